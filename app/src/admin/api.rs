@@ -1,0 +1,283 @@
+//! Server functions of staff account management. Admins only.
+
+use leptos::prelude::*;
+
+use super::{EstateOption, StaffDetail, StaffRow};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+mod support {
+    use super::super::rules::FieldProblem;
+    use crate::auth::Lang;
+    use crate::error::{AppError, FieldError};
+    use crate::i18n::tr;
+
+    /// Every refused field at once, in the caller's language.
+    pub fn refuse(lang: Lang, problems: Vec<FieldProblem>) -> Result<(), AppError> {
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(AppError::Invalid(
+            problems
+                .into_iter()
+                .map(|(field, key)| FieldError { field: field.to_string(), message: tr(lang, key) })
+                .collect(),
+        ))
+    }
+}
+
+#[server(endpoint = "list_staff")]
+pub async fn list_staff() -> Result<Vec<StaffRow>, AppError> {
+    use crate::auth::{Permission, api::*};
+    authorize(Permission::ManageAccounts)?;
+    let state = state()?;
+    finish(super::db::list(&state.db.pool).await.map_err(AppError::from))
+}
+
+#[server(endpoint = "estate_options")]
+pub async fn estate_options() -> Result<Vec<EstateOption>, AppError> {
+    use crate::auth::{Permission, api::*};
+    authorize(Permission::ManageAccounts)?;
+    let state = state()?;
+    finish(super::db::estates(&state.db.pool).await.map_err(AppError::from))
+}
+
+#[server(endpoint = "get_staff")]
+pub async fn get_staff(id: i64) -> Result<StaffDetail, AppError> {
+    use crate::auth::{Permission, api::*};
+    authorize(Permission::ManageAccounts)?;
+    let state = state()?;
+    let result = async {
+        let mut tx = state.db.pool.begin().await?;
+        super::db::get(&mut tx, id).await?.ok_or(AppError::NotFound)
+    }
+    .await;
+    finish(result)
+}
+
+/// Creates a member of staff with an initial password they should change.
+#[server(endpoint = "create_staff")]
+pub async fn create_staff(
+    username: String,
+    display_name: String,
+    role: String,
+    estates: Option<Vec<i64>>,
+    password: String,
+) -> Result<i64, AppError> {
+    use super::rules;
+    use crate::audit::db::{self as audit, Change, json};
+    use crate::auth::db::{self as account_db, NewAccount};
+    use crate::auth::{Permission, Role, api::*, password as policy};
+    use crate::i18n::tr;
+
+    let caller = authorize(Permission::ManageAccounts)?;
+    let lang = caller.lang;
+    let state = state()?;
+    let result = async {
+        let username = username.trim().to_lowercase();
+        let display_name = display_name.trim().to_string();
+        let mut estates = estates.unwrap_or_default();
+        estates.sort_unstable();
+        estates.dedup();
+        let mut problems = Vec::new();
+        problems.extend(rules::check_username(&username).err());
+        problems.extend(rules::check_display_name(&display_name).err());
+        let role = rules::check_role_and_estates(Role::parse(&role), &estates);
+        let role = match role {
+            Ok(role) => Some(role),
+            Err(p) => {
+                problems.push(p);
+                None
+            }
+        };
+        support::refuse(lang, problems)?;
+        let role = role.ok_or(AppError::Internal)?;
+        if role == Role::Admin {
+            estates.clear();
+        }
+        policy::check(&password, role, &[&username, &display_name])
+            .map_err(|p| AppError::field("password", password_message(lang, p)))?;
+        let hash = state.hasher.hash(password).await.map_err(AppError::internal)?;
+
+        let mut tx = state.db.begin_write().await?;
+        if super::db::count_estates(&mut tx, &estates).await? != estates.len() {
+            return Err(AppError::field("estates", tr(lang, "staff.estates_unknown")));
+        }
+        let new = NewAccount {
+            role,
+            username: Some(&username),
+            mobile: None,
+            display_name: &display_name,
+            password_hash: &hash,
+            resident_id: None,
+        };
+        let id = match account_db::insert(&mut *tx, &new).await {
+            Ok(id) => id,
+            Err(e) if crate::db::is_unique_violation(&e) => {
+                return Err(AppError::field("username", tr(lang, "staff.username_taken")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        super::db::set_estates(&mut tx, id, &estates).await?;
+        let after = super::db::get(&mut tx, id).await?;
+        audit::record(
+            &mut *tx,
+            &actor(&caller),
+            Change {
+                estate_id: None,
+                entity: "account",
+                entity_id: Some(id.to_string()),
+                action: "create",
+                before: None,
+                after: after.as_ref().and_then(json),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+    .await;
+    finish(result)
+}
+
+/// Changes a member of staff's name, role and estates.
+#[server(endpoint = "update_staff")]
+pub async fn update_staff(
+    id: i64,
+    display_name: String,
+    role: String,
+    estates: Option<Vec<i64>>,
+) -> Result<(), AppError> {
+    use super::rules;
+    use crate::audit::db::{self as audit, Change, json};
+    use crate::auth::{Permission, Role, api::*};
+    use crate::i18n::tr;
+
+    let caller = authorize(Permission::ManageAccounts)?;
+    let lang = caller.lang;
+    let state = state()?;
+    let result = async {
+        let display_name = display_name.trim().to_string();
+        let mut estates = estates.unwrap_or_default();
+        estates.sort_unstable();
+        estates.dedup();
+        let mut problems = Vec::new();
+        problems.extend(rules::check_display_name(&display_name).err());
+        let role = match rules::check_role_and_estates(Role::parse(&role), &estates) {
+            Ok(role) => Some(role),
+            Err(p) => {
+                problems.push(p);
+                None
+            }
+        };
+        support::refuse(lang, problems)?;
+        let role = role.ok_or(AppError::Internal)?;
+        if role == Role::Admin {
+            estates.clear();
+        }
+        let mut tx = state.db.begin_write().await?;
+        let before = super::db::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        if before.role == Role::Admin && role != Role::Admin {
+            rules::check_not_self(caller.account_id, id).map_err(|key| AppError::field("role", tr(lang, key)))?;
+        }
+        if super::db::count_estates(&mut tx, &estates).await? != estates.len() {
+            return Err(AppError::field("estates", tr(lang, "staff.estates_unknown")));
+        }
+        super::db::update(&mut tx, id, &display_name, role).await?;
+        super::db::set_estates(&mut tx, id, &estates).await?;
+        let after = super::db::get(&mut tx, id).await?;
+        audit::record(
+            &mut *tx,
+            &actor(&caller),
+            Change {
+                estate_id: None,
+                entity: "account",
+                entity_id: Some(id.to_string()),
+                action: "update",
+                before: json(&before),
+                after: after.as_ref().and_then(json),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    finish(result)
+}
+
+/// Disables (ending every session at once) or re-enables an account.
+#[server(endpoint = "set_staff_disabled")]
+pub async fn set_staff_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
+    use super::rules;
+    use crate::audit::db::{self as audit, Change, json};
+    use crate::auth::{Permission, api::*};
+    use crate::i18n::tr;
+
+    let caller = authorize(Permission::ManageAccounts)?;
+    let lang = caller.lang;
+    let state = state()?;
+    let result = async {
+        rules::check_not_self(caller.account_id, id).map_err(|key| AppError::Rule(tr(lang, key)))?;
+        let mut tx = state.db.begin_write().await?;
+        let before = super::db::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        super::db::set_disabled(&mut tx, id, disabled).await?;
+        let after = super::db::get(&mut tx, id).await?;
+        audit::record(
+            &mut *tx,
+            &actor(&caller),
+            Change {
+                estate_id: None,
+                entity: "account",
+                entity_id: Some(id.to_string()),
+                action: if disabled { "disable" } else { "enable" },
+                before: json(&before),
+                after: after.as_ref().and_then(json),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    finish(result)
+}
+
+/// Sets a new password for a member of staff; their sessions end.
+#[server(endpoint = "reset_staff_password")]
+pub async fn reset_staff_password(id: i64, password: String) -> Result<(), AppError> {
+    use crate::audit::db::{self as audit, Change};
+    use crate::auth::{Permission, api::*, db as account_db, password as policy};
+
+    let caller = authorize(Permission::ManageAccounts)?;
+    let lang = caller.lang;
+    let state = state()?;
+    let result = async {
+        let target = {
+            let mut tx = state.db.pool.begin().await?;
+            super::db::get(&mut tx, id).await?.ok_or(AppError::NotFound)?
+        };
+        policy::check(&password, target.role, &[&target.username, &target.display_name])
+            .map_err(|p| AppError::field("password", password_message(lang, p)))?;
+        let hash = state.hasher.hash(password).await.map_err(AppError::internal)?;
+        let mut tx = state.db.begin_write().await?;
+        account_db::set_password(&mut *tx, id, &hash).await?;
+        audit::record(
+            &mut *tx,
+            &actor(&caller),
+            Change {
+                estate_id: None,
+                entity: "account",
+                entity_id: Some(id.to_string()),
+                action: "reset_password",
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    finish(result)
+}

@@ -1,0 +1,42 @@
+//! Staff accounts (账号管理), for admins: create staff, assign roles and
+//! estates, disable accounts, reset passwords. Every change is audited.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod pages;
+pub mod rules;
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Role;
+
+/// A row of the staff list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub estates: Vec<String>,
+    pub disabled: bool,
+}
+
+/// One member of staff, for the edit page (and the audit log's before/after).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffDetail {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub estate_ids: Vec<i64>,
+    pub disabled: bool,
+}
+
+/// An estate to pick when assigning staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct EstateOption {
+    pub id: i64,
+    pub name: String,
+}

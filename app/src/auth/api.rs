@@ -1,0 +1,134 @@
+//! The one permission check every server function calls first, and the
+//! account's own server functions (change password).
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+pub use server_side::*;
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use leptos::prelude::*;
+
+    use crate::auth::session::Caller;
+    use crate::auth::{Lang, Permission, rules};
+    use crate::error::AppError;
+    use crate::state::AppState;
+
+    /// What the server's identity middleware resolved for a request, once,
+    /// before any page or server function runs.
+    #[derive(Debug, Clone)]
+    pub struct RequestIdentity {
+        pub lang: Lang,
+        pub caller: Option<Caller>,
+        pub ip: Option<std::net::IpAddr>,
+    }
+
+    /// The application state (database, hasher…) from the request's context.
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from context"))
+    }
+
+    /// The request's identity as the middleware left it.
+    pub fn identity() -> Result<RequestIdentity, AppError> {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<RequestIdentity>().cloned())
+            .ok_or_else(|| AppError::internal("RequestIdentity missing: is the identity middleware installed?"))
+    }
+
+    /// Sets the HTTP status a failed server function answers with.
+    pub fn fail<T>(error: AppError) -> Result<T, AppError> {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(error.status());
+        }
+        Err(error)
+    }
+
+    /// Who is calling, if they may do `permission`. Every server function calls
+    /// this before it reads or writes anything; hiding a button is not a permission.
+    pub fn authorize(permission: Permission) -> Result<Caller, AppError> {
+        let identity = identity()?;
+        match identity.caller {
+            None => fail(AppError::Unauthorized),
+            Some(caller) if !rules::allows(caller.role, permission) => fail(AppError::Forbidden),
+            Some(caller) => Ok(caller),
+        }
+    }
+
+    /// The audit log's actor for this caller.
+    pub fn actor(caller: &Caller) -> crate::audit::db::Actor {
+        crate::audit::db::Actor {
+            account_id: Some(caller.account_id),
+            name: caller.display_name.clone(),
+            ip: identity().ok().and_then(|i| i.ip).map(|ip| ip.to_string()),
+        }
+    }
+
+    /// Records the failure's status and passes it on: `result.or_else(fail)` in
+    /// one place instead of at every early return.
+    pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        result.or_else(fail)
+    }
+
+    /// The message for a refused password, in the caller's language.
+    pub fn password_message(lang: Lang, problem: crate::auth::password::PasswordProblem) -> String {
+        use crate::auth::password::PasswordProblem;
+        use crate::i18n::tr;
+        match problem {
+            PasswordProblem::TooShort { min } => tr(lang, "password.too_short").replace("%{min}", &min.to_string()),
+            PasswordProblem::TooLong { max } => tr(lang, "password.too_long").replace("%{max}", &max.to_string()),
+            PasswordProblem::TooCommon => tr(lang, "password.too_common"),
+        }
+    }
+}
+
+/// Changes the caller's own password; all their other sessions end.
+#[server(endpoint = "change_password")]
+pub async fn change_password(current: String, new_password: String, confirm: String) -> Result<(), AppError> {
+    use crate::audit::db::{self as audit, Change};
+    use crate::auth::{db as account_db, password, session};
+    use crate::i18n::tr;
+
+    let caller = authorize(crate::auth::Permission::SignedIn)?;
+    let lang = caller.lang;
+    let state = state()?;
+    let result = async {
+        let account = account_db::by_id(&state.db.pool, caller.account_id).await?.ok_or(AppError::Unauthorized)?;
+        if !state.hasher.verify(current, Some(account.password_hash.clone())).await {
+            return Err(AppError::field("current", tr(lang, "password.current_wrong")));
+        }
+        if new_password != confirm {
+            return Err(AppError::field("confirm", tr(lang, "password.mismatch")));
+        }
+        let inputs = [account.login_name(), account.display_name.as_str()];
+        password::check(&new_password, caller.role, &inputs)
+            .map_err(|p| AppError::field("new_password", password_message(lang, p)))?;
+        let hash = state.hasher.hash(new_password).await.map_err(AppError::internal)?;
+        let mut tx = state.db.begin_write().await?;
+        let version = account_db::set_password(&mut *tx, account.id, &hash).await?;
+        audit::record(
+            &mut *tx,
+            &actor(&caller),
+            Change {
+                estate_id: None,
+                entity: "account",
+                entity_id: Some(account.id.to_string()),
+                action: "change_own_password",
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        // Keep this session alive under the new version; every other one ends.
+        let sess: tower_sessions::Session = leptos_axum::extract().await?;
+        let mut refreshed = account.clone();
+        refreshed.session_version = version;
+        session::open(&sess, &refreshed).await.map_err(AppError::internal)?;
+        Ok(())
+    }
+    .await;
+    finish(result)
+}

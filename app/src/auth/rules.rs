@@ -1,0 +1,103 @@
+//! Who may do what: the pure rules behind the one permission check
+//! ([`crate::auth::api::authorize`] on the server). No I/O; compiled for both targets.
+
+use super::{Permission, Role};
+
+/// Whether `role` holds `permission`. Estate scope is checked separately, per record.
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    use Role::*;
+    match permission {
+        SignedIn => true,
+        ManageAccounts => role == Admin,
+        ViewAuditLog => matches!(role, Admin | Manager),
+        UseDesk => matches!(role, Admin | Manager | Clerk),
+        WorkJobs => role == Maintenance,
+        UsePortal => role == Resident,
+    }
+}
+
+/// The page a role lands on after signing in.
+pub fn home_path(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "/admin/staff",
+        Role::Manager | Role::Clerk => "/desk",
+        Role::Maintenance => "/jobs",
+        Role::Resident => "/portal",
+    }
+}
+
+/// The permission a page needs, by its path; `None` for public pages.
+/// The server's page guard and the app shell both ask this one function.
+pub fn page_permission(path: &str) -> Option<Permission> {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+    match first {
+        "admin" => Some(Permission::ManageAccounts),
+        "audit" => Some(Permission::ViewAuditLog),
+        "desk" => Some(Permission::UseDesk),
+        "jobs" => Some(Permission::WorkJobs),
+        "portal" => Some(Permission::UsePortal),
+        "account" => Some(Permission::SignedIn),
+        _ => None,
+    }
+}
+
+/// Whether a caller who works for `estates` (or every estate) may touch a record of `estate_id`.
+pub fn sees_estate(scope: &super::EstateScope, estate_id: i64) -> bool {
+    match scope {
+        super::EstateScope::All => true,
+        super::EstateScope::Only(ids) => ids.contains(&estate_id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::EstateScope;
+
+    const ROLES: [Role; 5] = [Role::Admin, Role::Manager, Role::Clerk, Role::Maintenance, Role::Resident];
+
+    #[test]
+    fn permission_matrix() {
+        // One row per permission: which roles hold it, in ROLES order.
+        let expected: [(Permission, [bool; 5]); 6] = [
+            (Permission::SignedIn, [true, true, true, true, true]),
+            (Permission::ManageAccounts, [true, false, false, false, false]),
+            (Permission::ViewAuditLog, [true, true, false, false, false]),
+            (Permission::UseDesk, [true, true, true, false, false]),
+            (Permission::WorkJobs, [false, false, false, true, false]),
+            (Permission::UsePortal, [false, false, false, false, true]),
+        ];
+        for (permission, row) in expected {
+            for (role, want) in ROLES.iter().zip(row) {
+                assert_eq!(allows(*role, permission), want, "{role:?} {permission:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_home_is_a_page_its_role_may_open() {
+        for role in ROLES {
+            let needed = page_permission(home_path(role)).expect("homes are not public");
+            assert!(allows(role, needed), "{role:?} cannot open its own home");
+        }
+    }
+
+    #[test]
+    fn residents_cannot_open_staff_pages() {
+        for path in ["/desk", "/admin/staff", "/admin/staff/3", "/audit", "/jobs"] {
+            let needed = page_permission(path).expect("staff page");
+            assert!(!allows(Role::Resident, needed), "{path}");
+        }
+        assert_eq!(page_permission("/login"), None);
+        assert_eq!(page_permission("/"), None);
+    }
+
+    #[test]
+    fn estate_scope() {
+        assert!(sees_estate(&EstateScope::All, 7));
+        assert!(sees_estate(&EstateScope::Only(vec![1, 7]), 7));
+        assert!(!sees_estate(&EstateScope::Only(vec![1]), 7));
+        assert!(!sees_estate(&EstateScope::Only(vec![]), 1));
+    }
+}

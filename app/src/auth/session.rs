@@ -1,0 +1,109 @@
+//! What a session holds, and turning a session back into a [`Caller`].
+//!
+//! The session store (tower-sessions, in the database) keeps an opaque record;
+//! ours is [`SessionAuth`]. Every request re-reads the account, so disabling it
+//! or resetting its password (both bump `session_version`) ends all its
+//! sessions at once, and a changed role or estate list applies immediately.
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use tower_sessions::Session;
+
+use super::db::{self as account_db, AccountRow};
+use super::{EstateScope, Lang, Me, Role};
+use crate::error::AppError;
+use crate::state::AppState;
+
+const AUTH_KEY: &str = "auth";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SessionAuth {
+    account_id: i64,
+    session_version: i64,
+    /// Unix seconds; the absolute timeout counts from here.
+    login_at: i64,
+}
+
+/// Session lifetimes. The idle timeout is the store's expiry, renewed on use;
+/// the absolute one is checked here.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy { idle: Duration::from_secs(2 * 3600), absolute: Duration::from_secs(12 * 3600) }
+    }
+}
+
+/// The signed-in account behind a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account_id: i64,
+    pub role: Role,
+    pub display_name: String,
+    pub lang: Lang,
+    pub scope: EstateScope,
+    pub resident_id: Option<i64>,
+}
+
+impl Caller {
+    pub fn me(&self) -> Me {
+        Me { account_id: self.account_id, role: self.role, display_name: self.display_name.clone(), lang: self.lang }
+    }
+
+    /// Refuses a record of an estate this caller does not work for.
+    pub fn check_estate(&self, estate_id: i64) -> Result<(), AppError> {
+        if super::rules::sees_estate(&self.scope, estate_id) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+/// Starts a signed-in session under a fresh id (a planted session id is worthless).
+pub async fn open(session: &Session, account: &AccountRow) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session
+        .insert(
+            AUTH_KEY,
+            SessionAuth {
+                account_id: account.id,
+                session_version: account.session_version,
+                login_at: Utc::now().timestamp(),
+            },
+        )
+        .await
+}
+
+/// Ends the session and deletes it from the store.
+pub async fn close(session: &Session) -> Result<(), tower_sessions::session::Error> {
+    session.flush().await
+}
+
+/// The caller behind `session`, or `None` when signed out, expired, disabled
+/// or superseded (the session is then deleted).
+pub async fn caller(state: &AppState, session: &Session) -> Result<Option<Caller>, AppError> {
+    let auth: Option<SessionAuth> = session.get(AUTH_KEY).await.map_err(AppError::internal)?;
+    let Some(auth) = auth else { return Ok(None) };
+    let age = Utc::now().timestamp().saturating_sub(auth.login_at);
+    let expired = age < 0 || age as u64 > state.sessions.absolute.as_secs();
+    let account = if expired { None } else { account_db::by_id(&state.db.pool, auth.account_id).await.map_err(AppError::internal)? };
+    let Some(account) = account.filter(|a| !a.is_disabled() && a.session_version == auth.session_version) else {
+        close(session).await.map_err(AppError::internal)?;
+        return Ok(None);
+    };
+    let scope = account_db::scope(&state.db.pool, &account).await.map_err(AppError::internal)?;
+    Ok(Some(Caller {
+        account_id: account.id,
+        role: account.role(),
+        display_name: account.display_name.clone(),
+        lang: account.lang(),
+        scope,
+        resident_id: account.resident_id,
+    }))
+}

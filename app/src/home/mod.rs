@@ -1,0 +1,31 @@
+//! Each role's home: the desk (clerks, managers), the maintenance queue, the
+//! resident portal. Later areas add their panels here.
+
+pub mod api;
+pub mod pages;
+
+use serde::{Deserialize, Serialize};
+
+/// One estate on the desk's home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct EstateSummary {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub buildings: i64,
+    pub houses: i64,
+    pub residents: i64,
+}
+
+/// A house the signed-in resident is linked to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct MyHouse {
+    pub house_id: i64,
+    pub estate_name: String,
+    pub number: String,
+    pub area_centi: i64,
+    pub role: String,
+    pub start_date: String,
+}

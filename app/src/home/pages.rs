@@ -1,0 +1,132 @@
+//! The role homes.
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+use super::api::{desk_summary, my_houses};
+use crate::CurrentUser;
+use crate::i18n::use_i18n;
+use crate::ui::{AppShell, LoadError, area};
+
+/// `/`: the role's home when signed in, else the sign-in page.
+#[component]
+pub fn RootRedirect() -> impl IntoView {
+    let target = use_context::<CurrentUser>()
+        .and_then(|CurrentUser(me)| me)
+        .map(|me| crate::auth::rules::home_path(me.role))
+        .unwrap_or("/login");
+    view! { <Redirect path=target /> }
+}
+
+/// The desk (工作台): the estates this clerk or manager works for.
+#[component]
+pub fn DeskHome() -> impl IntoView {
+    let i18n = use_i18n();
+    let estates = Resource::new(|| (), |_| desk_summary());
+    view! {
+        <AppShell>
+            <h1>{i18n.t("desk.title")}</h1>
+            <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    match estates.await {
+                        Err(e) => view! { <LoadError error=e /> }.into_any(),
+                        Ok(list) if list.is_empty() => {
+                            view! { <p class="empty">{use_i18n().t("desk.no_estates")}</p> }.into_any()
+                        }
+                        Ok(list) => {
+                            let i18n = use_i18n();
+                            let rows = list
+                                .into_iter()
+                                .map(|e| {
+                                    view! {
+                                        <tr>
+                                            <td>{e.name}</td>
+                                            <td>{e.code}</td>
+                                            <td class="num">{e.buildings}</td>
+                                            <td class="num">{e.houses}</td>
+                                            <td class="num">{e.residents}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view();
+                            view! {
+                                <div class="table-wrap">
+                                    <table>
+                                        <caption>{i18n.t("desk.estates")}</caption>
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">{i18n.t("estate.name")}</th>
+                                                <th scope="col">{i18n.t("estate.code")}</th>
+                                                <th scope="col" class="num">{i18n.t("estate.buildings")}</th>
+                                                <th scope="col" class="num">{i18n.t("estate.houses")}</th>
+                                                <th scope="col" class="num">{i18n.t("estate.residents")}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>{rows}</tbody>
+                                    </table>
+                                </div>
+                            }
+                            .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </AppShell>
+    }
+}
+
+/// The maintenance worker's phone home (their job queue arrives with repair dispatch).
+#[component]
+pub fn JobsHome() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <AppShell>
+            <h1>{i18n.t("jobs.title")}</h1>
+            <p class="empty">{i18n.t("jobs.empty")}</p>
+        </AppShell>
+    }
+}
+
+/// The resident portal: the houses this resident is linked to.
+#[component]
+pub fn PortalHome() -> impl IntoView {
+    let i18n = use_i18n();
+    let houses = Resource::new(|| (), |_| my_houses());
+    view! {
+        <AppShell>
+            <h1>{i18n.t("portal.title")}</h1>
+            <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    match houses.await {
+                        Err(e) => view! { <LoadError error=e /> }.into_any(),
+                        Ok(list) if list.is_empty() => {
+                            view! { <p class="empty">{use_i18n().t("portal.no_houses")}</p> }.into_any()
+                        }
+                        Ok(list) => {
+                            let i18n = use_i18n();
+                            list.into_iter()
+                                .map(|h| {
+                                    view! {
+                                        <article class="card house-card">
+                                            <h2>{h.number.clone()}</h2>
+                                            <p class="muted">{h.estate_name.clone()}</p>
+                                            <dl>
+                                                <dt>{i18n.t("house.area")}</dt>
+                                                <dd>{area(h.area_centi)}</dd>
+                                                <dt>{i18n.t("house.my_role")}</dt>
+                                                <dd>{i18n.t(&format!("occupancy.{}", h.role))}</dd>
+                                                <dt>{i18n.t("house.since")}</dt>
+                                                <dd>{h.start_date.clone()}</dd>
+                                            </dl>
+                                        </article>
+                                    }
+                                })
+                                .collect_view()
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </AppShell>
+    }
+}

@@ -1,0 +1,127 @@
+//! Estate Desk: the web system of a residential estate's service centre.
+//!
+//! One folder per area of the desk (`auth/`, `admin/`, `audit/`, `home/` …), each
+//! with its types, rules, server functions (`api.rs`), SQL (`db.rs`, server
+//! only) and pages. `ui/` holds the shared components, `i18n/` the language
+//! layer, `db/` the database layer that serves SQLite and PostgreSQL alike.
+
+#![recursion_limit = "256"]
+
+rust_i18n::i18n!("locales", fallback = "zh");
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod home;
+pub mod i18n;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::auth::{Lang, Me};
+use crate::i18n::{I18n, html_lang, use_i18n};
+
+/// Who is signed in on this page load (`None`: nobody). Identity only changes
+/// through a full page load (sign in, sign out), so a plain value suffices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser(pub Option<Me>);
+
+/// The language and account of this request, as the server resolved them
+/// before rendering (see `server::router`'s identity middleware).
+#[cfg(feature = "ssr")]
+fn request_identity() -> (Lang, Option<Me>) {
+    use crate::auth::api::RequestIdentity;
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestIdentity>().cloned())
+        .map(|id| (id.lang, id.caller.map(|c| c.me())))
+        .unwrap_or((Lang::Zh, None))
+}
+
+/// In the browser: what the server wrote on `<html lang>` and `<body data-me>`.
+#[cfg(not(feature = "ssr"))]
+fn request_identity() -> (Lang, Option<Me>) {
+    let doc = document();
+    let lang = doc
+        .document_element()
+        .and_then(|e| e.get_attribute("lang"))
+        .map(|tag| i18n::lang_from_html(&tag))
+        .unwrap_or_default();
+    let me = doc
+        .body()
+        .and_then(|b| b.get_attribute("data-me"))
+        .and_then(|json| serde_json::from_str(&json).ok());
+    (lang, me)
+}
+
+/// The HTML document around the app (rendered on the server only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let (lang, me) = request_identity();
+    let me_json = me.as_ref().and_then(|m| serde_json::to_string(m).ok());
+    view! {
+        <!DOCTYPE html>
+        <html lang=html_lang(lang)>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body data-me=me_json>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let (lang, me) = request_identity();
+    provide_context(I18n(lang));
+    provide_context(CurrentUser(me));
+
+    // Browser tests wait for this before they click (effects run only in the browser).
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    let i18n = use_i18n();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/estate-desk.css" />
+        <Title text=i18n.t("app.name") />
+        <Router>
+            <Routes fallback=|| view! { <ui::NotFoundPage /> }>
+                <Route path=path!("/") view=home::pages::RootRedirect />
+                <Route path=path!("/login") view=auth::pages::LoginPage />
+                <Route path=path!("/account/password") view=auth::pages::ChangePasswordPage />
+                <Route path=path!("/desk") view=home::pages::DeskHome />
+                <Route path=path!("/jobs") view=home::pages::JobsHome />
+                <Route path=path!("/portal") view=home::pages::PortalHome />
+                <Route path=path!("/admin/staff") view=admin::pages::StaffListPage />
+                <Route path=path!("/admin/staff/new") view=admin::pages::NewStaffPage />
+                <Route path=path!("/admin/staff/:id") view=admin::pages::StaffPage />
+                <Route path=path!("/audit") view=audit::pages::AuditPage />
+            </Routes>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

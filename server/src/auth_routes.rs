@@ -1,0 +1,177 @@
+//! Signing in and out, and the language switch: plain form posts answered
+//! with redirects, so they work before hydration and with JavaScript off.
+
+use axum::extract::{Extension, Form, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use app::audit::db::{self as audit, Change};
+use app::auth::api::RequestIdentity;
+use app::auth::login::{LoginError, sign_in};
+use app::auth::rules::{allows, home_path, page_permission};
+use app::auth::{Lang, Role, db as account_db, session};
+use app::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    pub identifier: String,
+    pub password: String,
+    #[serde(default)]
+    pub next: String,
+}
+
+/// A local path to return to, or `None` (open redirects refused).
+fn safe_local_path(path: &str) -> Option<&str> {
+    let ok = path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") && !path.contains("://");
+    ok.then_some(path)
+}
+
+/// Where to go after signing in: the requested page if the role may open it, else home.
+fn landing(role: Role, next: &str) -> String {
+    match safe_local_path(next) {
+        Some(path) if page_permission(path).is_some_and(|p| allows(role, p)) => path.to_string(),
+        _ => home_path(role).to_string(),
+    }
+}
+
+fn lang_cookie(lang: Lang) -> HeaderValue {
+    let value = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", lang.as_str());
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("lang=zh; Path=/"))
+}
+
+fn login_again(error: &str, next: &str, extra: &str) -> Response {
+    let next = safe_local_path(next).map(|n| format!("&next={}", n.replace('&', "%26"))).unwrap_or_default();
+    Redirect::to(&format!("/login?error={error}{extra}{next}")).into_response()
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    Extension(identity): Extension<RequestIdentity>,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    match sign_in(&state, &form.identifier, &form.password, identity.ip).await {
+        Ok(account) => {
+            if let Err(e) = session::open(&session, &account).await {
+                tracing::error!(error = %e, "cannot open a session");
+                return login_again("internal", &form.next, "");
+            }
+            let mut response = Redirect::to(&landing(account.role(), &form.next)).into_response();
+            response.headers_mut().append(header::SET_COOKIE, lang_cookie(account.lang()));
+            response
+        }
+        Err(LoginError::Invalid) => login_again("invalid", &form.next, ""),
+        Err(LoginError::Disabled) => login_again("disabled", &form.next, ""),
+        Err(LoginError::Throttled { wait_secs }) => {
+            let mut response = login_again("throttled", &form.next, &format!("&wait={wait_secs}"));
+            if let Ok(v) = HeaderValue::from_str(&wait_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            response
+        }
+        Err(LoginError::Internal) => login_again("internal", &form.next, ""),
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(identity): Extension<RequestIdentity>,
+    session: Session,
+) -> Response {
+    if let Some(caller) = &identity.caller {
+        let actor = audit::Actor {
+            account_id: Some(caller.account_id),
+            name: caller.display_name.clone(),
+            ip: identity.ip.map(|ip| ip.to_string()),
+        };
+        let change = Change {
+            estate_id: None,
+            entity: "account",
+            entity_id: Some(caller.account_id.to_string()),
+            action: "logout",
+            before: None,
+            after: None,
+        };
+        if let Err(e) = audit::record(&state.db.pool, &actor, change).await {
+            tracing::error!(error = %e, "cannot record logout");
+        }
+    }
+    if let Err(e) = session::close(&session).await {
+        tracing::error!(error = %e, "cannot end a session");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    Redirect::to("/login").into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LangForm {
+    pub lang: String,
+    #[serde(default)]
+    pub back: String,
+}
+
+/// Switches the language: remembered on the account (if signed in) and in a cookie.
+pub async fn set_lang(
+    State(state): State<AppState>,
+    Extension(identity): Extension<RequestIdentity>,
+    Form(form): Form<LangForm>,
+) -> Response {
+    let Some(lang) = Lang::parse(&form.lang) else {
+        return (StatusCode::UNPROCESSABLE_ENTITY, "unknown language").into_response();
+    };
+    if let Some(caller) = &identity.caller {
+        let result = async {
+            let mut tx = state.db.begin_write().await?;
+            account_db::set_locale(&mut *tx, caller.account_id, lang).await?;
+            let actor = audit::Actor {
+                account_id: Some(caller.account_id),
+                name: caller.display_name.clone(),
+                ip: identity.ip.map(|ip| ip.to_string()),
+            };
+            let change = Change {
+                estate_id: None,
+                entity: "account",
+                entity_id: Some(caller.account_id.to_string()),
+                action: "set_language",
+                before: Some(serde_json::json!({ "locale": caller.lang.as_str() })),
+                after: Some(serde_json::json!({ "locale": lang.as_str() })),
+            };
+            audit::record(&mut *tx, &actor, change).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "cannot save the language");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    }
+    let back = safe_local_path(&form.back).unwrap_or("/");
+    let mut response = Redirect::to(back).into_response();
+    response.headers_mut().append(header::SET_COOKIE, lang_cookie(lang));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_open_redirects() {
+        assert_eq!(safe_local_path("/desk"), Some("/desk"));
+        assert_eq!(safe_local_path("//evil.example"), None);
+        assert_eq!(safe_local_path("/\\evil.example"), None);
+        assert_eq!(safe_local_path("https://evil.example"), None);
+        assert_eq!(safe_local_path(""), None);
+    }
+
+    #[test]
+    fn lands_on_the_requested_page_only_if_allowed() {
+        assert_eq!(landing(Role::Manager, "/audit"), "/audit");
+        assert_eq!(landing(Role::Clerk, "/audit"), "/desk");
+        assert_eq!(landing(Role::Resident, "/desk"), "/portal");
+        assert_eq!(landing(Role::Clerk, "//evil"), "/desk");
+        assert_eq!(landing(Role::Clerk, "/login"), "/desk");
+    }
+}

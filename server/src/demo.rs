@@ -1,0 +1,235 @@
+//! The demo estate: two estates, a few hundred houses with residents, and one
+//! account per role, so a newcomer can sign in and look around. Deterministic:
+//! the same data every time. Refuses a database that already holds data.
+
+use anyhow::{Context, bail};
+
+use app::audit::db::{self as audit, Actor, Change};
+use app::auth::db::{self as account_db, NewAccount};
+use app::auth::hashing::Hasher;
+use app::auth::{Role, password};
+use app::db::{Database, time};
+
+/// The demo's sign-ins, printed after loading.
+pub const RESIDENT_MOBILE: &str = "13800000001";
+pub const STAFF: [(&str, &str, Role); 4] = [
+    ("admin", "系统管理员", Role::Admin),
+    ("manager", "李主管", Role::Manager),
+    ("clerk", "王小前", Role::Clerk),
+    ("maintenance", "张师傅", Role::Maintenance),
+];
+
+const SURNAMES: [&str; 24] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高",
+    "林", "罗", "欧阳", "司马", "诸葛", "上官",
+];
+const GIVEN: [&str; 24] = [
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
+    "秀兰", "霞", "平", "刚", "桂英", "婷婷",
+];
+/// Gross floor areas of the four flat types, in 0.01 m².
+const AREAS: [i64; 4] = [8956, 11230, 7645, 14320];
+
+/// A small deterministic generator (no need for cryptographic randomness here).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() as usize) % items.len()]
+    }
+}
+
+/// Loads the demo. `password` is every demo account's password.
+pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow::Result<()> {
+    if !db.is_empty().await? {
+        bail!("the database {} already holds data; the demo only loads into an empty database", db.display_url);
+    }
+    password::check(demo_password, Role::Admin, &[]).map_err(|p| anyhow::anyhow!("the demo password is refused: {p:?} (staff passwords need at least 12 characters and must not be common)"))?;
+    let hash = hasher.hash(demo_password.to_string()).await?;
+    let actor = Actor { account_id: None, name: "demo".into(), ip: None };
+    let now = time::now();
+    let mut rng = Lcg(20261122);
+    let mut tx = db.begin_write().await?;
+
+    let mut estate_ids = Vec::new();
+    for (code, name, buildings) in [("CH", "翠湖花园", 4), ("JX", "锦绣华庭", 2)] {
+        let (estate_id,): (i64,) =
+            sqlx::query_as("insert into estate (code, name, created_at) values ($1, $2, $3) returning id")
+                .bind(code)
+                .bind(name)
+                .bind(&now)
+                .fetch_one(&mut *tx)
+                .await?;
+        estate_ids.push(estate_id);
+        audit::record(
+            &mut *tx,
+            &actor,
+            Change {
+                estate_id: Some(estate_id),
+                entity: "estate",
+                entity_id: Some(estate_id.to_string()),
+                action: "create",
+                before: None,
+                after: Some(serde_json::json!({ "code": code, "name": name })),
+            },
+        )
+        .await?;
+        let mut serial = 0u64;
+        for b in 1..=buildings {
+            let (building_id,): (i64,) = sqlx::query_as(
+                "insert into building (estate_id, code, name) values ($1, $2, $3) returning id",
+            )
+            .bind(estate_id)
+            .bind(b.to_string())
+            .bind(format!("{b}栋"))
+            .fetch_one(&mut *tx)
+            .await?;
+            for entrance in 1..=2i64 {
+                for floor in 1..=18i64 {
+                    for room in 1..=2i64 {
+                        serial += 1;
+                        let number = format!("{b}-{entrance}-{floor}{room:02}");
+                        let area = AREAS[((entrance - 1) * 2 + room - 1) as usize];
+                        let status = match rng.next() % 20 {
+                            0 => "not_handed_over",
+                            1 | 2 => "vacant",
+                            3..=5 => "let",
+                            _ => "occupied",
+                        };
+                        let (house_id,): (i64,) = sqlx::query_as(
+                            "insert into house (estate_id, building_id, number, entrance, floor, area_centi, \
+                             use_kind, status, created_at) values ($1, $2, $3, $4, $5, $6, 'residential', $7, $8) \
+                             returning id",
+                        )
+                        .bind(estate_id)
+                        .bind(building_id)
+                        .bind(&number)
+                        .bind(entrance)
+                        .bind(floor)
+                        .bind(area)
+                        .bind(status)
+                        .bind(&now)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        if status == "not_handed_over" {
+                            continue;
+                        }
+                        let first_house = code == "CH" && serial == 1;
+                        let owner_name = if first_house {
+                            "王建国".to_string()
+                        } else {
+                            format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN))
+                        };
+                        let mobile = if first_house {
+                            RESIDENT_MOBILE.to_string()
+                        } else {
+                            format!("13{}{:08}", 5 + estate_ids.len(), serial * 3)
+                        };
+                        let owner = insert_resident(&mut tx, estate_id, &owner_name, &mobile, &now).await?;
+                        insert_occupancy(&mut tx, house_id, owner, "owner", "2021-06-01", &now).await?;
+                        if first_house {
+                            account_db::insert(
+                                &mut *tx,
+                                &NewAccount {
+                                    role: Role::Resident,
+                                    username: None,
+                                    mobile: Some(RESIDENT_MOBILE),
+                                    display_name: &owner_name,
+                                    password_hash: &hash,
+                                    resident_id: Some(owner),
+                                },
+                            )
+                            .await?;
+                        }
+                        if status == "let" {
+                            let tenant_name = format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN));
+                            let mobile = format!("18{}{:08}", 5 + estate_ids.len(), serial * 7);
+                            let tenant = insert_resident(&mut tx, estate_id, &tenant_name, &mobile, &now).await?;
+                            insert_occupancy(&mut tx, house_id, tenant, "tenant", "2025-03-01", &now).await?;
+                        } else if rng.next() % 3 == 0 {
+                            let family_name = format!("{}{}", owner_name.chars().next().unwrap_or('王'), rng.pick(&GIVEN));
+                            let mobile = format!("15{}{:08}", 5 + estate_ids.len(), serial * 11);
+                            let family = insert_resident(&mut tx, estate_id, &family_name, &mobile, &now).await?;
+                            insert_occupancy(&mut tx, house_id, family, "family", "2021-06-01", &now).await?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    let first_estate = estate_ids.first().copied().context("no estate created")?;
+    for (username, name, role) in STAFF {
+        let id = account_db::insert(
+            &mut *tx,
+            &NewAccount {
+                role,
+                username: Some(username),
+                mobile: None,
+                display_name: name,
+                password_hash: &hash,
+                resident_id: None,
+            },
+        )
+        .await?;
+        if role != Role::Admin {
+            sqlx::query("insert into account_estate (account_id, estate_id) values ($1, $2)")
+                .bind(id)
+                .bind(first_estate)
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::record(
+            &mut *tx,
+            &actor,
+            Change {
+                estate_id: None,
+                entity: "account",
+                entity_id: Some(id.to_string()),
+                action: "create",
+                before: None,
+                after: Some(serde_json::json!({ "username": username, "role": role.as_str() })),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_resident(tx: &mut app::db::Tx, estate_id: i64, name: &str, mobile: &str, now: &str) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into resident (estate_id, name, mobile, created_at) values ($1, $2, $3, $4) returning id",
+    )
+    .bind(estate_id)
+    .bind(name)
+    .bind(mobile)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+async fn insert_occupancy(
+    tx: &mut app::db::Tx,
+    house_id: i64,
+    resident_id: i64,
+    role: &str,
+    start: &str,
+    now: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into occupancy (house_id, resident_id, role, start_date, created_at) values ($1, $2, $3, $4, $5)",
+    )
+    .bind(house_id)
+    .bind(resident_id)
+    .bind(role)
+    .bind(start)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! `server`: the Estate Desk binary. `serve` | `migrate` | `create-admin` | `demo`.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use app::auth::db::{self as account_db, NewAccount};
+use app::auth::hashing::Hasher;
+use app::auth::{Role, password};
+use app::db::Database;
+use server::config::{DatabaseArgs, HttpArgs, HttpConfig};
+
+#[derive(Parser)]
+#[command(name = "server", version, about = "Estate Desk — the service centre's web system")]
+struct Cli {
+    #[command(flatten)]
+    db: DatabaseArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database, then serve the desk (LEPTOS_SITE_ROOT holds the built site).
+    Serve {
+        #[command(flatten)]
+        http: HttpArgs,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Create an administrator account (there are no default accounts).
+    CreateAdmin {
+        /// The administrator's username.
+        #[arg(long, default_value = "admin")]
+        username: String,
+        /// The name shown in the desk and the audit log.
+        #[arg(long, default_value = "系统管理员")]
+        name: String,
+        /// The password (at least 12 characters, not a common one). Asked for when omitted.
+        #[arg(long, env = "ADMIN_PASSWORD")]
+        password: Option<String>,
+    },
+    /// Load the demo estate and one account per role into an empty database.
+    Demo {
+        /// The password of every demo account.
+        #[arg(long, env = "DEMO_PASSWORD")]
+        password: String,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn open_migrated(args: &DatabaseArgs) -> anyhow::Result<Database> {
+    let db = Database::connect(&args.url()).await?;
+    db.migrate(&app::db::migrations_root()).await?;
+    Ok(db)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { http } => serve(&cli.db, &http).await,
+        Command::Migrate => {
+            let db = open_migrated(&cli.db).await?;
+            eprintln!("migrated {}", db.display_url);
+            Ok(())
+        }
+        Command::CreateAdmin { username, name, password: given } => {
+            let db = open_migrated(&cli.db).await?;
+            let username = username.trim().to_lowercase();
+            if let Err((_, key)) = app::admin::rules::check_username(&username) {
+                bail!("{}", app::i18n::tr(app::auth::Lang::En, key));
+            }
+            let pw = match given {
+                Some(pw) => pw,
+                None => ask_password()?,
+            };
+            if let Err(p) = password::check(&pw, Role::Admin, &[&username, &name]) {
+                bail!("{}", app::auth::api::password_message(app::auth::Lang::En, p));
+            }
+            let hash = Hasher::new(1)?.hash(pw).await?;
+            let mut tx = db.begin_write().await?;
+            let new = NewAccount {
+                role: Role::Admin,
+                username: Some(&username),
+                mobile: None,
+                display_name: &name,
+                password_hash: &hash,
+                resident_id: None,
+            };
+            let id = match account_db::insert(&mut *tx, &new).await {
+                Ok(id) => id,
+                Err(e) if app::db::is_unique_violation(&e) => bail!("the username {username} is taken"),
+                Err(e) => return Err(e.into()),
+            };
+            let actor = app::audit::db::Actor { account_id: None, name: "create-admin".into(), ip: None };
+            app::audit::db::record(
+                &mut *tx,
+                &actor,
+                app::audit::db::Change {
+                    estate_id: None,
+                    entity: "account",
+                    entity_id: Some(id.to_string()),
+                    action: "create",
+                    before: None,
+                    after: Some(serde_json::json!({ "username": username, "role": "admin" })),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            eprintln!("created administrator {username} in {}", db.display_url);
+            Ok(())
+        }
+        Command::Demo { password: pw } => {
+            let db = open_migrated(&cli.db).await?;
+            server::demo::load(&db, &Hasher::new(2)?, &pw).await?;
+            let mut err = std::io::stderr();
+            writeln!(err, "loaded the demo estate into {}", db.display_url)?;
+            writeln!(err, "demo sign-ins (password as given):")?;
+            for (username, name, role) in server::demo::STAFF {
+                writeln!(err, "  {username:<12} {:<12} {name}", role.as_str())?;
+            }
+            writeln!(err, "  {:<12} resident     王建国 (1-1-101, 翠湖花园)", server::demo::RESIDENT_MOBILE)?;
+            Ok(())
+        }
+    }
+}
+
+fn ask_password() -> anyhow::Result<String> {
+    if !std::io::stdin().is_terminal() {
+        bail!("no --password given and no terminal to ask on");
+    }
+    let first = rpassword::prompt_password("Password for the new administrator: ")?;
+    let second = rpassword::prompt_password("The same password again: ")?;
+    if first != second {
+        bail!("the two passwords differ");
+    }
+    Ok(first)
+}
+
+async fn serve(db_args: &DatabaseArgs, http: &HttpArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let conf = leptos::config::get_configuration(None).context("cannot read the Leptos configuration")?;
+    let mut leptos_options = conf.leptos_options;
+    if let Some(addr) = http.addr {
+        leptos_options.site_addr = addr;
+    }
+    let addr = leptos_options.site_addr;
+    let config = HttpConfig::from(http);
+    let (state, store) = server::open_app(&db_args.url(), leptos_options, &config, http.hash_slots).await?;
+    store.spawn_cleanup();
+    let display_url = state.db.display_url.clone();
+    let router = server::router::build(state, store, &config);
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    tracing::info!(%addr, database = %display_url, startup_ms = started.elapsed().as_millis() as u64, "Estate Desk is serving");
+    eprintln!("Estate Desk: http://{addr}  (database {display_url})");
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! The HTTP stack: the Leptos app and its server functions, the sign-in
+//! routes, and the layers around them (outermost first): body limit → CSRF →
+//! security headers → sessions → identity and page guard.
+
+use axum::Router;
+use axum::extract::Extension;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::post;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use app::state::AppState;
+use app::{App, shell};
+
+use crate::config::HttpConfig;
+use crate::identity::TrustProxy;
+use crate::session_store::DeskSessionStore;
+use crate::{auth_routes, identity, security};
+
+/// Gives every page render its context: the state (added by leptos_axum) and
+/// a Content-Security-Policy carrying this response's script nonce.
+fn page_context() {
+    if let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    {
+        if let Ok(value) = http::HeaderValue::from_str(&security::page_csp(&nonce)) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> Router {
+    let leptos_options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("desk_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(2)),
+        ));
+
+    Router::new()
+        .route("/auth/login", post(auth_routes::login))
+        .route("/auth/logout", post(auth_routes::logout))
+        .route("/auth/lang", post(auth_routes::set_lang))
+        .leptos_routes_with_context(&state, routes, page_context, {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        .layer(from_fn_with_state(state.clone(), identity::resolve))
+        .layer(sessions)
+        .layer(Extension(TrustProxy(config.trust_proxy)))
+        .layer(from_fn(security::headers))
+        .layer(from_fn(security::csrf))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .with_state(state)
+}

@@ -1,0 +1,383 @@
+//! In-process HTTP tests of the whole stack (sessions, identity, CSRF,
+//! headers, limits, server functions), on a fresh SQLite database — and the
+//! sign-in path once more on PostgreSQL.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use common::TestDb;
+use leptos::config::LeptosOptions;
+use server::config::HttpConfig;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "Demo-Estate-2026!";
+
+struct Desk {
+    router: Router,
+    state: app::state::AppState,
+    _db: TestDb,
+}
+
+async fn desk_on(db: TestDb, config: HttpConfig) -> Desk {
+    let options = LeptosOptions::builder().output_name("estate-desk").build();
+    let (state, store) = server::open_app(&db.url, options, &config, 2).await.expect("open app");
+    server::demo::load(&state.db, &state.hasher, PASSWORD).await.expect("demo");
+    let router = server::router::build(state.clone(), store, &config);
+    Desk { router, state, _db: db }
+}
+
+async fn desk() -> Desk {
+    desk_on(TestDb::sqlite().await, HttpConfig::default()).await
+}
+
+/// A browser: keeps cookies, sends same-origin fetch metadata unless told otherwise.
+struct Browser<'a> {
+    desk: &'a Desk,
+    cookies: HashMap<String, String>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(desk: &'a Desk) -> Self {
+        Browser { desk, cookies: HashMap::new() }
+    }
+
+    async fn send(&mut self, mut req: Request<Body>) -> Response<Body> {
+        if !self.cookies.is_empty() {
+            let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            req.headers_mut().insert(header::COOKIE, cookie.parse().expect("cookie header"));
+        }
+        let response = self.desk.router.clone().oneshot(req).await.expect("response");
+        for set in response.headers().get_all(header::SET_COOKIE) {
+            let set = set.to_str().expect("ascii cookie");
+            let (pair, attrs) = set.split_once(';').unwrap_or((set, ""));
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if attrs.contains("Max-Age=0") || value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        response
+    }
+
+    async fn get(&mut self, path: &str) -> Response<Body> {
+        let req = Request::get(path).header(header::ACCEPT, "text/html").body(Body::empty()).expect("request");
+        self.send(req).await
+    }
+
+    async fn post_form(&mut self, path: &str, body: &str, site: Option<&str>) -> Response<Body> {
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "desk.test")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        if let Some(site) = site {
+            req.headers_mut().insert("sec-fetch-site", site.parse().expect("header"));
+        }
+        self.send(req).await
+    }
+
+    async fn login(&mut self, identifier: &str, password: &str) -> Response<Body> {
+        let body = format!("identifier={identifier}&password={}&next=", urlencode(password));
+        self.post_form("/auth/login", &body, Some("same-origin")).await
+    }
+
+    /// Calls a server function (they live at /api/<name>).
+    async fn call(&mut self, name: &str, body: &str) -> Response<Body> {
+        self.post_form(&format!("/api/{name}"), body, Some("same-origin")).await
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+fn location(r: &Response<Body>) -> String {
+    r.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+async fn text(r: Response<Body>) -> String {
+    let bytes = axum::body::to_bytes(r.into_body(), 4 * 1024 * 1024).await.expect("body");
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[tokio::test]
+async fn each_role_signs_in_and_lands_on_its_home() {
+    let desk = desk().await;
+    for (who, home) in [
+        ("admin", "/admin/staff"),
+        ("manager", "/desk"),
+        ("clerk", "/desk"),
+        ("maintenance", "/jobs"),
+        ("13800000001", "/portal"),
+    ] {
+        let mut b = Browser::new(&desk);
+        let r = b.login(who, PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{who}");
+        assert_eq!(location(&r), home, "{who}");
+        let cookie = r
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("desk_session="))
+            .unwrap_or_else(|| panic!("{who}: no session cookie"))
+            .to_string();
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        let page = b.get(home).await;
+        assert_eq!(page.status(), StatusCode::OK, "{who}");
+        assert!(text(page).await.contains("data-me"), "{who}: the page knows who is signed in");
+    }
+}
+
+#[tokio::test]
+async fn the_session_id_changes_at_every_sign_in() {
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    b.login("clerk", PASSWORD).await;
+    let first = b.cookies.get("desk_session").cloned().expect("session");
+    b.login("clerk", PASSWORD).await;
+    let second = b.cookies.get("desk_session").cloned().expect("session");
+    assert_ne!(first, second);
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_answer() {
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    let wrong = b.login("clerk", "Not-The-Password-1").await;
+    let unknown = b.login("nobody-here", "Not-The-Password-1").await;
+    assert_eq!(location(&wrong), "/login?error=invalid");
+    assert_eq!(location(&unknown), "/login?error=invalid");
+    assert!(!b.cookies.contains_key("desk_session"), "no session for a failed sign-in");
+    // And the page says so, next to the password field.
+    let page = text(b.get("/login?error=invalid").await).await;
+    assert!(page.contains("用户名（手机号）或密码不正确"), "{page}");
+}
+
+#[tokio::test]
+async fn repeated_failures_slow_down_an_account() {
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    for _ in 0..5 {
+        assert_eq!(location(&b.login("manager", "Wrong-Password-99").await), "/login?error=invalid");
+    }
+    let sixth = b.login("manager", "Wrong-Password-99").await;
+    let throttled = b.login("manager", PASSWORD).await;
+    assert!(location(&sixth).starts_with("/login?error=invalid") || location(&sixth).starts_with("/login?error=throttled"));
+    assert!(location(&throttled).starts_with("/login?error=throttled&wait="), "{}", location(&throttled));
+    assert!(throttled.headers().contains_key(header::RETRY_AFTER));
+    // Another account is not affected.
+    assert_eq!(location(&b.login("clerk", PASSWORD).await), "/desk");
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session() {
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    b.login("admin", PASSWORD).await;
+    assert_eq!(b.call("list_staff", "").await.status(), StatusCode::OK);
+    let out = b.post_form("/auth/logout", "", Some("same-origin")).await;
+    assert_eq!(location(&out), "/login");
+    assert_eq!(b.call("list_staff", "").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(location(&b.get("/admin/staff").await), "/login?next=/admin/staff");
+}
+
+#[tokio::test]
+async fn idle_and_absolute_timeouts_end_sessions() {
+    let idle = HttpConfig { session_idle: Duration::from_secs(1), ..HttpConfig::default() };
+    let desk = desk_on(TestDb::sqlite().await, idle).await;
+    let mut b = Browser::new(&desk);
+    b.login("clerk", PASSWORD).await;
+    assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::UNAUTHORIZED, "idle timeout");
+
+    let absolute = HttpConfig { session_absolute: Duration::from_secs(1), ..HttpConfig::default() };
+    let desk = desk_on(TestDb::sqlite().await, absolute).await;
+    let mut b = Browser::new(&desk);
+    b.login("clerk", PASSWORD).await;
+    for _ in 0..3 {
+        // Staying busy does not help against the absolute timeout.
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        b.call("desk_summary", "").await;
+    }
+    assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::UNAUTHORIZED, "absolute timeout");
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_all_its_sessions_at_once() {
+    let desk = desk().await;
+    let mut phone = Browser::new(&desk);
+    let mut counter = Browser::new(&desk);
+    phone.login("clerk", PASSWORD).await;
+    counter.login("clerk", PASSWORD).await;
+    assert_eq!(phone.call("desk_summary", "").await.status(), StatusCode::OK);
+
+    let mut admin = Browser::new(&desk);
+    admin.login("admin", PASSWORD).await;
+    let (clerk_id,): (i64,) = sqlx::query_as("select id from account where username = 'clerk'")
+        .fetch_one(&desk.state.db.pool)
+        .await
+        .expect("clerk");
+    let r = admin.call("set_staff_disabled", &format!("id={clerk_id}&disabled=true")).await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", text(r).await);
+
+    assert_eq!(phone.call("desk_summary", "").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(counter.call("desk_summary", "").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(location(&Browser::new(&desk).login("clerk", PASSWORD).await), "/login?error=disabled");
+    let (n,): (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'disable' and entity_id = $1")
+        .bind(clerk_id.to_string())
+        .fetch_one(&desk.state.db.pool)
+        .await
+        .expect("audit");
+    assert_eq!(n, 1, "the disable is in the audit log");
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_and_change_nothing() {
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    b.login("admin", PASSWORD).await;
+    let before: (i64,) = sqlx::query_as("select count(*) from account").fetch_one(&desk.state.db.pool).await.expect("n");
+    let body = "username=mallory&display_name=M&role=admin&password=Very-Strong-Pass-2026";
+    let r = b.post_form("/api/create_staff", body, Some("cross-site")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Without fetch metadata, a foreign Origin is refused too.
+    let req = Request::post("/api/create_staff")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "desk.test")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from(body))
+        .expect("request");
+    assert_eq!(b.send(req).await.status(), StatusCode::FORBIDDEN);
+    let r = b.post_form("/auth/login", "identifier=admin&password=x", Some("cross-site")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let after: (i64,) = sqlx::query_as("select count(*) from account").fetch_one(&desk.state.db.pool).await.expect("n");
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn a_resident_is_refused_staff_functions_and_pages() {
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    b.login("13800000001", PASSWORD).await;
+    assert_eq!(b.call("list_staff", "").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::FORBIDDEN);
+    let page = b.get("/desk").await;
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    assert!(text(page).await.contains("无权访问"));
+    // Their own houses, and only theirs.
+    let r = b.call("my_houses", "").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let houses: serde_json::Value = serde_json::from_str(&text(r).await).expect("json");
+    let numbers: Vec<&str> = houses.as_array().expect("list").iter().filter_map(|h| h["number"].as_str()).collect();
+    assert_eq!(numbers, vec!["1-1-101"]);
+}
+
+#[tokio::test]
+async fn staff_see_only_their_estates() {
+    let desk = desk().await;
+    let mut clerk = Browser::new(&desk);
+    clerk.login("clerk", PASSWORD).await;
+    let estates: serde_json::Value = serde_json::from_str(&text(clerk.call("desk_summary", "").await).await).expect("json");
+    let names: Vec<&str> = estates.as_array().expect("list").iter().filter_map(|e| e["name"].as_str()).collect();
+    assert_eq!(names, vec!["翠湖花园"]);
+    let mut admin = Browser::new(&desk);
+    admin.login("admin", PASSWORD).await;
+    let estates: serde_json::Value = serde_json::from_str(&text(admin.call("desk_summary", "").await).await).expect("json");
+    assert_eq!(estates.as_array().expect("list").len(), 2);
+    // A clerk is not an admin: account management is refused.
+    assert_eq!(clerk.call("list_staff", "").await.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn pages_carry_the_security_headers() {
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    let page = b.get("/login").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let h = page.headers();
+    let csp = h.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(csp.contains("script-src 'self' 'nonce-"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(h.get(header::X_CONTENT_TYPE_OPTIONS).map(|v| v.as_bytes()), Some(&b"nosniff"[..]));
+    assert!(h.contains_key(header::REFERRER_POLICY));
+    assert_eq!(h.get(header::CACHE_CONTROL).map(|v| v.as_bytes()), Some(&b"no-store"[..]));
+    // The hydration script carries the nonce of the header.
+    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("nonce").to_string();
+    let html = text(page).await;
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "hydration script without the nonce");
+    assert!(html.contains("lang=\"zh-CN\""), "Chinese by default");
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413() {
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    let big = format!("identifier=admin&password={}", "x".repeat(2 * 1024 * 1024));
+    let r = b.post_form("/auth/login", &big, Some("same-origin")).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn bad_staff_input_names_the_fields_and_writes_nothing() {
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    b.login("admin", PASSWORD).await;
+    let before: (i64,) = sqlx::query_as("select count(*) from account").fetch_one(&desk.state.db.pool).await.expect("n");
+    let r = b.call("create_staff", "username=X&display_name=&role=clerk&password=short").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = text(r).await;
+    for field in ["username", "display_name", "estates"] {
+        assert!(body.contains(&format!("\"field\":\"{field}\"")), "{field} missing from {body}");
+    }
+    assert!(body.contains("用户名须为"), "messages are in the caller's language: {body}");
+    let r = b.call("create_staff", "username=wang.li&display_name=王力&role=clerk&estates[]=1&password=password1234").await;
+    assert!(text(r).await.contains("太常见"));
+    let after: (i64,) = sqlx::query_as("select count(*) from account").fetch_one(&desk.state.db.pool).await.expect("n");
+    assert_eq!(before, after);
+    // Good input creates the account, audited, and it can sign in.
+    let r = b
+        .call("create_staff", "username=wang.li&display_name=王力&role=clerk&estates[]=1&password=Counter-Desk-2026%21")
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", text(r).await);
+    assert_eq!(location(&Browser::new(&desk).login("wang.li", "Counter-Desk-2026!").await), "/desk");
+}
+
+#[tokio::test]
+async fn language_switch_is_remembered_by_the_account() {
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    b.login("clerk", PASSWORD).await;
+    let r = b.post_form("/auth/lang", "lang=en&back=/desk", Some("same-origin")).await;
+    assert_eq!(location(&r), "/desk");
+    // A fresh browser (no cookie) gets English once signed in.
+    let mut other = Browser::new(&desk);
+    other.login("clerk", PASSWORD).await;
+    other.cookies.remove("lang");
+    let html = text(other.get("/desk").await).await;
+    assert!(html.contains("lang=\"en\""), "the account remembers English");
+    assert!(html.contains("Sign out"));
+}
+
+#[tokio::test]
+async fn sign_in_works_on_postgres_too() {
+    let desk = desk_on(TestDb::postgres().await, HttpConfig::default()).await;
+    let mut b = Browser::new(&desk);
+    assert_eq!(location(&b.login("clerk", PASSWORD).await), "/desk");
+    assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::OK);
+    assert_eq!(location(&Browser::new(&desk).login("clerk", "Wrong-Password-1").await), "/login?error=invalid");
+    let out = b.post_form("/auth/logout", "", Some("same-origin")).await;
+    assert_eq!(location(&out), "/login");
+    assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::UNAUTHORIZED);
+}
