@@ -24,6 +24,7 @@ pub mod state;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::SsrMode;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -73,6 +74,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -102,18 +104,20 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/estate-desk.css" />
         <Title text=i18n.t("app.name") />
+        // Async rendering: every page arrives complete, so it reads (and its forms
+        // work) before the WebAssembly loads, or with JavaScript off.
         <Router>
             <Routes fallback=|| view! { <ui::NotFoundPage /> }>
-                <Route path=path!("/") view=home::pages::RootRedirect />
-                <Route path=path!("/login") view=auth::pages::LoginPage />
-                <Route path=path!("/account/password") view=auth::pages::ChangePasswordPage />
-                <Route path=path!("/desk") view=home::pages::DeskHome />
-                <Route path=path!("/jobs") view=home::pages::JobsHome />
-                <Route path=path!("/portal") view=home::pages::PortalHome />
-                <Route path=path!("/admin/staff") view=admin::pages::StaffListPage />
-                <Route path=path!("/admin/staff/new") view=admin::pages::NewStaffPage />
-                <Route path=path!("/admin/staff/:id") view=admin::pages::StaffPage />
-                <Route path=path!("/audit") view=audit::pages::AuditPage />
+                <Route path=path!("/") view=home::pages::RootRedirect ssr=SsrMode::Async />
+                <Route path=path!("/login") view=auth::pages::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/account/password") view=auth::pages::ChangePasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/desk") view=home::pages::DeskHome ssr=SsrMode::Async />
+                <Route path=path!("/jobs") view=home::pages::JobsHome ssr=SsrMode::Async />
+                <Route path=path!("/portal") view=home::pages::PortalHome ssr=SsrMode::Async />
+                <Route path=path!("/admin/staff") view=admin::pages::StaffListPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/staff/new") view=admin::pages::NewStaffPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/staff/:id") view=admin::pages::StaffPage ssr=SsrMode::Async />
+                <Route path=path!("/audit") view=audit::pages::AuditPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -82,7 +82,7 @@ fn escape_path(path: &str) -> String {
 
 /// Static files need no identity.
 fn is_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/favicon.ico"
+    path.starts_with("/pkg/") || path == "/favicon.svg"
 }
 
 /// Resolves the caller into the request's extensions, then guards pages.

@@ -298,7 +298,7 @@ fn StaffForms(
                         } else {
                             view! {
                                 <p class="hint">{use_i18n().t("staff.disable_hint")}</p>
-                                <label class="check">
+                                <label class="check confirm">
                                     <input type="checkbox" required=true />
                                     {use_i18n().t("staff.disable_confirm")}
                                 </label>

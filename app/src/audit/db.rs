@@ -51,8 +51,8 @@ pub async fn record<'e>(ex: impl AnyExecutor<'e>, actor: &Actor, change: Change<
     Ok(())
 }
 
-/// A page of entries, newest first, that `scope` may see: managers see their
-/// estates' entries; entries about no estate (accounts, logins) only admins.
+/// A page of entries, newest first, that `scope` may see: admins everything;
+/// managers their estates' records and what their estates' staff did.
 pub async fn page<'e>(ex: impl AnyExecutor<'e>, scope: &EstateScope, f: &AuditFilter) -> sqlx::Result<AuditResults> {
     let mut sql = String::from(
         "select id, at, actor_name, ip, estate_id, entity, entity_id, action, before, after \
@@ -87,7 +87,11 @@ pub async fn page<'e>(ex: impl AnyExecutor<'e>, scope: &EstateScope, f: &AuditFi
             if list.is_empty() {
                 sql.push_str(" and 1 = 0");
             } else {
-                sql.push_str(&format!(" and estate_id in ({list})"));
+                // The estates' records, and whatever their staff did (sign-ins, own passwords).
+                sql.push_str(&format!(
+                    " and (estate_id in ({list}) or actor_id in \
+                     (select account_id from account_estate where estate_id in ({list})))"
+                ));
             }
         }
     }

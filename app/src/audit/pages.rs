@@ -29,6 +29,13 @@ fn action_label(action: &str) -> String {
     if ACTIONS.contains(&action) { i18n.t(&format!("audit.actions.{action}")) } else { action.to_string() }
 }
 
+/// Kinds of record the log knows how to name.
+const ENTITIES: [&str; 2] = ["account", "estate"];
+
+fn entity_label(entity: &str) -> String {
+    if ENTITIES.contains(&entity) { use_i18n().t(&format!("audit.entities.{entity}")) } else { entity.to_string() }
+}
+
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -101,7 +108,7 @@ pub fn AuditPage() -> impl IntoView {
                                             <td class="nowrap">{desk_time(&e.at)}</td>
                                             <td>{e.actor_name}</td>
                                             <td>{action_label(&e.action)}</td>
-                                            <td>{e.entity} {e.entity_id.map(|id| format!(" #{id}"))}</td>
+                                            <td>{entity_label(&e.entity)} {e.entity_id.map(|id| format!(" #{id}"))}</td>
                                             <td class="change">
                                                 {has_change.then(|| view! {
                                                     <details>
