@@ -153,11 +153,6 @@ async fn serve(db_args: &DatabaseArgs, http: &HttpArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let conf = leptos::config::get_configuration(None).context("cannot read the Leptos configuration")?;
     let mut leptos_options = conf.leptos_options;
-    // cargo-leptos bakes the bundle's name into the binary it builds; a binary
-    // built by plain cargo (cargo test rebuilds target/debug/server) has none.
-    if leptos_options.output_name.is_empty() {
-        leptos_options.output_name = "estate-desk".into();
-    }
     if let Some(addr) = http.addr {
         leptos_options.site_addr = addr;
     }
