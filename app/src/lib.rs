@@ -13,6 +13,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod estate;
 pub mod home;
 pub mod i18n;
 pub mod ui;
@@ -23,13 +24,13 @@ pub mod db;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::SsrMode;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use leptos_router::SsrMode;
 
 use crate::auth::{Lang, Me};
-use crate::i18n::{I18n, html_lang, use_i18n};
+use crate::i18n::{html_lang, use_i18n, I18n};
 
 /// Who is signed in on this page load (`None`: nobody). Identity only changes
 /// through a full page load (sign in, sign out), so a plain value suffices.
@@ -112,6 +113,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=auth::pages::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/account/password") view=auth::pages::ChangePasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/desk") view=home::pages::DeskHome ssr=SsrMode::Async />
+                <Route path=path!("/desk/search") view=estate::pages::SearchPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/houses") view=estate::pages::HouseListPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/houses/:id") view=estate::pages::HousePage ssr=SsrMode::Async />
+                <Route path=path!("/desk/residents/:id") view=estate::pages::ResidentPage ssr=SsrMode::Async />
                 <Route path=path!("/jobs") view=home::pages::JobsHome ssr=SsrMode::Async />
                 <Route path=path!("/portal") view=home::pages::PortalHome ssr=SsrMode::Async />
                 <Route path=path!("/admin/staff") view=admin::pages::StaffListPage ssr=SsrMode::Async />

@@ -102,18 +102,18 @@ test.describe('staff accounts', () => {
     await page.getByRole('link', { name: '新建员工账号' }).click();
     await expect(page.getByRole('heading', { name: '新建员工账号' })).toBeVisible();
     await hydrated(page);
-    await page.getByLabel('用户名').fill('X');
-    await page.getByLabel('姓名').fill('赵前台');
-    await page.getByLabel('角色').selectOption('clerk');
-    await page.getByLabel('初始密码').fill('password1234');
+    await page.getByLabel('用户名', { exact: true }).fill('X');
+    await page.getByLabel('姓名', { exact: true }).fill('赵前台');
+    await page.getByLabel('角色', { exact: true }).selectOption('clerk');
+    await page.getByLabel('初始密码', { exact: true }).fill('password1234');
     await page.getByRole('button', { name: '创建账号' }).click();
     await expect(page.getByText('用户名须为 3–32 位小写字母')).toBeVisible();
     await expect(page.getByText('请至少选择一个小区')).toBeVisible();
-    await expect(page.getByLabel('用户名')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByLabel('用户名', { exact: true })).toHaveAttribute('aria-invalid', 'true');
 
-    await page.getByLabel('用户名').fill(username);
+    await page.getByLabel('用户名', { exact: true }).fill(username);
     await page.getByLabel('翠湖花园').check();
-    await page.getByLabel('初始密码').fill('Front-Desk-Pass-2026');
+    await page.getByLabel('初始密码', { exact: true }).fill('Front-Desk-Pass-2026');
     await page.getByRole('button', { name: '创建账号' }).click();
     await expect(page.getByText('账号已创建。')).toBeVisible();
     await expect(page.getByRole('heading', { level: 1 })).toContainText('赵前台');

@@ -2,16 +2,16 @@
 //! with redirects, so they work before hydration and with JavaScript off.
 
 use axum::extract::{Extension, Form, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use app::audit::db::{self as audit, Change};
 use app::auth::api::RequestIdentity;
-use app::auth::login::{LoginError, sign_in};
+use app::auth::login::{sign_in, LoginError};
 use app::auth::rules::{allows, home_path, page_permission};
-use app::auth::{Lang, Role, db as account_db, session};
+use app::auth::{db as account_db, session, Lang, Role};
 use app::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -24,7 +24,10 @@ pub struct LoginForm {
 
 /// A local path to return to, or `None` (open redirects refused).
 fn safe_local_path(path: &str) -> Option<&str> {
-    let ok = path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") && !path.contains("://");
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && !path.contains("://");
     ok.then_some(path)
 }
 
@@ -37,12 +40,17 @@ fn landing(role: Role, next: &str) -> String {
 }
 
 fn lang_cookie(lang: Lang) -> HeaderValue {
-    let value = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", lang.as_str());
+    let value = format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+        lang.as_str()
+    );
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("lang=zh; Path=/"))
 }
 
 fn login_again(error: &str, next: &str, extra: &str) -> Response {
-    let next = safe_local_path(next).map(|n| format!("&next={}", n.replace('&', "%26"))).unwrap_or_default();
+    let next = safe_local_path(next)
+        .map(|n| format!("&next={}", n.replace('&', "%26")))
+        .unwrap_or_default();
     Redirect::to(&format!("/login?error={error}{extra}{next}")).into_response()
 }
 
@@ -59,7 +67,9 @@ pub async fn login(
                 return login_again("internal", &form.next, "");
             }
             let mut response = Redirect::to(&landing(account.role(), &form.next)).into_response();
-            response.headers_mut().append(header::SET_COOKIE, lang_cookie(account.lang()));
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, lang_cookie(account.lang()));
             response
         }
         Err(LoginError::Invalid) => login_again("invalid", &form.next, ""),
@@ -149,7 +159,9 @@ pub async fn set_lang(
     }
     let back = safe_local_path(&form.back).unwrap_or("/");
     let mut response = Redirect::to(back).into_response();
-    response.headers_mut().append(header::SET_COOKIE, lang_cookie(lang));
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, lang_cookie(lang));
     response
 }
 

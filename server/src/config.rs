@@ -21,7 +21,10 @@ impl DatabaseArgs {
     pub fn url(&self) -> String {
         match &self.database_url {
             Some(url) if !url.trim().is_empty() => url.trim().to_string(),
-            _ => format!("sqlite://{}", self.data_dir.join("estate-desk.db").display()),
+            _ => format!(
+                "sqlite://{}",
+                self.data_dir.join("estate-desk.db").display()
+            ),
         }
     }
 }

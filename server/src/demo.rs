@@ -2,13 +2,14 @@
 //! account per role, so a newcomer can sign in and look around. Deterministic:
 //! the same data every time. Refuses a database that already holds data.
 
-use anyhow::{Context, bail};
+use anyhow::{bail, Context};
 
 use app::audit::db::{self as audit, Actor, Change};
 use app::auth::db::{self as account_db, NewAccount};
 use app::auth::hashing::Hasher;
-use app::auth::{Role, password};
-use app::db::{Database, time};
+use app::auth::{password, Role};
+use app::db::{time, Database};
+use app::estate::db::NewOccupant;
 
 /// The demo's sign-ins, printed after loading.
 pub const RESIDENT_MOBILE: &str = "13800000001";
@@ -20,12 +21,12 @@ pub const STAFF: [(&str, &str, Role); 4] = [
 ];
 
 const SURNAMES: [&str; 24] = [
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高",
-    "林", "罗", "欧阳", "司马", "诸葛", "上官",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "欧阳", "司马", "诸葛", "上官",
 ];
 const GIVEN: [&str; 24] = [
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
-    "秀兰", "霞", "平", "刚", "桂英", "婷婷",
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "婷婷",
 ];
 /// Gross floor areas of the four flat types, in 0.01 m².
 const AREAS: [i64; 4] = [8956, 11230, 7645, 14320];
@@ -34,7 +35,10 @@ const AREAS: [i64; 4] = [8956, 11230, 7645, 14320];
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -45,24 +49,32 @@ impl Lcg {
 /// Loads the demo. `password` is every demo account's password.
 pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow::Result<()> {
     if !db.is_empty().await? {
-        bail!("the database {} already holds data; the demo only loads into an empty database", db.display_url);
+        bail!(
+            "the database {} already holds data; the demo only loads into an empty database",
+            db.display_url
+        );
     }
     password::check(demo_password, Role::Admin, &[]).map_err(|p| anyhow::anyhow!("the demo password is refused: {p:?} (staff passwords need at least 12 characters and must not be common)"))?;
     let hash = hasher.hash(demo_password.to_string()).await?;
-    let actor = Actor { account_id: None, name: "demo".into(), ip: None };
+    let actor = Actor {
+        account_id: None,
+        name: "demo".into(),
+        ip: None,
+    };
     let now = time::now();
     let mut rng = Lcg(20261122);
     let mut tx = db.begin_write().await?;
 
     let mut estate_ids = Vec::new();
     for (code, name, buildings) in [("CH", "翠湖花园", 4), ("JX", "锦绣华庭", 2)] {
-        let (estate_id,): (i64,) =
-            sqlx::query_as("insert into estate (code, name, created_at) values ($1, $2, $3) returning id")
-                .bind(code)
-                .bind(name)
-                .bind(&now)
-                .fetch_one(&mut *tx)
-                .await?;
+        let (estate_id,): (i64,) = sqlx::query_as(
+            "insert into estate (code, name, created_at) values ($1, $2, $3) returning id",
+        )
+        .bind(code)
+        .bind(name)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
         estate_ids.push(estate_id);
         audit::record(
             &mut *tx,
@@ -128,8 +140,19 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
                         } else {
                             format!("13{}{:08}", 5 + estate_ids.len(), serial * 3)
                         };
-                        let owner = insert_resident(&mut tx, estate_id, &owner_name, &mobile, &now).await?;
-                        insert_occupancy(&mut tx, house_id, owner, "owner", "2021-06-01", &now).await?;
+                        // Owners carry an ID number (valid check character), so masking shows.
+                        let id_number = demo_id_number(&mut rng, serial);
+                        let (owner, _) = occupant(
+                            &mut tx,
+                            estate_id,
+                            house_id,
+                            &owner_name,
+                            &mobile,
+                            Some(&id_number),
+                            "owner",
+                            "2021-06-01",
+                        )
+                        .await?;
                         if first_house {
                             account_db::insert(
                                 &mut *tx,
@@ -145,15 +168,38 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
                             .await?;
                         }
                         if status == "let" {
-                            let tenant_name = format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN));
+                            let tenant_name =
+                                format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN));
                             let mobile = format!("18{}{:08}", 5 + estate_ids.len(), serial * 7);
-                            let tenant = insert_resident(&mut tx, estate_id, &tenant_name, &mobile, &now).await?;
-                            insert_occupancy(&mut tx, house_id, tenant, "tenant", "2025-03-01", &now).await?;
+                            occupant(
+                                &mut tx,
+                                estate_id,
+                                house_id,
+                                &tenant_name,
+                                &mobile,
+                                None,
+                                "tenant",
+                                "2025-03-01",
+                            )
+                            .await?;
                         } else if rng.next() % 3 == 0 {
-                            let family_name = format!("{}{}", owner_name.chars().next().unwrap_or('王'), rng.pick(&GIVEN));
+                            let family_name = format!(
+                                "{}{}",
+                                owner_name.chars().next().unwrap_or('王'),
+                                rng.pick(&GIVEN)
+                            );
                             let mobile = format!("15{}{:08}", 5 + estate_ids.len(), serial * 11);
-                            let family = insert_resident(&mut tx, estate_id, &family_name, &mobile, &now).await?;
-                            insert_occupancy(&mut tx, house_id, family, "family", "2021-06-01", &now).await?;
+                            occupant(
+                                &mut tx,
+                                estate_id,
+                                house_id,
+                                &family_name,
+                                &mobile,
+                                None,
+                                "family",
+                                "2021-06-01",
+                            )
+                            .await?;
                         }
                     }
                 }
@@ -200,36 +246,37 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
     Ok(())
 }
 
-async fn insert_resident(tx: &mut app::db::Tx, estate_id: i64, name: &str, mobile: &str, now: &str) -> sqlx::Result<i64> {
-    let (id,): (i64,) = sqlx::query_as(
-        "insert into resident (estate_id, name, mobile, created_at) values ($1, $2, $3, $4) returning id",
-    )
-    .bind(estate_id)
-    .bind(name)
-    .bind(mobile)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(id)
+/// Links a resident through the register's own code path (the desk's "add resident").
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call per field of the desk's form"
+)]
+async fn occupant(
+    tx: &mut app::db::Tx,
+    estate_id: i64,
+    house_id: i64,
+    name: &str,
+    mobile: &str,
+    id_number: Option<&str>,
+    role: &str,
+    start_date: &str,
+) -> sqlx::Result<(i64, i64)> {
+    let new = NewOccupant {
+        name,
+        mobile,
+        id_number,
+        role,
+        start_date,
+    };
+    app::estate::db::add_occupant(tx, estate_id, house_id, &new).await
 }
 
-async fn insert_occupancy(
-    tx: &mut app::db::Tx,
-    house_id: i64,
-    resident_id: i64,
-    role: &str,
-    start: &str,
-    now: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into occupancy (house_id, resident_id, role, start_date, created_at) values ($1, $2, $3, $4, $5)",
-    )
-    .bind(house_id)
-    .bind(resident_id)
-    .bind(role)
-    .bind(start)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+/// A valid 18-character ID number: a Beijing district, a birth date, a serial, the check character.
+fn demo_id_number(rng: &mut Lcg, serial: u64) -> String {
+    let year = 1950 + rng.next() % 50;
+    let month = 1 + rng.next() % 12;
+    let day = 1 + rng.next() % 28;
+    let first17 = format!("110105{year}{month:02}{day:02}{:03}", serial % 1000);
+    let check = app::estate::rules::id_check_char(first17.as_bytes()) as char;
+    format!("{first17}{check}")
 }

@@ -7,7 +7,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
@@ -35,7 +35,9 @@ pub fn client_ip(req: &Request, trust_proxy: bool) -> Option<IpAddr> {
             return forwarded;
         }
     }
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip())
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip())
 }
 
 /// The `lang` cookie of a signed-out visitor.
@@ -60,7 +62,9 @@ pub enum PageDecision {
 /// The guard's rule for a GET of `path` by `caller`.
 pub fn decide(path: &str, caller: Option<&Caller>) -> PageDecision {
     match (path, caller) {
-        ("/", Some(c)) | ("/login", Some(c)) => PageDecision::Redirect(home_path(c.role).to_string()),
+        ("/", Some(c)) | ("/login", Some(c)) => {
+            PageDecision::Redirect(home_path(c.role).to_string())
+        }
         ("/", None) => PageDecision::Redirect("/login".to_string()),
         _ => match (page_permission(path), caller) {
             (None, _) => PageDecision::Pass,
@@ -74,7 +78,9 @@ pub fn decide(path: &str, caller: Option<&Caller>) -> PageDecision {
 fn escape_path(path: &str) -> String {
     path.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -86,7 +92,12 @@ fn is_asset(path: &str) -> bool {
 }
 
 /// Resolves the caller into the request's extensions, then guards pages.
-pub async fn resolve(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+pub async fn resolve(
+    State(state): State<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_string();
     if is_asset(&path) {
         return next.run(req).await;
@@ -97,10 +108,20 @@ pub async fn resolve(State(state): State<AppState>, session: Session, mut req: R
         Ok(caller) => caller,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    let lang = caller.as_ref().map(|c| c.lang).or_else(|| cookie_lang(&req)).unwrap_or_default();
-    let is_page = (req.method() == Method::GET || req.method() == Method::HEAD) && !path.starts_with("/api/");
-    let decision = if is_page { decide(&path, caller.as_ref()) } else { PageDecision::Pass };
-    req.extensions_mut().insert(RequestIdentity { lang, caller, ip });
+    let lang = caller
+        .as_ref()
+        .map(|c| c.lang)
+        .or_else(|| cookie_lang(&req))
+        .unwrap_or_default();
+    let is_page =
+        (req.method() == Method::GET || req.method() == Method::HEAD) && !path.starts_with("/api/");
+    let decision = if is_page {
+        decide(&path, caller.as_ref())
+    } else {
+        PageDecision::Pass
+    };
+    req.extensions_mut()
+        .insert(RequestIdentity { lang, caller, ip });
     match decision {
         PageDecision::Redirect(to) => Redirect::to(&to).into_response(),
         PageDecision::Pass => next.run(req).await,
@@ -132,21 +153,33 @@ mod tests {
     #[test]
     fn signed_out_visitors_are_sent_to_sign_in() {
         assert_eq!(decide("/", None), PageDecision::Redirect("/login".into()));
-        assert_eq!(decide("/desk", None), PageDecision::Redirect("/login?next=/desk".into()));
+        assert_eq!(
+            decide("/desk", None),
+            PageDecision::Redirect("/login?next=/desk".into())
+        );
         assert_eq!(decide("/login", None), PageDecision::Pass);
     }
 
     #[test]
     fn signed_in_callers_land_on_their_home() {
-        assert_eq!(decide("/", Some(&caller(Role::Clerk))), PageDecision::Redirect("/desk".into()));
-        assert_eq!(decide("/login", Some(&caller(Role::Resident))), PageDecision::Redirect("/portal".into()));
+        assert_eq!(
+            decide("/", Some(&caller(Role::Clerk))),
+            PageDecision::Redirect("/desk".into())
+        );
+        assert_eq!(
+            decide("/login", Some(&caller(Role::Resident))),
+            PageDecision::Redirect("/portal".into())
+        );
     }
 
     #[test]
     fn a_resident_is_refused_staff_pages() {
         let resident = caller(Role::Resident);
         assert_eq!(decide("/desk", Some(&resident)), PageDecision::Forbidden);
-        assert_eq!(decide("/admin/staff", Some(&resident)), PageDecision::Forbidden);
+        assert_eq!(
+            decide("/admin/staff", Some(&resident)),
+            PageDecision::Forbidden
+        );
         assert_eq!(decide("/portal", Some(&resident)), PageDecision::Pass);
     }
 

@@ -38,7 +38,10 @@ pub async fn open_app(
         db,
         hasher: Hasher::new(hash_slots)?,
         limiter: Arc::new(LoginLimiter::default()),
-        sessions: SessionPolicy { idle: http.session_idle, absolute: http.session_absolute },
+        sessions: SessionPolicy {
+            idle: http.session_idle,
+            absolute: http.session_absolute,
+        },
     };
     Ok((state, store))
 }

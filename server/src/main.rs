@@ -2,18 +2,22 @@
 
 use std::io::{IsTerminal, Write};
 
-use anyhow::{Context, bail};
+use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use app::auth::db::{self as account_db, NewAccount};
 use app::auth::hashing::Hasher;
-use app::auth::{Role, password};
+use app::auth::{password, Role};
 use app::db::Database;
 use server::config::{DatabaseArgs, HttpArgs, HttpConfig};
 
 #[derive(Parser)]
-#[command(name = "server", version, about = "Estate Desk — the service centre's web system")]
+#[command(
+    name = "server",
+    version,
+    about = "Estate Desk — the service centre's web system"
+)]
 struct Cli {
     #[command(flatten)]
     db: DatabaseArgs,
@@ -53,7 +57,9 @@ enum Command {
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .init();
     let cli = Cli::parse();
     if let Err(e) = run(cli).await {
@@ -76,7 +82,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("migrated {}", db.display_url);
             Ok(())
         }
-        Command::CreateAdmin { username, name, password: given } => {
+        Command::CreateAdmin {
+            username,
+            name,
+            password: given,
+        } => {
             let db = open_migrated(&cli.db).await?;
             let username = username.trim().to_lowercase();
             if let Err((_, key)) = app::admin::rules::check_username(&username) {
@@ -87,7 +97,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => ask_password()?,
             };
             if let Err(p) = password::check(&pw, Role::Admin, &[&username, &name]) {
-                bail!("{}", app::auth::api::password_message(app::auth::Lang::En, p));
+                bail!(
+                    "{}",
+                    app::auth::api::password_message(app::auth::Lang::En, p)
+                );
             }
             let hash = Hasher::new(1)?.hash(pw).await?;
             let mut tx = db.begin_write().await?;
@@ -101,10 +114,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let id = match account_db::insert(&mut *tx, &new).await {
                 Ok(id) => id,
-                Err(e) if app::db::is_unique_violation(&e) => bail!("the username {username} is taken"),
+                Err(e) if app::db::is_unique_violation(&e) => {
+                    bail!("the username {username} is taken")
+                }
                 Err(e) => return Err(e.into()),
             };
-            let actor = app::audit::db::Actor { account_id: None, name: "create-admin".into(), ip: None };
+            let actor = app::audit::db::Actor {
+                account_id: None,
+                name: "create-admin".into(),
+                ip: None,
+            };
             app::audit::db::record(
                 &mut *tx,
                 &actor,
@@ -131,7 +150,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for (username, name, role) in server::demo::STAFF {
                 writeln!(err, "  {username:<12} {:<12} {name}", role.as_str())?;
             }
-            writeln!(err, "  {:<12} resident     王建国 (1-1-101, 翠湖花园)", server::demo::RESIDENT_MOBILE)?;
+            writeln!(
+                err,
+                "  {:<12} resident     王建国 (1-1-101, 翠湖花园)",
+                server::demo::RESIDENT_MOBILE
+            )?;
             Ok(())
         }
     }
@@ -151,24 +174,31 @@ fn ask_password() -> anyhow::Result<String> {
 
 async fn serve(db_args: &DatabaseArgs, http: &HttpArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let conf = leptos::config::get_configuration(None).context("cannot read the Leptos configuration")?;
+    let conf =
+        leptos::config::get_configuration(None).context("cannot read the Leptos configuration")?;
     let mut leptos_options = conf.leptos_options;
     if let Some(addr) = http.addr {
         leptos_options.site_addr = addr;
     }
     let addr = leptos_options.site_addr;
     let config = HttpConfig::from(http);
-    let (state, store) = server::open_app(&db_args.url(), leptos_options, &config, http.hash_slots).await?;
+    let (state, store) =
+        server::open_app(&db_args.url(), leptos_options, &config, http.hash_slots).await?;
     store.spawn_cleanup();
     let display_url = state.db.display_url.clone();
     let router = server::router::build(state, store, &config);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, database = %display_url, startup_ms = started.elapsed().as_millis() as u64, "Estate Desk is serving");
     eprintln!("Estate Desk: http://{addr}  (database {display_url})");
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

@@ -2,18 +2,18 @@
 //! routes, and the layers around them (outermost first): body limit → CSRF →
 //! security headers → sessions → identity and page guard.
 
-use axum::Router;
 use axum::extract::Extension;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::post;
+use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use app::state::AppState;
-use app::{App, shell};
+use app::{shell, App};
 
 use crate::config::HttpConfig;
 use crate::identity::TrustProxy;
@@ -23,9 +23,10 @@ use crate::{auth_routes, identity, security};
 /// Gives every page render its context: the state (added by leptos_axum) and
 /// a Content-Security-Policy carrying this response's script nonce.
 fn page_context() {
-    if let (Some(nonce), Some(response)) =
-        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
-    {
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
         if let Ok(value) = http::HeaderValue::from_str(&security::page_csp(&nonce)) {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }
@@ -52,7 +53,10 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(page_context, shell))
         .layer(from_fn_with_state(state.clone(), identity::resolve))
         .layer(sessions)
         .layer(Extension(TrustProxy(config.trust_proxy)))

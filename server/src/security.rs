@@ -2,7 +2,7 @@
 //! (Leptos has no CSRF protection of its own) and the response headers.
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -19,8 +19,14 @@ pub fn same_origin(method: &Method, headers: &axum::http::HeaderMap) -> bool {
         return matches!(site, "same-origin" | "none");
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let origin_host = origin
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .unwrap_or(origin);
         return !host.is_empty() && origin_host.eq_ignore_ascii_case(host);
     }
     true
@@ -37,7 +43,8 @@ pub async fn csrf(req: Request, next: Next) -> Response {
 
 /// The policy for responses that are not pages (server functions, redirects,
 /// errors): nothing may run or embed them.
-const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const API_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// The policy for pages: scripts only from this origin or inline with this
 /// response's nonce (the hydration script), WebAssembly allowed, nothing foreign.
@@ -55,11 +62,20 @@ pub async fn headers(req: Request, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/pkg/");
     let mut response = next.run(req).await;
     let h = response.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(API_CSP));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(API_CSP),
+        );
     }
     let cache = if is_asset { "no-cache" } else { "no-store" };
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
@@ -81,27 +97,55 @@ mod tests {
 
     #[test]
     fn safe_methods_pass() {
-        assert!(same_origin(&Method::GET, &h(&[("sec-fetch-site", "cross-site")])));
+        assert!(same_origin(
+            &Method::GET,
+            &h(&[("sec-fetch-site", "cross-site")])
+        ));
     }
 
     #[test]
     fn fetch_metadata_decides_first() {
-        assert!(same_origin(&Method::POST, &h(&[("sec-fetch-site", "same-origin")])));
-        assert!(same_origin(&Method::POST, &h(&[("sec-fetch-site", "none")])));
-        assert!(!same_origin(&Method::POST, &h(&[("sec-fetch-site", "cross-site")])));
-        assert!(!same_origin(&Method::POST, &h(&[("sec-fetch-site", "same-site")])));
+        assert!(same_origin(
+            &Method::POST,
+            &h(&[("sec-fetch-site", "same-origin")])
+        ));
+        assert!(same_origin(
+            &Method::POST,
+            &h(&[("sec-fetch-site", "none")])
+        ));
+        assert!(!same_origin(
+            &Method::POST,
+            &h(&[("sec-fetch-site", "cross-site")])
+        ));
+        assert!(!same_origin(
+            &Method::POST,
+            &h(&[("sec-fetch-site", "same-site")])
+        ));
         // Even with a matching Origin, a cross-site fetch is refused.
         assert!(!same_origin(
             &Method::POST,
-            &h(&[("sec-fetch-site", "cross-site"), ("origin", "http://desk"), ("host", "desk")])
+            &h(&[
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "http://desk"),
+                ("host", "desk")
+            ])
         ));
     }
 
     #[test]
     fn origin_must_match_host_without_fetch_metadata() {
-        assert!(same_origin(&Method::POST, &h(&[("origin", "http://desk:3000"), ("host", "desk:3000")])));
-        assert!(!same_origin(&Method::POST, &h(&[("origin", "http://evil.example"), ("host", "desk:3000")])));
-        assert!(!same_origin(&Method::POST, &h(&[("origin", "null"), ("host", "desk:3000")])));
+        assert!(same_origin(
+            &Method::POST,
+            &h(&[("origin", "http://desk:3000"), ("host", "desk:3000")])
+        ));
+        assert!(!same_origin(
+            &Method::POST,
+            &h(&[("origin", "http://evil.example"), ("host", "desk:3000")])
+        ));
+        assert!(!same_origin(
+            &Method::POST,
+            &h(&[("origin", "null"), ("host", "desk:3000")])
+        ));
     }
 
     #[test]

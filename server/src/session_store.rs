@@ -29,7 +29,10 @@ impl DeskSessionStore {
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .busy_timeout(Duration::from_secs(5));
-                let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options)
+                    .await?;
                 let store = SqliteStore::new(pool);
                 store.migrate().await?;
                 DeskSessionStore::Sqlite(store)
@@ -48,7 +51,10 @@ impl DeskSessionStore {
     pub fn spawn_cleanup(&self) {
         let store = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = store.continuously_delete_expired(tokio::time::Duration::from_secs(300)).await {
+            if let Err(e) = store
+                .continuously_delete_expired(tokio::time::Duration::from_secs(300))
+                .await
+            {
                 tracing::error!(error = %e, "expired-session cleanup stopped");
             }
         });

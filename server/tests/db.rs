@@ -3,13 +3,20 @@
 mod common;
 
 use app::audit::db::{self as audit, Actor, Change};
-use app::auth::Role;
 use app::auth::db::{self as account_db, NewAccount};
 use app::auth::hashing::Hasher;
+use app::auth::Role;
 use common::TestDb;
 
 fn staff<'a>(username: &'a str, hash: &'a str) -> NewAccount<'a> {
-    NewAccount { role: Role::Clerk, username: Some(username), mobile: None, display_name: "测试", password_hash: hash, resident_id: None }
+    NewAccount {
+        role: Role::Clerk,
+        username: Some(username),
+        mobile: None,
+        display_name: "测试",
+        password_hash: hash,
+        resident_id: None,
+    }
 }
 
 #[tokio::test]
@@ -18,7 +25,9 @@ async fn migrations_create_the_schema_and_rerun_cleanly() {
         let db = t.open().await;
         assert!(db.is_empty().await.expect("count"), "{}", t.engine);
         // A second run finds nothing to do.
-        db.migrate(&app::db::migrations_root()).await.expect("re-migrate");
+        db.migrate(&app::db::migrations_root())
+            .await
+            .expect("re-migrate");
     }
 }
 
@@ -26,7 +35,11 @@ async fn migrations_create_the_schema_and_rerun_cleanly() {
 async fn the_audit_log_is_append_only() {
     for t in TestDb::both().await {
         let db = t.open().await;
-        let actor = Actor { account_id: None, name: "test".into(), ip: Some("10.0.0.1".into()) };
+        let actor = Actor {
+            account_id: None,
+            name: "test".into(),
+            ip: Some("10.0.0.1".into()),
+        };
         let change = Change {
             estate_id: None,
             entity: "account",
@@ -35,13 +48,20 @@ async fn the_audit_log_is_append_only() {
             before: None,
             after: Some(serde_json::json!({ "x": 1 })),
         };
-        audit::record(&db.pool, &actor, change).await.expect("append");
-        let update = sqlx::query("update audit_log set action = 'tampered'").execute(&db.pool).await;
+        audit::record(&db.pool, &actor, change)
+            .await
+            .expect("append");
+        let update = sqlx::query("update audit_log set action = 'tampered'")
+            .execute(&db.pool)
+            .await;
         assert!(update.is_err(), "{}: update must be refused", t.engine);
         let delete = sqlx::query("delete from audit_log").execute(&db.pool).await;
         assert!(delete.is_err(), "{}: delete must be refused", t.engine);
         let (n, action): (i64, String) =
-            sqlx::query_as("select count(*), max(action) from audit_log").fetch_one(&db.pool).await.expect("count");
+            sqlx::query_as("select count(*), max(action) from audit_log")
+                .fetch_one(&db.pool)
+                .await
+                .expect("count");
         assert_eq!((n, action.as_str()), (1, "create"), "{}", t.engine);
     }
 }
@@ -50,14 +70,40 @@ async fn the_audit_log_is_append_only() {
 async fn accounts_hold_their_invariants() {
     for t in TestDb::both().await {
         let db = t.open().await;
-        account_db::insert(&db.pool, &staff("clerk1", "h")).await.expect("first");
-        let dup = account_db::insert(&db.pool, &staff("clerk1", "h")).await.expect_err("duplicate username");
+        account_db::insert(&db.pool, &staff("clerk1", "h"))
+            .await
+            .expect("first");
+        let dup = account_db::insert(&db.pool, &staff("clerk1", "h"))
+            .await
+            .expect_err("duplicate username");
         assert!(app::db::is_unique_violation(&dup), "{}: {dup}", t.engine);
         // A resident must have a mobile and no username; staff the other way round.
-        let bad = NewAccount { role: Role::Resident, username: Some("res"), mobile: None, display_name: "x", password_hash: "h", resident_id: None };
-        assert!(account_db::insert(&db.pool, &bad).await.is_err(), "{}", t.engine);
-        let bad = NewAccount { role: Role::Clerk, username: None, mobile: Some("13800000000"), display_name: "x", password_hash: "h", resident_id: None };
-        assert!(account_db::insert(&db.pool, &bad).await.is_err(), "{}", t.engine);
+        let bad = NewAccount {
+            role: Role::Resident,
+            username: Some("res"),
+            mobile: None,
+            display_name: "x",
+            password_hash: "h",
+            resident_id: None,
+        };
+        assert!(
+            account_db::insert(&db.pool, &bad).await.is_err(),
+            "{}",
+            t.engine
+        );
+        let bad = NewAccount {
+            role: Role::Clerk,
+            username: None,
+            mobile: Some("13800000000"),
+            display_name: "x",
+            password_hash: "h",
+            resident_id: None,
+        };
+        assert!(
+            account_db::insert(&db.pool, &bad).await.is_err(),
+            "{}",
+            t.engine
+        );
         let bad_role = sqlx::query(
             "insert into account (role, username, display_name, password_hash, created_at, updated_at) \
              values ('superuser', 'x', 'x', 'h', '', '')",
@@ -72,15 +118,31 @@ async fn accounts_hold_their_invariants() {
 async fn a_password_reset_ends_every_session_version() {
     for t in TestDb::both().await {
         let db = t.open().await;
-        let id = account_db::insert(&db.pool, &staff("clerk2", "h")).await.expect("insert");
-        let before = account_db::by_id(&db.pool, id).await.expect("load").expect("exists");
-        let version = account_db::set_password(&db.pool, id, "h2").await.expect("reset");
+        let id = account_db::insert(&db.pool, &staff("clerk2", "h"))
+            .await
+            .expect("insert");
+        let before = account_db::by_id(&db.pool, id)
+            .await
+            .expect("load")
+            .expect("exists");
+        let version = account_db::set_password(&db.pool, id, "h2")
+            .await
+            .expect("reset");
         assert_eq!(version, before.session_version + 1, "{}", t.engine);
-        let after = account_db::by_id(&db.pool, id).await.expect("load").expect("exists");
+        let after = account_db::by_id(&db.pool, id)
+            .await
+            .expect("load")
+            .expect("exists");
         assert_eq!(after.password_hash, "h2");
         // Login names are found by username or mobile.
-        assert!(account_db::by_login_name(&db.pool, "clerk2").await.expect("find").is_some());
-        assert!(account_db::by_login_name(&db.pool, "nobody").await.expect("find").is_none());
+        assert!(account_db::by_login_name(&db.pool, "clerk2")
+            .await
+            .expect("find")
+            .is_some());
+        assert!(account_db::by_login_name(&db.pool, "nobody")
+            .await
+            .expect("find")
+            .is_none());
     }
 }
 
@@ -94,7 +156,9 @@ async fn concurrent_write_transactions_queue_instead_of_failing() {
             tasks.push(tokio::spawn(async move {
                 let mut tx = db.begin_write().await?;
                 // Read, then write: the pattern that deadlocks SQLite under plain BEGIN.
-                let (n,): (i64,) = sqlx::query_as("select count(*) from estate").fetch_one(&mut *tx).await?;
+                let (n,): (i64,) = sqlx::query_as("select count(*) from estate")
+                    .fetch_one(&mut *tx)
+                    .await?;
                 sqlx::query("insert into estate (code, name, created_at) values ($1, $2, '')")
                     .bind(format!("E{i}-{n}"))
                     .bind(format!("小区{i}"))
@@ -104,9 +168,14 @@ async fn concurrent_write_transactions_queue_instead_of_failing() {
             }));
         }
         for task in tasks {
-            task.await.expect("join").unwrap_or_else(|e| panic!("{}: a writer failed: {e}", t.engine));
+            task.await
+                .expect("join")
+                .unwrap_or_else(|e| panic!("{}: a writer failed: {e}", t.engine));
         }
-        let (n,): (i64,) = sqlx::query_as("select count(*) from estate").fetch_one(&db.pool).await.expect("count");
+        let (n,): (i64,) = sqlx::query_as("select count(*) from estate")
+            .fetch_one(&db.pool)
+            .await
+            .expect("count");
         assert_eq!(n, 16, "{}", t.engine);
     }
 }
@@ -116,7 +185,9 @@ async fn one_open_occupancy_per_resident_house_and_role() {
     for t in TestDb::both().await {
         let db = t.open().await;
         let hasher = Hasher::new(1).expect("hasher");
-        server::demo::load(&db, &hasher, "Demo-Estate-2026!").await.expect("demo");
+        server::demo::load(&db, &hasher, "Demo-Estate-2026!")
+            .await
+            .expect("demo");
         let (house_id, resident_id, role): (i64, i64, String) =
             sqlx::query_as("select house_id, resident_id, role from occupancy where end_date is null order by id limit 1")
                 .fetch_one(&db.pool)
@@ -131,7 +202,11 @@ async fn one_open_occupancy_per_resident_house_and_role() {
         .execute(&db.pool)
         .await
         .expect_err("a second open occupancy");
-        assert!(app::db::is_unique_violation(&again), "{}: {again}", t.engine);
+        assert!(
+            app::db::is_unique_violation(&again),
+            "{}: {again}",
+            t.engine
+        );
         // Once ended, the history stays and a new one may start.
         sqlx::query("update occupancy set end_date = '2026-01-31' where house_id = $1 and resident_id = $2 and role = $3")
             .bind(house_id)
@@ -157,11 +232,19 @@ async fn the_demo_loads_once_and_refuses_a_database_with_data() {
     for t in TestDb::both().await {
         let db = t.open().await;
         let hasher = Hasher::new(1).expect("hasher");
-        let weak = server::demo::load(&db, &hasher, "password").await.expect_err("weak password");
+        let weak = server::demo::load(&db, &hasher, "password")
+            .await
+            .expect_err("weak password");
         assert!(weak.to_string().contains("refused"), "{weak}");
-        assert!(db.is_empty().await.expect("empty"), "{}: nothing written by a refused load", t.engine);
+        assert!(
+            db.is_empty().await.expect("empty"),
+            "{}: nothing written by a refused load",
+            t.engine
+        );
 
-        server::demo::load(&db, &hasher, "Demo-Estate-2026!").await.expect("demo");
+        server::demo::load(&db, &hasher, "Demo-Estate-2026!")
+            .await
+            .expect("demo");
         let (houses, residents, accounts): (i64, i64, i64) = sqlx::query_as(
             "select (select count(*) from house), (select count(*) from resident), (select count(*) from account)",
         )
@@ -171,17 +254,26 @@ async fn the_demo_loads_once_and_refuses_a_database_with_data() {
         assert_eq!(houses, 432, "{}", t.engine);
         assert!(residents > 300, "{}: {residents} residents", t.engine);
         assert_eq!(accounts, 5, "{}", t.engine);
-        let again = server::demo::load(&db, &hasher, "Demo-Estate-2026!").await.expect_err("second load");
+        let again = server::demo::load(&db, &hasher, "Demo-Estate-2026!")
+            .await
+            .expect_err("second load");
         assert!(again.to_string().contains("already holds data"), "{again}");
     }
 }
 
 #[tokio::test]
 async fn a_database_that_cannot_be_opened_is_named_in_the_error() {
-    let err = app::db::Database::connect("postgres://nobody:secret@127.0.0.1:1/none").await.expect_err("no server");
+    let err = app::db::Database::connect("postgres://nobody:secret@127.0.0.1:1/none")
+        .await
+        .expect_err("no server");
     let text = err.to_string();
-    assert!(text.contains("postgres://nobody:***@127.0.0.1:1/none"), "{text}");
+    assert!(
+        text.contains("postgres://nobody:***@127.0.0.1:1/none"),
+        "{text}"
+    );
     assert!(!text.contains("secret"), "{text}");
-    let err = app::db::Database::connect("mysql://x").await.expect_err("unknown scheme");
+    let err = app::db::Database::connect("mysql://x")
+        .await
+        .expect_err("unknown scheme");
     assert!(err.to_string().contains("mysql://x"), "{err}");
 }

@@ -7,9 +7,9 @@ mod common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::http::{header, Request, Response, StatusCode};
+use axum::Router;
 use common::TestDb;
 use leptos::config::LeptosOptions;
 use server::config::HttpConfig;
@@ -25,10 +25,18 @@ struct Desk {
 
 async fn desk_on(db: TestDb, config: HttpConfig) -> Desk {
     let options = LeptosOptions::builder().output_name("estate-desk").build();
-    let (state, store) = server::open_app(&db.url, options, &config, 2).await.expect("open app");
-    server::demo::load(&state.db, &state.hasher, PASSWORD).await.expect("demo");
+    let (state, store) = server::open_app(&db.url, options, &config, 2)
+        .await
+        .expect("open app");
+    server::demo::load(&state.db, &state.hasher, PASSWORD)
+        .await
+        .expect("demo");
     let router = server::router::build(state.clone(), store, &config);
-    Desk { router, state, _db: db }
+    Desk {
+        router,
+        state,
+        _db: db,
+    }
 }
 
 async fn desk() -> Desk {
@@ -43,15 +51,30 @@ struct Browser<'a> {
 
 impl<'a> Browser<'a> {
     fn new(desk: &'a Desk) -> Self {
-        Browser { desk, cookies: HashMap::new() }
+        Browser {
+            desk,
+            cookies: HashMap::new(),
+        }
     }
 
     async fn send(&mut self, mut req: Request<Body>) -> Response<Body> {
         if !self.cookies.is_empty() {
-            let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-            req.headers_mut().insert(header::COOKIE, cookie.parse().expect("cookie header"));
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req.headers_mut()
+                .insert(header::COOKIE, cookie.parse().expect("cookie header"));
         }
-        let response = self.desk.router.clone().oneshot(req).await.expect("response");
+        let response = self
+            .desk
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("response");
         for set in response.headers().get_all(header::SET_COOKIE) {
             let set = set.to_str().expect("ascii cookie");
             let (pair, attrs) = set.split_once(';').unwrap_or((set, ""));
@@ -66,7 +89,10 @@ impl<'a> Browser<'a> {
     }
 
     async fn get(&mut self, path: &str) -> Response<Body> {
-        let req = Request::get(path).header(header::ACCEPT, "text/html").body(Body::empty()).expect("request");
+        let req = Request::get(path)
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .expect("request");
         self.send(req).await
     }
 
@@ -77,34 +103,52 @@ impl<'a> Browser<'a> {
             .body(Body::from(body.to_string()))
             .expect("request");
         if let Some(site) = site {
-            req.headers_mut().insert("sec-fetch-site", site.parse().expect("header"));
+            req.headers_mut()
+                .insert("sec-fetch-site", site.parse().expect("header"));
         }
         self.send(req).await
     }
 
     async fn login(&mut self, identifier: &str, password: &str) -> Response<Body> {
-        let body = format!("identifier={identifier}&password={}&next=", urlencode(password));
-        self.post_form("/auth/login", &body, Some("same-origin")).await
+        let body = format!(
+            "identifier={identifier}&password={}&next=",
+            urlencode(password)
+        );
+        self.post_form("/auth/login", &body, Some("same-origin"))
+            .await
     }
 
     /// Calls a server function (they live at /api/<name>).
     async fn call(&mut self, name: &str, body: &str) -> Response<Body> {
-        self.post_form(&format!("/api/{name}"), body, Some("same-origin")).await
+        self.post_form(&format!("/api/{name}"), body, Some("same-origin"))
+            .await
     }
 }
 
 fn urlencode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
 fn location(r: &Response<Body>) -> String {
-    r.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    r.headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }
 
 async fn text(r: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(r.into_body(), 4 * 1024 * 1024).await.expect("body");
+    let bytes = axum::body::to_bytes(r.into_body(), 4 * 1024 * 1024)
+        .await
+        .expect("body");
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
@@ -134,7 +178,10 @@ async fn each_role_signs_in_and_lands_on_its_home() {
         assert!(cookie.contains("SameSite=Lax"), "{cookie}");
         let page = b.get(home).await;
         assert_eq!(page.status(), StatusCode::OK, "{who}");
-        assert!(text(page).await.contains("data-me"), "{who}: the page knows who is signed in");
+        assert!(
+            text(page).await.contains("data-me"),
+            "{who}: the page knows who is signed in"
+        );
     }
 }
 
@@ -157,7 +204,10 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let unknown = b.login("nobody-here", "Not-The-Password-1").await;
     assert_eq!(location(&wrong), "/login?error=invalid");
     assert_eq!(location(&unknown), "/login?error=invalid");
-    assert!(!b.cookies.contains_key("desk_session"), "no session for a failed sign-in");
+    assert!(
+        !b.cookies.contains_key("desk_session"),
+        "no session for a failed sign-in"
+    );
     // And the page says so, next to the password field.
     let page = text(b.get("/login?error=invalid").await).await;
     assert!(page.contains("用户名（手机号）或密码不正确"), "{page}");
@@ -168,12 +218,22 @@ async fn repeated_failures_slow_down_an_account() {
     let desk = desk().await;
     let mut b = Browser::new(&desk);
     for _ in 0..5 {
-        assert_eq!(location(&b.login("manager", "Wrong-Password-99").await), "/login?error=invalid");
+        assert_eq!(
+            location(&b.login("manager", "Wrong-Password-99").await),
+            "/login?error=invalid"
+        );
     }
     let sixth = b.login("manager", "Wrong-Password-99").await;
     let throttled = b.login("manager", PASSWORD).await;
-    assert!(location(&sixth).starts_with("/login?error=invalid") || location(&sixth).starts_with("/login?error=throttled"));
-    assert!(location(&throttled).starts_with("/login?error=throttled&wait="), "{}", location(&throttled));
+    assert!(
+        location(&sixth).starts_with("/login?error=invalid")
+            || location(&sixth).starts_with("/login?error=throttled")
+    );
+    assert!(
+        location(&throttled).starts_with("/login?error=throttled&wait="),
+        "{}",
+        location(&throttled)
+    );
     assert!(throttled.headers().contains_key(header::RETRY_AFTER));
     // Another account is not affected.
     assert_eq!(location(&b.login("clerk", PASSWORD).await), "/desk");
@@ -187,21 +247,37 @@ async fn sign_out_ends_the_session() {
     assert_eq!(b.call("list_staff", "").await.status(), StatusCode::OK);
     let out = b.post_form("/auth/logout", "", Some("same-origin")).await;
     assert_eq!(location(&out), "/login");
-    assert_eq!(b.call("list_staff", "").await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(location(&b.get("/admin/staff").await), "/login?next=/admin/staff");
+    assert_eq!(
+        b.call("list_staff", "").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        location(&b.get("/admin/staff").await),
+        "/login?next=/admin/staff"
+    );
 }
 
 #[tokio::test]
 async fn idle_and_absolute_timeouts_end_sessions() {
-    let idle = HttpConfig { session_idle: Duration::from_secs(1), ..HttpConfig::default() };
+    let idle = HttpConfig {
+        session_idle: Duration::from_secs(1),
+        ..HttpConfig::default()
+    };
     let desk = desk_on(TestDb::sqlite().await, idle).await;
     let mut b = Browser::new(&desk);
     b.login("clerk", PASSWORD).await;
     assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(2200)).await;
-    assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::UNAUTHORIZED, "idle timeout");
+    assert_eq!(
+        b.call("desk_summary", "").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "idle timeout"
+    );
 
-    let absolute = HttpConfig { session_absolute: Duration::from_secs(1), ..HttpConfig::default() };
+    let absolute = HttpConfig {
+        session_absolute: Duration::from_secs(1),
+        ..HttpConfig::default()
+    };
     let desk = desk_on(TestDb::sqlite().await, absolute).await;
     let mut b = Browser::new(&desk);
     b.login("clerk", PASSWORD).await;
@@ -210,7 +286,11 @@ async fn idle_and_absolute_timeouts_end_sessions() {
         tokio::time::sleep(Duration::from_millis(800)).await;
         b.call("desk_summary", "").await;
     }
-    assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::UNAUTHORIZED, "absolute timeout");
+    assert_eq!(
+        b.call("desk_summary", "").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "absolute timeout"
+    );
 }
 
 #[tokio::test]
@@ -220,7 +300,10 @@ async fn disabling_an_account_ends_all_its_sessions_at_once() {
     let mut counter = Browser::new(&desk);
     phone.login("clerk", PASSWORD).await;
     counter.login("clerk", PASSWORD).await;
-    assert_eq!(phone.call("desk_summary", "").await.status(), StatusCode::OK);
+    assert_eq!(
+        phone.call("desk_summary", "").await.status(),
+        StatusCode::OK
+    );
 
     let mut admin = Browser::new(&desk);
     admin.login("admin", PASSWORD).await;
@@ -228,17 +311,33 @@ async fn disabling_an_account_ends_all_its_sessions_at_once() {
         .fetch_one(&desk.state.db.pool)
         .await
         .expect("clerk");
-    let r = admin.call("set_staff_disabled", &format!("id={clerk_id}&disabled=true")).await;
+    let r = admin
+        .call(
+            "set_staff_disabled",
+            &format!("id={clerk_id}&disabled=true"),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", text(r).await);
 
-    assert_eq!(phone.call("desk_summary", "").await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(counter.call("desk_summary", "").await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(location(&Browser::new(&desk).login("clerk", PASSWORD).await), "/login?error=disabled");
-    let (n,): (i64,) = sqlx::query_as("select count(*) from audit_log where action = 'disable' and entity_id = $1")
-        .bind(clerk_id.to_string())
-        .fetch_one(&desk.state.db.pool)
-        .await
-        .expect("audit");
+    assert_eq!(
+        phone.call("desk_summary", "").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        counter.call("desk_summary", "").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        location(&Browser::new(&desk).login("clerk", PASSWORD).await),
+        "/login?error=disabled"
+    );
+    let (n,): (i64,) = sqlx::query_as(
+        "select count(*) from audit_log where action = 'disable' and entity_id = $1",
+    )
+    .bind(clerk_id.to_string())
+    .fetch_one(&desk.state.db.pool)
+    .await
+    .expect("audit");
     assert_eq!(n, 1, "the disable is in the audit log");
 }
 
@@ -247,9 +346,14 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
     let desk = desk().await;
     let mut b = Browser::new(&desk);
     b.login("admin", PASSWORD).await;
-    let before: (i64,) = sqlx::query_as("select count(*) from account").fetch_one(&desk.state.db.pool).await.expect("n");
+    let before: (i64,) = sqlx::query_as("select count(*) from account")
+        .fetch_one(&desk.state.db.pool)
+        .await
+        .expect("n");
     let body = "username=mallory&display_name=M&role=admin&password=Very-Strong-Pass-2026";
-    let r = b.post_form("/api/create_staff", body, Some("cross-site")).await;
+    let r = b
+        .post_form("/api/create_staff", body, Some("cross-site"))
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Without fetch metadata, a foreign Origin is refused too.
     let req = Request::post("/api/create_staff")
@@ -259,9 +363,18 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
         .body(Body::from(body))
         .expect("request");
     assert_eq!(b.send(req).await.status(), StatusCode::FORBIDDEN);
-    let r = b.post_form("/auth/login", "identifier=admin&password=x", Some("cross-site")).await;
+    let r = b
+        .post_form(
+            "/auth/login",
+            "identifier=admin&password=x",
+            Some("cross-site"),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let after: (i64,) = sqlx::query_as("select count(*) from account").fetch_one(&desk.state.db.pool).await.expect("n");
+    let after: (i64,) = sqlx::query_as("select count(*) from account")
+        .fetch_one(&desk.state.db.pool)
+        .await
+        .expect("n");
     assert_eq!(before, after);
 }
 
@@ -270,8 +383,14 @@ async fn a_resident_is_refused_staff_functions_and_pages() {
     let desk = desk().await;
     let mut b = Browser::new(&desk);
     b.login("13800000001", PASSWORD).await;
-    assert_eq!(b.call("list_staff", "").await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        b.call("list_staff", "").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        b.call("desk_summary", "").await.status(),
+        StatusCode::FORBIDDEN
+    );
     let page = b.get("/desk").await;
     assert_eq!(page.status(), StatusCode::FORBIDDEN);
     assert!(text(page).await.contains("无权访问"));
@@ -279,7 +398,12 @@ async fn a_resident_is_refused_staff_functions_and_pages() {
     let r = b.call("my_houses", "").await;
     assert_eq!(r.status(), StatusCode::OK);
     let houses: serde_json::Value = serde_json::from_str(&text(r).await).expect("json");
-    let numbers: Vec<&str> = houses.as_array().expect("list").iter().filter_map(|h| h["number"].as_str()).collect();
+    let numbers: Vec<&str> = houses
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|h| h["number"].as_str())
+        .collect();
     assert_eq!(numbers, vec!["1-1-101"]);
 }
 
@@ -288,15 +412,25 @@ async fn staff_see_only_their_estates() {
     let desk = desk().await;
     let mut clerk = Browser::new(&desk);
     clerk.login("clerk", PASSWORD).await;
-    let estates: serde_json::Value = serde_json::from_str(&text(clerk.call("desk_summary", "").await).await).expect("json");
-    let names: Vec<&str> = estates.as_array().expect("list").iter().filter_map(|e| e["name"].as_str()).collect();
+    let estates: serde_json::Value =
+        serde_json::from_str(&text(clerk.call("desk_summary", "").await).await).expect("json");
+    let names: Vec<&str> = estates
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|e| e["name"].as_str())
+        .collect();
     assert_eq!(names, vec!["翠湖花园"]);
     let mut admin = Browser::new(&desk);
     admin.login("admin", PASSWORD).await;
-    let estates: serde_json::Value = serde_json::from_str(&text(admin.call("desk_summary", "").await).await).expect("json");
+    let estates: serde_json::Value =
+        serde_json::from_str(&text(admin.call("desk_summary", "").await).await).expect("json");
     assert_eq!(estates.as_array().expect("list").len(), 2);
     // A clerk is not an admin: account management is refused.
-    assert_eq!(clerk.call("list_staff", "").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        clerk.call("list_staff", "").await.status(),
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -306,17 +440,35 @@ async fn pages_carry_the_security_headers() {
     let page = b.get("/login").await;
     assert_eq!(page.status(), StatusCode::OK);
     let h = page.headers();
-    let csp = h.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let csp = h
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     assert!(csp.contains("script-src 'self' 'nonce-"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert!(!csp.contains("unsafe-inline"), "{csp}");
-    assert_eq!(h.get(header::X_CONTENT_TYPE_OPTIONS).map(|v| v.as_bytes()), Some(&b"nosniff"[..]));
+    assert_eq!(
+        h.get(header::X_CONTENT_TYPE_OPTIONS).map(|v| v.as_bytes()),
+        Some(&b"nosniff"[..])
+    );
     assert!(h.contains_key(header::REFERRER_POLICY));
-    assert_eq!(h.get(header::CACHE_CONTROL).map(|v| v.as_bytes()), Some(&b"no-store"[..]));
+    assert_eq!(
+        h.get(header::CACHE_CONTROL).map(|v| v.as_bytes()),
+        Some(&b"no-store"[..])
+    );
     // The hydration script carries the nonce of the header.
-    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("nonce").to_string();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .expect("nonce")
+        .to_string();
     let html = text(page).await;
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "hydration script without the nonce");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "hydration script without the nonce"
+    );
     assert!(html.contains("lang=\"zh-CN\""), "Chinese by default");
 }
 
@@ -334,24 +486,53 @@ async fn bad_staff_input_names_the_fields_and_writes_nothing() {
     let desk = desk().await;
     let mut b = Browser::new(&desk);
     b.login("admin", PASSWORD).await;
-    let before: (i64,) = sqlx::query_as("select count(*) from account").fetch_one(&desk.state.db.pool).await.expect("n");
-    let r = b.call("create_staff", "username=X&display_name=&role=clerk&password=short").await;
+    let before: (i64,) = sqlx::query_as("select count(*) from account")
+        .fetch_one(&desk.state.db.pool)
+        .await
+        .expect("n");
+    let r = b
+        .call(
+            "create_staff",
+            "username=X&display_name=&role=clerk&password=short",
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = text(r).await;
     for field in ["username", "display_name", "estates"] {
-        assert!(body.contains(&format!("\"field\":\"{field}\"")), "{field} missing from {body}");
+        assert!(
+            body.contains(&format!("\"field\":\"{field}\"")),
+            "{field} missing from {body}"
+        );
     }
-    assert!(body.contains("用户名须为"), "messages are in the caller's language: {body}");
-    let r = b.call("create_staff", "username=wang.li&display_name=王力&role=clerk&estates[]=1&password=password1234").await;
+    assert!(
+        body.contains("用户名须为"),
+        "messages are in the caller's language: {body}"
+    );
+    let r = b
+        .call(
+            "create_staff",
+            "username=wang.li&display_name=王力&role=clerk&estates[]=1&password=password1234",
+        )
+        .await;
     assert!(text(r).await.contains("太常见"));
-    let after: (i64,) = sqlx::query_as("select count(*) from account").fetch_one(&desk.state.db.pool).await.expect("n");
+    let after: (i64,) = sqlx::query_as("select count(*) from account")
+        .fetch_one(&desk.state.db.pool)
+        .await
+        .expect("n");
     assert_eq!(before, after);
     // Good input creates the account, audited, and it can sign in.
     let r = b
         .call("create_staff", "username=wang.li&display_name=王力&role=clerk&estates[]=1&password=Counter-Desk-2026%21")
         .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", text(r).await);
-    assert_eq!(location(&Browser::new(&desk).login("wang.li", "Counter-Desk-2026!").await), "/desk");
+    assert_eq!(
+        location(
+            &Browser::new(&desk)
+                .login("wang.li", "Counter-Desk-2026!")
+                .await
+        ),
+        "/desk"
+    );
 }
 
 #[tokio::test]
@@ -359,14 +540,19 @@ async fn language_switch_is_remembered_by_the_account() {
     let desk = desk().await;
     let mut b = Browser::new(&desk);
     b.login("clerk", PASSWORD).await;
-    let r = b.post_form("/auth/lang", "lang=en&back=/desk", Some("same-origin")).await;
+    let r = b
+        .post_form("/auth/lang", "lang=en&back=/desk", Some("same-origin"))
+        .await;
     assert_eq!(location(&r), "/desk");
     // A fresh browser (no cookie) gets English once signed in.
     let mut other = Browser::new(&desk);
     other.login("clerk", PASSWORD).await;
     other.cookies.remove("lang");
     let html = text(other.get("/desk").await).await;
-    assert!(html.contains("lang=\"en\""), "the account remembers English");
+    assert!(
+        html.contains("lang=\"en\""),
+        "the account remembers English"
+    );
     assert!(html.contains("Sign out"));
 }
 
@@ -376,8 +562,130 @@ async fn sign_in_works_on_postgres_too() {
     let mut b = Browser::new(&desk);
     assert_eq!(location(&b.login("clerk", PASSWORD).await), "/desk");
     assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::OK);
-    assert_eq!(location(&Browser::new(&desk).login("clerk", "Wrong-Password-1").await), "/login?error=invalid");
+    assert_eq!(
+        location(&Browser::new(&desk).login("clerk", "Wrong-Password-1").await),
+        "/login?error=invalid"
+    );
     let out = b.post_form("/auth/logout", "", Some("same-origin")).await;
     assert_eq!(location(&out), "/login");
-    assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        b.call("desk_summary", "").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_clerk_cannot_open_another_estates_house_and_reveals_are_audited() {
+    let desk = desk().await;
+    let pool = &desk.state.db.pool;
+    let (own,): (i64,) = sqlx::query_as(
+        "select h.id from house h join estate e on e.id = h.estate_id where e.code = 'CH' and h.number = '1-1-101'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("house");
+    let (other,): (i64,) = sqlx::query_as(
+        "select h.id from house h join estate e on e.id = h.estate_id where e.code = 'JX' and h.number = '1-1-101'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("house");
+    let mut clerk = Browser::new(&desk);
+    clerk.login("clerk", PASSWORD).await;
+    assert_eq!(
+        clerk.call("get_house", &format!("id={own}")).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        clerk
+            .call("get_house", &format!("id={other}"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let page = clerk.get(&format!("/desk/houses/{other}")).await;
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    assert!(text(page).await.contains("无权查看"), "the page says why");
+
+    let (resident,): (i64,) =
+        sqlx::query_as("select id from resident where mobile = '13800000001'")
+            .fetch_one(pool)
+            .await
+            .expect("r");
+    let r = clerk
+        .call(
+            "reveal_resident_field",
+            &format!("id={resident}&field=mobile"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(text(r).await.contains("13800000001"));
+    let (n,): (i64,) = sqlx::query_as(
+        "select count(*) from audit_log where action = 'reveal_mobile' and entity_id = $1",
+    )
+    .bind(resident.to_string())
+    .fetch_one(pool)
+    .await
+    .expect("audit");
+    assert_eq!(n, 1);
+    // Lists and search never carry the full number.
+    let hits = text(
+        clerk
+            .call("desk_search", "q=%E7%8E%8B%E5%BB%BA%E5%9B%BD")
+            .await,
+    )
+    .await;
+    assert!(
+        hits.contains("138****0001") && !hits.contains("13800000001"),
+        "{hits}"
+    );
+    // A resident may not use the desk's search.
+    let mut resident_browser = Browser::new(&desk);
+    resident_browser.login("13800000001", PASSWORD).await;
+    assert_eq!(
+        resident_browser
+            .call("desk_search", "q=1201")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn bad_occupant_input_names_each_field_and_writes_nothing() {
+    let desk = desk().await;
+    let pool = &desk.state.db.pool;
+    let (house,): (i64,) = sqlx::query_as(
+        "select h.id from house h join estate e on e.id = h.estate_id where e.code = 'CH' and h.number = '2-1-501'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("house");
+    let before: (i64,) = sqlx::query_as("select count(*) from occupancy")
+        .fetch_one(pool)
+        .await
+        .expect("n");
+    let mut clerk = Browser::new(&desk);
+    clerk.login("clerk", PASSWORD).await;
+    let body = format!("house_id={house}&name=&mobile=12345&id_number=110105194912310021&role=boss&start_date=soon");
+    let r = clerk.call("add_occupant", &body).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = text(r).await;
+    for field in ["name", "mobile", "id_number", "role", "start_date"] {
+        assert!(
+            body.contains(&format!("\"field\":\"{field}\"")),
+            "{field}: {body}"
+        );
+    }
+    assert!(body.contains("校验位"), "{body}");
+    let after: (i64,) = sqlx::query_as("select count(*) from occupancy")
+        .fetch_one(pool)
+        .await
+        .expect("n");
+    assert_eq!(before, after);
+    let good = format!("house_id={house}&name=%E8%B5%B5%E7%A7%9F&mobile=13912345678&id_number=&role=tenant&start_date=2026-11-01");
+    assert_eq!(
+        clerk.call("add_occupant", &good).await.status(),
+        StatusCode::OK
+    );
 }

@@ -20,7 +20,10 @@ mod support {
         Err(AppError::Invalid(
             problems
                 .into_iter()
-                .map(|(field, key)| FieldError { field: field.to_string(), message: tr(lang, key) })
+                .map(|(field, key)| FieldError {
+                    field: field.to_string(),
+                    message: tr(lang, key),
+                })
                 .collect(),
         ))
     }
@@ -28,23 +31,31 @@ mod support {
 
 #[server(endpoint = "list_staff")]
 pub async fn list_staff() -> Result<Vec<StaffRow>, AppError> {
-    use crate::auth::{Permission, api::*};
+    use crate::auth::{api::*, Permission};
     authorize(Permission::ManageAccounts)?;
     let state = state()?;
-    finish(super::db::list(&state.db.pool).await.map_err(AppError::from))
+    finish(
+        super::db::list(&state.db.pool)
+            .await
+            .map_err(AppError::from),
+    )
 }
 
 #[server(endpoint = "estate_options")]
 pub async fn estate_options() -> Result<Vec<EstateOption>, AppError> {
-    use crate::auth::{Permission, api::*};
+    use crate::auth::{api::*, Permission};
     authorize(Permission::ManageAccounts)?;
     let state = state()?;
-    finish(super::db::estates(&state.db.pool).await.map_err(AppError::from))
+    finish(
+        super::db::estates(&state.db.pool)
+            .await
+            .map_err(AppError::from),
+    )
 }
 
 #[server(endpoint = "get_staff")]
 pub async fn get_staff(id: i64) -> Result<StaffDetail, AppError> {
-    use crate::auth::{Permission, api::*};
+    use crate::auth::{api::*, Permission};
     authorize(Permission::ManageAccounts)?;
     let state = state()?;
     let result = async {
@@ -65,9 +76,9 @@ pub async fn create_staff(
     password: String,
 ) -> Result<i64, AppError> {
     use super::rules;
-    use crate::audit::db::{self as audit, Change, json};
+    use crate::audit::db::{self as audit, json, Change};
     use crate::auth::db::{self as account_db, NewAccount};
-    use crate::auth::{Permission, Role, api::*, password as policy};
+    use crate::auth::{api::*, password as policy, Permission, Role};
     use crate::i18n::tr;
 
     let caller = authorize(Permission::ManageAccounts)?;
@@ -97,11 +108,18 @@ pub async fn create_staff(
         }
         policy::check(&password, role, &[&username, &display_name])
             .map_err(|p| AppError::field("password", password_message(lang, p)))?;
-        let hash = state.hasher.hash(password).await.map_err(AppError::internal)?;
+        let hash = state
+            .hasher
+            .hash(password)
+            .await
+            .map_err(AppError::internal)?;
 
         let mut tx = state.db.begin_write().await?;
         if super::db::count_estates(&mut tx, &estates).await? != estates.len() {
-            return Err(AppError::field("estates", tr(lang, "staff.estates_unknown")));
+            return Err(AppError::field(
+                "estates",
+                tr(lang, "staff.estates_unknown"),
+            ));
         }
         let new = NewAccount {
             role,
@@ -114,7 +132,10 @@ pub async fn create_staff(
         let id = match account_db::insert(&mut *tx, &new).await {
             Ok(id) => id,
             Err(e) if crate::db::is_unique_violation(&e) => {
-                return Err(AppError::field("username", tr(lang, "staff.username_taken")));
+                return Err(AppError::field(
+                    "username",
+                    tr(lang, "staff.username_taken"),
+                ));
             }
             Err(e) => return Err(e.into()),
         };
@@ -149,8 +170,8 @@ pub async fn update_staff(
     estates: Option<Vec<i64>>,
 ) -> Result<(), AppError> {
     use super::rules;
-    use crate::audit::db::{self as audit, Change, json};
-    use crate::auth::{Permission, Role, api::*};
+    use crate::audit::db::{self as audit, json, Change};
+    use crate::auth::{api::*, Permission, Role};
     use crate::i18n::tr;
 
     let caller = authorize(Permission::ManageAccounts)?;
@@ -176,12 +197,18 @@ pub async fn update_staff(
             estates.clear();
         }
         let mut tx = state.db.begin_write().await?;
-        let before = super::db::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        let before = super::db::get(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if before.role == Role::Admin && role != Role::Admin {
-            rules::check_not_self(caller.account_id, id).map_err(|key| AppError::field("role", tr(lang, key)))?;
+            rules::check_not_self(caller.account_id, id)
+                .map_err(|key| AppError::field("role", tr(lang, key)))?;
         }
         if super::db::count_estates(&mut tx, &estates).await? != estates.len() {
-            return Err(AppError::field("estates", tr(lang, "staff.estates_unknown")));
+            return Err(AppError::field(
+                "estates",
+                tr(lang, "staff.estates_unknown"),
+            ));
         }
         super::db::update(&mut tx, id, &display_name, role).await?;
         super::db::set_estates(&mut tx, id, &estates).await?;
@@ -210,17 +237,20 @@ pub async fn update_staff(
 #[server(endpoint = "set_staff_disabled")]
 pub async fn set_staff_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
     use super::rules;
-    use crate::audit::db::{self as audit, Change, json};
-    use crate::auth::{Permission, api::*};
+    use crate::audit::db::{self as audit, json, Change};
+    use crate::auth::{api::*, Permission};
     use crate::i18n::tr;
 
     let caller = authorize(Permission::ManageAccounts)?;
     let lang = caller.lang;
     let state = state()?;
     let result = async {
-        rules::check_not_self(caller.account_id, id).map_err(|key| AppError::Rule(tr(lang, key)))?;
+        rules::check_not_self(caller.account_id, id)
+            .map_err(|key| AppError::Rule(tr(lang, key)))?;
         let mut tx = state.db.begin_write().await?;
-        let before = super::db::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        let before = super::db::get(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         super::db::set_disabled(&mut tx, id, disabled).await?;
         let after = super::db::get(&mut tx, id).await?;
         audit::record(
@@ -247,7 +277,7 @@ pub async fn set_staff_disabled(id: i64, disabled: bool) -> Result<(), AppError>
 #[server(endpoint = "reset_staff_password")]
 pub async fn reset_staff_password(id: i64, password: String) -> Result<(), AppError> {
     use crate::audit::db::{self as audit, Change};
-    use crate::auth::{Permission, api::*, db as account_db, password as policy};
+    use crate::auth::{api::*, db as account_db, password as policy, Permission};
 
     let caller = authorize(Permission::ManageAccounts)?;
     let lang = caller.lang;
@@ -255,11 +285,21 @@ pub async fn reset_staff_password(id: i64, password: String) -> Result<(), AppEr
     let result = async {
         let target = {
             let mut tx = state.db.pool.begin().await?;
-            super::db::get(&mut tx, id).await?.ok_or(AppError::NotFound)?
+            super::db::get(&mut tx, id)
+                .await?
+                .ok_or(AppError::NotFound)?
         };
-        policy::check(&password, target.role, &[&target.username, &target.display_name])
-            .map_err(|p| AppError::field("password", password_message(lang, p)))?;
-        let hash = state.hasher.hash(password).await.map_err(AppError::internal)?;
+        policy::check(
+            &password,
+            target.role,
+            &[&target.username, &target.display_name],
+        )
+        .map_err(|p| AppError::field("password", password_message(lang, p)))?;
+        let hash = state
+            .hasher
+            .hash(password)
+            .await
+            .map_err(AppError::internal)?;
         let mut tx = state.db.begin_write().await?;
         account_db::set_password(&mut *tx, id, &hash).await?;
         audit::record(

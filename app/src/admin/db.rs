@@ -6,7 +6,7 @@ use sqlx::AnyExecutor;
 
 use super::{EstateOption, StaffDetail, StaffRow};
 use crate::auth::Role;
-use crate::db::{Tx, time};
+use crate::db::{time, Tx};
 
 #[derive(sqlx::FromRow)]
 struct StaffAccount {
@@ -66,17 +66,25 @@ pub async fn get(tx: &mut Tx, id: i64) -> sqlx::Result<Option<StaffDetail>> {
 }
 
 pub async fn estates<'e>(ex: impl AnyExecutor<'e>) -> sqlx::Result<Vec<EstateOption>> {
-    sqlx::query_as("select id, name from estate order by name").fetch_all(ex).await
+    sqlx::query_as("select id, name from estate order by name")
+        .fetch_all(ex)
+        .await
 }
 
 /// Which of `ids` are real estates (unknown ids are refused, not ignored).
 pub async fn count_estates(tx: &mut Tx, ids: &[i64]) -> sqlx::Result<usize> {
     let all: Vec<EstateOption> = estates(&mut **tx).await?;
-    Ok(ids.iter().filter(|id| all.iter().any(|e| e.id == **id)).count())
+    Ok(ids
+        .iter()
+        .filter(|id| all.iter().any(|e| e.id == **id))
+        .count())
 }
 
 pub async fn set_estates(tx: &mut Tx, account_id: i64, estate_ids: &[i64]) -> sqlx::Result<()> {
-    sqlx::query("delete from account_estate where account_id = $1").bind(account_id).execute(&mut **tx).await?;
+    sqlx::query("delete from account_estate where account_id = $1")
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
     for estate_id in estate_ids {
         sqlx::query("insert into account_estate (account_id, estate_id) values ($1, $2)")
             .bind(account_id)

@@ -4,13 +4,14 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::api::{
-    CreateStaff, ResetStaffPassword, SetStaffDisabled, UpdateStaff, estate_options, get_staff, list_staff,
+    estate_options, get_staff, list_staff, CreateStaff, ResetStaffPassword, SetStaffDisabled,
+    UpdateStaff,
 };
 use super::{EstateOption, StaffDetail};
 use crate::auth::Role;
 use crate::error::AppError;
-use crate::i18n::{I18n, use_i18n};
-use crate::ui::{AppShell, Field, FormError, LoadError, field_error, form_error};
+use crate::i18n::{use_i18n, I18n};
+use crate::ui::{field_error, form_error, AppShell, Field, FormError, LoadError};
 
 fn role_label(i18n: I18n, role: Role) -> String {
     i18n.t(&format!("role.{}", role.as_str()))
@@ -86,7 +87,10 @@ pub fn StaffListPage() -> impl IntoView {
 
 /// The role picker; residents get accounts through the register, not here.
 #[component]
-fn RoleSelect(selected: Option<Role>, #[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+fn RoleSelect(
+    selected: Option<Role>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let options = Role::STAFF
         .into_iter()
@@ -143,7 +147,10 @@ pub fn NewStaffPage() -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(id)) = value.get() {
-            navigate(&format!("/admin/staff/{id}?saved=created"), Default::default());
+            navigate(
+                &format!("/admin/staff/{id}?saved=created"),
+                Default::default(),
+            );
         }
     });
     view! {
@@ -200,7 +207,13 @@ pub fn NewStaffPage() -> impl IntoView {
 pub fn StaffPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     let created = use_query_map().get_untracked().get("saved").is_some();
     let update = ServerAction::<UpdateStaff>::new();
     let toggle = ServerAction::<SetStaffDisabled>::new();

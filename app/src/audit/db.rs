@@ -31,7 +31,11 @@ pub fn json<T: Serialize>(value: &T) -> Option<serde_json::Value> {
 }
 
 /// Appends one entry; call it inside the transaction of the write it records.
-pub async fn record<'e>(ex: impl AnyExecutor<'e>, actor: &Actor, change: Change<'_>) -> sqlx::Result<()> {
+pub async fn record<'e>(
+    ex: impl AnyExecutor<'e>,
+    actor: &Actor,
+    change: Change<'_>,
+) -> sqlx::Result<()> {
     sqlx::query(
         "insert into audit_log (at, actor_id, actor_name, ip, estate_id, entity, entity_id, action, before, after) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -53,7 +57,11 @@ pub async fn record<'e>(ex: impl AnyExecutor<'e>, actor: &Actor, change: Change<
 
 /// A page of entries, newest first, that `scope` may see: admins everything;
 /// managers their estates' records and what their estates' staff did.
-pub async fn page<'e>(ex: impl AnyExecutor<'e>, scope: &EstateScope, f: &AuditFilter) -> sqlx::Result<AuditResults> {
+pub async fn page<'e>(
+    ex: impl AnyExecutor<'e>,
+    scope: &EstateScope,
+    f: &AuditFilter,
+) -> sqlx::Result<AuditResults> {
     let mut sql = String::from(
         "select id, at, actor_name, ip, estate_id, entity, entity_id, action, before, after \
          from audit_log where 1 = 1",
@@ -64,7 +72,11 @@ pub async fn page<'e>(ex: impl AnyExecutor<'e>, scope: &EstateScope, f: &AuditFi
         sql.push_str(&clause.replace('?', &format!("${}", binds.len())));
     };
     if !f.actor.trim().is_empty() {
-        push(&mut sql, " and actor_name like ?", format!("%{}%", f.actor.trim()));
+        push(
+            &mut sql,
+            " and actor_name like ?",
+            format!("%{}%", f.actor.trim()),
+        );
     }
     if !f.entity.trim().is_empty() {
         push(&mut sql, " and entity = ?", f.entity.trim().to_string());
@@ -76,24 +88,18 @@ pub async fn page<'e>(ex: impl AnyExecutor<'e>, scope: &EstateScope, f: &AuditFi
     if let Some(start) = time::local_day_start_utc(f.from.trim()) {
         push(&mut sql, " and at >= ?", start);
     }
-    if let Some(end) = time::local_day_start_utc(f.to.trim()).and_then(|_| time::next_local_day_start_utc(f.to.trim())) {
+    if let Some(end) = time::local_day_start_utc(f.to.trim())
+        .and_then(|_| time::next_local_day_start_utc(f.to.trim()))
+    {
         push(&mut sql, " and at < ?", end);
     }
-    match scope {
-        EstateScope::All => {}
-        EstateScope::Only(ids) => {
-            // Integer ids from the database, never user input: safe to inline.
-            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-            if list.is_empty() {
-                sql.push_str(" and 1 = 0");
-            } else {
-                // The estates' records, and whatever their staff did (sign-ins, own passwords).
-                sql.push_str(&format!(
-                    " and (estate_id in ({list}) or actor_id in \
-                     (select account_id from account_estate where estate_id in ({list})))"
-                ));
-            }
-        }
+    if *scope != EstateScope::All {
+        // The estates' records, and whatever their staff did (sign-ins, own passwords).
+        let records = crate::db::estate_filter(scope, "estate_id");
+        let staff = crate::db::estate_filter(scope, "ae.estate_id");
+        sql.push_str(&format!(
+            " and ((1 = 1{records}) or actor_id in (select ae.account_id from account_estate ae where 1 = 1{staff}))"
+        ));
     }
     if f.before_id > 0 {
         sql.push_str(&format!(" and id < {}", f.before_id));
@@ -106,7 +112,11 @@ pub async fn page<'e>(ex: impl AnyExecutor<'e>, scope: &EstateScope, f: &AuditFi
     let mut rows = query.fetch_all(ex).await?;
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
-    let next_before_id = if more { rows.last().map(|r| r.id) } else { None };
+    let next_before_id = if more {
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
     Ok(AuditResults {
         entries: rows,
         next_before_id,

@@ -4,13 +4,13 @@ use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use super::AuditFilter;
 use super::api::audit_page;
+use super::AuditFilter;
 use crate::i18n::use_i18n;
-use crate::ui::{AppShell, LoadError, desk_time};
+use crate::ui::{desk_time, AppShell, LoadError};
 
 /// Actions the log knows how to name; others show as recorded.
-const ACTIONS: [&str; 11] = [
+const ACTIONS: [&str; 15] = [
     "login",
     "login_failed",
     "login_refused_disabled",
@@ -22,18 +22,30 @@ const ACTIONS: [&str; 11] = [
     "reset_password",
     "change_own_password",
     "set_language",
+    "reveal_mobile",
+    "reveal_id_number",
+    "end",
+    "change_status",
 ];
 
 fn action_label(action: &str) -> String {
     let i18n = use_i18n();
-    if ACTIONS.contains(&action) { i18n.t(&format!("audit.actions.{action}")) } else { action.to_string() }
+    if ACTIONS.contains(&action) {
+        i18n.t(&format!("audit.actions.{action}"))
+    } else {
+        action.to_string()
+    }
 }
 
 /// Kinds of record the log knows how to name.
-const ENTITIES: [&str; 2] = ["account", "estate"];
+const ENTITIES: [&str; 5] = ["account", "estate", "resident", "occupancy", "house"];
 
 fn entity_label(entity: &str) -> String {
-    if ENTITIES.contains(&entity) { use_i18n().t(&format!("audit.entities.{entity}")) } else { entity.to_string() }
+    if ENTITIES.contains(&entity) {
+        use_i18n().t(&format!("audit.entities.{entity}"))
+    } else {
+        entity.to_string()
+    }
 }
 
 #[component]

@@ -13,7 +13,7 @@ mod server_side {
     use leptos::prelude::*;
 
     use crate::auth::session::Caller;
-    use crate::auth::{Lang, Permission, rules};
+    use crate::auth::{rules, Lang, Permission};
     use crate::error::AppError;
     use crate::state::AppState;
 
@@ -35,7 +35,9 @@ mod server_side {
     pub fn identity() -> Result<RequestIdentity, AppError> {
         use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<RequestIdentity>().cloned())
-            .ok_or_else(|| AppError::internal("RequestIdentity missing: is the identity middleware installed?"))
+            .ok_or_else(|| {
+                AppError::internal("RequestIdentity missing: is the identity middleware installed?")
+            })
     }
 
     /// Sets the HTTP status a failed server function answers with.
@@ -77,8 +79,12 @@ mod server_side {
         use crate::auth::password::PasswordProblem;
         use crate::i18n::tr;
         match problem {
-            PasswordProblem::TooShort { min } => tr(lang, "password.too_short").replace("%{min}", &min.to_string()),
-            PasswordProblem::TooLong { max } => tr(lang, "password.too_long").replace("%{max}", &max.to_string()),
+            PasswordProblem::TooShort { min } => {
+                tr(lang, "password.too_short").replace("%{min}", &min.to_string())
+            }
+            PasswordProblem::TooLong { max } => {
+                tr(lang, "password.too_long").replace("%{max}", &max.to_string())
+            }
             PasswordProblem::TooCommon => tr(lang, "password.too_common"),
         }
     }
@@ -86,7 +92,11 @@ mod server_side {
 
 /// Changes the caller's own password; all their other sessions end.
 #[server(endpoint = "change_password")]
-pub async fn change_password(current: String, new_password: String, confirm: String) -> Result<(), AppError> {
+pub async fn change_password(
+    current: String,
+    new_password: String,
+    confirm: String,
+) -> Result<(), AppError> {
     use crate::audit::db::{self as audit, Change};
     use crate::auth::{db as account_db, password, session};
     use crate::i18n::tr;
@@ -95,9 +105,18 @@ pub async fn change_password(current: String, new_password: String, confirm: Str
     let lang = caller.lang;
     let state = state()?;
     let result = async {
-        let account = account_db::by_id(&state.db.pool, caller.account_id).await?.ok_or(AppError::Unauthorized)?;
-        if !state.hasher.verify(current, Some(account.password_hash.clone())).await {
-            return Err(AppError::field("current", tr(lang, "password.current_wrong")));
+        let account = account_db::by_id(&state.db.pool, caller.account_id)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        if !state
+            .hasher
+            .verify(current, Some(account.password_hash.clone()))
+            .await
+        {
+            return Err(AppError::field(
+                "current",
+                tr(lang, "password.current_wrong"),
+            ));
         }
         if new_password != confirm {
             return Err(AppError::field("confirm", tr(lang, "password.mismatch")));
@@ -105,7 +124,11 @@ pub async fn change_password(current: String, new_password: String, confirm: Str
         let inputs = [account.login_name(), account.display_name.as_str()];
         password::check(&new_password, caller.role, &inputs)
             .map_err(|p| AppError::field("new_password", password_message(lang, p)))?;
-        let hash = state.hasher.hash(new_password).await.map_err(AppError::internal)?;
+        let hash = state
+            .hasher
+            .hash(new_password)
+            .await
+            .map_err(AppError::internal)?;
         let mut tx = state.db.begin_write().await?;
         let version = account_db::set_password(&mut *tx, account.id, &hash).await?;
         audit::record(
@@ -126,7 +149,9 @@ pub async fn change_password(current: String, new_password: String, confirm: Str
         let sess: tower_sessions::Session = leptos_axum::extract().await?;
         let mut refreshed = account.clone();
         refreshed.session_version = version;
-        session::open(&sess, &refreshed).await.map_err(AppError::internal)?;
+        session::open(&sess, &refreshed)
+            .await
+            .map_err(AppError::internal)?;
         Ok(())
     }
     .await;

@@ -33,7 +33,10 @@ impl AccountRow {
     }
     /// How the account signs in: username for staff, mobile for residents.
     pub fn login_name(&self) -> &str {
-        self.username.as_deref().or(self.mobile.as_deref()).unwrap_or_default()
+        self.username
+            .as_deref()
+            .or(self.mobile.as_deref())
+            .unwrap_or_default()
     }
 }
 
@@ -52,24 +55,30 @@ pub async fn by_login_name<'e>(
     ex: impl AnyExecutor<'e>,
     identifier: &str,
 ) -> sqlx::Result<Option<AccountRow>> {
-    sqlx::query_as(&format!("select {COLUMNS} from account where username = $1 or mobile = $1"))
-        .bind(identifier)
-        .fetch_optional(ex)
-        .await
+    sqlx::query_as(&format!(
+        "select {COLUMNS} from account where username = $1 or mobile = $1"
+    ))
+    .bind(identifier)
+    .fetch_optional(ex)
+    .await
 }
 
 pub async fn estate_ids<'e>(ex: impl AnyExecutor<'e>, account_id: i64) -> sqlx::Result<Vec<i64>> {
-    let rows: Vec<(i64,)> =
-        sqlx::query_as("select estate_id from account_estate where account_id = $1 order by estate_id")
-            .bind(account_id)
-            .fetch_all(ex)
-            .await?;
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "select estate_id from account_estate where account_id = $1 order by estate_id",
+    )
+    .bind(account_id)
+    .fetch_all(ex)
+    .await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// The estates an account may see: admins every one, other staff their assignments,
 /// residents none through this path (they see houses, by occupancy).
-pub async fn scope<'e>(ex: impl AnyExecutor<'e>, account: &AccountRow) -> sqlx::Result<EstateScope> {
+pub async fn scope<'e>(
+    ex: impl AnyExecutor<'e>,
+    account: &AccountRow,
+) -> sqlx::Result<EstateScope> {
     if account.role() == Role::Admin {
         Ok(EstateScope::All)
     } else if account.role().is_staff() {

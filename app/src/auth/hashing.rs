@@ -22,7 +22,10 @@ pub struct Hasher {
 pub struct HashError(String);
 
 fn argon2() -> Argon2<'static> {
-    #[expect(clippy::unwrap_used, reason = "constant parameters within argon2's bounds")]
+    #[expect(
+        clippy::unwrap_used,
+        reason = "constant parameters within argon2's bounds"
+    )]
     let params = Params::new(19 * 1024, 2, 1, None).unwrap();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
@@ -37,7 +40,9 @@ fn hash_now(password: &str) -> Result<String, HashError> {
 
 fn verify_now(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -46,11 +51,18 @@ impl Hasher {
     /// `slots`: how many hashes may run at once (one per core leaves a core for pages).
     pub fn new(slots: usize) -> Result<Self, HashError> {
         let dummy = hash_now("estate-desk dummy password, never valid")?;
-        Ok(Hasher { slots: Arc::new(Semaphore::new(slots.max(1))), dummy_hash: dummy.into() })
+        Ok(Hasher {
+            slots: Arc::new(Semaphore::new(slots.max(1))),
+            dummy_hash: dummy.into(),
+        })
     }
 
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        let _slot = self.slots.acquire().await.map_err(|e| HashError(e.to_string()))?;
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|e| HashError(e.to_string()))?;
         tokio::task::spawn_blocking(move || hash_now(&password))
             .await
             .map_err(|e| HashError(e.to_string()))?
@@ -59,10 +71,14 @@ impl Hasher {
     /// Verifies `password` against `hash`, or against the dummy hash when there
     /// is no account (`None`), which always fails but takes the same time.
     pub async fn verify(&self, password: String, hash: Option<String>) -> bool {
-        let Ok(_slot) = self.slots.acquire().await else { return false };
+        let Ok(_slot) = self.slots.acquire().await else {
+            return false;
+        };
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.to_string());
-        let ok = tokio::task::spawn_blocking(move || verify_now(&password, &hash)).await.unwrap_or(false);
+        let ok = tokio::task::spawn_blocking(move || verify_now(&password, &hash))
+            .await
+            .unwrap_or(false);
         ok && known
     }
 }
@@ -74,15 +90,33 @@ mod tests {
     #[tokio::test]
     async fn hashes_are_argon2id_with_owasp_parameters() {
         let hasher = Hasher::new(1).expect("hasher");
-        let hash = hasher.hash("correct horse battery staple".into()).await.expect("hash");
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert!(hasher.verify("correct horse battery staple".into(), Some(hash.clone())).await);
-        assert!(!hasher.verify("correct horse battery stapler".into(), Some(hash)).await);
+        let hash = hasher
+            .hash("correct horse battery staple".into())
+            .await
+            .expect("hash");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(
+            hasher
+                .verify("correct horse battery staple".into(), Some(hash.clone()))
+                .await
+        );
+        assert!(
+            !hasher
+                .verify("correct horse battery stapler".into(), Some(hash))
+                .await
+        );
     }
 
     #[tokio::test]
     async fn unknown_accounts_never_verify() {
         let hasher = Hasher::new(1).expect("hasher");
-        assert!(!hasher.verify("estate-desk dummy password, never valid".into(), None).await);
+        assert!(
+            !hasher
+                .verify("estate-desk dummy password, never valid".into(), None)
+                .await
+        );
     }
 }

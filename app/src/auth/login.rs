@@ -22,7 +22,9 @@ pub enum LoginError {
     /// The password was right but the account is disabled.
     Disabled,
     /// Too many failures from this account or address; try again after the wait.
-    Throttled { wait_secs: u64 },
+    Throttled {
+        wait_secs: u64,
+    },
     Internal,
 }
 
@@ -39,7 +41,9 @@ pub struct LoginLimiter {
 
 fn quota(burst: u32, every: Duration) -> Quota {
     let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(burst)
+    Quota::with_period(every)
+        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+        .allow_burst(burst)
 }
 
 impl Default for LoginLimiter {
@@ -49,7 +53,12 @@ impl Default for LoginLimiter {
 }
 
 impl LoginLimiter {
-    pub fn new(account_burst: u32, account_every: Duration, address_burst: u32, address_every: Duration) -> Self {
+    pub fn new(
+        account_burst: u32,
+        account_every: Duration,
+        address_burst: u32,
+        address_every: Duration,
+    ) -> Self {
         LoginLimiter {
             per_account: RateLimiter::keyed(quota(account_burst, account_every)),
             per_address: RateLimiter::keyed(quota(address_burst, address_every)),
@@ -59,7 +68,10 @@ impl LoginLimiter {
     }
 
     fn keys(account: &str, ip: Option<IpAddr>) -> [Option<String>; 2] {
-        [Some(format!("account:{account}")), ip.map(|ip| format!("address:{ip}"))]
+        [
+            Some(format!("account:{account}")),
+            ip.map(|ip| format!("address:{ip}")),
+        ]
     }
 
     /// How long this account or address must still wait, if at all.
@@ -69,7 +81,11 @@ impl LoginLimiter {
         Self::keys(account, ip)
             .into_iter()
             .flatten()
-            .filter_map(|k| blocked.get(&k).and_then(|until| until.checked_duration_since(now)))
+            .filter_map(|k| {
+                blocked
+                    .get(&k)
+                    .and_then(|until| until.checked_duration_since(now))
+            })
             .max()
     }
 
@@ -77,11 +93,17 @@ impl LoginLimiter {
     pub fn failed(&self, account: &str, ip: Option<IpAddr>) {
         let mut verdicts = Vec::new();
         if let Err(not_until) = self.per_account.check_key(&account.to_string()) {
-            verdicts.push((format!("account:{account}"), not_until.wait_time_from(self.clock.now())));
+            verdicts.push((
+                format!("account:{account}"),
+                not_until.wait_time_from(self.clock.now()),
+            ));
         }
         if let Some(ip) = ip {
             if let Err(not_until) = self.per_address.check_key(&ip) {
-                verdicts.push((format!("address:{ip}"), not_until.wait_time_from(self.clock.now())));
+                verdicts.push((
+                    format!("address:{ip}"),
+                    not_until.wait_time_from(self.clock.now()),
+                ));
             }
         }
         if verdicts.is_empty() {
@@ -109,7 +131,11 @@ pub fn normalise_login_name(identifier: &str) -> String {
 pub fn mask_login_name(identifier: &str) -> String {
     let chars: Vec<char> = identifier.chars().collect();
     if chars.len() == 11 && chars.iter().all(char::is_ascii_digit) {
-        format!("{}****{}", chars[..3].iter().collect::<String>(), chars[7..].iter().collect::<String>())
+        format!(
+            "{}****{}",
+            chars[..3].iter().collect::<String>(),
+            chars[7..].iter().collect::<String>()
+        )
     } else {
         identifier.to_string()
     }
@@ -124,17 +150,24 @@ pub async fn sign_in(
 ) -> Result<AccountRow, LoginError> {
     let name = normalise_login_name(identifier);
     if let Some(wait) = state.limiter.wait(&name, ip) {
-        return Err(LoginError::Throttled { wait_secs: wait.as_secs().max(1) });
+        return Err(LoginError::Throttled {
+            wait_secs: wait.as_secs().max(1),
+        });
     }
-    let account = account_db::by_login_name(&state.db.pool, &name).await.map_err(|e| {
-        tracing::error!(error = %e, "login lookup failed");
-        LoginError::Internal
-    })?;
+    let account = account_db::by_login_name(&state.db.pool, &name)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "login lookup failed");
+            LoginError::Internal
+        })?;
     let hash = account.as_ref().map(|a| a.password_hash.clone());
     let verified = state.hasher.verify(password.to_string(), hash).await;
     let actor = Actor {
         account_id: account.as_ref().map(|a| a.id),
-        name: account.as_ref().map(|a| a.display_name.clone()).unwrap_or_else(|| mask_login_name(&name)),
+        name: account
+            .as_ref()
+            .map(|a| a.display_name.clone())
+            .unwrap_or_else(|| mask_login_name(&name)),
         ip: ip.map(|ip| ip.to_string()),
     };
     let outcome = match account {
@@ -183,10 +216,17 @@ mod tests {
             assert_eq!(limiter.wait("clerk", ip), None);
             limiter.failed("clerk", ip);
         }
-        assert_eq!(limiter.wait("clerk", ip), None, "the burst itself is allowed");
+        assert_eq!(
+            limiter.wait("clerk", ip),
+            None,
+            "the burst itself is allowed"
+        );
         limiter.failed("clerk", ip);
         let wait = limiter.wait("clerk", ip).expect("blocked");
-        assert!(wait > Duration::from_secs(30) && wait <= Duration::from_secs(60), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(30) && wait <= Duration::from_secs(60),
+            "{wait:?}"
+        );
         // Another account from another address is not affected.
         assert_eq!(limiter.wait("manager", "10.0.0.2".parse().ok()), None);
     }

@@ -34,7 +34,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Admin, Role::Manager, Role::Clerk, Role::Maintenance, Role::Resident];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Manager,
+        Role::Clerk,
+        Role::Maintenance,
+        Role::Resident,
+    ];
     pub const STAFF: [Role; 4] = [Role::Admin, Role::Manager, Role::Clerk, Role::Maintenance];
 
     /// The value stored in `account.role`.

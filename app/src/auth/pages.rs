@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::CurrentUser;
 use crate::auth::api::ChangePassword;
 use crate::i18n::use_i18n;
-use crate::ui::{AppShell, Field, FormError, LangSwitch, field_error, form_error};
+use crate::ui::{field_error, form_error, AppShell, Field, FormError, LangSwitch};
+use crate::CurrentUser;
 
 /// Sign in. A plain form posted to `/auth/login` (server/src/auth_routes.rs):
 /// it works before the page hydrates and with JavaScript off. A failure comes

@@ -18,9 +18,24 @@ pub enum PasswordProblem {
 
 /// Common Chinese passwords that English-centred dictionaries underrate.
 const COMMON_ZH: &[&str] = &[
-    "woaini1314", "woaini520", "5201314520", "1314520520", "iloveyou1314", "qq123456",
-    "aa123456", "a123456789", "abc123456", "1qaz2wsx", "1qaz2wsx3edc", "qwe123456",
-    "zxcvbnm123", "147258369", "123456789a", "asd123456", "wang123456", "zhang123456",
+    "woaini1314",
+    "woaini520",
+    "5201314520",
+    "1314520520",
+    "iloveyou1314",
+    "qq123456",
+    "aa123456",
+    "a123456789",
+    "abc123456",
+    "1qaz2wsx",
+    "1qaz2wsx3edc",
+    "qwe123456",
+    "zxcvbnm123",
+    "147258369",
+    "123456789a",
+    "asd123456",
+    "wang123456",
+    "zhang123456",
 ];
 
 pub fn min_len(role: Role) -> usize {
@@ -61,14 +76,20 @@ mod tests {
 
     #[test]
     fn staff_need_twelve_characters() {
-        assert_eq!(check("Kq7#vLp2x9", Role::Clerk, &[]), Err(PasswordProblem::TooShort { min: 12 }));
+        assert_eq!(
+            check("Kq7#vLp2x9", Role::Clerk, &[]),
+            Err(PasswordProblem::TooShort { min: 12 })
+        );
         assert_eq!(check("Kq7#vLp2x9!w", Role::Clerk, &[]), Ok(()));
         assert_eq!(check("Kq7#vLp2x9!w", Role::Admin, &[]), Ok(()));
     }
 
     #[test]
     fn residents_need_eight() {
-        assert_eq!(check("Kq7#vLp", Role::Resident, &[]), Err(PasswordProblem::TooShort { min: 8 }));
+        assert_eq!(
+            check("Kq7#vLp", Role::Resident, &[]),
+            Err(PasswordProblem::TooShort { min: 8 })
+        );
         assert_eq!(check("Kq7#vLp2", Role::Resident, &[]), Ok(()));
     }
 
@@ -83,12 +104,32 @@ mod tests {
 
     #[test]
     fn refuses_common_passwords() {
-        for common in ["password1234", "123456789012", "qwertyuiop12", "111111111111", "woaini1314"] {
-            let role = if common.len() >= 12 { Role::Clerk } else { Role::Resident };
-            assert_eq!(check(common, role, &[]), Err(PasswordProblem::TooCommon), "{common}");
+        for common in [
+            "password1234",
+            "123456789012",
+            "qwertyuiop12",
+            "111111111111",
+            "woaini1314",
+        ] {
+            let role = if common.len() >= 12 {
+                Role::Clerk
+            } else {
+                Role::Resident
+            };
+            assert_eq!(
+                check(common, role, &[]),
+                Err(PasswordProblem::TooCommon),
+                "{common}"
+            );
         }
-        assert_eq!(check("12345678", Role::Resident, &[]), Err(PasswordProblem::TooCommon));
-        assert_eq!(check("password", Role::Resident, &[]), Err(PasswordProblem::TooCommon));
+        assert_eq!(
+            check("12345678", Role::Resident, &[]),
+            Err(PasswordProblem::TooCommon)
+        );
+        assert_eq!(
+            check("password", Role::Resident, &[]),
+            Err(PasswordProblem::TooCommon)
+        );
     }
 
     #[test]
@@ -102,6 +143,9 @@ mod tests {
     #[test]
     fn refuses_absurd_lengths() {
         let long = "x7#Kq".repeat(30);
-        assert_eq!(check(&long, Role::Clerk, &[]), Err(PasswordProblem::TooLong { max: 128 }));
+        assert_eq!(
+            check(&long, Role::Clerk, &[]),
+            Err(PasswordProblem::TooLong { max: 128 })
+        );
     }
 }

@@ -30,7 +30,11 @@ pub fn home_path(role: Role) -> &'static str {
 /// The permission a page needs, by its path; `None` for public pages.
 /// The server's page guard and the app shell both ask this one function.
 pub fn page_permission(path: &str) -> Option<Permission> {
-    let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+    let first = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
     match first {
         "admin" => Some(Permission::ManageAccounts),
         "audit" => Some(Permission::ViewAuditLog),
@@ -55,14 +59,23 @@ mod tests {
     use super::*;
     use crate::auth::EstateScope;
 
-    const ROLES: [Role; 5] = [Role::Admin, Role::Manager, Role::Clerk, Role::Maintenance, Role::Resident];
+    const ROLES: [Role; 5] = [
+        Role::Admin,
+        Role::Manager,
+        Role::Clerk,
+        Role::Maintenance,
+        Role::Resident,
+    ];
 
     #[test]
     fn permission_matrix() {
         // One row per permission: which roles hold it, in ROLES order.
         let expected: [(Permission, [bool; 5]); 6] = [
             (Permission::SignedIn, [true, true, true, true, true]),
-            (Permission::ManageAccounts, [true, false, false, false, false]),
+            (
+                Permission::ManageAccounts,
+                [true, false, false, false, false],
+            ),
             (Permission::ViewAuditLog, [true, true, false, false, false]),
             (Permission::UseDesk, [true, true, true, false, false]),
             (Permission::WorkJobs, [false, false, false, true, false]),

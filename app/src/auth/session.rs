@@ -35,7 +35,10 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        SessionPolicy { idle: Duration::from_secs(2 * 3600), absolute: Duration::from_secs(12 * 3600) }
+        SessionPolicy {
+            idle: Duration::from_secs(2 * 3600),
+            absolute: Duration::from_secs(12 * 3600),
+        }
     }
 }
 
@@ -52,7 +55,12 @@ pub struct Caller {
 
 impl Caller {
     pub fn me(&self) -> Me {
-        Me { account_id: self.account_id, role: self.role, display_name: self.display_name.clone(), lang: self.lang }
+        Me {
+            account_id: self.account_id,
+            role: self.role,
+            display_name: self.display_name.clone(),
+            lang: self.lang,
+        }
     }
 
     /// Refuses a record of an estate this caller does not work for.
@@ -66,7 +74,10 @@ impl Caller {
 }
 
 /// Starts a signed-in session under a fresh id (a planted session id is worthless).
-pub async fn open(session: &Session, account: &AccountRow) -> Result<(), tower_sessions::session::Error> {
+pub async fn open(
+    session: &Session,
+    account: &AccountRow,
+) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
     session
         .insert(
@@ -92,12 +103,22 @@ pub async fn caller(state: &AppState, session: &Session) -> Result<Option<Caller
     let Some(auth) = auth else { return Ok(None) };
     let age = Utc::now().timestamp().saturating_sub(auth.login_at);
     let expired = age < 0 || age as u64 > state.sessions.absolute.as_secs();
-    let account = if expired { None } else { account_db::by_id(&state.db.pool, auth.account_id).await.map_err(AppError::internal)? };
-    let Some(account) = account.filter(|a| !a.is_disabled() && a.session_version == auth.session_version) else {
+    let account = if expired {
+        None
+    } else {
+        account_db::by_id(&state.db.pool, auth.account_id)
+            .await
+            .map_err(AppError::internal)?
+    };
+    let Some(account) =
+        account.filter(|a| !a.is_disabled() && a.session_version == auth.session_version)
+    else {
         close(session).await.map_err(AppError::internal)?;
         return Ok(None);
     };
-    let scope = account_db::scope(&state.db.pool, &account).await.map_err(AppError::internal)?;
+    let scope = account_db::scope(&state.db.pool, &account)
+        .await
+        .map_err(AppError::internal)?;
     Ok(Some(Caller {
         account_id: account.id,
         role: account.role(),

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 /// Which engine a [`Database`] talks to.
@@ -54,11 +54,17 @@ pub enum DbOpenError {
     #[error("DATABASE_URL {0} is neither sqlite:// nor postgres://")]
     UnknownScheme(String),
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open database {url}: {source}")]
     Connect { url: String, source: sqlx::Error },
     #[error("cannot migrate database {url}: {source}")]
-    Migrate { url: String, source: sqlx::migrate::MigrateError },
+    Migrate {
+        url: String,
+        source: sqlx::migrate::MigrateError,
+    },
 }
 
 /// A connection pool and the engine behind it.
@@ -111,11 +117,18 @@ impl Database {
                 })
             });
         let url = with_sqlite_create(url, backend);
-        let pool = options.connect(&url).await.map_err(|source| DbOpenError::Connect {
-            url: display_url.clone(),
-            source,
-        })?;
-        Ok(Database { pool, backend, display_url })
+        let pool = options
+            .connect(&url)
+            .await
+            .map_err(|source| DbOpenError::Connect {
+                url: display_url.clone(),
+                source,
+            })?;
+        Ok(Database {
+            pool,
+            backend,
+            display_url,
+        })
     }
 
     /// Applies the numbered steps of `migrations/<engine>/` found under `migrations_root`.
@@ -123,11 +136,17 @@ impl Database {
         let dir = migrations_root.join(self.backend.migrations_dir());
         let migrator = sqlx::migrate::Migrator::new(dir.as_path())
             .await
-            .map_err(|source| DbOpenError::Migrate { url: self.display_url.clone(), source })?;
+            .map_err(|source| DbOpenError::Migrate {
+                url: self.display_url.clone(),
+                source,
+            })?;
         migrator
             .run(&self.pool)
             .await
-            .map_err(|source| DbOpenError::Migrate { url: self.display_url.clone(), source })
+            .map_err(|source| DbOpenError::Migrate {
+                url: self.display_url.clone(),
+                source,
+            })
     }
 
     /// Opens a write transaction. On SQLite it takes the write lock at once
@@ -142,11 +161,10 @@ impl Database {
 
     /// True when no account and no estate exist yet (the demo refuses otherwise).
     pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {
-        let (n,): (i64,) = sqlx::query_as(
-            "select (select count(*) from account) + (select count(*) from estate)",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let (n,): (i64,) =
+            sqlx::query_as("select (select count(*) from account) + (select count(*) from estate)")
+                .fetch_one(&self.pool)
+                .await?;
         Ok(n == 0)
     }
 }
@@ -166,7 +184,9 @@ pub fn migrations_root() -> PathBuf {
 
 /// The path of a `sqlite://path?…` URL, if it names a file.
 pub fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" {
         None
@@ -190,7 +210,12 @@ pub fn redact(url: &str) -> String {
     if let (Some(scheme_end), Some(at)) = (url.find("://"), url.rfind('@')) {
         let userinfo = &url[scheme_end + 3..at];
         if let Some(colon) = userinfo.find(':') {
-            return format!("{}{}:***{}", &url[..scheme_end + 3], &userinfo[..colon], &url[at..]);
+            return format!(
+                "{}{}:***{}",
+                &url[..scheme_end + 3],
+                &userinfo[..colon],
+                &url[at..]
+            );
         }
     }
     url.to_string()
@@ -201,7 +226,9 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Database(db) => {
             db.is_unique_violation()
-                || db.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
+                || db
+                    .code()
+                    .is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
         }
         _ => false,
     }
@@ -220,22 +247,52 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("sqlite://data/desk.db"), "sqlite://data/desk.db");
     }
 
     #[test]
     fn finds_sqlite_paths() {
-        assert_eq!(sqlite_path("sqlite://data/desk.db?mode=rwc"), Some(PathBuf::from("data/desk.db")));
+        assert_eq!(
+            sqlite_path("sqlite://data/desk.db?mode=rwc"),
+            Some(PathBuf::from("data/desk.db"))
+        );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://h/db"), None);
     }
 
     #[test]
     fn adds_create_mode_to_sqlite_only() {
-        assert_eq!(with_sqlite_create("sqlite://a.db", Backend::Sqlite), "sqlite://a.db?mode=rwc");
-        assert_eq!(with_sqlite_create("sqlite://a.db?mode=ro", Backend::Sqlite), "sqlite://a.db?mode=ro");
-        assert_eq!(with_sqlite_create("postgres://h/db", Backend::Postgres), "postgres://h/db");
+        assert_eq!(
+            with_sqlite_create("sqlite://a.db", Backend::Sqlite),
+            "sqlite://a.db?mode=rwc"
+        );
+        assert_eq!(
+            with_sqlite_create("sqlite://a.db?mode=ro", Backend::Sqlite),
+            "sqlite://a.db?mode=ro"
+        );
+        assert_eq!(
+            with_sqlite_create("postgres://h/db", Backend::Postgres),
+            "postgres://h/db"
+        );
+    }
+}
+
+/// ` and <column> in (…)` limiting a query to the estates a caller may see.
+/// The ids come from the database (the caller's assignments), never from input.
+pub fn estate_filter(scope: &crate::auth::EstateScope, column: &str) -> String {
+    match scope {
+        crate::auth::EstateScope::All => String::new(),
+        crate::auth::EstateScope::Only(ids) if ids.is_empty() => " and 1 = 0".to_string(),
+        crate::auth::EstateScope::Only(ids) => {
+            format!(
+                " and {column} in ({})",
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            )
+        }
     }
 }

@@ -12,7 +12,9 @@ pub fn now() -> String {
 }
 
 pub fn from_db(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 pub fn date_to_db(d: NaiveDate) -> String {
@@ -26,7 +28,10 @@ mod tests {
 
     #[test]
     fn round_trips_and_sorts_as_text() {
-        let a = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).single().expect("valid");
+        let a = Utc
+            .with_ymd_and_hms(2026, 1, 2, 3, 4, 5)
+            .single()
+            .expect("valid");
         let b = a + chrono::Duration::microseconds(1);
         assert_eq!(to_db(a), "2026-01-02T03:04:05.000000Z");
         assert!(to_db(a) < to_db(b));
@@ -40,16 +45,26 @@ pub fn desk_offset() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(8 * 3600).unwrap()
 }
 
+/// Today at the desk, `YYYY-MM-DD`.
+pub fn desk_today() -> String {
+    date_to_db(Utc::now().with_timezone(&desk_offset()).date_naive())
+}
+
 /// `YYYY-MM-DD` (a desk day) → the UTC text of its first instant.
 pub fn local_day_start_utc(day: &str) -> Option<String> {
     let d = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
-    let local = d.and_hms_opt(0, 0, 0)?.and_local_timezone(desk_offset()).single()?;
+    let local = d
+        .and_hms_opt(0, 0, 0)?
+        .and_local_timezone(desk_offset())
+        .single()?;
     Some(to_db(local.with_timezone(&Utc)))
 }
 
 /// The UTC text of the first instant of the desk day after `day`.
 pub fn next_local_day_start_utc(day: &str) -> Option<String> {
-    let d = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?.succ_opt()?;
+    let d = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()?
+        .succ_opt()?;
     local_day_start_utc(&date_to_db(d))
 }
 
@@ -59,8 +74,14 @@ mod desk_day_tests {
 
     #[test]
     fn desk_days_are_utc_plus_eight() {
-        assert_eq!(local_day_start_utc("2026-11-22").as_deref(), Some("2026-11-21T16:00:00.000000Z"));
-        assert_eq!(next_local_day_start_utc("2026-11-22").as_deref(), Some("2026-11-22T16:00:00.000000Z"));
+        assert_eq!(
+            local_day_start_utc("2026-11-22").as_deref(),
+            Some("2026-11-21T16:00:00.000000Z")
+        );
+        assert_eq!(
+            next_local_day_start_utc("2026-11-22").as_deref(),
+            Some("2026-11-22T16:00:00.000000Z")
+        );
         assert_eq!(local_day_start_utc("2026-13-01"), None);
     }
 }

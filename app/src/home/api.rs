@@ -3,33 +3,30 @@
 use leptos::prelude::*;
 
 use super::{EstateSummary, MyHouse};
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::auth::api::{authorize, finish, state};
+use crate::error::AppError;
 
 /// The estates the caller works for, with their size.
 #[server(endpoint = "desk_summary")]
 pub async fn desk_summary() -> Result<Vec<EstateSummary>, AppError> {
-    use crate::auth::{EstateScope, Permission};
+    use crate::auth::Permission;
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
-    let filter = match &caller.scope {
-        EstateScope::All => String::new(),
-        // Integer ids from the database, not user input.
-        EstateScope::Only(ids) if ids.is_empty() => " where 1 = 0".to_string(),
-        EstateScope::Only(ids) => format!(
-            " where e.id in ({})",
-            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-        ),
-    };
+    let filter = crate::db::estate_filter(&caller.scope, "e.id");
     let sql = format!(
         "select e.id, e.code, e.name, \
            (select count(*) from building b where b.estate_id = e.id) as buildings, \
            (select count(*) from house h where h.estate_id = e.id) as houses, \
            (select count(*) from resident r where r.estate_id = e.id) as residents \
-         from estate e{filter} order by e.name"
+         from estate e where 1 = 1{filter} order by e.name"
     );
-    finish(sqlx::query_as(&sql).fetch_all(&state.db.pool).await.map_err(AppError::from))
+    finish(
+        sqlx::query_as(&sql)
+            .fetch_all(&state.db.pool)
+            .await
+            .map_err(AppError::from),
+    )
 }
 
 /// The houses the signed-in resident is currently linked to — theirs only.
@@ -38,7 +35,9 @@ pub async fn my_houses() -> Result<Vec<MyHouse>, AppError> {
     use crate::auth::Permission;
     let caller = authorize(Permission::UsePortal)?;
     let state = state()?;
-    let Some(resident_id) = caller.resident_id else { return Ok(Vec::new()) };
+    let Some(resident_id) = caller.resident_id else {
+        return Ok(Vec::new());
+    };
     finish(
         sqlx::query_as(
             "select h.id as house_id, e.name as estate_name, h.number, h.area_centi, o.role, o.start_date \

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 use super::api::{desk_summary, my_houses};
-use crate::CurrentUser;
 use crate::i18n::use_i18n;
-use crate::ui::{AppShell, LoadError, area};
+use crate::ui::{area, AppShell, LoadError};
+use crate::CurrentUser;
 
 /// `/`: the role's home when signed in, else the sign-in page.
 #[component]
@@ -40,7 +40,7 @@ pub fn DeskHome() -> impl IntoView {
                                 .map(|e| {
                                     view! {
                                         <tr>
-                                            <td>{e.name}</td>
+                                            <td><a href=format!("/desk/houses?estate={}", e.id)>{e.name}</a></td>
                                             <td>{e.code}</td>
                                             <td class="num">{e.buildings}</td>
                                             <td class="num">{e.houses}</td>

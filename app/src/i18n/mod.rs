@@ -73,7 +73,11 @@ mod tests {
                     if k.starts_with('_') {
                         continue;
                     }
-                    let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
                     keys(v, &key, out);
                 }
             }
@@ -98,7 +102,10 @@ mod tests {
         let en = load("en.json");
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
-        assert!(only_zh.is_empty() && only_en.is_empty(), "only zh: {only_zh:?}; only en: {only_en:?}");
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "only zh: {only_zh:?}; only en: {only_en:?}"
+        );
     }
 
     #[test]
@@ -120,7 +127,9 @@ mod tests {
                     for piece in text.split(marker).skip(1) {
                         let key = piece.split('"').next().unwrap_or_default();
                         let is_key = !key.is_empty()
-                            && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+                            && key.chars().all(|c| {
+                                c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'
+                            });
                         if is_key && !zh.contains(key) {
                             missing.push(format!("{}: {key}", path.display()));
                         }
@@ -128,13 +137,19 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys missing from zh.json: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing from zh.json: {missing:#?}"
+        );
     }
 
     #[test]
     fn looks_up_both_languages_with_placeholders() {
         assert_eq!(I18n(Lang::Zh).t("login.submit"), "登录");
         assert_eq!(I18n(Lang::En).t("login.submit"), "Sign in");
-        assert_eq!(I18n(Lang::En).f("login.throttled", &[("secs", "30")]), "Too many attempts. Try again in 30 seconds.");
+        assert_eq!(
+            I18n(Lang::En).f("login.throttled", &[("secs", "30")]),
+            "Too many attempts. Try again in 30 seconds."
+        );
     }
 }

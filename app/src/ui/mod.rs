@@ -4,16 +4,17 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::CurrentUser;
 use crate::auth::rules::{allows, page_permission};
 use crate::auth::{Lang, Role};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
+use crate::CurrentUser;
 
 /// The navigation: every entry whose page the role may open (one rule decides
 /// both the menu and the guard).
-const NAV: [(&str, &str); 5] = [
+const NAV: [(&str, &str); 6] = [
     ("nav.desk", "/desk"),
+    ("nav.houses", "/desk/houses"),
     ("nav.jobs", "/jobs"),
     ("nav.portal", "/portal"),
     ("nav.staff", "/admin/staff"),
@@ -50,7 +51,9 @@ pub fn AppShell(children: Children) -> impl IntoView {
     let nav = nav_for(me.role)
         .into_iter()
         .map(|(key, href)| {
-            let current = path == href || path.starts_with(&format!("{href}/"));
+            // The deepest entry that contains the path is the current one.
+            let current =
+                path == href || (path.starts_with(&format!("{href}/")) && href != "/desk");
             view! {
                 <a href=href aria-current=current.then_some("page")>{i18n.t(key)}</a>
             }
@@ -61,6 +64,7 @@ pub fn AppShell(children: Children) -> impl IntoView {
         <header class="topbar">
             <a class="brand" href=home>{i18n.t("app.name")}</a>
             <nav class="mainnav" aria-label=i18n.t("nav.label")>{nav}</nav>
+            {allows(me.role, crate::auth::Permission::UseDesk).then(|| view! { <crate::estate::pages::SearchBox /> })}
             <div class="usermenu">
                 <a class="who" href="/account/password" title=i18n.t("nav.password")>
                     {me.display_name.clone()}
@@ -230,7 +234,12 @@ where
     T: Clone + Send + Sync + 'static,
     S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 {
-    Signal::derive(move || value.get().and_then(|r| r.err()).and_then(|e| e.field_message(field)))
+    Signal::derive(move || {
+        value
+            .get()
+            .and_then(|r| r.err())
+            .and_then(|e| e.field_message(field))
+    })
 }
 
 /// The error of the last result, for the line above the form (for bad input it
@@ -263,11 +272,26 @@ mod tests {
     fn navigation_follows_the_permission_rules() {
         assert_eq!(nav_for(Role::Resident), vec![("nav.portal", "/portal")]);
         assert_eq!(nav_for(Role::Maintenance), vec![("nav.jobs", "/jobs")]);
-        assert_eq!(nav_for(Role::Clerk), vec![("nav.desk", "/desk")]);
-        assert_eq!(nav_for(Role::Manager), vec![("nav.desk", "/desk"), ("nav.audit", "/audit")]);
+        assert_eq!(
+            nav_for(Role::Clerk),
+            vec![("nav.desk", "/desk"), ("nav.houses", "/desk/houses")]
+        );
+        assert_eq!(
+            nav_for(Role::Manager),
+            vec![
+                ("nav.desk", "/desk"),
+                ("nav.houses", "/desk/houses"),
+                ("nav.audit", "/audit")
+            ]
+        );
         assert_eq!(
             nav_for(Role::Admin),
-            vec![("nav.desk", "/desk"), ("nav.staff", "/admin/staff"), ("nav.audit", "/audit")]
+            vec![
+                ("nav.desk", "/desk"),
+                ("nav.houses", "/desk/houses"),
+                ("nav.staff", "/admin/staff"),
+                ("nav.audit", "/audit")
+            ]
         );
     }
 }
@@ -276,7 +300,10 @@ mod tests {
 pub fn desk_time(at: &str) -> String {
     let offset = chrono::FixedOffset::east_opt(8 * 3600);
     match (chrono::DateTime::parse_from_rfc3339(at), offset) {
-        (Ok(t), Some(offset)) => t.with_timezone(&offset).format("%Y-%m-%d %H:%M:%S").to_string(),
+        (Ok(t), Some(offset)) => t
+            .with_timezone(&offset)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
         _ => at.to_string(),
     }
 }
@@ -285,7 +312,10 @@ pub fn desk_time(at: &str) -> String {
 mod time_tests {
     #[test]
     fn desk_time_is_beijing_time() {
-        assert_eq!(super::desk_time("2026-11-22T06:05:09.123456Z"), "2026-11-22 14:05:09");
+        assert_eq!(
+            super::desk_time("2026-11-22T06:05:09.123456Z"),
+            "2026-11-22 14:05:09"
+        );
         assert_eq!(super::desk_time("garbage"), "garbage");
     }
 }

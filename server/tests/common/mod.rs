@@ -1,6 +1,9 @@
 //! Test support: a fresh database per test on each engine, and an in-process
 //! HTTP client that keeps cookies.
-#![allow(dead_code, reason = "each test file uses a different part of this module")]
+#![allow(
+    dead_code,
+    reason = "each test file uses a different part of this module"
+)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -8,7 +11,8 @@ use app::db::Database;
 
 /// The PostgreSQL server tests use: `TEST_POSTGRES_URL`, else this machine's local one.
 pub fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 /// A database that exists for one test and is removed afterwards.
@@ -23,21 +27,38 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("desk.db").display());
-        TestDb { url, engine: "sqlite", _dir: Some(dir), pg_name: None }
+        TestDb {
+            url,
+            engine: "sqlite",
+            _dir: Some(dir),
+            pg_name: None,
+        }
     }
 
     /// A new, empty PostgreSQL database on the test server.
     pub async fn postgres() -> TestDb {
         static SEQ: AtomicU32 = AtomicU32::new(0);
-        let name = format!("desk_test_{}_{}", std::process::id(), SEQ.fetch_add(1, Ordering::SeqCst));
+        let name = format!(
+            "desk_test_{}_{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::SeqCst)
+        );
         let admin = postgres_admin_url();
-        let admin_db = Database::connect(&admin)
+        let admin_db = Database::connect(&admin).await.unwrap_or_else(|e| {
+            panic!("PostgreSQL tests need a server at TEST_POSTGRES_URL ({admin}): {e}")
+        });
+        sqlx::query(&format!("create database {name}"))
+            .execute(&admin_db.pool)
             .await
-            .unwrap_or_else(|e| panic!("PostgreSQL tests need a server at TEST_POSTGRES_URL ({admin}): {e}"));
-        sqlx::query(&format!("create database {name}")).execute(&admin_db.pool).await.expect("create test database");
+            .expect("create test database");
         admin_db.pool.close().await;
         let url = replace_db_name(&admin, &name);
-        TestDb { url, engine: "postgres", _dir: None, pg_name: Some(name) }
+        TestDb {
+            url,
+            engine: "postgres",
+            _dir: None,
+            pg_name: Some(name),
+        }
     }
 
     /// Both engines, SQLite first.
@@ -47,13 +68,18 @@ impl TestDb {
 
     pub async fn open(&self) -> Database {
         let db = Database::connect(&self.url).await.expect("connect");
-        db.migrate(&app::db::migrations_root()).await.expect("migrate");
+        db.migrate(&app::db::migrations_root())
+            .await
+            .expect("migrate");
         db
     }
 }
 
 fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map(|(b, q)| (b, Some(q))).unwrap_or((url, None));
+    let (base, query) = url
+        .split_once('?')
+        .map(|(b, q)| (b, Some(q)))
+        .unwrap_or((url, None));
     let base = match base.rfind('/') {
         Some(i) if i > base.find("://").map(|j| j + 2).unwrap_or(0) => &base[..i],
         _ => base,
@@ -70,10 +96,16 @@ impl Drop for TestDb {
             let admin = postgres_admin_url();
             // Drop needs its own runtime: the test's may be shutting down.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
                 rt.block_on(async move {
                     if let Ok(db) = Database::connect(&admin).await {
-                        let _ = sqlx::query(&format!("drop database if exists {name} with (force)")).execute(&db.pool).await;
+                        let _ =
+                            sqlx::query(&format!("drop database if exists {name} with (force)"))
+                                .execute(&db.pool)
+                                .await;
                     }
                 });
             })

@@ -1,0 +1,301 @@
+//! Server functions of the register and the desk's search. Staff of the desk
+//! only (clerks, managers, admins), and only for the estates they work for.
+
+use leptos::prelude::*;
+
+use super::search::SearchHit;
+use super::{HouseDetail, HouseFilter, HouseList, ResidentDetail};
+use crate::error::AppError;
+
+#[server(endpoint = "list_houses")]
+pub async fn list_houses(filter: HouseFilter) -> Result<HouseList, AppError> {
+    use crate::auth::{api::*, Permission};
+    let caller = authorize(Permission::UseDesk)?;
+    let state = state()?;
+    finish(
+        super::db::house_list(&state.db.pool, &caller.scope, &filter)
+            .await
+            .map_err(AppError::from),
+    )
+}
+
+#[server(endpoint = "get_house")]
+pub async fn get_house(id: i64) -> Result<HouseDetail, AppError> {
+    use crate::auth::{api::*, Permission};
+    let caller = authorize(Permission::UseDesk)?;
+    let state = state()?;
+    let result = async {
+        let house = super::db::house_detail(&state.db.pool, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        caller.check_estate(house.estate_id)?;
+        Ok(house)
+    }
+    .await;
+    finish(result)
+}
+
+#[server(endpoint = "get_resident")]
+pub async fn get_resident(id: i64) -> Result<ResidentDetail, AppError> {
+    use crate::auth::{api::*, Permission};
+    let caller = authorize(Permission::UseDesk)?;
+    let state = state()?;
+    let result = async {
+        let resident = super::db::resident_detail(&state.db.pool, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        caller.check_estate(resident.estate_id)?;
+        Ok(resident)
+    }
+    .await;
+    finish(result)
+}
+
+/// The full mobile or ID number of a resident, for the desk; every reveal is audited.
+#[server(endpoint = "reveal_resident_field")]
+pub async fn reveal_resident_field(id: i64, field: String) -> Result<String, AppError> {
+    use crate::audit::db::{self as audit, Change};
+    use crate::auth::{api::*, Permission};
+    let caller = authorize(Permission::UseDesk)?;
+    let state = state()?;
+    let result = async {
+        let (estate_id, value) = super::db::resident_field(&state.db.pool, id, &field)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        caller.check_estate(estate_id)?;
+        let value = value.ok_or(AppError::NotFound)?;
+        audit::record(
+            &state.db.pool,
+            &actor(&caller),
+            Change {
+                estate_id: Some(estate_id),
+                entity: "resident",
+                entity_id: Some(id.to_string()),
+                action: if field == "mobile" {
+                    "reveal_mobile"
+                } else {
+                    "reveal_id_number"
+                },
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        Ok(value)
+    }
+    .await;
+    finish(result)
+}
+
+/// The desk's search box, as you type.
+#[server(endpoint = "desk_search")]
+pub async fn desk_search(q: String) -> Result<Vec<SearchHit>, AppError> {
+    use crate::auth::{api::*, Permission};
+    let caller = authorize(Permission::UseDesk)?;
+    let state = state()?;
+    let plan = super::search::plan(&q);
+    finish(
+        super::db::search(&state.db.pool, &caller.scope, &plan)
+            .await
+            .map_err(AppError::from),
+    )
+}
+
+/// Links a (new or known) resident to a house: owner, co-owner, tenant or family.
+#[server(endpoint = "add_occupant")]
+pub async fn add_occupant(
+    house_id: i64,
+    name: String,
+    mobile: String,
+    id_number: String,
+    role: String,
+    start_date: String,
+) -> Result<i64, AppError> {
+    use super::rules;
+    use crate::audit::db::{self as audit, Change};
+    use crate::auth::{api::*, Permission};
+    use crate::error::FieldError;
+    use crate::i18n::tr;
+
+    let caller = authorize(Permission::UseDesk)?;
+    let lang = caller.lang;
+    let state = state()?;
+    let result = async {
+        let mut problems = Vec::new();
+        let name = name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 40 {
+            problems.push(FieldError { field: "name".into(), message: tr(lang, "register.invalid.name") });
+        }
+        let mobile = rules::normalise_mobile(&mobile)
+            .map_err(|e| problems.push(FieldError { field: "mobile".into(), message: tr(lang, e.key()) }))
+            .ok();
+        let id_number = if id_number.trim().is_empty() {
+            None
+        } else {
+            rules::normalise_id_number(&id_number)
+                .map_err(|e| problems.push(FieldError { field: "id_number".into(), message: tr(lang, e.key()) }))
+                .ok()
+        };
+        if !super::OCCUPANCY_ROLES.contains(&role.as_str()) {
+            problems.push(FieldError { field: "role".into(), message: tr(lang, "register.invalid.role") });
+        }
+        if chrono::NaiveDate::parse_from_str(&start_date, "%Y-%m-%d").is_err() {
+            problems.push(FieldError { field: "start_date".into(), message: tr(lang, "register.invalid.date") });
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let mobile = mobile.ok_or(AppError::Internal)?;
+        let mut tx = state.db.begin_write().await?;
+        let (estate_id, _) = super::db::house_estate(&mut tx, house_id).await?.ok_or(AppError::NotFound)?;
+        caller.check_estate(estate_id)?;
+        let new = super::db::NewOccupant {
+            name: &name,
+            mobile: &mobile,
+            id_number: id_number.as_deref(),
+            role: &role,
+            start_date: &start_date,
+        };
+        let (resident_id, occupancy_id) = match super::db::add_occupant(&mut tx, estate_id, house_id, &new).await {
+            Ok(ids) => ids,
+            Err(e) if crate::db::is_unique_violation(&e) => {
+                return Err(AppError::Conflict(tr(lang, "register.already_linked")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        audit::record(
+            &mut *tx,
+            &actor(&caller),
+            Change {
+                estate_id: Some(estate_id),
+                entity: "occupancy",
+                entity_id: Some(occupancy_id.to_string()),
+                action: "create",
+                before: None,
+                after: Some(serde_json::json!({
+                    "house_id": house_id, "resident_id": resident_id, "role": role, "start_date": start_date,
+                    "name": name, "mobile": rules::mask_mobile(&mobile),
+                })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(occupancy_id)
+    }
+    .await;
+    finish(result)
+}
+
+/// Ends an occupancy on a date; it stays in the history.
+#[server(endpoint = "end_occupancy")]
+pub async fn end_occupancy(occupancy_id: i64, end_date: String) -> Result<(), AppError> {
+    use crate::audit::db::{self as audit, Change};
+    use crate::auth::{api::*, Permission};
+    use crate::i18n::tr;
+
+    let caller = authorize(Permission::UseDesk)?;
+    let lang = caller.lang;
+    let state = state()?;
+    let result = async {
+        if chrono::NaiveDate::parse_from_str(&end_date, "%Y-%m-%d").is_err() {
+            return Err(AppError::field(
+                "end_date",
+                tr(lang, "register.invalid.date"),
+            ));
+        }
+        let mut tx = state.db.begin_write().await?;
+        let (estate_id, start, end) = super::db::occupancy(&mut tx, occupancy_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        caller.check_estate(estate_id)?;
+        if end.is_some() {
+            return Err(AppError::Conflict(tr(lang, "register.already_ended")));
+        }
+        if end_date < start {
+            return Err(AppError::field(
+                "end_date",
+                tr(lang, "register.invalid.end_before_start"),
+            ));
+        }
+        super::db::end_occupancy(&mut tx, occupancy_id, &end_date).await?;
+        audit::record(
+            &mut *tx,
+            &actor(&caller),
+            Change {
+                estate_id: Some(estate_id),
+                entity: "occupancy",
+                entity_id: Some(occupancy_id.to_string()),
+                action: "end",
+                before: Some(serde_json::json!({ "end_date": null })),
+                after: Some(serde_json::json!({ "end_date": end_date })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    finish(result)
+}
+
+/// Changes a house's status; the change joins its history with the reason.
+#[server(endpoint = "change_house_status")]
+pub async fn change_house_status(
+    house_id: i64,
+    status: String,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::audit::db::{self as audit, Change};
+    use crate::auth::{api::*, Permission};
+    use crate::i18n::tr;
+
+    let caller = authorize(Permission::UseDesk)?;
+    let lang = caller.lang;
+    let state = state()?;
+    let result = async {
+        if !super::HOUSE_STATUSES.contains(&status.as_str()) {
+            return Err(AppError::field(
+                "status",
+                tr(lang, "register.invalid.status"),
+            ));
+        }
+        let reason = reason.trim().chars().take(200).collect::<String>();
+        let mut tx = state.db.begin_write().await?;
+        let (estate_id, from) = super::db::house_estate(&mut tx, house_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        caller.check_estate(estate_id)?;
+        if from == status {
+            return Err(AppError::field(
+                "status",
+                tr(lang, "register.invalid.same_status"),
+            ));
+        }
+        super::db::change_status(
+            &mut tx,
+            house_id,
+            &from,
+            &status,
+            &reason,
+            caller.account_id,
+        )
+        .await?;
+        audit::record(
+            &mut *tx,
+            &actor(&caller),
+            Change {
+                estate_id: Some(estate_id),
+                entity: "house",
+                entity_id: Some(house_id.to_string()),
+                action: "change_status",
+                before: Some(serde_json::json!({ "status": from })),
+                after: Some(serde_json::json!({ "status": status, "reason": reason })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    finish(result)
+}

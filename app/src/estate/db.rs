@@ -1,0 +1,421 @@
+//! Register SQL. Server functions authorise (and check the estate) first.
+
+use sqlx::AnyPool;
+
+use super::rules::{mask_id_number, mask_mobile};
+use super::search::{self, HitKind, Plan, SearchHit};
+use super::{
+    BuildingOption, HouseDetail, HouseFilter, HouseList, HouseRow, OccupancyView, ResidentDetail,
+    StatusChange, HOUSE_PAGE_SIZE,
+};
+use crate::auth::EstateScope;
+use crate::db::{estate_filter, time, Tx};
+
+pub async fn house_list(
+    pool: &AnyPool,
+    scope: &EstateScope,
+    f: &HouseFilter,
+) -> sqlx::Result<HouseList> {
+    let estates: Vec<crate::admin::EstateOption> = sqlx::query_as(&format!(
+        "select id, name from estate where 1 = 1{} order by name",
+        estate_filter(scope, "id")
+    ))
+    .fetch_all(pool)
+    .await?;
+    // The chosen estate if the caller may see it, else their first.
+    let estate_id = estates
+        .iter()
+        .find(|e| e.id == f.estate_id)
+        .or(estates.first())
+        .map(|e| e.id)
+        .unwrap_or(0);
+    let buildings: Vec<BuildingOption> = sqlx::query_as(
+        "select id, estate_id, name from building where estate_id = $1 order by length(code), code",
+    )
+    .bind(estate_id)
+    .fetch_all(pool)
+    .await?;
+    let mut filter = String::from(" where h.estate_id = $1");
+    let mut binds: Vec<String> = Vec::new();
+    if buildings.iter().any(|b| b.id == f.building_id) {
+        filter.push_str(&format!(" and h.building_id = {}", f.building_id));
+    }
+    if super::HOUSE_STATUSES.contains(&f.status.as_str()) {
+        binds.push(f.status.clone());
+        filter.push_str(" and h.status = $2");
+    }
+    let count_sql = format!("select count(*) from house h{filter}");
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(estate_id);
+    for b in &binds {
+        count = count.bind(b.clone());
+    }
+    let (total,) = count.fetch_one(pool).await?;
+    let page = f.page.max(0);
+    let rows_sql = format!(
+        "select h.id, h.number, b.name as building_name, h.floor, h.area_centi, h.status, \
+           coalesce((select min(r.name) from occupancy o join resident r on r.id = o.resident_id \
+                     where o.house_id = h.id and o.role = 'owner' and o.end_date is null), '') as owners \
+         from house h join building b on b.id = h.building_id{filter} \
+         order by length(b.code), b.code, h.entrance, h.floor, h.number \
+         limit {HOUSE_PAGE_SIZE} offset {}",
+        page * HOUSE_PAGE_SIZE
+    );
+    let mut rows = sqlx::query_as::<_, HouseRow>(&rows_sql).bind(estate_id);
+    for b in &binds {
+        rows = rows.bind(b.clone());
+    }
+    let rows = rows.fetch_all(pool).await?;
+    Ok(HouseList {
+        estates,
+        buildings,
+        estate_id,
+        rows,
+        total,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct OccupancyRow {
+    id: i64,
+    house_id: i64,
+    house_number: String,
+    resident_id: i64,
+    resident_name: String,
+    mobile: String,
+    role: String,
+    start_date: String,
+    end_date: Option<String>,
+}
+
+impl From<OccupancyRow> for OccupancyView {
+    fn from(r: OccupancyRow) -> Self {
+        OccupancyView {
+            id: r.id,
+            house_id: r.house_id,
+            house_number: r.house_number,
+            resident_id: r.resident_id,
+            resident_name: r.resident_name,
+            mobile_masked: mask_mobile(&r.mobile),
+            role: r.role,
+            start_date: r.start_date,
+            end_date: r.end_date,
+        }
+    }
+}
+
+const OCCUPANCY_SELECT: &str = "select o.id, o.house_id, h.number as house_number, o.resident_id, \
+     r.name as resident_name, r.mobile, o.role, o.start_date, o.end_date \
+     from occupancy o join house h on h.id = o.house_id join resident r on r.id = o.resident_id";
+
+/// Current occupancies first (owners first), then the history, newest first.
+const OCCUPANCY_ORDER: &str = " order by case when o.end_date is null then 0 else 1 end, \
+     case o.role when 'owner' then 0 when 'co_owner' then 1 when 'tenant' then 2 else 3 end, \
+     o.start_date desc, o.id desc";
+
+#[derive(sqlx::FromRow)]
+struct HouseHead {
+    id: i64,
+    estate_id: i64,
+    estate_name: String,
+    building_name: String,
+    number: String,
+    entrance: i64,
+    floor: i64,
+    area_centi: i64,
+    use_kind: String,
+    status: String,
+}
+
+pub async fn house_detail(pool: &AnyPool, id: i64) -> sqlx::Result<Option<HouseDetail>> {
+    let head: Option<HouseHead> = sqlx::query_as(
+        "select h.id, h.estate_id, e.name as estate_name, b.name as building_name, h.number, h.entrance, \
+         h.floor, h.area_centi, h.use_kind, h.status \
+         from house h join estate e on e.id = h.estate_id join building b on b.id = h.building_id where h.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(h) = head else { return Ok(None) };
+    let occupancies: Vec<OccupancyRow> = sqlx::query_as(&format!(
+        "{OCCUPANCY_SELECT} where o.house_id = $1{OCCUPANCY_ORDER}"
+    ))
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let history: Vec<StatusChange> = sqlx::query_as(
+        "select c.from_status, c.to_status, c.changed_at, a.display_name as changed_by, c.reason \
+         from house_status_change c left join account a on a.id = c.changed_by \
+         where c.house_id = $1 order by c.id desc",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(HouseDetail {
+        id: h.id,
+        estate_id: h.estate_id,
+        estate_name: h.estate_name,
+        building_name: h.building_name,
+        number: h.number,
+        entrance: h.entrance,
+        floor: h.floor,
+        area_centi: h.area_centi,
+        use_kind: h.use_kind,
+        status: h.status,
+        occupancies: occupancies.into_iter().map(Into::into).collect(),
+        history,
+        today: time::desk_today(),
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct ResidentRow {
+    id: i64,
+    estate_id: i64,
+    estate_name: String,
+    name: String,
+    mobile: String,
+    id_number: Option<String>,
+    notes: String,
+}
+
+pub async fn resident_detail(pool: &AnyPool, id: i64) -> sqlx::Result<Option<ResidentDetail>> {
+    let row: Option<ResidentRow> = sqlx::query_as(
+        "select r.id, r.estate_id, e.name as estate_name, r.name, r.mobile, r.id_number, r.notes \
+         from resident r join estate e on e.id = r.estate_id where r.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let occupancies: Vec<OccupancyRow> = sqlx::query_as(&format!(
+        "{OCCUPANCY_SELECT} where o.resident_id = $1{OCCUPANCY_ORDER}"
+    ))
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(ResidentDetail {
+        id: r.id,
+        estate_id: r.estate_id,
+        estate_name: r.estate_name,
+        name: r.name,
+        mobile_masked: mask_mobile(&r.mobile),
+        id_number_masked: r.id_number.as_deref().map(mask_id_number),
+        notes: r.notes,
+        occupancies: occupancies.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// The full value of one personal-data field, and the resident's estate.
+pub async fn resident_field(
+    pool: &AnyPool,
+    id: i64,
+    field: &str,
+) -> sqlx::Result<Option<(i64, Option<String>)>> {
+    let column = match field {
+        "mobile" => "mobile",
+        "id_number" => "id_number",
+        _ => return Ok(None),
+    };
+    sqlx::query_as(&format!(
+        "select estate_id, {column} from resident where id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The search box: candidates by each meaning of the query, ranked in [`search`].
+pub async fn search(
+    pool: &AnyPool,
+    scope: &EstateScope,
+    plan: &Plan,
+) -> sqlx::Result<Vec<SearchHit>> {
+    let mut hits = Vec::new();
+    if let Some(fragment) = &plan.house {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+            "select h.id, h.number, e.name from house h join estate e on e.id = h.estate_id \
+             where upper(h.number) like $1{} order by length(h.number), h.number limit 200",
+            estate_filter(scope, "h.estate_id")
+        ))
+        .bind(format!("%{fragment}%"))
+        .fetch_all(pool)
+        .await?;
+        hits.extend(rows.into_iter().filter_map(|(id, number, estate)| {
+            search::house_rank(&number, fragment).map(|rank| SearchHit {
+                kind: HitKind::House,
+                id,
+                title: number,
+                detail: estate,
+                rank,
+            })
+        }));
+    }
+    let resident_hit =
+        |(id, name, mobile, estate): (i64, String, String, String), rank: u8| SearchHit {
+            kind: HitKind::Resident,
+            id,
+            title: name,
+            detail: format!("{} · {estate}", mask_mobile(&mobile)),
+            rank,
+        };
+    if let Some(tail) = &plan.tail {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
+            "select r.id, r.name, r.mobile, e.name from resident r join estate e on e.id = r.estate_id \
+             where (r.mobile_tail = $1 or r.id_tail = $1){} limit 50",
+            estate_filter(scope, "r.estate_id")
+        ))
+        .bind(tail)
+        .fetch_all(pool)
+        .await?;
+        hits.extend(rows.into_iter().map(|row| resident_hit(row, 1)));
+    }
+    if let Some(name) = &plan.name {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
+            "select r.id, r.name, r.mobile, e.name from resident r join estate e on e.id = r.estate_id \
+             where r.name like $1{} order by length(r.name), r.name limit 200",
+            estate_filter(scope, "r.estate_id")
+        ))
+        .bind(format!("%{}%", name.replace('%', "").replace('_', "")))
+        .fetch_all(pool)
+        .await?;
+        hits.extend(rows.into_iter().filter_map(|row| {
+            let rank = search::name_rank(&row.1, name)?;
+            Some(resident_hit(row, rank))
+        }));
+    }
+    Ok(search::best(hits))
+}
+
+/// The estate a house belongs to.
+pub async fn house_estate(tx: &mut Tx, house_id: i64) -> sqlx::Result<Option<(i64, String)>> {
+    sqlx::query_as("select estate_id, status from house where id = $1")
+        .bind(house_id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+pub struct NewOccupant<'a> {
+    pub name: &'a str,
+    pub mobile: &'a str,
+    pub id_number: Option<&'a str>,
+    pub role: &'a str,
+    pub start_date: &'a str,
+}
+
+/// Links a resident to a house: an existing resident of the estate with the
+/// same ID number (or else the same name and mobile) is reused, so one person
+/// keeps one record. Returns (resident id, occupancy id).
+pub async fn add_occupant(
+    tx: &mut Tx,
+    estate_id: i64,
+    house_id: i64,
+    new: &NewOccupant<'_>,
+) -> sqlx::Result<(i64, i64)> {
+    let existing: Option<(i64,)> = match new.id_number {
+        Some(id_number) => {
+            sqlx::query_as("select id from resident where estate_id = $1 and id_number = $2")
+                .bind(estate_id)
+                .bind(id_number)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        None => {
+            sqlx::query_as("select id from resident where estate_id = $1 and name = $2 and mobile = $3 order by id limit 1")
+                .bind(estate_id)
+                .bind(new.name)
+                .bind(new.mobile)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+    };
+    let now = time::now();
+    let resident_id = match existing {
+        Some((id,)) => id,
+        None => {
+            let tail = |s: &str| {
+                s.chars()
+                    .rev()
+                    .take(4)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect::<String>()
+            };
+            let (id,): (i64,) = sqlx::query_as(
+                "insert into resident (estate_id, name, mobile, id_number, mobile_tail, id_tail, created_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7) returning id",
+            )
+            .bind(estate_id)
+            .bind(new.name)
+            .bind(new.mobile)
+            .bind(new.id_number)
+            .bind(tail(new.mobile))
+            .bind(new.id_number.map(tail))
+            .bind(&now)
+            .fetch_one(&mut **tx)
+            .await?;
+            id
+        }
+    };
+    let (occupancy_id,): (i64,) = sqlx::query_as(
+        "insert into occupancy (house_id, resident_id, role, start_date, created_at) values ($1, $2, $3, $4, $5) returning id",
+    )
+    .bind(house_id)
+    .bind(resident_id)
+    .bind(new.role)
+    .bind(new.start_date)
+    .bind(&now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((resident_id, occupancy_id))
+}
+
+/// (estate id, start date, end date) of an occupancy.
+pub async fn occupancy(
+    tx: &mut Tx,
+    id: i64,
+) -> sqlx::Result<Option<(i64, String, Option<String>)>> {
+    sqlx::query_as(
+        "select h.estate_id, o.start_date, o.end_date from occupancy o join house h on h.id = o.house_id where o.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+pub async fn end_occupancy(tx: &mut Tx, id: i64, end_date: &str) -> sqlx::Result<u64> {
+    let done = sqlx::query("update occupancy set end_date = $1 where id = $2 and end_date is null")
+        .bind(end_date)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn change_status(
+    tx: &mut Tx,
+    house_id: i64,
+    from: &str,
+    to: &str,
+    reason: &str,
+    by: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("update house set status = $1 where id = $2")
+        .bind(to)
+        .bind(house_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "insert into house_status_change (house_id, from_status, to_status, changed_at, changed_by, reason) \
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(house_id)
+    .bind(from)
+    .bind(to)
+    .bind(time::now())
+    .bind(by)
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! The estate register (房屋与业户档案): estates, buildings, houses, residents
+//! and the occupancies that link them; the house page is the desk's hub.
+//!
+//! - [`rules`]: validators (mobile, ID number, area, house number) and masking.
+//! - [`search`]: the desk's one search box — what a query means and how hits rank.
+//! - `api`: server functions; `db` (server only): SQL; `pages`: the pages.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod pages;
+pub mod rules;
+pub mod search;
+
+use serde::{Deserialize, Serialize};
+
+/// A house's status (房屋状态).
+pub const HOUSE_STATUSES: [&str; 5] =
+    ["not_handed_over", "vacant", "occupied", "let", "renovating"];
+/// How a resident is linked to a house.
+pub const OCCUPANCY_ROLES: [&str; 4] = ["owner", "co_owner", "tenant", "family"];
+
+/// A row of the house list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct HouseRow {
+    pub id: i64,
+    pub number: String,
+    pub building_name: String,
+    pub floor: i64,
+    pub area_centi: i64,
+    pub status: String,
+    /// The current owners' names, joined.
+    pub owners: String,
+}
+
+/// A building to filter the house list by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct BuildingOption {
+    pub id: i64,
+    pub estate_id: i64,
+    pub name: String,
+}
+
+/// The house list's filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseFilter {
+    pub estate_id: i64,
+    pub building_id: i64,
+    pub status: String,
+    pub page: i64,
+}
+
+pub const HOUSE_PAGE_SIZE: i64 = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseList {
+    pub estates: Vec<crate::admin::EstateOption>,
+    pub buildings: Vec<BuildingOption>,
+    pub estate_id: i64,
+    pub rows: Vec<HouseRow>,
+    pub total: i64,
+}
+
+/// One occupancy as the house and resident pages show it (personal data masked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OccupancyView {
+    pub id: i64,
+    pub house_id: i64,
+    pub house_number: String,
+    pub resident_id: i64,
+    pub resident_name: String,
+    pub mobile_masked: String,
+    pub role: String,
+    pub start_date: String,
+    pub end_date: Option<String>,
+}
+
+/// One status change of a house.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct StatusChange {
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub changed_at: String,
+    pub changed_by: Option<String>,
+    pub reason: String,
+}
+
+/// The house page: the desk's hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseDetail {
+    pub id: i64,
+    pub estate_id: i64,
+    pub estate_name: String,
+    pub building_name: String,
+    pub number: String,
+    pub entrance: i64,
+    pub floor: i64,
+    pub area_centi: i64,
+    pub use_kind: String,
+    pub status: String,
+    pub occupancies: Vec<OccupancyView>,
+    pub history: Vec<StatusChange>,
+    /// Today at the desk (China Standard Time), the default for new dates.
+    pub today: String,
+}
+
+/// The resident page (personal data masked; revealed one field at a time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResidentDetail {
+    pub id: i64,
+    pub estate_id: i64,
+    pub estate_name: String,
+    pub name: String,
+    pub mobile_masked: String,
+    pub id_number_masked: Option<String>,
+    pub notes: String,
+    pub occupancies: Vec<OccupancyView>,
+}

@@ -1,0 +1,279 @@
+//! Rules of the estate register: what a mobile number, an ID number, an area
+//! and a house number must look like, and how personal data is masked.
+//! Pure functions, compiled for the server and the browser alike.
+
+use chrono::NaiveDate;
+
+/// Why a value is refused; each is an i18n key under `register.`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invalid {
+    MobileFormat,
+    IdLength,
+    IdCharacters,
+    IdBirthDate,
+    IdCheckDigit,
+    AreaFormat,
+    AreaNotPositive,
+    AreaTooPrecise,
+    HouseNumberFormat,
+}
+
+impl Invalid {
+    /// The i18n key of the message.
+    pub fn key(self) -> &'static str {
+        match self {
+            Invalid::MobileFormat => "register.invalid.mobile",
+            Invalid::IdLength => "register.invalid.id_length",
+            Invalid::IdCharacters => "register.invalid.id_characters",
+            Invalid::IdBirthDate => "register.invalid.id_birth_date",
+            Invalid::IdCheckDigit => "register.invalid.id_check_digit",
+            Invalid::AreaFormat => "register.invalid.area_format",
+            Invalid::AreaNotPositive => "register.invalid.area_positive",
+            Invalid::AreaTooPrecise => "register.invalid.area_precision",
+            Invalid::HouseNumberFormat => "register.invalid.house_number",
+        }
+    }
+}
+
+/// A mainland mobile number: 11 digits starting `1[3-9]`. Spaces and dashes
+/// people type are removed first.
+pub fn normalise_mobile(input: &str) -> Result<String, Invalid> {
+    let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let b = digits.as_bytes();
+    if b.len() == 11
+        && b.iter().all(u8::is_ascii_digit)
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+    {
+        Ok(digits)
+    } else {
+        Err(Invalid::MobileFormat)
+    }
+}
+
+/// A resident identity card number (居民身份证号码, GB 11643-1999): 17 digits
+/// and a check character (0–9 or X), with a real birth date at positions 7–14.
+pub fn normalise_id_number(input: &str) -> Result<String, Invalid> {
+    let id: String = input.trim().to_ascii_uppercase();
+    if id.chars().count() != 18 {
+        return Err(Invalid::IdLength);
+    }
+    let b = id.as_bytes();
+    if !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
+        return Err(Invalid::IdCharacters);
+    }
+    let birth =
+        NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").map_err(|_| Invalid::IdBirthDate)?;
+    if birth < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(birth) {
+        return Err(Invalid::IdBirthDate);
+    }
+    if id_check_char(&b[..17]) != b[17] {
+        return Err(Invalid::IdCheckDigit);
+    }
+    Ok(id)
+}
+
+/// The ISO 7064 MOD 11-2 check character of the first 17 digits.
+pub fn id_check_char(first17: &[u8]) -> u8 {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let sum: u32 = first17
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    CHECK[(sum % 11) as usize]
+}
+
+/// A gross floor area typed as `89.56` → 8956 (0.01 m²): positive, at most two
+/// decimals, parsed exactly from the text (never through a float).
+pub fn parse_area(input: &str) -> Result<i64, Invalid> {
+    let s = input
+        .trim()
+        .trim_end_matches("m²")
+        .trim_end_matches("㎡")
+        .trim();
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(Invalid::AreaFormat);
+    }
+    if frac.len() > 2 {
+        return Err(Invalid::AreaTooPrecise);
+    }
+    let whole: i64 = whole.parse().map_err(|_| Invalid::AreaFormat)?;
+    let frac: i64 = format!("{frac:0<2}")
+        .parse()
+        .map_err(|_| Invalid::AreaFormat)?;
+    let centi = whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(frac))
+        .ok_or(Invalid::AreaFormat)?;
+    if centi <= 0 {
+        return Err(Invalid::AreaNotPositive);
+    }
+    Ok(centi)
+}
+
+/// A house number in the estates' pattern building-entrance-room, e.g.
+/// `3-2-1201`: returns (building, entrance, floor). The room is the floor
+/// followed by two digits.
+pub fn parse_house_number(input: &str) -> Result<(String, i64, i64), Invalid> {
+    let parts: Vec<&str> = input.trim().split('-').collect();
+    let [building, entrance, room] = parts.as_slice() else {
+        return Err(Invalid::HouseNumberFormat);
+    };
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let building_ok = !building.is_empty()
+        && building.chars().count() <= 8
+        && building.chars().all(|c| c.is_ascii_alphanumeric());
+    if !building_ok || !numeric(entrance) || !numeric(room) || !(3..=5).contains(&room.len()) {
+        return Err(Invalid::HouseNumberFormat);
+    }
+    let entrance: i64 = entrance.parse().map_err(|_| Invalid::HouseNumberFormat)?;
+    let floor: i64 = room[..room.len() - 2]
+        .parse()
+        .map_err(|_| Invalid::HouseNumberFormat)?;
+    if entrance == 0 || floor == 0 {
+        return Err(Invalid::HouseNumberFormat);
+    }
+    Ok((building.to_string(), entrance, floor))
+}
+
+/// `13812345678` → `138****5678`.
+pub fn mask_mobile(mobile: &str) -> String {
+    let c: Vec<char> = mobile.chars().collect();
+    if c.len() < 8 {
+        return "*".repeat(c.len());
+    }
+    format!(
+        "{}****{}",
+        c[..3].iter().collect::<String>(),
+        c[c.len() - 4..].iter().collect::<String>()
+    )
+}
+
+/// `11010519491231002X` → `110***********002X`.
+pub fn mask_id_number(id: &str) -> String {
+    let c: Vec<char> = id.chars().collect();
+    if c.len() < 8 {
+        return "*".repeat(c.len());
+    }
+    format!(
+        "{}{}{}",
+        c[..3].iter().collect::<String>(),
+        "*".repeat(c.len() - 7),
+        c[c.len() - 4..].iter().collect::<String>()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mobiles() {
+        assert_eq!(normalise_mobile("13812345678"), Ok("13812345678".into()));
+        assert_eq!(normalise_mobile("138 1234 5678"), Ok("13812345678".into()));
+        assert_eq!(normalise_mobile("199-1234-5678"), Ok("19912345678".into()));
+        for bad in [
+            "12812345678",
+            "1381234567",
+            "138123456789",
+            "23812345678",
+            "1381234567a",
+            "",
+        ] {
+            assert_eq!(normalise_mobile(bad), Err(Invalid::MobileFormat), "{bad}");
+        }
+    }
+
+    #[test]
+    fn id_numbers() {
+        // The standard's own example, and one ending in X.
+        assert_eq!(
+            normalise_id_number("11010519491231002X"),
+            Ok("11010519491231002X".into())
+        );
+        assert_eq!(
+            normalise_id_number("11010519491231002x"),
+            Ok("11010519491231002X".into())
+        );
+        assert_eq!(
+            normalise_id_number("440524188001010014"),
+            Err(Invalid::IdBirthDate)
+        );
+        assert_eq!(
+            normalise_id_number("110105194912310021"),
+            Err(Invalid::IdCheckDigit)
+        );
+        assert_eq!(
+            normalise_id_number("11010519491231002"),
+            Err(Invalid::IdLength)
+        );
+        assert_eq!(
+            normalise_id_number("1101051949123100AX"),
+            Err(Invalid::IdCharacters)
+        );
+        assert_eq!(
+            normalise_id_number("110105194902300026"),
+            Err(Invalid::IdBirthDate),
+            "30 February"
+        );
+    }
+
+    #[test]
+    fn check_characters() {
+        let first = b"11010519491231002";
+        assert_eq!(id_check_char(first), b'X');
+        let id = b"44052418800101001";
+        let c = id_check_char(id);
+        assert!(c.is_ascii_digit() || c == b'X');
+    }
+
+    #[test]
+    fn areas_are_exact() {
+        assert_eq!(parse_area("89.56"), Ok(8956));
+        assert_eq!(parse_area("89.5"), Ok(8950));
+        assert_eq!(parse_area("89"), Ok(8900));
+        assert_eq!(parse_area(" 120.05 m² "), Ok(12005));
+        assert_eq!(parse_area("0.01"), Ok(1));
+        assert_eq!(parse_area("0"), Err(Invalid::AreaNotPositive));
+        assert_eq!(parse_area("-3"), Err(Invalid::AreaFormat));
+        assert_eq!(parse_area("89.567"), Err(Invalid::AreaTooPrecise));
+        assert_eq!(parse_area("八十"), Err(Invalid::AreaFormat));
+        assert_eq!(parse_area(".5"), Err(Invalid::AreaFormat));
+    }
+
+    #[test]
+    fn house_numbers() {
+        assert_eq!(parse_house_number("3-2-1201"), Ok(("3".into(), 2, 12)));
+        assert_eq!(parse_house_number("12-1-101"), Ok(("12".into(), 1, 1)));
+        assert_eq!(parse_house_number("A3-1-2502"), Ok(("A3".into(), 1, 25)));
+        for bad in [
+            "3-2",
+            "3-2-1",
+            "3-0-1201",
+            "3-2-0001",
+            "3--1201",
+            "三-2-1201",
+            "3-2-1201-1",
+        ] {
+            assert_eq!(
+                parse_house_number(bad),
+                Err(Invalid::HouseNumberFormat),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn masking() {
+        assert_eq!(mask_mobile("13812345678"), "138****5678");
+        assert_eq!(mask_id_number("11010519491231002X"), "110***********002X");
+        assert_eq!(mask_id_number("11010519491231002X").chars().count(), 18);
+        assert_eq!(mask_mobile("123"), "***");
+    }
+}

@@ -1,0 +1,22 @@
+-- Register details: house status history, and what the desk's search needs.
+
+create table house_status_change (
+    id           integer primary key,
+    house_id     integer not null references house(id),
+    from_status  text,
+    to_status    text not null check (to_status in ('not_handed_over', 'vacant', 'occupied', 'let', 'renovating')),
+    changed_at   text not null,
+    changed_by   integer references account(id),
+    reason       text not null default ''
+);
+create index house_status_change_house on house_status_change(house_id, id);
+
+-- The last four digits of the mobile and ID number, indexed: clerks search by them.
+alter table resident add column mobile_tail text not null default '';
+alter table resident add column id_tail text;
+update resident set mobile_tail = substr(mobile, -4), id_tail = substr(id_number, -4);
+
+create index resident_estate_name on resident(estate_id, name);
+create index resident_estate_mobile_tail on resident(estate_id, mobile_tail);
+create index resident_estate_id_tail on resident(estate_id, id_tail);
+create unique index resident_estate_id_number on resident(estate_id, id_number) where id_number is not null;
