@@ -318,6 +318,9 @@ fn HouseHub(
     let ev = end.value();
     let sv = status.value();
     let house_id = h.id;
+    let current_rows_empty = current.is_empty();
+    let past_rows_empty = past.is_empty();
+    let history_rows_empty = h.history.is_empty();
     let current_rows = current
         .into_iter()
         .map(|o| {
@@ -402,7 +405,7 @@ fn HouseHub(
                             <th scope="col">{i18n.t("occupancy.end_label")}</th>
                         </tr>
                     </thead>
-                    <tbody>{current_rows}</tbody>
+                    <tbody>{current_rows}<EmptyRow show=current_rows_empty cols=5 /></tbody>
                 </table>
             </div>
         </section>
@@ -451,7 +454,7 @@ fn HouseHub(
                             <th scope="col">{i18n.t("occupancy.end_label")}</th>
                         </tr>
                     </thead>
-                    <tbody>{past_rows}</tbody>
+                    <tbody>{past_rows}<EmptyRow show=past_rows_empty cols=4 /></tbody>
                 </table>
             </div>
             <div class="table-wrap flat">
@@ -465,11 +468,17 @@ fn HouseHub(
                             <th scope="col">{i18n.t("house.reason")}</th>
                         </tr>
                     </thead>
-                    <tbody>{history_rows}</tbody>
+                    <tbody>{history_rows}<EmptyRow show=history_rows_empty cols=4 /></tbody>
                 </table>
             </div>
         </section>
     }
+}
+
+/// "None yet" across a table with no rows.
+#[component]
+fn EmptyRow(show: bool, cols: u32) -> impl IntoView {
+    show.then(|| view! { <tr><td colspan=cols class="muted">{use_i18n().t("common.none")}</td></tr> })
 }
 
 /// `/desk/residents/:id`: one resident, masked, with a reveal per field.
