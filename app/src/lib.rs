@@ -113,6 +113,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=auth::pages::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/account/password") view=auth::pages::ChangePasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/desk") view=home::pages::DeskHome ssr=SsrMode::Async />
+                <Route path=path!("/desk/import") view=estate::pages::ImportPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/import/:id") view=estate::pages::ImportReportPage ssr=SsrMode::Async />
                 <Route path=path!("/desk/search") view=estate::pages::SearchPage ssr=SsrMode::Async />
                 <Route path=path!("/desk/houses") view=estate::pages::HouseListPage ssr=SsrMode::Async />
                 <Route path=path!("/desk/houses/:id") view=estate::pages::HousePage ssr=SsrMode::Async />

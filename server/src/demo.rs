@@ -7,9 +7,10 @@ use anyhow::{bail, Context};
 use app::audit::db::{self as audit, Actor, Change};
 use app::auth::db::{self as account_db, NewAccount};
 use app::auth::hashing::Hasher;
+use app::auth::Lang;
 use app::auth::{password, Role};
 use app::db::{time, Database};
-use app::estate::db::NewOccupant;
+use app::estate::import;
 
 /// The demo's sign-ins, printed after loading.
 pub const RESIDENT_MOBILE: &str = "13800000001";
@@ -63,10 +64,9 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
     };
     let now = time::now();
     let mut rng = Lcg(20261122);
-    let mut tx = db.begin_write().await?;
-
     let mut estate_ids = Vec::new();
     for (code, name, buildings) in [("CH", "翠湖花园", 4), ("JX", "锦绣华庭", 2)] {
+        let mut tx = db.begin_write().await?;
         let (estate_id,): (i64,) = sqlx::query_as(
             "insert into estate (code, name, created_at) values ($1, $2, $3) returning id",
         )
@@ -75,7 +75,6 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
         .bind(&now)
         .fetch_one(&mut *tx)
         .await?;
-        estate_ids.push(estate_id);
         audit::record(
             &mut *tx,
             &actor,
@@ -89,124 +88,45 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
             },
         )
         .await?;
-        let mut serial = 0u64;
-        for b in 1..=buildings {
-            let (building_id,): (i64,) = sqlx::query_as(
-                "insert into building (estate_id, code, name) values ($1, $2, $3) returning id",
-            )
-            .bind(estate_id)
-            .bind(b.to_string())
-            .bind(format!("{b}栋"))
-            .fetch_one(&mut *tx)
-            .await?;
-            for entrance in 1..=2i64 {
-                for floor in 1..=18i64 {
-                    for room in 1..=2i64 {
-                        serial += 1;
-                        let number = format!("{b}-{entrance}-{floor}{room:02}");
-                        let area = AREAS[((entrance - 1) * 2 + room - 1) as usize];
-                        let status = match rng.next() % 20 {
-                            0 => "not_handed_over",
-                            1 | 2 => "vacant",
-                            3..=5 => "let",
-                            _ => "occupied",
-                        };
-                        let (house_id,): (i64,) = sqlx::query_as(
-                            "insert into house (estate_id, building_id, number, entrance, floor, area_centi, \
-                             use_kind, status, created_at) values ($1, $2, $3, $4, $5, $6, 'residential', $7, $8) \
-                             returning id",
-                        )
-                        .bind(estate_id)
-                        .bind(building_id)
-                        .bind(&number)
-                        .bind(entrance)
-                        .bind(floor)
-                        .bind(area)
-                        .bind(status)
-                        .bind(&now)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        if status == "not_handed_over" {
-                            continue;
-                        }
-                        let first_house = code == "CH" && serial == 1;
-                        let owner_name = if first_house {
-                            "王建国".to_string()
-                        } else {
-                            format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN))
-                        };
-                        let mobile = if first_house {
-                            RESIDENT_MOBILE.to_string()
-                        } else {
-                            format!("13{}{:08}", 5 + estate_ids.len(), serial * 3)
-                        };
-                        // Owners carry an ID number (valid check character), so masking shows.
-                        let id_number = demo_id_number(&mut rng, serial);
-                        let (owner, _) = occupant(
-                            &mut tx,
-                            estate_id,
-                            house_id,
-                            &owner_name,
-                            &mobile,
-                            Some(&id_number),
-                            "owner",
-                            "2021-06-01",
-                        )
-                        .await?;
-                        if first_house {
-                            account_db::insert(
-                                &mut *tx,
-                                &NewAccount {
-                                    role: Role::Resident,
-                                    username: None,
-                                    mobile: Some(RESIDENT_MOBILE),
-                                    display_name: &owner_name,
-                                    password_hash: &hash,
-                                    resident_id: Some(owner),
-                                },
-                            )
-                            .await?;
-                        }
-                        if status == "let" {
-                            let tenant_name =
-                                format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN));
-                            let mobile = format!("18{}{:08}", 5 + estate_ids.len(), serial * 7);
-                            occupant(
-                                &mut tx,
-                                estate_id,
-                                house_id,
-                                &tenant_name,
-                                &mobile,
-                                None,
-                                "tenant",
-                                "2025-03-01",
-                            )
-                            .await?;
-                        } else if rng.next() % 3 == 0 {
-                            let family_name = format!(
-                                "{}{}",
-                                owner_name.chars().next().unwrap_or('王'),
-                                rng.pick(&GIVEN)
-                            );
-                            let mobile = format!("15{}{:08}", 5 + estate_ids.len(), serial * 11);
-                            occupant(
-                                &mut tx,
-                                estate_id,
-                                house_id,
-                                &family_name,
-                                &mobile,
-                                None,
-                                "family",
-                                "2021-06-01",
-                            )
-                            .await?;
-                        }
-                    }
-                }
-            }
+        tx.commit().await?;
+        estate_ids.push(estate_id);
+        // The register arrives the way a clerk's spreadsheet does: rows through the import.
+        let rows = demo_rows(&mut rng, code, buildings, estate_ids.len());
+        let outcome = import::import_rows(
+            db,
+            estate_id,
+            &format!("demo-{code}.xlsx"),
+            "demo",
+            rows,
+            Lang::Zh,
+            &actor,
+        )
+        .await?;
+        if !outcome.imported {
+            bail!(
+                "the demo's own rows were refused (import #{})",
+                outcome.batch_id
+            );
         }
     }
 
+    let mut tx = db.begin_write().await?;
+    let (resident_id,): (i64,) = sqlx::query_as("select id from resident where mobile = $1")
+        .bind(RESIDENT_MOBILE)
+        .fetch_one(&mut *tx)
+        .await?;
+    account_db::insert(
+        &mut *tx,
+        &NewAccount {
+            role: Role::Resident,
+            username: None,
+            mobile: Some(RESIDENT_MOBILE),
+            display_name: "王建国",
+            password_hash: &hash,
+            resident_id: Some(resident_id),
+        },
+    )
+    .await?;
     let first_estate = estate_ids.first().copied().context("no estate created")?;
     for (username, name, role) in STAFF {
         let id = account_db::insert(
@@ -246,29 +166,96 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
     Ok(())
 }
 
-/// Links a resident through the register's own code path (the desk's "add resident").
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call per field of the desk's form"
-)]
-async fn occupant(
-    tx: &mut app::db::Tx,
-    estate_id: i64,
-    house_id: i64,
-    name: &str,
-    mobile: &str,
-    id_number: Option<&str>,
-    role: &str,
-    start_date: &str,
-) -> sqlx::Result<(i64, i64)> {
-    let new = NewOccupant {
-        name,
-        mobile,
-        id_number,
-        role,
-        start_date,
+/// The demo estate as spreadsheet rows: one per house and resident.
+fn demo_rows(rng: &mut Lcg, code: &str, buildings: i64, nth: usize) -> Vec<import::RawRow> {
+    let mut rows = Vec::new();
+    let mut serial = 0u64;
+    let push = |rows: &mut Vec<import::RawRow>, cells: &[(&str, String)]| {
+        let row = rows.len() + 2;
+        rows.push(import::RawRow {
+            sheet: "房屋住户".into(),
+            row,
+            cells: cells
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        });
     };
-    app::estate::db::add_occupant(tx, estate_id, house_id, &new).await
+    for b in 1..=buildings {
+        for entrance in 1..=2i64 {
+            for floor in 1..=18i64 {
+                for room in 1..=2i64 {
+                    serial += 1;
+                    let number = format!("{b}-{entrance}-{floor}{room:02}");
+                    let centi = AREAS[((entrance - 1) * 2 + room - 1) as usize];
+                    let area = format!("{}.{:02}", centi / 100, centi % 100);
+                    let status = match rng.next() % 20 {
+                        0 => "未收楼",
+                        1 | 2 => "空置",
+                        3..=5 => "出租",
+                        _ => "自住",
+                    };
+                    let house = [
+                        ("house_number", number.clone()),
+                        ("area", area.clone()),
+                        ("status", status.to_string()),
+                    ];
+                    if status == "未收楼" {
+                        push(&mut rows, &house);
+                        continue;
+                    }
+                    let first_house = code == "CH" && serial == 1;
+                    let owner = if first_house {
+                        "王建国".to_string()
+                    } else {
+                        format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN))
+                    };
+                    let mobile = if first_house {
+                        RESIDENT_MOBILE.to_string()
+                    } else {
+                        format!("13{}{:08}", 5 + nth, serial * 3)
+                    };
+                    // Owners carry an ID number (valid check character), so masking shows.
+                    let id_number = demo_id_number(rng, serial);
+                    let person = |name: &str, mobile: &str, id: &str, role: &str, since: &str| {
+                        let mut cells = house.to_vec();
+                        cells.extend([
+                            ("name", name.to_string()),
+                            ("mobile", mobile.to_string()),
+                            ("id_number", id.to_string()),
+                            ("role", role.to_string()),
+                            ("start_date", since.to_string()),
+                        ]);
+                        cells
+                    };
+                    push(
+                        &mut rows,
+                        &person(&owner, &mobile, &id_number, "业主", "2021-06-01"),
+                    );
+                    if status == "出租" {
+                        let tenant = format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN));
+                        let mobile = format!("18{}{:08}", 5 + nth, serial * 7);
+                        push(
+                            &mut rows,
+                            &person(&tenant, &mobile, "", "租户", "2025-03-01"),
+                        );
+                    } else if rng.next() % 3 == 0 {
+                        let family = format!(
+                            "{}{}",
+                            owner.chars().next().unwrap_or('王'),
+                            rng.pick(&GIVEN)
+                        );
+                        let mobile = format!("15{}{:08}", 5 + nth, serial * 11);
+                        push(
+                            &mut rows,
+                            &person(&family, &mobile, "", "家庭成员", "2021-06-01"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    rows
 }
 
 /// A valid 18-character ID number: a Beijing district, a birth date, a serial, the check character.

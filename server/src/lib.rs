@@ -9,6 +9,7 @@ pub mod identity;
 pub mod router;
 pub mod security;
 pub mod session_store;
+pub mod transfer;
 
 use std::sync::Arc;
 

@@ -1,10 +1,11 @@
 //! The HTTP stack: the Leptos app and its server functions, the sign-in
-//! routes, and the layers around them (outermost first): body limit → CSRF →
-//! security headers → sessions → identity and page guard.
+//! routes, the register's file routes, and the layers around them (outermost
+//! first): CSRF → security headers → sessions → identity and page guard →
+//! body limit (1 MiB; spreadsheet uploads 5 MiB).
 
 use axum::extract::Extension;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -18,7 +19,7 @@ use app::{shell, App};
 use crate::config::HttpConfig;
 use crate::identity::TrustProxy;
 use crate::session_store::DeskSessionStore;
-use crate::{auth_routes, identity, security};
+use crate::{auth_routes, identity, security, transfer};
 
 /// Gives every page render its context: the state (added by leptos_axum) and
 /// a Content-Security-Policy carrying this response's script nonce.
@@ -45,7 +46,16 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
             time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(2)),
         ));
 
-    Router::new()
+    // Spreadsheet uploads get their own, larger body limit.
+    let uploads = Router::new()
+        .route("/desk/import", post(transfer::upload))
+        .layer(RequestBodyLimitLayer::new(
+            app::estate::import::MAX_FILE_BYTES + 64 * 1024,
+        ));
+    let pages = Router::new()
+        .route("/desk/import/template.xlsx", get(transfer::template))
+        .route("/desk/import/{id}/report.xlsx", get(transfer::report))
+        .route("/desk/houses.xlsx", get(transfer::export_houses))
         .route("/auth/login", post(auth_routes::login))
         .route("/auth/logout", post(auth_routes::logout))
         .route("/auth/lang", post(auth_routes::set_lang))
@@ -57,11 +67,13 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
             AppState,
             _,
         >(page_context, shell))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes));
+    uploads
+        .merge(pages)
         .layer(from_fn_with_state(state.clone(), identity::resolve))
         .layer(sessions)
         .layer(Extension(TrustProxy(config.trust_proxy)))
         .layer(from_fn(security::headers))
         .layer(from_fn(security::csrf))
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .with_state(state)
 }

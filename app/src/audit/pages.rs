@@ -10,7 +10,7 @@ use crate::i18n::use_i18n;
 use crate::ui::{desk_time, AppShell, LoadError};
 
 /// Actions the log knows how to name; others show as recorded.
-const ACTIONS: [&str; 15] = [
+const ACTIONS: [&str; 16] = [
     "login",
     "login_failed",
     "login_refused_disabled",
@@ -26,6 +26,7 @@ const ACTIONS: [&str; 15] = [
     "reveal_id_number",
     "end",
     "change_status",
+    "import",
 ];
 
 fn action_label(action: &str) -> String {
@@ -38,7 +39,14 @@ fn action_label(action: &str) -> String {
 }
 
 /// Kinds of record the log knows how to name.
-const ENTITIES: [&str; 5] = ["account", "estate", "resident", "occupancy", "house"];
+const ENTITIES: [&str; 6] = [
+    "account",
+    "estate",
+    "resident",
+    "occupancy",
+    "house",
+    "import_batch",
+];
 
 fn entity_label(entity: &str) -> String {
     if ENTITIES.contains(&entity) {

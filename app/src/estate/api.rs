@@ -299,3 +299,20 @@ pub async fn change_house_status(
     .await;
     finish(result)
 }
+
+/// An import's report, for the desk.
+#[server(endpoint = "get_import")]
+pub async fn get_import(id: i64) -> Result<super::ImportSummary, AppError> {
+    use crate::auth::{api::*, Permission};
+    let caller = authorize(Permission::UseDesk)?;
+    let state = state()?;
+    let result = async {
+        let (summary, _) = super::db::import_batch(&state.db.pool, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        caller.check_estate(summary.estate_id)?;
+        Ok(summary)
+    }
+    .await;
+    finish(result)
+}

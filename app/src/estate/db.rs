@@ -302,15 +302,13 @@ pub struct NewOccupant<'a> {
     pub start_date: &'a str,
 }
 
-/// Links a resident to a house: an existing resident of the estate with the
-/// same ID number (or else the same name and mobile) is reused, so one person
-/// keeps one record. Returns (resident id, occupancy id).
-pub async fn add_occupant(
+/// The estate's record of this person: the same ID number, or else the same
+/// name and mobile — so one person keeps one record.
+async fn find_resident(
     tx: &mut Tx,
     estate_id: i64,
-    house_id: i64,
     new: &NewOccupant<'_>,
-) -> sqlx::Result<(i64, i64)> {
+) -> sqlx::Result<Option<i64>> {
     let existing: Option<(i64,)> = match new.id_number {
         Some(id_number) => {
             sqlx::query_as("select id from resident where estate_id = $1 and id_number = $2")
@@ -328,9 +326,21 @@ pub async fn add_occupant(
                 .await?
         }
     };
+    Ok(existing.map(|(id,)| id))
+}
+
+/// Links a resident to a house (reusing the estate's record of the person).
+/// Returns (resident id, occupancy id).
+pub async fn add_occupant(
+    tx: &mut Tx,
+    estate_id: i64,
+    house_id: i64,
+    new: &NewOccupant<'_>,
+) -> sqlx::Result<(i64, i64)> {
+    let existing = find_resident(tx, estate_id, new).await?;
     let now = time::now();
     let resident_id = match existing {
-        Some((id,)) => id,
+        Some(id) => id,
         None => {
             let tail = |s: &str| {
                 s.chars()
@@ -418,4 +428,181 @@ pub async fn change_status(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// What [`ensure_occupant`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ensured {
+    /// The person already lives there in that role: nothing written.
+    Existing,
+    Linked {
+        new_resident: bool,
+    },
+}
+
+/// Like [`add_occupant`], but a person already linked to the house in that
+/// role is left as is (an import run twice writes nothing the second time).
+pub async fn ensure_occupant(
+    tx: &mut Tx,
+    estate_id: i64,
+    house_id: i64,
+    new: &NewOccupant<'_>,
+) -> sqlx::Result<Ensured> {
+    let existing = find_resident(tx, estate_id, new).await?;
+    if let Some(resident_id) = existing {
+        let open: Option<(i64,)> = sqlx::query_as(
+            "select id from occupancy where house_id = $1 and resident_id = $2 and role = $3 and end_date is null",
+        )
+        .bind(house_id)
+        .bind(resident_id)
+        .bind(new.role)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if open.is_some() {
+            return Ok(Ensured::Existing);
+        }
+    }
+    add_occupant(tx, estate_id, house_id, new).await?;
+    Ok(Ensured::Linked {
+        new_resident: existing.is_none(),
+    })
+}
+
+/// The building with this code, created (named "<code>栋") if new.
+pub async fn ensure_building(tx: &mut Tx, estate_id: i64, code: &str) -> sqlx::Result<i64> {
+    let found: Option<(i64,)> =
+        sqlx::query_as("select id from building where estate_id = $1 and code = $2")
+            .bind(estate_id)
+            .bind(code)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some((id,)) = found {
+        return Ok(id);
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into building (estate_id, code, name) values ($1, $2, $3) returning id",
+    )
+    .bind(estate_id)
+    .bind(code)
+    .bind(format!("{code}栋"))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Records an import attempt (with its report) and returns its id.
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub async fn record_import(
+    tx: &mut Tx,
+    estate_id: i64,
+    file_name: &str,
+    sha256: &str,
+    imported: bool,
+    row_count: usize,
+    counts: super::import::Counts,
+    problems: &[super::ImportProblem],
+    rows: &[super::import::RawRow],
+    by: Option<i64>,
+) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into import_batch (estate_id, file_name, file_sha256, status, row_count, houses, residents, \
+         occupancies, unchanged, problems, rows, created_by, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
+    )
+    .bind(estate_id)
+    .bind(file_name)
+    .bind(sha256)
+    .bind(if imported { "imported" } else { "rejected" })
+    .bind(row_count as i64)
+    .bind(counts.houses)
+    .bind(counts.residents)
+    .bind(counts.occupancies)
+    .bind(counts.unchanged)
+    .bind(serde_json::to_string(problems).unwrap_or_default())
+    .bind(serde_json::to_string(rows).unwrap_or_default())
+    .bind(by)
+    .bind(time::now())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+#[derive(sqlx::FromRow)]
+struct ImportRow {
+    id: i64,
+    estate_id: i64,
+    estate_name: String,
+    file_name: String,
+    status: String,
+    row_count: i64,
+    houses: i64,
+    residents: i64,
+    occupancies: i64,
+    unchanged: i64,
+    problems: String,
+    rows: String,
+    created_at: String,
+}
+
+/// An import's summary and the rows as read (for the annotated report).
+pub async fn import_batch(
+    pool: &AnyPool,
+    id: i64,
+) -> sqlx::Result<Option<(super::ImportSummary, Vec<super::import::RawRow>)>> {
+    let row: Option<ImportRow> = sqlx::query_as(
+        "select b.id, b.estate_id, e.name as estate_name, b.file_name, b.status, b.row_count, b.houses, \
+         b.residents, b.occupancies, b.unchanged, b.problems, b.rows, b.created_at \
+         from import_batch b join estate e on e.id = b.estate_id where b.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| {
+        let summary = super::ImportSummary {
+            id: r.id,
+            estate_id: r.estate_id,
+            estate_name: r.estate_name,
+            file_name: r.file_name,
+            status: r.status,
+            row_count: r.row_count,
+            houses: r.houses,
+            residents: r.residents,
+            occupancies: r.occupancies,
+            unchanged: r.unchanged,
+            problems: serde_json::from_str(&r.problems).unwrap_or_default(),
+            created_at: r.created_at,
+        };
+        (summary, serde_json::from_str(&r.rows).unwrap_or_default())
+    }))
+}
+
+/// One line of the house export: a house and one current occupant (if any).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExportRow {
+    pub number: String,
+    pub building_name: String,
+    pub floor: i64,
+    pub area_centi: i64,
+    pub use_kind: String,
+    pub status: String,
+    pub name: Option<String>,
+    pub mobile: Option<String>,
+    pub id_number: Option<String>,
+    pub role: Option<String>,
+    pub start_date: Option<String>,
+}
+
+pub async fn export_rows(pool: &AnyPool, estate_id: i64) -> sqlx::Result<Vec<ExportRow>> {
+    sqlx::query_as(
+        "select h.number, b.name as building_name, h.floor, h.area_centi, h.use_kind, h.status, \
+           r.name, r.mobile, r.id_number, o.role, o.start_date \
+         from house h join building b on b.id = h.building_id \
+         left join occupancy o on o.house_id = h.id and o.end_date is null \
+         left join resident r on r.id = o.resident_id \
+         where h.estate_id = $1 \
+         order by length(b.code), b.code, h.entrance, h.floor, h.number, o.id",
+    )
+    .bind(estate_id)
+    .fetch_all(pool)
+    .await
 }

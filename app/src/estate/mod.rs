@@ -8,6 +8,8 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod import;
 pub mod pages;
 pub mod rules;
 pub mod search;
@@ -118,4 +120,33 @@ pub struct ResidentDetail {
     pub id_number_masked: Option<String>,
     pub notes: String,
     pub occupancies: Vec<OccupancyView>,
+}
+
+/// One reason an import row (or the whole file) was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProblem {
+    pub sheet: String,
+    /// The row as the spreadsheet numbers it; 0 for the file as a whole.
+    pub row: usize,
+    /// The column's header ("" for the file as a whole).
+    pub column: String,
+    pub reason: String,
+}
+
+/// An import attempt and its report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub id: i64,
+    pub estate_id: i64,
+    pub estate_name: String,
+    pub file_name: String,
+    /// `imported` or `rejected`.
+    pub status: String,
+    pub row_count: i64,
+    pub houses: i64,
+    pub residents: i64,
+    pub occupancies: i64,
+    pub unchanged: i64,
+    pub problems: Vec<ImportProblem>,
+    pub created_at: String,
 }

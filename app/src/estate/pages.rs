@@ -230,7 +230,14 @@ pub fn HouseListPage() -> impl IntoView {
                                         <button type="submit" class="primary">{i18n.t("common.filter")}</button>
                                     </div>
                                 </Form>
-                                <p class="muted">{i18n.f("house.count", &[("n", &list.total.to_string())])}</p>
+                                <div class="page-head">
+                                    <p class="muted">{i18n.f("house.count", &[("n", &list.total.to_string())])}</p>
+                                    <p>
+                                        <a class="button" href=format!("/desk/houses.xlsx?estate={estate_id}") download="">{i18n.t("house.export")}</a>
+                                        " "
+                                        <a class="button" href="/desk/import">{i18n.t("import.title")}</a>
+                                    </p>
+                                </div>
                                 <div class="table-wrap">
                                     <table>
                                         <thead>
@@ -478,7 +485,9 @@ fn HouseHub(
 /// "None yet" across a table with no rows.
 #[component]
 fn EmptyRow(show: bool, cols: u32) -> impl IntoView {
-    show.then(|| view! { <tr><td colspan=cols class="muted">{use_i18n().t("common.none")}</td></tr> })
+    show.then(
+        || view! { <tr><td colspan=cols class="muted">{use_i18n().t("common.none")}</td></tr> },
+    )
 }
 
 /// `/desk/residents/:id`: one resident, masked, with a reveal per field.
@@ -583,5 +592,131 @@ fn Reveal(resident_id: i64, field: &'static str, masked: String) -> impl IntoVie
             }
             .into_any(),
         }}
+    }
+}
+
+/// `/desk/import`: upload a spreadsheet of houses and residents. A plain
+/// multipart form (it works before hydration); the server answers with the report.
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let estates = Resource::new(|| (), |_| crate::home::api::desk_summary());
+    let no_file = use_query_map().get_untracked().get("error").is_some();
+    view! {
+        <AppShell>
+            <h1>{i18n.t("import.title")}</h1>
+            <section class="panel narrow-form">
+                <p>{i18n.t("import.intro")}</p>
+                <p><a href="/desk/import/template.xlsx" download="">{i18n.t("import.template")}</a></p>
+                {no_file.then(|| view! { <p class="form-error" role="alert">{use_i18n().t("import.no_file")}</p> })}
+                <form method="post" action="/desk/import" enctype="multipart/form-data">
+                    <div class="field">
+                        <label for="f-import-estate">{i18n.t("estate.name")}</label>
+                        <select id="f-import-estate" name="estate">
+                            <Suspense fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    estates
+                                        .await
+                                        .unwrap_or_default()
+                                        .into_iter()
+                                        .map(|e| view! { <option value=e.id>{e.name}</option> })
+                                        .collect_view()
+                                })}
+                            </Suspense>
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="f-import-file">{i18n.t("import.file")}</label>
+                        <input id="f-import-file" name="file" type="file" accept=".xlsx,.csv" required=true />
+                        <p class="hint">{i18n.t("import.file_hint")}</p>
+                    </div>
+                    <button type="submit" class="primary">{i18n.t("import.submit")}</button>
+                </form>
+            </section>
+        </AppShell>
+    }
+}
+
+/// `/desk/import/:id`: what an import did, or every reason it was refused.
+#[component]
+pub fn ImportReportPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let report = Resource::new(id, super::api::get_import);
+    view! {
+        <AppShell>
+            <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    let i18n = use_i18n();
+                    match report.await {
+                        Err(e) => view! { <LoadError error=e /> }.into_any(),
+                        Ok(r) if r.status == "imported" => view! {
+                            <h1>{i18n.t("import.done_title")}</h1>
+                            <p class="saved" role="status">
+                                {i18n.f("import.done", &[
+                                    ("file", &r.file_name),
+                                    ("estate", &r.estate_name),
+                                    ("rows", &r.row_count.to_string()),
+                                    ("houses", &r.houses.to_string()),
+                                    ("residents", &r.residents.to_string()),
+                                    ("occupancies", &r.occupancies.to_string()),
+                                    ("unchanged", &r.unchanged.to_string()),
+                                ])}
+                            </p>
+                            <p>
+                                <a class="button" href=format!("/desk/houses?estate={}", r.estate_id)>{i18n.t("house.list_title")}</a>
+                                " "
+                                <a class="button" href="/desk/import">{i18n.t("import.another")}</a>
+                            </p>
+                        }.into_any(),
+                        Ok(r) => {
+                            let rows = r
+                                .problems
+                                .iter()
+                                .map(|p| view! {
+                                    <tr>
+                                        <td>{p.sheet.clone()}</td>
+                                        <td class="num">{(p.row > 0).then_some(p.row)}</td>
+                                        <td>{p.column.clone()}</td>
+                                        <td>{p.reason.clone()}</td>
+                                    </tr>
+                                })
+                                .collect_view();
+                            view! {
+                                <h1>{i18n.t("import.rejected_title")}</h1>
+                                <p class="form-error" role="alert">
+                                    {i18n.f("import.rejected", &[("file", &r.file_name), ("n", &r.problems.len().to_string())])}
+                                </p>
+                                <div class="table-wrap">
+                                    <table>
+                                        <caption>{i18n.t("import.problems")}</caption>
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">{i18n.t("import.sheet")}</th>
+                                                <th scope="col" class="num">{i18n.t("import.row")}</th>
+                                                <th scope="col">{i18n.t("import.column")}</th>
+                                                <th scope="col">{i18n.t("import.reason")}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>{rows}</tbody>
+                                    </table>
+                                </div>
+                                <p>
+                                    <a class="button" href=format!("/desk/import/{}/report.xlsx", r.id) download="">{i18n.t("import.download_report")}</a>
+                                    " "
+                                    <a class="button primary" href="/desk/import">{i18n.t("import.again")}</a>
+                                </p>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </AppShell>
     }
 }

@@ -1,0 +1,978 @@
+//! Importing houses and residents from a clerk's spreadsheet (.xlsx, or CSV in
+//! UTF-8 or GBK, which Chinese Excel writes). All or nothing: every row is
+//! checked first; one wrong row and nothing is written, and the report lists
+//! sheet, row, column and reason for every wrong row. Re-importing the same
+//! file changes nothing: rows already in the register are recognised, not
+//! written again. The demo estate loads through this same path.
+
+use std::collections::HashMap;
+use std::io::{Cursor, Read};
+
+use serde::{Deserialize, Serialize};
+
+use super::rules;
+use crate::auth::Lang;
+use crate::db::Tx;
+use crate::i18n::tr;
+
+/// Files larger than this are refused before they are read.
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+/// Rows per import.
+pub const MAX_ROWS: usize = 20_000;
+/// An .xlsx is a zip: refuse one that inflates beyond this, or by more than
+/// `MAX_RATIO` times (a zip bomb), before any XML is parsed.
+pub const MAX_UNZIPPED_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_RATIO: u64 = 100;
+
+/// The template's columns, in order: (key, Chinese header, English header).
+pub const COLUMNS: [(&str, &str, &str); 9] = [
+    ("house_number", "房号", "House number"),
+    ("area", "建筑面积", "Area"),
+    ("use", "用途", "Use"),
+    ("status", "状态", "Status"),
+    ("name", "姓名", "Name"),
+    ("mobile", "手机号", "Mobile"),
+    ("id_number", "身份证号", "ID number"),
+    ("role", "身份", "Relation"),
+    ("start_date", "入住日期", "Since"),
+];
+
+/// A row as read from the file: the sheet, the 1-based row number as the
+/// spreadsheet shows it, and the cells by column key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RawRow {
+    pub sheet: String,
+    pub row: usize,
+    pub cells: HashMap<String, String>,
+}
+
+impl RawRow {
+    fn get(&self, key: &str) -> &str {
+        self.cells.get(key).map(|s| s.trim()).unwrap_or("")
+    }
+}
+
+pub use super::ImportProblem as Problem;
+
+/// A checked row, ready to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterRow {
+    pub number: String,
+    pub building: String,
+    pub entrance: i64,
+    pub floor: i64,
+    pub area_centi: i64,
+    pub use_kind: &'static str,
+    pub status: &'static str,
+    pub occupant: Option<Occupant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occupant {
+    pub name: String,
+    pub mobile: String,
+    pub id_number: Option<String>,
+    pub role: &'static str,
+    pub start_date: String,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub houses: i64,
+    pub residents: i64,
+    pub occupancies: i64,
+    /// Rows already in the register (a re-import).
+    pub unchanged: i64,
+}
+
+/// Why a whole file is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileProblem {
+    TooLarge,
+    TooManyRows,
+    NotXlsx,
+    NotCsv,
+    ZipBomb,
+    UnknownType,
+    NoHeader,
+    Unreadable,
+}
+
+impl FileProblem {
+    pub fn key(self) -> &'static str {
+        match self {
+            FileProblem::TooLarge => "import.refused.too_large",
+            FileProblem::TooManyRows => "import.refused.too_many_rows",
+            FileProblem::NotXlsx => "import.refused.not_xlsx",
+            FileProblem::NotCsv => "import.refused.not_csv",
+            FileProblem::ZipBomb => "import.refused.zip_bomb",
+            FileProblem::UnknownType => "import.refused.unknown_type",
+            FileProblem::NoHeader => "import.refused.no_header",
+            FileProblem::Unreadable => "import.refused.unreadable",
+        }
+    }
+}
+
+/// Reads a file into rows, refusing what is too big, mislabelled or malformed.
+pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<RawRow>, FileProblem> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(FileProblem::TooLarge);
+    }
+    let lower = file_name.to_lowercase();
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    let rows = if lower.ends_with(".xlsx") {
+        if !is_zip {
+            return Err(FileProblem::NotXlsx);
+        }
+        read_xlsx(bytes)?
+    } else if lower.ends_with(".csv") {
+        if is_zip || bytes.contains(&0) {
+            return Err(FileProblem::NotCsv);
+        }
+        read_csv(bytes)?
+    } else {
+        return Err(FileProblem::UnknownType);
+    };
+    if rows.len() > MAX_ROWS {
+        return Err(FileProblem::TooManyRows);
+    }
+    Ok(rows)
+}
+
+/// Maps a header row to column keys (Chinese or English headers, any order).
+fn header_keys(header: &[String]) -> Result<Vec<Option<&'static str>>, FileProblem> {
+    let keys: Vec<Option<&'static str>> = header
+        .iter()
+        .map(|h| {
+            let h = h.trim().trim_start_matches('\u{feff}');
+            COLUMNS
+                .iter()
+                .find(|(_, zh, en)| h == *zh || h.eq_ignore_ascii_case(en))
+                .map(|(k, _, _)| *k)
+        })
+        .collect();
+    if !keys.contains(&Some("house_number")) {
+        return Err(FileProblem::NoHeader);
+    }
+    Ok(keys)
+}
+
+fn to_rows(sheet: &str, records: Vec<Vec<String>>) -> Result<Vec<RawRow>, FileProblem> {
+    let mut iter = records.into_iter().enumerate();
+    let Some((_, header)) = iter.next() else {
+        return Err(FileProblem::NoHeader);
+    };
+    let keys = header_keys(&header)?;
+    let mut rows = Vec::new();
+    for (index, record) in iter {
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if rows.len() >= MAX_ROWS {
+            return Err(FileProblem::TooManyRows);
+        }
+        let cells = keys
+            .iter()
+            .zip(record)
+            .filter_map(|(k, v)| k.map(|k| (k.to_string(), v)))
+            .collect();
+        rows.push(RawRow {
+            sheet: sheet.to_string(),
+            row: index + 1,
+            cells,
+        });
+    }
+    Ok(rows)
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<RawRow>, FileProblem> {
+    // UTF-8 (with or without BOM) if it decodes; otherwise GBK (GB 18030), as Chinese Excel saves.
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
+        Err(_) => {
+            let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+            if had_errors {
+                return Err(FileProblem::Unreadable);
+            }
+            text.into_owned()
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|_| FileProblem::Unreadable)?;
+        records.push(record.iter().map(str::to_string).collect());
+        if records.len() > MAX_ROWS + 1 {
+            return Err(FileProblem::TooManyRows);
+        }
+    }
+    to_rows("CSV", records)
+}
+
+/// Checks the zip's directory before inflating anything.
+fn check_zip(bytes: &[u8]) -> Result<(), FileProblem> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileProblem::NotXlsx)?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|_| FileProblem::NotXlsx)?;
+        let size = entry.size();
+        let packed = entry.compressed_size().max(1);
+        total = total.saturating_add(size);
+        if total > MAX_UNZIPPED_BYTES || size / packed > MAX_RATIO {
+            return Err(FileProblem::ZipBomb);
+        }
+    }
+    // The declared sizes could lie: read the sheet XML through a limit too.
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|_| FileProblem::NotXlsx)?;
+        let mut sink = std::io::sink();
+        let copied = std::io::copy(&mut (&mut entry).take(MAX_UNZIPPED_BYTES + 1), &mut sink)
+            .map_err(|_| FileProblem::NotXlsx)?;
+        if copied > MAX_UNZIPPED_BYTES {
+            return Err(FileProblem::ZipBomb);
+        }
+    }
+    Ok(())
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<RawRow>, FileProblem> {
+    use calamine::{Data, Reader, Xlsx};
+    check_zip(bytes)?;
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| FileProblem::NotXlsx)?;
+    let Some(sheet) = workbook.sheet_names().first().cloned() else {
+        return Err(FileProblem::NoHeader);
+    };
+    let range = workbook
+        .worksheet_range(&sheet)
+        .map_err(|_| FileProblem::Unreadable)?;
+    if range.height() > MAX_ROWS + 1 {
+        return Err(FileProblem::TooManyRows);
+    }
+    let records = range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    // Numbers keep their text form: an area 89.56 stays "89.56".
+                    Data::Float(f) => format_number(*f),
+                    Data::Int(i) => i.to_string(),
+                    Data::Bool(b) => b.to_string(),
+                    Data::DateTime(d) => d
+                        .as_datetime()
+                        .map(|t| t.date().to_string())
+                        .unwrap_or_default(),
+                    Data::DateTimeIso(s) => s.chars().take(10).collect(),
+                    Data::DurationIso(s) => s.clone(),
+                    Data::Error(_) => "#ERROR".to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    to_rows(&sheet, records)
+}
+
+/// A spreadsheet number as a clerk typed it (Excel stores 89.56 as a double;
+/// its shortest round-trip text is the typed text).
+fn format_number(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+fn use_kind(s: &str) -> Option<&'static str> {
+    match s {
+        "" | "住宅" | "residential" => Some("residential"),
+        "商铺" | "commercial" => Some("commercial"),
+        "车位" | "parking" => Some("parking"),
+        _ => None,
+    }
+}
+
+fn status(s: &str) -> Option<&'static str> {
+    match s {
+        "" | "空置" | "vacant" => Some("vacant"),
+        "未收楼" | "not_handed_over" => Some("not_handed_over"),
+        "自住" | "occupied" => Some("occupied"),
+        "出租" | "let" => Some("let"),
+        "装修中" | "renovating" => Some("renovating"),
+        _ => None,
+    }
+}
+
+fn role(s: &str) -> Option<&'static str> {
+    match s {
+        "业主" | "owner" => Some("owner"),
+        "共有人" | "co_owner" => Some("co_owner"),
+        "租户" | "tenant" => Some("tenant"),
+        "家庭成员" | "family" => Some("family"),
+        _ => None,
+    }
+}
+
+/// Checks every row. Either all rows are good, or every problem is returned.
+pub fn validate(
+    rows: &[RawRow],
+    lang: Lang,
+    today: &str,
+) -> Result<Vec<RegisterRow>, Vec<Problem>> {
+    let header = |key: &str| {
+        COLUMNS
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, zh, en)| if lang == Lang::En { *en } else { *zh })
+            .unwrap_or(key)
+            .to_string()
+    };
+    let mut problems = Vec::new();
+    let mut good = Vec::new();
+    // A house may appear on several rows (one per resident): its facts must agree.
+    let mut seen: HashMap<String, (usize, i64, &'static str)> = HashMap::new();
+    for raw in rows {
+        let mut bad = |key: &str, reason_key: &str| {
+            problems.push(Problem {
+                sheet: raw.sheet.clone(),
+                row: raw.row,
+                column: header(key),
+                reason: tr(lang, reason_key),
+            })
+        };
+        let number = raw.get("house_number").to_ascii_uppercase();
+        let parsed = rules::parse_house_number(&number)
+            .map_err(|e| bad("house_number", e.key()))
+            .ok();
+        let area = rules::parse_area(raw.get("area"))
+            .map_err(|e| bad("area", e.key()))
+            .ok();
+        let use_kind = use_kind(raw.get("use")).or_else(|| {
+            bad("use", "import.invalid.use");
+            None
+        });
+        let status = status(raw.get("status")).or_else(|| {
+            bad("status", "import.invalid.status");
+            None
+        });
+        let person_keys = ["name", "mobile", "id_number", "role", "start_date"];
+        let occupant = if person_keys.iter().all(|k| raw.get(k).is_empty()) {
+            Some(None)
+        } else {
+            let name = raw.get("name").to_string();
+            if name.is_empty() || name.chars().count() > 40 {
+                bad("name", "register.invalid.name");
+            }
+            let mobile = rules::normalise_mobile(raw.get("mobile"))
+                .map_err(|e| bad("mobile", e.key()))
+                .ok();
+            let id_number = match raw.get("id_number") {
+                "" => Some(None),
+                id => rules::normalise_id_number(id)
+                    .map(Some)
+                    .map_err(|e| bad("id_number", e.key()))
+                    .ok(),
+            };
+            let role = role(raw.get("role")).or_else(|| {
+                bad("role", "register.invalid.role");
+                None
+            });
+            let start = match raw.get("start_date") {
+                "" => Some(today.to_string()),
+                d => chrono::NaiveDate::parse_from_str(&d.replace('/', "-"), "%Y-%m-%d")
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .map_err(|_| bad("start_date", "register.invalid.date"))
+                    .ok(),
+            };
+            match (mobile, id_number, role, start) {
+                (Some(mobile), Some(id_number), Some(role), Some(start_date))
+                    if !name.is_empty() =>
+                {
+                    Some(Some(Occupant {
+                        name,
+                        mobile,
+                        id_number,
+                        role,
+                        start_date,
+                    }))
+                }
+                _ => None,
+            }
+        };
+        if let (Some(area), Some(use_kind)) = (area, use_kind) {
+            if let Some((first_row, first_area, first_use)) = seen.get(&number) {
+                if *first_area != area || *first_use != use_kind {
+                    let reason = tr(lang, "import.invalid.house_differs")
+                        .replace("%{row}", &first_row.to_string());
+                    problems.push(Problem {
+                        sheet: raw.sheet.clone(),
+                        row: raw.row,
+                        column: header("area"),
+                        reason,
+                    });
+                    continue;
+                }
+            } else {
+                seen.insert(number.clone(), (raw.row, area, use_kind));
+            }
+        }
+        if let (
+            Some((building, entrance, floor)),
+            Some(area_centi),
+            Some(use_kind),
+            Some(status),
+            Some(occupant),
+        ) = (parsed, area, use_kind, status, occupant)
+        {
+            good.push(RegisterRow {
+                number,
+                building,
+                entrance,
+                floor,
+                area_centi,
+                use_kind,
+                status,
+                occupant,
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(good)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Writes checked rows in the caller's transaction. A house already in the
+/// register must agree with the row (else a problem is returned and the
+/// caller rolls back); a resident already living there in that role is left alone.
+pub async fn apply(
+    tx: &mut Tx,
+    estate_id: i64,
+    rows: &[RegisterRow],
+    raw: &[RawRow],
+    lang: Lang,
+) -> Result<Result<Counts, Vec<Problem>>, sqlx::Error> {
+    let mut counts = Counts::default();
+    let mut problems = Vec::new();
+    let mut buildings: HashMap<String, i64> = HashMap::new();
+    let mut houses: HashMap<String, i64> = HashMap::new();
+    let now = crate::db::time::now();
+    for (row, raw) in rows.iter().zip(raw) {
+        let building_id = match buildings.get(&row.building) {
+            Some(id) => *id,
+            None => {
+                let id = super::db::ensure_building(tx, estate_id, &row.building).await?;
+                buildings.insert(row.building.clone(), id);
+                id
+            }
+        };
+        let mut wrote = false;
+        let house_id = match houses.get(&row.number) {
+            Some(id) => *id,
+            None => {
+                let existing: Option<(i64, i64, String)> =
+                    sqlx::query_as("select id, area_centi, use_kind from house where estate_id = $1 and number = $2")
+                        .bind(estate_id)
+                        .bind(&row.number)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                let id = match existing {
+                    Some((id, area, use_kind)) => {
+                        if area != row.area_centi || use_kind != row.use_kind {
+                            problems.push(Problem {
+                                sheet: raw.sheet.clone(),
+                                row: raw.row,
+                                column: if lang == Lang::En {
+                                    "Area".into()
+                                } else {
+                                    "建筑面积".into()
+                                },
+                                reason: tr(lang, "import.invalid.differs_from_register"),
+                            });
+                            continue;
+                        }
+                        id
+                    }
+                    None => {
+                        let (id,): (i64,) = sqlx::query_as(
+                            "insert into house (estate_id, building_id, number, entrance, floor, area_centi, use_kind, \
+                             status, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+                        )
+                        .bind(estate_id)
+                        .bind(building_id)
+                        .bind(&row.number)
+                        .bind(row.entrance)
+                        .bind(row.floor)
+                        .bind(row.area_centi)
+                        .bind(row.use_kind)
+                        .bind(row.status)
+                        .bind(&now)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                        counts.houses += 1;
+                        wrote = true;
+                        id
+                    }
+                };
+                houses.insert(row.number.clone(), id);
+                id
+            }
+        };
+        if let Some(o) = &row.occupant {
+            let new = super::db::NewOccupant {
+                name: &o.name,
+                mobile: &o.mobile,
+                id_number: o.id_number.as_deref(),
+                role: o.role,
+                start_date: &o.start_date,
+            };
+            match super::db::ensure_occupant(tx, estate_id, house_id, &new).await? {
+                super::db::Ensured::Existing => {}
+                super::db::Ensured::Linked { new_resident } => {
+                    counts.occupancies += 1;
+                    counts.residents += i64::from(new_resident);
+                    wrote = true;
+                }
+            }
+        }
+        if !wrote {
+            counts.unchanged += 1;
+        }
+    }
+    Ok(if problems.is_empty() {
+        Ok(counts)
+    } else {
+        Err(problems)
+    })
+}
+
+/// What became of an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub batch_id: i64,
+    pub imported: bool,
+    pub counts: Counts,
+}
+
+/// Checks and writes `rows` for an estate, all or nothing, and records the
+/// attempt with its report. Used by the desk's upload and by the demo.
+pub async fn import_rows(
+    db: &crate::db::Database,
+    estate_id: i64,
+    file_name: &str,
+    sha256: &str,
+    rows: Vec<RawRow>,
+    lang: Lang,
+    actor: &crate::audit::db::Actor,
+) -> sqlx::Result<Outcome> {
+    use crate::audit::db::{self as audit, Change};
+    let today = crate::db::time::desk_today();
+    let good = match validate(&rows, lang, &today) {
+        Ok(good) => good,
+        Err(problems) => {
+            return reject(db, estate_id, file_name, sha256, &rows, &problems, actor).await
+        }
+    };
+    let mut tx = db.begin_write().await?;
+    let counts = match apply(&mut tx, estate_id, &good, &rows, lang).await? {
+        Ok(counts) => counts,
+        Err(problems) => {
+            tx.rollback().await?;
+            return reject(db, estate_id, file_name, sha256, &rows, &problems, actor).await;
+        }
+    };
+    let batch_id = super::db::record_import(
+        &mut tx,
+        estate_id,
+        file_name,
+        sha256,
+        true,
+        rows.len(),
+        counts,
+        &[],
+        &rows,
+        actor.account_id,
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        actor,
+        Change {
+            estate_id: Some(estate_id),
+            entity: "import_batch",
+            entity_id: Some(batch_id.to_string()),
+            action: "import",
+            before: None,
+            after: Some(serde_json::json!({
+                "file": file_name, "rows": rows.len(), "houses": counts.houses, "residents": counts.residents,
+                "occupancies": counts.occupancies, "unchanged": counts.unchanged,
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Outcome {
+        batch_id,
+        imported: true,
+        counts,
+    })
+}
+
+/// Records a refused import: the report, and nothing else.
+pub async fn reject(
+    db: &crate::db::Database,
+    estate_id: i64,
+    file_name: &str,
+    sha256: &str,
+    rows: &[RawRow],
+    problems: &[Problem],
+    actor: &crate::audit::db::Actor,
+) -> sqlx::Result<Outcome> {
+    let mut tx = db.begin_write().await?;
+    let batch_id = super::db::record_import(
+        &mut tx,
+        estate_id,
+        file_name,
+        sha256,
+        false,
+        rows.len(),
+        Counts::default(),
+        problems,
+        rows,
+        actor.account_id,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Outcome {
+        batch_id,
+        imported: false,
+        counts: Counts::default(),
+    })
+}
+
+/// The SHA-256 of a file, hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A text cell as it may go into a spreadsheet: one that a spreadsheet would
+/// take for a formula (`= + - @`) is prefixed with `'` so it stays text.
+pub fn safe_cell(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// The template: the header row and one example row, with a notes sheet.
+pub fn template_xlsx(lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let text = rust_xlsxwriter::Format::new().set_num_format("@");
+    let sheet = book.add_worksheet();
+    sheet.set_name(if lang == Lang::En {
+        "Houses and residents"
+    } else {
+        "房屋住户"
+    })?;
+    let example = [
+        "3-2-1201",
+        "89.56",
+        "住宅",
+        "自住",
+        "王伟",
+        "13812345678",
+        "11010519491231002X",
+        "业主",
+        "2021-06-01",
+    ];
+    for (col, ((_, zh, en), ex)) in COLUMNS.iter().zip(example).enumerate() {
+        let col = col as u16;
+        sheet.write_string_with_format(0, col, if lang == Lang::En { *en } else { *zh }, &bold)?;
+        // Text cells: Excel must not turn a mobile into 1.38E+10 or drop an ID's X.
+        sheet.set_column_format(col, &text)?;
+        sheet.write_string(1, col, ex)?;
+        sheet.set_column_width(col, 16)?;
+    }
+    let notes = book.add_worksheet();
+    notes.set_name(if lang == Lang::En { "Notes" } else { "说明" })?;
+    for (i, line) in tr(lang, "import.template_notes").split('\n').enumerate() {
+        notes.write_string(i as u32, 0, line)?;
+    }
+    notes.set_column_width(0, 100)?;
+    book.save_to_buffer()
+}
+
+/// The rows of a rejected import, each with its problems in a last column.
+pub fn annotated_xlsx(
+    rows: &[RawRow],
+    problems: &[Problem],
+    lang: Lang,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let red = rust_xlsxwriter::Format::new().set_font_color(rust_xlsxwriter::Color::Red);
+    let sheet = book.add_worksheet();
+    let last = COLUMNS.len() as u16;
+    for (col, (_, zh, en)) in COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(
+            0,
+            col as u16,
+            if lang == Lang::En { *en } else { *zh },
+            &bold,
+        )?;
+        sheet.set_column_width(col as u16, 16)?;
+    }
+    sheet.write_string_with_format(0, last, tr(lang, "import.problems_column"), &bold)?;
+    sheet.set_column_width(last, 60)?;
+    let mut line = 1u32;
+    for p in problems.iter().filter(|p| p.row == 0) {
+        sheet.write_string_with_format(line, last, &p.reason, &red)?;
+        line += 1;
+    }
+    for raw in rows {
+        for (col, (key, _, _)) in COLUMNS.iter().enumerate() {
+            sheet.write_string(line, col as u16, safe_cell(raw.get(key)))?;
+        }
+        let mine: Vec<String> = problems
+            .iter()
+            .filter(|p| p.row == raw.row && p.sheet == raw.sheet)
+            .map(|p| format!("{}: {}", p.column, p.reason))
+            .collect();
+        if !mine.is_empty() {
+            sheet.write_string_with_format(
+                line,
+                last,
+                format!("{} {}", raw.row, mine.join("; ")),
+                &red,
+            )?;
+        }
+        line += 1;
+    }
+    book.save_to_buffer()
+}
+
+/// The house list as a spreadsheet: mobiles and ID numbers masked, text cells
+/// that a spreadsheet would run as formulas escaped.
+pub fn houses_xlsx(
+    rows: &[super::db::ExportRow],
+    lang: Lang,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    let headers = [
+        "house.number",
+        "house.building",
+        "house.floor",
+        "house.area",
+        "house.use",
+        "house.status_label",
+        "resident.name",
+        "resident.mobile",
+        "resident.id_number",
+        "occupancy.role",
+        "occupancy.start_date",
+    ];
+    for (col, key) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, tr(lang, key), &bold)?;
+        sheet.set_column_width(col as u16, 14)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let line = i as u32 + 1;
+        let area = format!("{}.{:02}", r.area_centi / 100, r.area_centi % 100);
+        let cells = [
+            safe_cell(&r.number),
+            safe_cell(&r.building_name),
+            r.floor.to_string(),
+            area,
+            tr(lang, &format!("house.uses.{}", r.use_kind)),
+            tr(lang, &format!("house.status.{}", r.status)),
+            safe_cell(r.name.as_deref().unwrap_or("")),
+            r.mobile
+                .as_deref()
+                .map(rules::mask_mobile)
+                .unwrap_or_default(),
+            r.id_number
+                .as_deref()
+                .map(rules::mask_id_number)
+                .unwrap_or_default(),
+            r.role
+                .as_deref()
+                .map(|role| tr(lang, &format!("occupancy.{role}")))
+                .unwrap_or_default(),
+            r.start_date.clone().unwrap_or_default(),
+        ];
+        for (col, value) in cells.iter().enumerate() {
+            sheet.write_string(line, col as u16, value)?;
+        }
+    }
+    book.save_to_buffer()
+}
+
+/// The message for a refused whole file.
+pub fn file_problem(lang: Lang, problem: FileProblem) -> Problem {
+    let reason = tr(lang, problem.key())
+        .replace("%{mb}", &(MAX_FILE_BYTES / 1024 / 1024).to_string())
+        .replace("%{rows}", &MAX_ROWS.to_string());
+    Problem {
+        sheet: String::new(),
+        row: 0,
+        column: String::new(),
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(n: usize, pairs: &[(&str, &str)]) -> RawRow {
+        RawRow {
+            sheet: "房屋住户".into(),
+            row: n,
+            cells: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn good_rows_pass_and_blank_person_columns_mean_no_resident() {
+        let rows = vec![
+            row(2, &[("house_number", "3-2-1201"), ("area", "89.56")]),
+            row(
+                3,
+                &[
+                    ("house_number", "3-2-1202"),
+                    ("area", "112.3"),
+                    ("status", "自住"),
+                    ("name", "王伟"),
+                    ("mobile", "13812345678"),
+                    ("role", "业主"),
+                    ("start_date", "2021/6/1"),
+                ],
+            ),
+        ];
+        let good = validate(&rows, Lang::Zh, "2026-11-22").expect("valid");
+        assert_eq!(good.len(), 2);
+        assert_eq!(good[0].occupant, None);
+        assert_eq!(good[0].status, "vacant");
+        assert_eq!(good[1].area_centi, 11230);
+        let o = good[1].occupant.as_ref().expect("resident");
+        assert_eq!((o.role, o.start_date.as_str()), ("owner", "2021-06-01"));
+    }
+
+    #[test]
+    fn every_bad_cell_is_reported_with_its_row_and_column() {
+        let rows = vec![
+            row(2, &[("house_number", "3-2"), ("area", "89.567")]),
+            row(
+                5,
+                &[
+                    ("house_number", "3-2-1203"),
+                    ("area", "80"),
+                    ("name", "李四"),
+                    ("mobile", "12345"),
+                    ("role", "房东"),
+                ],
+            ),
+        ];
+        let problems = validate(&rows, Lang::Zh, "2026-11-22").expect_err("invalid");
+        let cells: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(
+            cells,
+            vec![(2, "房号"), (2, "建筑面积"), (5, "手机号"), (5, "身份")]
+        );
+        assert!(problems[2].reason.contains("11 位"));
+    }
+
+    #[test]
+    fn a_house_must_agree_with_itself_across_rows() {
+        let rows = vec![
+            row(2, &[("house_number", "1-1-101"), ("area", "80")]),
+            row(3, &[("house_number", "1-1-101"), ("area", "81")]),
+        ];
+        let problems = validate(&rows, Lang::En, "2026-11-22").expect_err("differs");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].row, 3);
+        assert!(
+            problems[0].reason.contains("row 2"),
+            "{}",
+            problems[0].reason
+        );
+    }
+
+    #[test]
+    fn csv_in_gbk_and_utf8_with_bom() {
+        let text = "房号,建筑面积,姓名,手机号,身份\n1-1-101,89.56,王伟,13812345678,业主\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        for bytes in [gbk.into_owned(), format!("\u{feff}{text}").into_bytes()] {
+            let rows = read("houses.csv", &bytes).expect("read");
+            assert_eq!(rows.len(), 1);
+            assert_eq!(rows[0].row, 2);
+            assert_eq!(rows[0].get("name"), "王伟");
+        }
+    }
+
+    #[test]
+    fn files_that_are_not_what_they_claim_are_refused() {
+        assert_eq!(
+            read("houses.xlsx", b"house_number,area\n"),
+            Err(FileProblem::NotXlsx)
+        );
+        assert_eq!(
+            read("houses.csv", b"PK\x03\x04rest"),
+            Err(FileProblem::NotCsv)
+        );
+        assert_eq!(read("houses.pdf", b"%PDF"), Err(FileProblem::UnknownType));
+        assert_eq!(
+            read("houses.csv", &vec![b'a'; MAX_FILE_BYTES + 1]),
+            Err(FileProblem::TooLarge)
+        );
+        assert_eq!(
+            read("houses.csv", "姓名,手机号\n王伟,13812345678\n".as_bytes()),
+            Err(FileProblem::NoHeader)
+        );
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_before_parsing() {
+        use std::io::Write;
+        let mut buf = Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut buf);
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            zip.start_file("xl/worksheets/sheet1.xml", options)
+                .expect("entry");
+            let zeros = vec![0u8; 1024 * 1024];
+            for _ in 0..80 {
+                zip.write_all(&zeros).expect("write");
+            }
+            zip.finish().expect("finish");
+        }
+        assert_eq!(read("bomb.xlsx", buf.get_ref()), Err(FileProblem::ZipBomb));
+    }
+
+    #[test]
+    fn numbers_keep_their_typed_form() {
+        assert_eq!(format_number(89.56), "89.56");
+        assert_eq!(format_number(120.0), "120");
+        assert_eq!(format_number(13812345678.0), "13812345678");
+    }
+}
