@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/desk/residents/:id") view=estate::pages::ResidentPage ssr=SsrMode::Async />
                 <Route path=path!("/jobs") view=home::pages::JobsHome ssr=SsrMode::Async />
                 <Route path=path!("/portal") view=home::pages::PortalHome ssr=SsrMode::Async />
+                <Route path=path!("/admin/estates") view=admin::pages::EstatesPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/staff") view=admin::pages::StaffListPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/staff/new") view=admin::pages::NewStaffPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/staff/:id") view=admin::pages::StaffPage ssr=SsrMode::Async />

@@ -26,7 +26,7 @@ test.describe('estate register', () => {
     await expect(current.getByText('139****0000')).toBeVisible();
 
     await page.getByRole('button', { name: `结束（${tenant}）` }).click();
-    await expect(page.getByRole('table', { name: '以往住户' }).getByRole('link', { name: tenant })).toBeVisible();
+    await expect(page.getByRole('table', { name: '以往住户' }).getByRole('link', { name: tenant }).first()).toBeVisible();
     await expect(page.getByRole('button', { name: `结束（${tenant}）` })).toHaveCount(0);
   });
 
@@ -39,7 +39,7 @@ test.describe('estate register', () => {
     await expect(page).toHaveURL(/\/desk\/search\?q=/);
     await page.getByRole('link', { name: /王建国/ }).first().click();
     await expect(page.getByRole('heading', { level: 1, name: '王建国' })).toBeVisible();
-    await expect(page.getByText('138****0001')).toBeVisible();
+    await expect(page.getByText('138****0001', { exact: true })).toBeVisible();
     await context.close();
   });
 

@@ -689,3 +689,109 @@ async fn bad_occupant_input_names_each_field_and_writes_nothing() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn houses_residents_and_estates_are_created_and_corrected_with_masked_audit() {
+    let desk = desk().await;
+    let pool = &desk.state.db.pool;
+    let mut clerk = Browser::new(&desk);
+    clerk.login("clerk", PASSWORD).await;
+    let (ch,): (i64,) = sqlx::query_as("select id from estate where code = 'CH'")
+        .fetch_one(pool)
+        .await
+        .expect("ch");
+
+    // A new house, then the same number again.
+    let body =
+        format!("estate_id={ch}&number=5-1-101&area=95.5&use_kind=residential&status=vacant");
+    assert_eq!(
+        clerk.call("create_house", &body).await.status(),
+        StatusCode::OK
+    );
+    let again = clerk.call("create_house", &body).await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(again).await.contains("已存在"));
+    let bad = clerk
+        .call(
+            "create_house",
+            &format!("estate_id={ch}&number=5-1&area=0&use_kind=castle&status=vacant"),
+        )
+        .await;
+    let bad = text(bad).await;
+    for field in ["number", "area", "use_kind"] {
+        assert!(
+            bad.contains(&format!("\"field\":\"{field}\"")),
+            "{field}: {bad}"
+        );
+    }
+
+    // Correcting a resident: the audit log keeps masked values only.
+    let (resident,): (i64,) =
+        sqlx::query_as("select id from resident where mobile = '13800000001'")
+            .fetch_one(pool)
+            .await
+            .expect("r");
+    let body = format!(
+        "id={resident}&name=%E7%8E%8B%E5%BB%BA%E5%9B%BD&mobile=13900000009&id_number=&notes="
+    );
+    assert_eq!(
+        clerk.call("update_resident", &body).await.status(),
+        StatusCode::OK
+    );
+    let (mobile, tail): (String, String) =
+        sqlx::query_as("select mobile, mobile_tail from resident where id = $1")
+            .bind(resident)
+            .fetch_one(pool)
+            .await
+            .expect("r");
+    assert_eq!((mobile.as_str(), tail.as_str()), ("13900000009", "0009"));
+    let (before, after): (String, String) = sqlx::query_as(
+        "select before, after from audit_log where entity = 'resident' and action = 'update'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("audit");
+    assert!(
+        before.contains("138****0001") && after.contains("139****0009"),
+        "{before} {after}"
+    );
+    assert!(
+        !before.contains("13800000001") && !after.contains("13900000009"),
+        "the log holds no full mobile"
+    );
+
+    // Estates are an admin's to create.
+    assert_eq!(
+        clerk
+            .call(
+                "create_estate",
+                "code=NEW1&name=%E6%96%B0%E5%B0%8F%E5%8C%BA"
+            )
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let mut admin = Browser::new(&desk);
+    admin.login("admin", PASSWORD).await;
+    assert_eq!(
+        admin
+            .call(
+                "create_estate",
+                "code=NEW1&name=%E6%96%B0%E5%B0%8F%E5%8C%BA"
+            )
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let dup = admin.call("create_estate", "code=new1&name=x").await;
+    assert_eq!(dup.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_resident_sees_their_own_details_unmasked() {
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    b.login("13800000001", PASSWORD).await;
+    let me = text(b.call("my_profile", "").await).await;
+    assert!(me.contains("13800000001"), "{me}");
+}

@@ -321,3 +321,91 @@ pub async fn reset_staff_password(id: i64, password: String) -> Result<(), AppEr
     .await;
     finish(result)
 }
+
+/// Every estate (admins set them up).
+#[server(endpoint = "list_estates")]
+pub async fn list_estates() -> Result<Vec<crate::home::EstateSummary>, AppError> {
+    use crate::auth::{api::*, Permission};
+    authorize(Permission::ManageAccounts)?;
+    let state = state()?;
+    finish(
+        sqlx::query_as(
+            "select e.id, e.code, e.name, \
+               (select count(*) from building b where b.estate_id = e.id) as buildings, \
+               (select count(*) from house h where h.estate_id = e.id) as houses, \
+               (select count(*) from resident r where r.estate_id = e.id) as residents \
+             from estate e order by e.name",
+        )
+        .fetch_all(&state.db.pool)
+        .await
+        .map_err(AppError::from),
+    )
+}
+
+/// Sets up a new estate (小区/项目); its houses come by import or one by one.
+#[server(endpoint = "create_estate")]
+pub async fn create_estate(code: String, name: String) -> Result<i64, AppError> {
+    use crate::audit::db::{self as audit, Change};
+    use crate::auth::{api::*, Permission};
+    use crate::error::FieldError;
+    use crate::i18n::tr;
+
+    let caller = authorize(Permission::ManageAccounts)?;
+    let lang = caller.lang;
+    let state = state()?;
+    let result = async {
+        let code = code.trim().to_ascii_uppercase();
+        let name = name.trim().to_string();
+        let mut problems = Vec::new();
+        if !(2..=16).contains(&code.len())
+            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            problems.push(FieldError {
+                field: "code".into(),
+                message: tr(lang, "estate.invalid_code"),
+            });
+        }
+        if name.is_empty() || name.chars().count() > 40 {
+            problems.push(FieldError {
+                field: "name".into(),
+                message: tr(lang, "estate.invalid_name"),
+            });
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let mut tx = state.db.begin_write().await?;
+        let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+            "insert into estate (code, name, created_at) values ($1, $2, $3) returning id",
+        )
+        .bind(&code)
+        .bind(&name)
+        .bind(crate::db::time::now())
+        .fetch_one(&mut *tx)
+        .await;
+        let id = match inserted {
+            Ok((id,)) => id,
+            Err(e) if crate::db::is_unique_violation(&e) => {
+                return Err(AppError::field("code", tr(lang, "estate.code_taken")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        audit::record(
+            &mut *tx,
+            &actor(&caller),
+            Change {
+                estate_id: Some(id),
+                entity: "estate",
+                entity_id: Some(id.to_string()),
+                action: "create",
+                before: None,
+                after: Some(serde_json::json!({ "code": code, "name": name })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+    .await;
+    finish(result)
+}

@@ -325,3 +325,71 @@ fn StaffForms(
         </div>
     }
 }
+
+/// `/admin/estates`: the company's estates, and setting up a new one.
+#[component]
+pub fn EstatesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let create = ServerAction::<super::api::CreateEstate>::new();
+    let v = create.value();
+    let estates = Resource::new(
+        move || create.version().get(),
+        |_| super::api::list_estates(),
+    );
+    view! {
+        <AppShell>
+            <h1>{i18n.t("estate.title")}</h1>
+            <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    let i18n = use_i18n();
+                    match estates.await {
+                        Err(e) => view! { <LoadError error=e /> }.into_any(),
+                        Ok(list) => {
+                            let rows = list
+                                .into_iter()
+                                .map(|e| view! {
+                                    <tr>
+                                        <td><a href=format!("/desk/houses?estate={}", e.id)>{e.name}</a></td>
+                                        <td>{e.code}</td>
+                                        <td class="num">{e.buildings}</td>
+                                        <td class="num">{e.houses}</td>
+                                        <td class="num">{e.residents}</td>
+                                    </tr>
+                                })
+                                .collect_view();
+                            view! {
+                                <div class="table-wrap">
+                                    <table>
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">{i18n.t("estate.name")}</th>
+                                                <th scope="col">{i18n.t("estate.code")}</th>
+                                                <th scope="col" class="num">{i18n.t("estate.buildings")}</th>
+                                                <th scope="col" class="num">{i18n.t("estate.houses")}</th>
+                                                <th scope="col" class="num">{i18n.t("estate.residents")}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>{rows}</tbody>
+                                    </table>
+                                </div>
+                            }
+                            .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+            <section class="panel narrow-form">
+                <h2>{i18n.t("estate.new")}</h2>
+                <FormError error=form_error(v) />
+                <Show when=move || matches!(v.get(), Some(Ok(_)))>
+                    <p class="saved" role="status">{use_i18n().t("estate.created")}</p>
+                </Show>
+                <ActionForm action=create>
+                    <Field label=i18n.t("estate.name") name="name" required=true error=field_error(v, "name") />
+                    <Field label=i18n.t("estate.code") name="code" required=true hint=i18n.t("estate.code_hint") error=field_error(v, "code") />
+                    <button type="submit" class="primary">{i18n.t("estate.create")}</button>
+                </ActionForm>
+            </section>
+        </AppShell>
+    }
+}

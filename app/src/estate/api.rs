@@ -316,3 +316,174 @@ pub async fn get_import(id: i64) -> Result<super::ImportSummary, AppError> {
     .await;
     finish(result)
 }
+
+/// Corrects a resident's details. Blank mobile or ID number keeps the current
+/// one (the page only shows them masked).
+#[server(endpoint = "update_resident")]
+pub async fn update_resident(
+    id: i64,
+    name: String,
+    mobile: String,
+    id_number: String,
+    notes: String,
+) -> Result<(), AppError> {
+    use super::rules;
+    use crate::audit::db::{self as audit, Change};
+    use crate::auth::{api::*, Permission};
+    use crate::error::FieldError;
+    use crate::i18n::tr;
+
+    let caller = authorize(Permission::UseDesk)?;
+    let lang = caller.lang;
+    let state = state()?;
+    let result = async {
+        let mut problems = Vec::new();
+        let name = name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 40 {
+            problems.push(FieldError {
+                field: "name".into(),
+                message: tr(lang, "register.invalid.name"),
+            });
+        }
+        let mobile = match mobile.trim() {
+            "" => None,
+            m => rules::normalise_mobile(m)
+                .map_err(|e| {
+                    problems.push(FieldError {
+                        field: "mobile".into(),
+                        message: tr(lang, e.key()),
+                    })
+                })
+                .ok(),
+        };
+        let id_number = match id_number.trim() {
+            "" => None,
+            n => rules::normalise_id_number(n)
+                .map_err(|e| {
+                    problems.push(FieldError {
+                        field: "id_number".into(),
+                        message: tr(lang, e.key()),
+                    })
+                })
+                .ok(),
+        };
+        let notes = notes.trim().chars().take(500).collect::<String>();
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let mut tx = state.db.begin_write().await?;
+        let before = super::db::resident_for_update(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        caller.check_estate(before.estate_id)?;
+        let after = super::db::ResidentFields {
+            estate_id: before.estate_id,
+            name: name.clone(),
+            mobile: mobile.unwrap_or_else(|| before.mobile.clone()),
+            id_number: id_number.or_else(|| before.id_number.clone()),
+            notes,
+        };
+        match super::db::update_resident(&mut tx, id, &after).await {
+            Ok(()) => {}
+            Err(e) if crate::db::is_unique_violation(&e) => {
+                return Err(AppError::field("id_number", tr(lang, "register.id_taken")));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        audit::record(
+            &mut *tx,
+            &actor(&caller),
+            Change {
+                estate_id: Some(before.estate_id),
+                entity: "resident",
+                entity_id: Some(id.to_string()),
+                action: "update",
+                before: Some(before.masked_json()),
+                after: Some(after.masked_json()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    finish(result)
+}
+
+/// Adds one house to an estate (the building is created when new).
+#[server(endpoint = "create_house")]
+pub async fn create_house(
+    estate_id: i64,
+    number: String,
+    area: String,
+    use_kind: String,
+    status: String,
+) -> Result<i64, AppError> {
+    use super::rules;
+    use crate::audit::db::{self as audit, Change};
+    use crate::auth::{api::*, Permission};
+    use crate::error::FieldError;
+    use crate::i18n::tr;
+
+    let caller = authorize(Permission::UseDesk)?;
+    let lang = caller.lang;
+    let state = state()?;
+    let result = async {
+        caller.check_estate(estate_id)?;
+        let mut problems = Vec::new();
+        let number = number.trim().to_ascii_uppercase();
+        let parsed = rules::parse_house_number(&number)
+            .map_err(|e| problems.push(FieldError { field: "number".into(), message: tr(lang, e.key()) }))
+            .ok();
+        let area = rules::parse_area(&area)
+            .map_err(|e| problems.push(FieldError { field: "area".into(), message: tr(lang, e.key()) }))
+            .ok();
+        if !["residential", "commercial", "parking"].contains(&use_kind.as_str()) {
+            problems.push(FieldError { field: "use_kind".into(), message: tr(lang, "import.invalid.use") });
+        }
+        if !super::HOUSE_STATUSES.contains(&status.as_str()) {
+            problems.push(FieldError { field: "status".into(), message: tr(lang, "register.invalid.status") });
+        }
+        let (Some((building, entrance, floor)), Some(area_centi), true) = (parsed, area, problems.is_empty()) else {
+            return Err(AppError::Invalid(problems));
+        };
+        let mut tx = state.db.begin_write().await?;
+        let building_id = super::db::ensure_building(&mut tx, estate_id, &building).await?;
+        let new = super::db::NewHouse {
+            estate_id,
+            building_id,
+            number: &number,
+            entrance,
+            floor,
+            area_centi,
+            use_kind: &use_kind,
+            status: &status,
+        };
+        let house_id = match super::db::insert_house(&mut tx, &new).await {
+            Ok(id) => id,
+            Err(e) if crate::db::is_unique_violation(&e) => {
+                return Err(AppError::field("number", tr(lang, "register.number_taken")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        audit::record(
+            &mut *tx,
+            &actor(&caller),
+            Change {
+                estate_id: Some(estate_id),
+                entity: "house",
+                entity_id: Some(house_id.to_string()),
+                action: "create",
+                before: None,
+                after: Some(serde_json::json!({
+                    "number": number, "area_centi": area_centi, "use_kind": use_kind, "status": status,
+                })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(house_id)
+    }
+    .await;
+    finish(result)
+}

@@ -342,15 +342,6 @@ pub async fn add_occupant(
     let resident_id = match existing {
         Some(id) => id,
         None => {
-            let tail = |s: &str| {
-                s.chars()
-                    .rev()
-                    .take(4)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect::<String>()
-            };
             let (id,): (i64,) = sqlx::query_as(
                 "insert into resident (estate_id, name, mobile, id_number, mobile_tail, id_tail, created_at) \
                  values ($1, $2, $3, $4, $5, $6, $7) returning id",
@@ -359,8 +350,8 @@ pub async fn add_occupant(
             .bind(new.name)
             .bind(new.mobile)
             .bind(new.id_number)
-            .bind(tail(new.mobile))
-            .bind(new.id_number.map(tail))
+            .bind(tail4(new.mobile))
+            .bind(new.id_number.map(tail4))
             .bind(&now)
             .fetch_one(&mut **tx)
             .await?;
@@ -605,4 +596,85 @@ pub async fn export_rows(pool: &AnyPool, estate_id: i64) -> sqlx::Result<Vec<Exp
     .bind(estate_id)
     .fetch_all(pool)
     .await
+}
+
+/// A resident's editable fields (unmasked: server only).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ResidentFields {
+    pub estate_id: i64,
+    pub name: String,
+    pub mobile: String,
+    pub id_number: Option<String>,
+    pub notes: String,
+}
+
+impl ResidentFields {
+    /// For the audit log: personal data masked there too.
+    pub fn masked_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "mobile": mask_mobile(&self.mobile),
+            "id_number": self.id_number.as_deref().map(mask_id_number),
+            "notes": self.notes,
+        })
+    }
+}
+
+pub async fn resident_for_update(tx: &mut Tx, id: i64) -> sqlx::Result<Option<ResidentFields>> {
+    sqlx::query_as("select estate_id, name, mobile, id_number, notes from resident where id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+fn tail4(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    chars[chars.len().saturating_sub(4)..].iter().collect()
+}
+
+pub async fn update_resident(tx: &mut Tx, id: i64, r: &ResidentFields) -> sqlx::Result<()> {
+    sqlx::query(
+        "update resident set name = $1, mobile = $2, id_number = $3, notes = $4, mobile_tail = $5, id_tail = $6 \
+         where id = $7",
+    )
+    .bind(&r.name)
+    .bind(&r.mobile)
+    .bind(r.id_number.as_deref())
+    .bind(&r.notes)
+    .bind(tail4(&r.mobile))
+    .bind(r.id_number.as_deref().map(tail4))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub struct NewHouse<'a> {
+    pub estate_id: i64,
+    pub building_id: i64,
+    pub number: &'a str,
+    pub entrance: i64,
+    pub floor: i64,
+    pub area_centi: i64,
+    pub use_kind: &'a str,
+    pub status: &'a str,
+}
+
+pub async fn insert_house(tx: &mut Tx, h: &NewHouse<'_>) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into house (estate_id, building_id, number, entrance, floor, area_centi, use_kind, status, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+    )
+    .bind(h.estate_id)
+    .bind(h.building_id)
+    .bind(h.number)
+    .bind(h.entrance)
+    .bind(h.floor)
+    .bind(h.area_centi)
+    .bind(h.use_kind)
+    .bind(h.status)
+    .bind(time::now())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
 }

@@ -461,7 +461,6 @@ pub async fn apply(
     let mut problems = Vec::new();
     let mut buildings: HashMap<String, i64> = HashMap::new();
     let mut houses: HashMap<String, i64> = HashMap::new();
-    let now = crate::db::time::now();
     for (row, raw) in rows.iter().zip(raw) {
         let building_id = match buildings.get(&row.building) {
             Some(id) => *id,
@@ -499,21 +498,17 @@ pub async fn apply(
                         id
                     }
                     None => {
-                        let (id,): (i64,) = sqlx::query_as(
-                            "insert into house (estate_id, building_id, number, entrance, floor, area_centi, use_kind, \
-                             status, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
-                        )
-                        .bind(estate_id)
-                        .bind(building_id)
-                        .bind(&row.number)
-                        .bind(row.entrance)
-                        .bind(row.floor)
-                        .bind(row.area_centi)
-                        .bind(row.use_kind)
-                        .bind(row.status)
-                        .bind(&now)
-                        .fetch_one(&mut **tx)
-                        .await?;
+                        let new = super::db::NewHouse {
+                            estate_id,
+                            building_id,
+                            number: &row.number,
+                            entrance: row.entrance,
+                            floor: row.floor,
+                            area_centi: row.area_centi,
+                            use_kind: row.use_kind,
+                            status: row.status,
+                        };
+                        let id = super::db::insert_house(tx, &new).await?;
                         counts.houses += 1;
                         wrote = true;
                         id

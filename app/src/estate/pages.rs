@@ -238,6 +238,7 @@ pub fn HouseListPage() -> impl IntoView {
                                         <a class="button" href="/desk/import">{i18n.t("import.title")}</a>
                                     </p>
                                 </div>
+                                <NewHouse estate_id=estate_id />
                                 <div class="table-wrap">
                                     <table>
                                         <thead>
@@ -502,7 +503,11 @@ pub fn ResidentPage() -> impl IntoView {
             .and_then(|s| s.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let resident = Resource::new(id, get_resident);
+    let edit = ServerAction::<super::api::UpdateResident>::new();
+    let resident = Resource::new(
+        move || (id(), edit.version().get()),
+        |(id, _)| get_resident(id),
+    );
     view! {
         <AppShell>
             <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
@@ -543,6 +548,7 @@ pub fn ResidentPage() -> impl IntoView {
                                         </dd>
                                     </div>
                                 </dl>
+                                <ResidentEdit id=r.id name=r.name.clone() mobile=r.mobile_masked.clone() id_number=r.id_number_masked.clone().unwrap_or_default() notes=r.notes.clone() edit />
                                 <section class="panel">
                                     <h2>{i18n.t("resident.houses")}</h2>
                                     <div class="table-wrap flat">
@@ -718,5 +724,77 @@ pub fn ImportReportPage() -> impl IntoView {
                 })}
             </Suspense>
         </AppShell>
+    }
+}
+
+/// Correcting a resident's details; blank mobile or ID number keeps the current one.
+#[component]
+fn ResidentEdit(
+    id: i64,
+    name: String,
+    mobile: String,
+    id_number: String,
+    notes: String,
+    edit: ServerAction<super::api::UpdateResident>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let v = edit.value();
+    view! {
+        <details class="panel" open=move || matches!(v.get(), Some(Err(_)))>
+            <summary>{i18n.t("resident.edit")}</summary>
+            <FormError error=form_error(v) />
+            <ActionForm action=edit>
+                <input type="hidden" name="id" value=id />
+                <Field label=i18n.t("resident.name") name="name" value=name required=true error=field_error(v, "name") />
+                <Field label=i18n.t("resident.mobile") name="mobile" kind="tel" hint=i18n.f("resident.keep_hint", &[("value", &mobile)]) error=field_error(v, "mobile") />
+                <Field label=i18n.t("resident.id_number") name="id_number" hint=i18n.f("resident.keep_hint", &[("value", &id_number)]) error=field_error(v, "id_number") />
+                <Field label=i18n.t("resident.notes") name="notes" value=notes />
+                <button type="submit" class="primary">{i18n.t("common.save")}</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// Adding one house to an estate.
+#[component]
+fn NewHouse(estate_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let create = ServerAction::<super::api::CreateHouse>::new();
+    let v = create.value();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = v.get() {
+            navigate(&format!("/desk/houses/{id}"), Default::default());
+        }
+    });
+    let uses = ["residential", "commercial", "parking"]
+        .into_iter()
+        .map(|u| view! { <option value=u>{use_i18n().t(&format!("house.uses.{u}"))}</option> })
+        .collect_view();
+    let statuses = HOUSE_STATUSES
+        .into_iter()
+        .map(|s| view! { <option value=s selected=s == "vacant">{use_i18n().t(&format!("house.status.{s}"))}</option> })
+        .collect_view();
+    view! {
+        <details class="panel" open=move || matches!(v.get(), Some(Err(_)))>
+            <summary>{i18n.t("house.new")}</summary>
+            <FormError error=form_error(v) />
+            <ActionForm action=create>
+                <input type="hidden" name="estate_id" value=estate_id />
+                <div class="filters">
+                    <Field label=i18n.t("house.number") name="number" required=true hint=i18n.t("house.number_hint") error=field_error(v, "number") />
+                    <Field label=i18n.t("house.area_m2") name="area" required=true error=field_error(v, "area") />
+                    <div class="field">
+                        <label for="f-new-use">{i18n.t("house.use")}</label>
+                        <select id="f-new-use" name="use_kind">{uses}</select>
+                    </div>
+                    <div class="field">
+                        <label for="f-new-house-status">{i18n.t("house.status_label")}</label>
+                        <select id="f-new-house-status" name="status">{statuses}</select>
+                    </div>
+                    <button type="submit" class="primary">{i18n.t("house.create")}</button>
+                </div>
+            </ActionForm>
+        </details>
     }
 }

@@ -50,3 +50,21 @@ pub async fn my_houses() -> Result<Vec<MyHouse>, AppError> {
         .map_err(AppError::from),
     )
 }
+
+/// The resident's own record.
+#[server(endpoint = "my_profile")]
+pub async fn my_profile() -> Result<Option<super::MyProfile>, AppError> {
+    use crate::auth::Permission;
+    let caller = authorize(Permission::UsePortal)?;
+    let state = state()?;
+    let Some(resident_id) = caller.resident_id else {
+        return Ok(None);
+    };
+    finish(
+        sqlx::query_as("select name, mobile, id_number from resident where id = $1")
+            .bind(resident_id)
+            .fetch_optional(&state.db.pool)
+            .await
+            .map_err(AppError::from),
+    )
+}

@@ -29,3 +29,12 @@ pub struct MyHouse {
     pub role: String,
     pub start_date: String,
 }
+
+/// The signed-in resident's own details, unmasked (they are theirs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct MyProfile {
+    pub name: String,
+    pub mobile: String,
+    pub id_number: Option<String>,
+}

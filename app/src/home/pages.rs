@@ -92,9 +92,30 @@ pub fn JobsHome() -> impl IntoView {
 pub fn PortalHome() -> impl IntoView {
     let i18n = use_i18n();
     let houses = Resource::new(|| (), |_| my_houses());
+    let profile = Resource::new(|| (), |_| super::api::my_profile());
     view! {
         <AppShell>
             <h1>{i18n.t("portal.title")}</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    profile.await.ok().flatten().map(|p| {
+                        let i18n = use_i18n();
+                        view! {
+                            <article class="card">
+                                <h2>{i18n.t("portal.profile")}</h2>
+                                <dl>
+                                    <dt>{i18n.t("resident.name")}</dt>
+                                    <dd>{p.name}</dd>
+                                    <dt>{i18n.t("resident.mobile")}</dt>
+                                    <dd>{p.mobile}</dd>
+                                    <dt>{i18n.t("resident.id_number")}</dt>
+                                    <dd>{p.id_number.unwrap_or_else(|| "—".into())}</dd>
+                                </dl>
+                            </article>
+                        }
+                    })
+                })}
+            </Suspense>
             <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     match houses.await {

@@ -12,11 +12,12 @@ use crate::CurrentUser;
 
 /// The navigation: every entry whose page the role may open (one rule decides
 /// both the menu and the guard).
-const NAV: [(&str, &str); 6] = [
+const NAV: [(&str, &str); 7] = [
     ("nav.desk", "/desk"),
     ("nav.houses", "/desk/houses"),
     ("nav.jobs", "/jobs"),
     ("nav.portal", "/portal"),
+    ("nav.estates", "/admin/estates"),
     ("nav.staff", "/admin/staff"),
     ("nav.audit", "/audit"),
 ];
@@ -289,6 +290,7 @@ mod tests {
             vec![
                 ("nav.desk", "/desk"),
                 ("nav.houses", "/desk/houses"),
+                ("nav.estates", "/admin/estates"),
                 ("nav.staff", "/admin/staff"),
                 ("nav.audit", "/audit")
             ]
