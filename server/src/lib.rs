@@ -3,6 +3,7 @@
 //! the commands of the `server` binary.
 
 pub mod auth_routes;
+pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod identity;

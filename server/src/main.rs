@@ -46,11 +46,26 @@ enum Command {
         #[arg(long, env = "ADMIN_PASSWORD")]
         password: Option<String>,
     },
+    /// Benchmarks (figures only; never part of the tests).
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
     /// Load the demo estate and one account per role into an empty database.
     Demo {
         /// The password of every demo account.
         #[arg(long, env = "DEMO_PASSWORD")]
         password: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// The desk's search on a large register (fills an empty database first).
+    Search {
+        /// How many residents to generate (houses: a third as many).
+        #[arg(long, default_value_t = 1_500_000)]
+        residents: i64,
     },
 }
 
@@ -140,6 +155,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tx.commit().await?;
             eprintln!("created administrator {username} in {}", db.display_url);
             Ok(())
+        }
+        Command::Bench { what: BenchWhat::Search { residents } } => {
+            let db = open_migrated(&cli.db).await?;
+            server::bench::search(&db, residents).await
         }
         Command::Demo { password: pw } => {
             let db = open_migrated(&cli.db).await?;
