@@ -11,12 +11,20 @@ create table house_status_change (
 );
 create index house_status_change_house on house_status_change(house_id, id);
 
--- The last four digits of the mobile and ID number, indexed: clerks search by them.
+-- The last four digits of the mobile and ID number, indexed (tail first, so a
+-- search across every estate can use them too): clerks search by them.
 alter table resident add column mobile_tail text not null default '';
 alter table resident add column id_tail text;
 update resident set mobile_tail = substr(mobile, -4), id_tail = substr(id_number, -4);
 
-create index resident_estate_name on resident(estate_id, name);
-create index resident_estate_mobile_tail on resident(estate_id, mobile_tail);
-create index resident_estate_id_tail on resident(estate_id, id_tail);
+create index resident_name on resident(name, estate_id);
+create index resident_mobile_tail on resident(mobile_tail, estate_id);
+create index resident_id_tail on resident(id_tail, estate_id);
 create unique index resident_estate_id_number on resident(estate_id, id_number) where id_number is not null;
+
+-- The room part of the house number (`1201` of `3-2-1201`), indexed: "1201"
+-- is how a clerk most often asks for a house.
+alter table house add column room text not null default '';
+update house set room = substr(number, length(rtrim(number, '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ')) + 1);
+create index house_room on house(room, estate_id);
+create index house_number on house(number);

@@ -60,15 +60,15 @@ pub async fn search(db: &Database, residents: i64) -> anyhow::Result<()> {
             let floor = (n / 20) % 25 + 1;
             let room = (n / 500) + 1;
             values.push(format!(
-                "({house_id}, {e}, {}, '{b}-{entrance}-{floor}{room:02}', {entrance}, {floor}, 8956, 'residential', 'occupied', '{now}')",
+                "({house_id}, {e}, {}, '{b}-{entrance}-{floor}{room:02}', '{floor}{room:02}', {entrance}, {floor}, 8956, 'residential', 'occupied', '{now}')",
                 e * 100 + b
             ));
             if values.len() == 1000 {
-                insert_values(&mut tx, "house (id, estate_id, building_id, number, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
+                insert_values(&mut tx, "house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
             }
         }
     }
-    insert_values(&mut tx, "house (id, estate_id, building_id, number, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
+    insert_values(&mut tx, "house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
     let mut seed: u64 = 1_500_000;
     for r in 1..=residents {
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);

@@ -224,14 +224,40 @@ pub async fn resident_field(
     .await
 }
 
+/// Callers who see at most this many estates get substring matches (a scan of
+/// those estates' rows); wider scopes get the indexed exact matches only
+/// (whole name, whole house number or room, tails), which stay fast at
+/// company size.
+const SUBSTRING_SCOPE: usize = 20;
+
 /// The search box: candidates by each meaning of the query, ranked in [`search`].
 pub async fn search(
     pool: &AnyPool,
     scope: &EstateScope,
     plan: &Plan,
 ) -> sqlx::Result<Vec<SearchHit>> {
+    let narrow = matches!(scope, EstateScope::Only(ids) if ids.len() <= SUBSTRING_SCOPE);
     let mut hits = Vec::new();
-    if let Some(fragment) = &plan.house {
+    if let (Some(fragment), false) = (&plan.house, narrow) {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+            "select h.id, h.number, e.name from house h join estate e on e.id = h.estate_id \
+             where (h.number = $1 or h.room = $1){} order by h.number limit 200",
+            estate_filter(scope, "h.estate_id")
+        ))
+        .bind(fragment)
+        .fetch_all(pool)
+        .await?;
+        hits.extend(rows.into_iter().filter_map(|(id, number, estate)| {
+            search::house_rank(&number, fragment).map(|rank| SearchHit {
+                kind: HitKind::House,
+                id,
+                title: number,
+                detail: estate,
+                rank,
+            })
+        }));
+    }
+    if let (Some(fragment), true) = (&plan.house, narrow) {
         let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
             "select h.id, h.number, e.name from house h join estate e on e.id = h.estate_id \
              where upper(h.number) like $1{} order by length(h.number), h.number limit 200",
@@ -269,7 +295,18 @@ pub async fn search(
         .await?;
         hits.extend(rows.into_iter().map(|row| resident_hit(row, 1)));
     }
-    if let Some(name) = &plan.name {
+    if let (Some(name), false) = (&plan.name, narrow) {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
+            "select r.id, r.name, r.mobile, e.name from resident r join estate e on e.id = r.estate_id \
+             where r.name = $1{} limit 200",
+            estate_filter(scope, "r.estate_id")
+        ))
+        .bind(name)
+        .fetch_all(pool)
+        .await?;
+        hits.extend(rows.into_iter().map(|row| resident_hit(row, 0)));
+    }
+    if let (Some(name), true) = (&plan.name, narrow) {
         let rows: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
             "select r.id, r.name, r.mobile, e.name from resident r join estate e on e.id = r.estate_id \
              where r.name like $1{} order by length(r.name), r.name limit 200",
@@ -662,8 +699,8 @@ pub struct NewHouse<'a> {
 
 pub async fn insert_house(tx: &mut Tx, h: &NewHouse<'_>) -> sqlx::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "insert into house (estate_id, building_id, number, entrance, floor, area_centi, use_kind, status, created_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+        "insert into house (estate_id, building_id, number, entrance, floor, area_centi, use_kind, status, created_at, room) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
     )
     .bind(h.estate_id)
     .bind(h.building_id)
@@ -674,6 +711,8 @@ pub async fn insert_house(tx: &mut Tx, h: &NewHouse<'_>) -> sqlx::Result<i64> {
     .bind(h.use_kind)
     .bind(h.status)
     .bind(time::now())
+    // The room part of `3-2-1201`, for the search box.
+    .bind(h.number.rsplit('-').next().unwrap_or_default())
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
