@@ -118,6 +118,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/desk/search") view=estate::pages::SearchPage ssr=SsrMode::Async />
                 <Route path=path!("/desk/houses") view=estate::pages::HouseListPage ssr=SsrMode::Async />
                 <Route path=path!("/desk/houses/:id") view=estate::pages::HousePage ssr=SsrMode::Async />
+                <Route path=path!("/desk/residents") view=estate::pages::ResidentListPage ssr=SsrMode::Async />
                 <Route path=path!("/desk/residents/:id") view=estate::pages::ResidentPage ssr=SsrMode::Async />
                 <Route path=path!("/jobs") view=home::pages::JobsHome ssr=SsrMode::Async />
                 <Route path=path!("/portal") view=home::pages::PortalHome ssr=SsrMode::Async />

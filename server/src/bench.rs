@@ -12,11 +12,15 @@ use std::time::Instant;
 use anyhow::Context;
 
 use app::auth::EstateScope;
-use app::db::{Database, time};
+use app::db::{time, Database};
 use app::estate::search::plan;
 
-const SURNAMES: [&str; 12] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "欧阳", "司马"];
-const GIVEN: [&str; 12] = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "婷婷", "嫣"];
+const SURNAMES: [&str; 12] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "欧阳", "司马",
+];
+const GIVEN: [&str; 12] = [
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "婷婷", "嫣",
+];
 const PER_ESTATE: i64 = 7_500;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -71,9 +75,15 @@ pub async fn search(db: &Database, residents: i64) -> anyhow::Result<()> {
     insert_values(&mut tx, "house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
     let mut seed: u64 = 1_500_000;
     for r in 1..=residents {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let pick = (seed >> 33) as usize;
-        let name = format!("{}{}", SURNAMES[pick % SURNAMES.len()], GIVEN[(pick / 13) % GIVEN.len()]);
+        let name = format!(
+            "{}{}",
+            SURNAMES[pick % SURNAMES.len()],
+            GIVEN[(pick / 13) % GIVEN.len()]
+        );
         let mobile = format!("13{:09}", r);
         let estate = (r - 1) / PER_ESTATE + 1;
         values.push(format!(
@@ -81,10 +91,20 @@ pub async fn search(db: &Database, residents: i64) -> anyhow::Result<()> {
             &mobile[7..]
         ));
         if values.len() == 1000 {
-            insert_values(&mut tx, "resident (id, estate_id, name, mobile, mobile_tail, created_at)", &mut values).await?;
+            insert_values(
+                &mut tx,
+                "resident (id, estate_id, name, mobile, mobile_tail, created_at)",
+                &mut values,
+            )
+            .await?;
         }
     }
-    insert_values(&mut tx, "resident (id, estate_id, name, mobile, mobile_tail, created_at)", &mut values).await?;
+    insert_values(
+        &mut tx,
+        "resident (id, estate_id, name, mobile, mobile_tail, created_at)",
+        &mut values,
+    )
+    .await?;
     tx.commit().await?;
     // Planner statistics, as a running system would have them.
     sqlx::query("analyze").execute(&db.pool).await?;
@@ -93,8 +113,13 @@ pub async fn search(db: &Database, residents: i64) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
 
-    let queries = ["1201", "3-2-12", "2-1-2503", "王", "王伟", "欧阳", "嫣", "0001", "8888"];
-    for (label, scope) in [("one estate", EstateScope::Only(vec![estates / 2 + 1])), ("every estate", EstateScope::All)] {
+    let queries = [
+        "1201", "3-2-12", "2-1-2503", "王", "王伟", "欧阳", "嫣", "0001", "8888",
+    ];
+    for (label, scope) in [
+        ("one estate", EstateScope::Only(vec![estates / 2 + 1])),
+        ("every estate", EstateScope::All),
+    ] {
         let mut all = Vec::new();
         for q in queries {
             let p = plan(q);
@@ -102,11 +127,18 @@ pub async fn search(db: &Database, residents: i64) -> anyhow::Result<()> {
             let mut hits = 0;
             for _ in 0..20 {
                 let t = Instant::now();
-                hits = app::estate::db::search(&db.pool, &scope, &p).await.context("search")?.len();
+                hits = app::estate::db::search(&db.pool, &scope, &p)
+                    .await
+                    .context("search")?
+                    .len();
                 times.push(t.elapsed().as_secs_f64() * 1000.0);
             }
             times.sort_by(f64::total_cmp);
-            eprintln!("  {label:<13} {q:<10} hits {hits:>2}  p50 {:>8.2} ms  p95 {:>8.2} ms", percentile(&times, 0.5), percentile(&times, 0.95));
+            eprintln!(
+                "  {label:<13} {q:<10} hits {hits:>2}  p50 {:>8.2} ms  p95 {:>8.2} ms",
+                percentile(&times, 0.5),
+                percentile(&times, 0.95)
+            );
             all.extend(times);
         }
         all.sort_by(f64::total_cmp);
@@ -120,12 +152,18 @@ pub async fn search(db: &Database, residents: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn insert_values(tx: &mut app::db::Tx, into: &str, values: &mut Vec<String>) -> anyhow::Result<()> {
+async fn insert_values(
+    tx: &mut app::db::Tx,
+    into: &str,
+    values: &mut Vec<String>,
+) -> anyhow::Result<()> {
     if values.is_empty() {
         return Ok(());
     }
     // Generated numbers and fixed names only: no outside input reaches this SQL.
-    sqlx::query(&format!("insert into {into} values {}", values.join(","))).execute(&mut **tx).await?;
+    sqlx::query(&format!("insert into {into} values {}", values.join(",")))
+        .execute(&mut **tx)
+        .await?;
     values.clear();
     Ok(())
 }

@@ -156,7 +156,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("created administrator {username} in {}", db.display_url);
             Ok(())
         }
-        Command::Bench { what: BenchWhat::Search { residents } } => {
+        Command::Bench {
+            what: BenchWhat::Search { residents },
+        } => {
             let db = open_migrated(&cli.db).await?;
             server::bench::search(&db, residents).await
         }

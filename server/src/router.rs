@@ -56,6 +56,7 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
         .route("/desk/import/template.xlsx", get(transfer::template))
         .route("/desk/import/{id}/report.xlsx", get(transfer::report))
         .route("/desk/houses.xlsx", get(transfer::export_houses))
+        .route("/desk/residents.xlsx", get(transfer::export_residents))
         .route("/auth/login", post(auth_routes::login))
         .route("/auth/logout", post(auth_routes::logout))
         .route("/auth/lang", post(auth_routes::set_lang))

@@ -194,3 +194,26 @@ pub async fn export_houses(
         Err(e) => internal(e),
     }
 }
+
+/// `GET /desk/residents.xlsx?estate=…`: the estate's residents, personal data masked.
+pub async fn export_residents(
+    State(state): State<AppState>,
+    Extension(identity): Extension<RequestIdentity>,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let caller = match desk_caller(&identity) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if caller.check_estate(q.estate).is_err() {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let rows = match app::estate::db::resident_export_rows(&state.db.pool, q.estate).await {
+        Ok(rows) => rows,
+        Err(e) => return internal(e),
+    };
+    match import::residents_xlsx(&rows, caller.lang) {
+        Ok(bytes) => xlsx(bytes, "residents.xlsx"),
+        Err(e) => internal(e),
+    }
+}

@@ -282,3 +282,30 @@ async fn the_export_masks_personal_data_and_escapes_formulas() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_resident_export_is_masked_and_scoped() {
+    let desk = desk_on(TestDb::sqlite().await).await;
+    let (status, bytes) = desk
+        .get(&format!("/desk/residents.xlsx?estate={}", desk.estate))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("xlsx");
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).expect("sheet");
+    let cells: Vec<String> = range.cells().map(|(_, _, c)| c.to_string()).collect();
+    assert!(cells.iter().any(|c| c == "王建国"));
+    assert!(cells.iter().any(|c| c == "138****0001"));
+    assert!(!cells.iter().any(|c| c == "13800000001"));
+    let (jx,): (i64,) = sqlx::query_as("select id from estate where code = 'JX'")
+        .fetch_one(&desk.state.db.pool)
+        .await
+        .expect("jx");
+    assert_eq!(
+        desk.get(&format!("/desk/residents.xlsx?estate={jx}"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -328,17 +328,11 @@ pub async fn list_estates() -> Result<Vec<crate::home::EstateSummary>, AppError>
     use crate::auth::{api::*, Permission};
     authorize(Permission::ManageAccounts)?;
     let state = state()?;
+    let all = crate::auth::EstateScope::All;
     finish(
-        sqlx::query_as(
-            "select e.id, e.code, e.name, \
-               (select count(*) from building b where b.estate_id = e.id) as buildings, \
-               (select count(*) from house h where h.estate_id = e.id) as houses, \
-               (select count(*) from resident r where r.estate_id = e.id) as residents \
-             from estate e order by e.name",
-        )
-        .fetch_all(&state.db.pool)
-        .await
-        .map_err(AppError::from),
+        crate::home::api::estate_summaries(&state.db.pool, &all)
+            .await
+            .map_err(AppError::from),
     )
 }
 

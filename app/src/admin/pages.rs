@@ -341,40 +341,9 @@ pub fn EstatesPage() -> impl IntoView {
             <h1>{i18n.t("estate.title")}</h1>
             <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
-                    let i18n = use_i18n();
                     match estates.await {
                         Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(list) => {
-                            let rows = list
-                                .into_iter()
-                                .map(|e| view! {
-                                    <tr>
-                                        <td><a href=format!("/desk/houses?estate={}", e.id)>{e.name}</a></td>
-                                        <td>{e.code}</td>
-                                        <td class="num">{e.buildings}</td>
-                                        <td class="num">{e.houses}</td>
-                                        <td class="num">{e.residents}</td>
-                                    </tr>
-                                })
-                                .collect_view();
-                            view! {
-                                <div class="table-wrap">
-                                    <table>
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">{i18n.t("estate.name")}</th>
-                                                <th scope="col">{i18n.t("estate.code")}</th>
-                                                <th scope="col" class="num">{i18n.t("estate.buildings")}</th>
-                                                <th scope="col" class="num">{i18n.t("estate.houses")}</th>
-                                                <th scope="col" class="num">{i18n.t("estate.residents")}</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>{rows}</tbody>
-                                    </table>
-                                </div>
-                            }
-                            .into_any()
-                        }
+                        Ok(list) => view! { <crate::home::pages::EstateTable list /> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -487,3 +487,15 @@ pub async fn create_house(
     .await;
     finish(result)
 }
+
+#[server(endpoint = "list_residents")]
+pub async fn list_residents(estate_id: i64, page: i64) -> Result<super::ResidentList, AppError> {
+    use crate::auth::{api::*, Permission};
+    let caller = authorize(Permission::UseDesk)?;
+    let state = state()?;
+    finish(
+        super::db::resident_list(&state.db.pool, &caller.scope, estate_id, page)
+            .await
+            .map_err(AppError::from),
+    )
+}

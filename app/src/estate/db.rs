@@ -717,3 +717,88 @@ pub async fn insert_house(tx: &mut Tx, h: &NewHouse<'_>) -> sqlx::Result<i64> {
     .await?;
     Ok(id)
 }
+
+/// A page of an estate's residents, by name, with their current houses.
+pub async fn resident_list(
+    pool: &AnyPool,
+    scope: &EstateScope,
+    estate_id: i64,
+    page: i64,
+) -> sqlx::Result<super::ResidentList> {
+    let estates: Vec<crate::admin::EstateOption> = sqlx::query_as(&format!(
+        "select id, name from estate where 1 = 1{} order by name",
+        estate_filter(scope, "id")
+    ))
+    .fetch_all(pool)
+    .await?;
+    let estate_id = estates
+        .iter()
+        .find(|e| e.id == estate_id)
+        .or(estates.first())
+        .map(|e| e.id)
+        .unwrap_or(0);
+    let (total,): (i64,) = sqlx::query_as("select count(*) from resident where estate_id = $1")
+        .bind(estate_id)
+        .fetch_one(pool)
+        .await?;
+    let people: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(&format!(
+        "select id, name, mobile, id_number from resident where estate_id = $1 order by name, id limit {HOUSE_PAGE_SIZE} offset {}",
+        page.max(0) * HOUSE_PAGE_SIZE
+    ))
+    .bind(estate_id)
+    .fetch_all(pool)
+    .await?;
+    let ids = people
+        .iter()
+        .map(|p| p.0.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let links: Vec<(i64, String, String)> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        // Ids of the page just read, not input.
+        sqlx::query_as(&format!(
+            "select o.resident_id, h.number, o.role from occupancy o join house h on h.id = o.house_id \
+             where o.end_date is null and o.resident_id in ({ids}) order by h.number"
+        ))
+        .fetch_all(pool)
+        .await?
+    };
+    let rows = people
+        .into_iter()
+        .map(|(id, name, mobile, id_number)| super::ResidentRow {
+            id,
+            name,
+            mobile_masked: mask_mobile(&mobile),
+            id_number_masked: id_number.as_deref().map(mask_id_number),
+            houses: links
+                .iter()
+                .filter(|l| l.0 == id)
+                .map(|l| (l.1.clone(), l.2.clone()))
+                .collect(),
+        })
+        .collect();
+    Ok(super::ResidentList {
+        estates,
+        estate_id,
+        rows,
+        total,
+    })
+}
+
+/// The resident export: one line per current occupancy (or one without).
+pub async fn resident_export_rows(pool: &AnyPool, estate_id: i64) -> sqlx::Result<Vec<ExportRow>> {
+    sqlx::query_as(
+        "select coalesce(h.number, '') as number, coalesce(b.name, '') as building_name, coalesce(h.floor, 0) as floor, \
+           coalesce(h.area_centi, 0) as area_centi, coalesce(h.use_kind, '') as use_kind, coalesce(h.status, '') as status, \
+           r.name, r.mobile, r.id_number, o.role, o.start_date \
+         from resident r \
+         left join occupancy o on o.resident_id = r.id and o.end_date is null \
+         left join house h on h.id = o.house_id \
+         left join building b on b.id = h.building_id \
+         where r.estate_id = $1 order by r.name, r.id, h.number",
+    )
+    .bind(estate_id)
+    .fetch_all(pool)
+    .await
+}

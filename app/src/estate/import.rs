@@ -815,6 +815,51 @@ pub fn houses_xlsx(
     book.save_to_buffer()
 }
 
+/// The resident list as a spreadsheet: name first, personal data masked.
+pub fn residents_xlsx(
+    rows: &[super::db::ExportRow],
+    lang: Lang,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    let headers = [
+        "resident.name",
+        "resident.mobile",
+        "resident.id_number",
+        "house.number",
+        "occupancy.role",
+        "occupancy.start_date",
+    ];
+    for (col, key) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, tr(lang, key), &bold)?;
+        sheet.set_column_width(col as u16, 16)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let cells = [
+            safe_cell(r.name.as_deref().unwrap_or("")),
+            r.mobile
+                .as_deref()
+                .map(rules::mask_mobile)
+                .unwrap_or_default(),
+            r.id_number
+                .as_deref()
+                .map(rules::mask_id_number)
+                .unwrap_or_default(),
+            safe_cell(&r.number),
+            r.role
+                .as_deref()
+                .map(|role| tr(lang, &format!("occupancy.{role}")))
+                .unwrap_or_default(),
+            r.start_date.clone().unwrap_or_default(),
+        ];
+        for (col, value) in cells.iter().enumerate() {
+            sheet.write_string(i as u32 + 1, col as u16, value)?;
+        }
+    }
+    book.save_to_buffer()
+}
+
 /// The message for a refused whole file.
 pub fn file_problem(lang: Lang, problem: FileProblem) -> Problem {
     let reason = tr(lang, problem.key())

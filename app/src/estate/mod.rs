@@ -150,3 +150,22 @@ pub struct ImportSummary {
     pub problems: Vec<ImportProblem>,
     pub created_at: String,
 }
+
+/// A row of the resident list (personal data masked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResidentRow {
+    pub id: i64,
+    pub name: String,
+    pub mobile_masked: String,
+    pub id_number_masked: Option<String>,
+    /// Current houses with the relation, e.g. `3-2-1201 业主`.
+    pub houses: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResidentList {
+    pub estates: Vec<crate::admin::EstateOption>,
+    pub estate_id: i64,
+    pub rows: Vec<ResidentRow>,
+    pub total: i64,
+}

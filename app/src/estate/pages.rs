@@ -798,3 +798,102 @@ fn NewHouse(estate_id: i64) -> impl IntoView {
         </details>
     }
 }
+
+/// `/desk/residents`: an estate's residents by name, masked, with their houses.
+#[component]
+pub fn ResidentListPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let args = move || {
+        let q = query.read();
+        let num = |k: &str| q.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+        (num("estate"), num("page"))
+    };
+    let list = Resource::new(args, |(estate, page)| {
+        super::api::list_residents(estate, page)
+    });
+    view! {
+        <AppShell>
+            <h1>{i18n.t("resident.list_title")}</h1>
+            <Transition fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    let i18n = use_i18n();
+                    let (_, page) = args();
+                    match list.await {
+                        Err(e) => view! { <LoadError error=e /> }.into_any(),
+                        Ok(list) => {
+                            let estate_id = list.estate_id;
+                            let estates = list
+                                .estates
+                                .iter()
+                                .map(|e| view! { <option value=e.id selected=e.id == estate_id>{e.name.clone()}</option> })
+                                .collect_view();
+                            let rows = list
+                                .rows
+                                .iter()
+                                .map(|r| {
+                                    let houses = r
+                                        .houses
+                                        .iter()
+                                        .map(|(n, role)| format!("{n} {}", use_i18n().t(&format!("occupancy.{role}"))))
+                                        .collect::<Vec<_>>()
+                                        .join("、");
+                                    view! {
+                                        <tr>
+                                            <td><a href=format!("/desk/residents/{}", r.id)>{r.name.clone()}</a></td>
+                                            <td class="nowrap">{r.mobile_masked.clone()}</td>
+                                            <td class="nowrap">{r.id_number_masked.clone()}</td>
+                                            <td>{houses}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view();
+                            let pages = (list.total + HOUSE_PAGE_SIZE - 1) / HOUSE_PAGE_SIZE;
+                            let link = move |page: i64| {
+                                let mut q = query.get_untracked();
+                                q.replace("page", page.to_string());
+                                q.to_query_string()
+                            };
+                            view! {
+                                <Form method="GET" action="">
+                                    <div class="filters">
+                                        <div class="field">
+                                            <label for="f-res-estate">{i18n.t("estate.name")}</label>
+                                            <select id="f-res-estate" name="estate">{estates}</select>
+                                        </div>
+                                        <button type="submit" class="primary">{i18n.t("common.filter")}</button>
+                                    </div>
+                                </Form>
+                                <div class="page-head">
+                                    <p class="muted">{i18n.f("resident.count", &[("n", &list.total.to_string())])}</p>
+                                    <p>
+                                        <a class="button" href=format!("/desk/residents.xlsx?estate={estate_id}") download="">{i18n.t("house.export")}</a>
+                                    </p>
+                                </div>
+                                <div class="table-wrap">
+                                    <table>
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">{i18n.t("resident.name")}</th>
+                                                <th scope="col">{i18n.t("resident.mobile")}</th>
+                                                <th scope="col">{i18n.t("resident.id_number")}</th>
+                                                <th scope="col">{i18n.t("resident.houses")}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>{rows}</tbody>
+                                    </table>
+                                </div>
+                                <nav class="pager" aria-label=i18n.t("common.pages")>
+                                    {(page > 0).then(|| view! { <a class="button" href=link(page - 1)>{use_i18n().t("common.previous")}</a> })}
+                                    <span class="muted">{format!("{} / {}", page + 1, pages.max(1))}</span>
+                                    {(page + 1 < pages).then(|| view! { <a class="button" href=link(page + 1)>{use_i18n().t("common.next")}</a> })}
+                                </nav>
+                            }
+                            .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </AppShell>
+    }
+}

@@ -13,20 +13,29 @@ pub async fn desk_summary() -> Result<Vec<EstateSummary>, AppError> {
     use crate::auth::Permission;
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
-    let filter = crate::db::estate_filter(&caller.scope, "e.id");
-    let sql = format!(
+    finish(
+        estate_summaries(&state.db.pool, &caller.scope)
+            .await
+            .map_err(AppError::from),
+    )
+}
+
+/// The estates of `scope` with their size (the desk's home, the admin's estate list).
+#[cfg(feature = "ssr")]
+pub async fn estate_summaries(
+    pool: &sqlx::AnyPool,
+    scope: &crate::auth::EstateScope,
+) -> sqlx::Result<Vec<EstateSummary>> {
+    let filter = crate::db::estate_filter(scope, "e.id");
+    sqlx::query_as(&format!(
         "select e.id, e.code, e.name, \
            (select count(*) from building b where b.estate_id = e.id) as buildings, \
            (select count(*) from house h where h.estate_id = e.id) as houses, \
            (select count(*) from resident r where r.estate_id = e.id) as residents \
          from estate e where 1 = 1{filter} order by e.name"
-    );
-    finish(
-        sqlx::query_as(&sql)
-            .fetch_all(&state.db.pool)
-            .await
-            .map_err(AppError::from),
-    )
+    ))
+    .fetch_all(pool)
+    .await
 }
 
 /// The houses the signed-in resident is currently linked to — theirs only.

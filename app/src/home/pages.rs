@@ -33,41 +33,7 @@ pub fn DeskHome() -> impl IntoView {
                         Ok(list) if list.is_empty() => {
                             view! { <p class="empty">{use_i18n().t("desk.no_estates")}</p> }.into_any()
                         }
-                        Ok(list) => {
-                            let i18n = use_i18n();
-                            let rows = list
-                                .into_iter()
-                                .map(|e| {
-                                    view! {
-                                        <tr>
-                                            <td><a href=format!("/desk/houses?estate={}", e.id)>{e.name}</a></td>
-                                            <td>{e.code}</td>
-                                            <td class="num">{e.buildings}</td>
-                                            <td class="num">{e.houses}</td>
-                                            <td class="num">{e.residents}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view();
-                            view! {
-                                <div class="table-wrap">
-                                    <table>
-                                        <caption>{i18n.t("desk.estates")}</caption>
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">{i18n.t("estate.name")}</th>
-                                                <th scope="col">{i18n.t("estate.code")}</th>
-                                                <th scope="col" class="num">{i18n.t("estate.buildings")}</th>
-                                                <th scope="col" class="num">{i18n.t("estate.houses")}</th>
-                                                <th scope="col" class="num">{i18n.t("estate.residents")}</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>{rows}</tbody>
-                                    </table>
-                                </div>
-                            }
-                            .into_any()
-                        }
+                        Ok(list) => view! { <EstateTable list caption=true /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -149,5 +115,45 @@ pub fn PortalHome() -> impl IntoView {
                 })}
             </Suspense>
         </AppShell>
+    }
+}
+
+/// Estates with their size; names open the estate's house list.
+#[component]
+pub fn EstateTable(
+    list: Vec<super::EstateSummary>,
+    #[prop(optional)] caption: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = list
+        .into_iter()
+        .map(|e| {
+            view! {
+                <tr>
+                    <td><a href=format!("/desk/houses?estate={}", e.id)>{e.name}</a></td>
+                    <td>{e.code}</td>
+                    <td class="num">{e.buildings}</td>
+                    <td class="num">{e.houses}</td>
+                    <td class="num">{e.residents}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table>
+                {caption.then(|| view! { <caption>{use_i18n().t("desk.estates")}</caption> })}
+                <thead>
+                    <tr>
+                        <th scope="col">{i18n.t("estate.name")}</th>
+                        <th scope="col">{i18n.t("estate.code")}</th>
+                        <th scope="col" class="num">{i18n.t("estate.buildings")}</th>
+                        <th scope="col" class="num">{i18n.t("estate.houses")}</th>
+                        <th scope="col" class="num">{i18n.t("estate.residents")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }

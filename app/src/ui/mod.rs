@@ -12,9 +12,10 @@ use crate::CurrentUser;
 
 /// The navigation: every entry whose page the role may open (one rule decides
 /// both the menu and the guard).
-const NAV: [(&str, &str); 7] = [
+const NAV: [(&str, &str); 8] = [
     ("nav.desk", "/desk"),
     ("nav.houses", "/desk/houses"),
+    ("nav.residents", "/desk/residents"),
     ("nav.jobs", "/jobs"),
     ("nav.portal", "/portal"),
     ("nav.estates", "/admin/estates"),
@@ -275,13 +276,18 @@ mod tests {
         assert_eq!(nav_for(Role::Maintenance), vec![("nav.jobs", "/jobs")]);
         assert_eq!(
             nav_for(Role::Clerk),
-            vec![("nav.desk", "/desk"), ("nav.houses", "/desk/houses")]
+            vec![
+                ("nav.desk", "/desk"),
+                ("nav.houses", "/desk/houses"),
+                ("nav.residents", "/desk/residents")
+            ]
         );
         assert_eq!(
             nav_for(Role::Manager),
             vec![
                 ("nav.desk", "/desk"),
                 ("nav.houses", "/desk/houses"),
+                ("nav.residents", "/desk/residents"),
                 ("nav.audit", "/audit")
             ]
         );
@@ -290,6 +296,7 @@ mod tests {
             vec![
                 ("nav.desk", "/desk"),
                 ("nav.houses", "/desk/houses"),
+                ("nav.residents", "/desk/residents"),
                 ("nav.estates", "/admin/estates"),
                 ("nav.staff", "/admin/staff"),
                 ("nav.audit", "/audit")
