@@ -205,10 +205,15 @@ fn demo_rows(rng: &mut Lcg, code: &str, buildings: i64, nth: usize) -> Vec<impor
                         continue;
                     }
                     let first_house = code == "CH" && serial == 1;
+                    let surname = if first_house {
+                        "王"
+                    } else {
+                        rng.pick(&SURNAMES)
+                    };
                     let owner = if first_house {
                         "王建国".to_string()
                     } else {
-                        format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN))
+                        format!("{surname}{}", rng.pick(&GIVEN))
                     };
                     let mobile = if first_house {
                         RESIDENT_MOBILE.to_string()
@@ -240,11 +245,7 @@ fn demo_rows(rng: &mut Lcg, code: &str, buildings: i64, nth: usize) -> Vec<impor
                             &person(&tenant, &mobile, "", "租户", "2025-03-01"),
                         );
                     } else if rng.next() % 3 == 0 {
-                        let family = format!(
-                            "{}{}",
-                            owner.chars().next().unwrap_or('王'),
-                            rng.pick(&GIVEN)
-                        );
+                        let family = format!("{surname}{}", rng.pick(&GIVEN));
                         let mobile = format!("15{}{:08}", 5 + nth, serial * 11);
                         push(
                             &mut rows,

@@ -795,3 +795,52 @@ async fn a_resident_sees_their_own_details_unmasked() {
     let me = text(b.call("my_profile", "").await).await;
     assert!(me.contains("13800000001"), "{me}");
 }
+
+#[tokio::test]
+async fn a_house_area_is_corrected_exactly_and_audited() {
+    let desk = desk().await;
+    let pool = &desk.state.db.pool;
+    let (house,): (i64,) = sqlx::query_as(
+        "select h.id from house h join estate e on e.id = h.estate_id where e.code = 'CH' and h.number = '1-1-101'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("house");
+    let mut clerk = Browser::new(&desk);
+    clerk.login("clerk", PASSWORD).await;
+    let bad = clerk
+        .call(
+            "update_house",
+            &format!("id={house}&area=89.555&use_kind=residential"),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(bad).await.contains("两位小数"));
+    assert_eq!(
+        clerk
+            .call(
+                "update_house",
+                &format!("id={house}&area=90.07&use_kind=commercial")
+            )
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let (area, kind): (i64, String) =
+        sqlx::query_as("select area_centi, use_kind from house where id = $1")
+            .bind(house)
+            .fetch_one(pool)
+            .await
+            .expect("house");
+    assert_eq!((area, kind.as_str()), (9007, "commercial"));
+    let (before, after): (String, String) = sqlx::query_as(
+        "select before, after from audit_log where entity = 'house' and action = 'update'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("audit");
+    assert!(
+        before.contains("8956") && after.contains("9007"),
+        "{before} {after}"
+    );
+}

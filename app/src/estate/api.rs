@@ -499,3 +499,63 @@ pub async fn list_residents(estate_id: i64, page: i64) -> Result<super::Resident
             .map_err(AppError::from),
     )
 }
+
+/// Corrects a house's gross floor area or use (the number stays: it is the
+/// house's identity in every record).
+#[server(endpoint = "update_house")]
+pub async fn update_house(id: i64, area: String, use_kind: String) -> Result<(), AppError> {
+    use super::rules;
+    use crate::audit::db::{self as audit, Change};
+    use crate::auth::{api::*, Permission};
+    use crate::error::FieldError;
+    use crate::i18n::tr;
+
+    let caller = authorize(Permission::UseDesk)?;
+    let lang = caller.lang;
+    let state = state()?;
+    let result = async {
+        let mut problems = Vec::new();
+        let area = rules::parse_area(&area)
+            .map_err(|e| {
+                problems.push(FieldError {
+                    field: "area".into(),
+                    message: tr(lang, e.key()),
+                })
+            })
+            .ok();
+        if !["residential", "commercial", "parking"].contains(&use_kind.as_str()) {
+            problems.push(FieldError {
+                field: "use_kind".into(),
+                message: tr(lang, "import.invalid.use"),
+            });
+        }
+        let (Some(area_centi), true) = (area, problems.is_empty()) else {
+            return Err(AppError::Invalid(problems));
+        };
+        let mut tx = state.db.begin_write().await?;
+        let (estate_id, before_area, before_use) = super::db::house_facts(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        caller.check_estate(estate_id)?;
+        super::db::update_house(&mut tx, id, area_centi, &use_kind).await?;
+        audit::record(
+            &mut *tx,
+            &actor(&caller),
+            Change {
+                estate_id: Some(estate_id),
+                entity: "house",
+                entity_id: Some(id.to_string()),
+                action: "update",
+                before: Some(
+                    serde_json::json!({ "area_centi": before_area, "use_kind": before_use }),
+                ),
+                after: Some(serde_json::json!({ "area_centi": area_centi, "use_kind": use_kind })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    finish(result)
+}

@@ -802,3 +802,26 @@ pub async fn resident_export_rows(pool: &AnyPool, estate_id: i64) -> sqlx::Resul
     .fetch_all(pool)
     .await
 }
+
+/// (estate id, area, use) of a house.
+pub async fn house_facts(tx: &mut Tx, id: i64) -> sqlx::Result<Option<(i64, i64, String)>> {
+    sqlx::query_as("select estate_id, area_centi, use_kind from house where id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+pub async fn update_house(
+    tx: &mut Tx,
+    id: i64,
+    area_centi: i64,
+    use_kind: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("update house set area_centi = $1, use_kind = $2 where id = $3")
+        .bind(area_centi)
+        .bind(use_kind)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -283,6 +283,7 @@ pub fn HousePage() -> impl IntoView {
     let add = ServerAction::<AddOccupant>::new();
     let end = ServerAction::<EndOccupancy>::new();
     let status = ServerAction::<ChangeHouseStatus>::new();
+    let facts = ServerAction::<super::api::UpdateHouse>::new();
     let house = Resource::new(
         move || {
             (
@@ -290,6 +291,7 @@ pub fn HousePage() -> impl IntoView {
                 add.version().get(),
                 end.version().get(),
                 status.version().get(),
+                facts.version().get(),
             )
         },
         |(id, ..)| get_house(id),
@@ -299,7 +301,7 @@ pub fn HousePage() -> impl IntoView {
             <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     match house.await {
-                        Ok(h) => view! { <HouseHub h=h add end status /> }.into_any(),
+                        Ok(h) => view! { <HouseHub h=h add end status facts /> }.into_any(),
                         Err(e) => view! { <LoadError error=e /> }.into_any(),
                     }
                 })}
@@ -314,7 +316,14 @@ fn HouseHub(
     add: ServerAction<AddOccupant>,
     end: ServerAction<EndOccupancy>,
     status: ServerAction<ChangeHouseStatus>,
+    facts: ServerAction<super::api::UpdateHouse>,
 ) -> impl IntoView {
+    let fv = facts.value();
+    let area_text = format!("{}.{:02}", h.area_centi / 100, h.area_centi % 100);
+    let use_options = ["residential", "commercial", "parking"]
+        .into_iter()
+        .map(|u| view! { <option value=u selected=u == h.use_kind>{use_i18n().t(&format!("house.uses.{u}"))}</option> })
+        .collect_view();
     let i18n = use_i18n();
     // The desk's today, from the server (the browser's clock and zone may differ).
     let today = h.today.clone();
@@ -449,6 +458,21 @@ fn HouseHub(
                 </ActionForm>
             </section>
         </div>
+        <details class="panel" open=move || matches!(fv.get(), Some(Err(_)))>
+            <summary>{i18n.t("house.edit")}</summary>
+            <FormError error=form_error(fv) />
+            <ActionForm action=facts>
+                <input type="hidden" name="id" value=house_id />
+                <div class="filters">
+                    <Field label=i18n.t("house.area_m2") name="area" value=area_text required=true error=field_error(fv, "area") />
+                    <div class="field">
+                        <label for="f-edit-use">{i18n.t("house.use")}</label>
+                        <select id="f-edit-use" name="use_kind">{use_options}</select>
+                    </div>
+                    <button type="submit">{i18n.t("common.save")}</button>
+                </div>
+            </ActionForm>
+        </details>
         <section class="panel">
             <h2>{i18n.t("house.history")}</h2>
             <div class="table-wrap flat">
