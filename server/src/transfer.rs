@@ -171,49 +171,59 @@ pub struct ExportQuery {
     pub estate: i64,
 }
 
-/// `GET /desk/houses.xlsx?estate=…`: the estate's houses and current residents,
-/// personal data masked.
+/// Which list an export writes.
+#[derive(Debug, Clone, Copy)]
+pub enum ExportKind {
+    Houses,
+    Residents,
+}
+
+/// `GET /desk/houses.xlsx?estate=…` and `/desk/residents.xlsx?estate=…`: an
+/// estate's houses (with current residents) or residents, personal data masked.
+pub async fn export(
+    kind: ExportKind,
+    state: AppState,
+    identity: RequestIdentity,
+    estate: i64,
+) -> Response {
+    let caller = match desk_caller(&identity) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if caller.check_estate(estate).is_err() {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let pool = &state.db.pool;
+    let rows = match kind {
+        ExportKind::Houses => app::estate::db::export_rows(pool, estate).await,
+        ExportKind::Residents => app::estate::db::resident_export_rows(pool, estate).await,
+    };
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => return internal(e),
+    };
+    let (file, bytes) = match kind {
+        ExportKind::Houses => ("houses.xlsx", import::houses_xlsx(&rows, caller.lang)),
+        ExportKind::Residents => ("residents.xlsx", import::residents_xlsx(&rows, caller.lang)),
+    };
+    match bytes {
+        Ok(bytes) => xlsx(bytes, file),
+        Err(e) => internal(e),
+    }
+}
+
 pub async fn export_houses(
     State(state): State<AppState>,
     Extension(identity): Extension<RequestIdentity>,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    let caller = match desk_caller(&identity) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if caller.check_estate(q.estate).is_err() {
-        return StatusCode::FORBIDDEN.into_response();
-    }
-    let rows = match app::estate::db::export_rows(&state.db.pool, q.estate).await {
-        Ok(rows) => rows,
-        Err(e) => return internal(e),
-    };
-    match import::houses_xlsx(&rows, caller.lang) {
-        Ok(bytes) => xlsx(bytes, "houses.xlsx"),
-        Err(e) => internal(e),
-    }
+    export(ExportKind::Houses, state, identity, q.estate).await
 }
 
-/// `GET /desk/residents.xlsx?estate=…`: the estate's residents, personal data masked.
 pub async fn export_residents(
     State(state): State<AppState>,
     Extension(identity): Extension<RequestIdentity>,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    let caller = match desk_caller(&identity) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if caller.check_estate(q.estate).is_err() {
-        return StatusCode::FORBIDDEN.into_response();
-    }
-    let rows = match app::estate::db::resident_export_rows(&state.db.pool, q.estate).await {
-        Ok(rows) => rows,
-        Err(e) => return internal(e),
-    };
-    match import::residents_xlsx(&rows, caller.lang) {
-        Ok(bytes) => xlsx(bytes, "residents.xlsx"),
-        Err(e) => internal(e),
-    }
+    export(ExportKind::Residents, state, identity, q.estate).await
 }

@@ -757,15 +757,54 @@ pub fn annotated_xlsx(
     book.save_to_buffer()
 }
 
+/// One sheet: a bold header row of translated `headers`, then text rows.
+fn sheet_xlsx(
+    headers: &[&str],
+    rows: Vec<Vec<String>>,
+    lang: Lang,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    for (col, key) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, tr(lang, key), &bold)?;
+        sheet.set_column_width(col as u16, 15)?;
+    }
+    for (i, cells) in rows.iter().enumerate() {
+        for (col, value) in cells.iter().enumerate() {
+            sheet.write_string(i as u32 + 1, col as u16, value)?;
+        }
+    }
+    book.save_to_buffer()
+}
+
+/// The person columns of an export row: name (escaped), masked mobile and ID,
+/// relation, since.
+fn person_cells(r: &super::db::ExportRow, lang: Lang) -> [String; 5] {
+    [
+        safe_cell(r.name.as_deref().unwrap_or("")),
+        r.mobile
+            .as_deref()
+            .map(rules::mask_mobile)
+            .unwrap_or_default(),
+        r.id_number
+            .as_deref()
+            .map(rules::mask_id_number)
+            .unwrap_or_default(),
+        r.role
+            .as_deref()
+            .map(|role| tr(lang, &format!("occupancy.{role}")))
+            .unwrap_or_default(),
+        r.start_date.clone().unwrap_or_default(),
+    ]
+}
+
 /// The house list as a spreadsheet: mobiles and ID numbers masked, text cells
 /// that a spreadsheet would run as formulas escaped.
 pub fn houses_xlsx(
     rows: &[super::db::ExportRow],
     lang: Lang,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    let sheet = book.add_worksheet();
     let headers = [
         "house.number",
         "house.building",
@@ -779,40 +818,22 @@ pub fn houses_xlsx(
         "occupancy.role",
         "occupancy.start_date",
     ];
-    for (col, key) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, tr(lang, key), &bold)?;
-        sheet.set_column_width(col as u16, 14)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        let line = i as u32 + 1;
-        let area = format!("{}.{:02}", r.area_centi / 100, r.area_centi % 100);
-        let cells = [
-            safe_cell(&r.number),
-            safe_cell(&r.building_name),
-            r.floor.to_string(),
-            area,
-            tr(lang, &format!("house.uses.{}", r.use_kind)),
-            tr(lang, &format!("house.status.{}", r.status)),
-            safe_cell(r.name.as_deref().unwrap_or("")),
-            r.mobile
-                .as_deref()
-                .map(rules::mask_mobile)
-                .unwrap_or_default(),
-            r.id_number
-                .as_deref()
-                .map(rules::mask_id_number)
-                .unwrap_or_default(),
-            r.role
-                .as_deref()
-                .map(|role| tr(lang, &format!("occupancy.{role}")))
-                .unwrap_or_default(),
-            r.start_date.clone().unwrap_or_default(),
-        ];
-        for (col, value) in cells.iter().enumerate() {
-            sheet.write_string(line, col as u16, value)?;
-        }
-    }
-    book.save_to_buffer()
+    let lines = rows
+        .iter()
+        .map(|r| {
+            let mut cells = vec![
+                safe_cell(&r.number),
+                safe_cell(&r.building_name),
+                r.floor.to_string(),
+                format!("{}.{:02}", r.area_centi / 100, r.area_centi % 100),
+                tr(lang, &format!("house.uses.{}", r.use_kind)),
+                tr(lang, &format!("house.status.{}", r.status)),
+            ];
+            cells.extend(person_cells(r, lang));
+            cells
+        })
+        .collect();
+    sheet_xlsx(&headers, lines, lang)
 }
 
 /// The resident list as a spreadsheet: name first, personal data masked.
@@ -820,44 +841,23 @@ pub fn residents_xlsx(
     rows: &[super::db::ExportRow],
     lang: Lang,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    let sheet = book.add_worksheet();
     let headers = [
         "resident.name",
         "resident.mobile",
         "resident.id_number",
-        "house.number",
         "occupancy.role",
         "occupancy.start_date",
+        "house.number",
     ];
-    for (col, key) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, tr(lang, key), &bold)?;
-        sheet.set_column_width(col as u16, 16)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        let cells = [
-            safe_cell(r.name.as_deref().unwrap_or("")),
-            r.mobile
-                .as_deref()
-                .map(rules::mask_mobile)
-                .unwrap_or_default(),
-            r.id_number
-                .as_deref()
-                .map(rules::mask_id_number)
-                .unwrap_or_default(),
-            safe_cell(&r.number),
-            r.role
-                .as_deref()
-                .map(|role| tr(lang, &format!("occupancy.{role}")))
-                .unwrap_or_default(),
-            r.start_date.clone().unwrap_or_default(),
-        ];
-        for (col, value) in cells.iter().enumerate() {
-            sheet.write_string(i as u32 + 1, col as u16, value)?;
-        }
-    }
-    book.save_to_buffer()
+    let lines = rows
+        .iter()
+        .map(|r| {
+            let mut cells = person_cells(r, lang).to_vec();
+            cells.push(safe_cell(&r.number));
+            cells
+        })
+        .collect();
+    sheet_xlsx(&headers, lines, lang)
 }
 
 /// The message for a refused whole file.

@@ -200,12 +200,6 @@ pub fn HouseListPage() -> impl IntoView {
                                     }
                                 })
                                 .collect_view();
-                            let pages = (list.total + HOUSE_PAGE_SIZE - 1) / HOUSE_PAGE_SIZE;
-                            let link = move |page: i64| {
-                                let mut q = query.get_untracked();
-                                q.replace("page", page.to_string());
-                                q.to_query_string()
-                            };
                             view! {
                                 <Form method="GET" action="">
                                     <div class="filters">
@@ -254,11 +248,7 @@ pub fn HouseListPage() -> impl IntoView {
                                         <tbody>{rows}</tbody>
                                     </table>
                                 </div>
-                                <nav class="pager" aria-label=i18n.t("common.pages")>
-                                    {(f.page > 0).then(|| view! { <a class="button" href=link(f.page - 1)>{use_i18n().t("common.previous")}</a> })}
-                                    <span class="muted">{format!("{} / {}", f.page + 1, pages.max(1))}</span>
-                                    {(f.page + 1 < pages).then(|| view! { <a class="button" href=link(f.page + 1)>{use_i18n().t("common.next")}</a> })}
-                                </nav>
+                                <Pager page=f.page total=list.total />
                             }
                             .into_any()
                         }
@@ -872,12 +862,6 @@ pub fn ResidentListPage() -> impl IntoView {
                                     }
                                 })
                                 .collect_view();
-                            let pages = (list.total + HOUSE_PAGE_SIZE - 1) / HOUSE_PAGE_SIZE;
-                            let link = move |page: i64| {
-                                let mut q = query.get_untracked();
-                                q.replace("page", page.to_string());
-                                q.to_query_string()
-                            };
                             view! {
                                 <Form method="GET" action="">
                                     <div class="filters">
@@ -907,11 +891,7 @@ pub fn ResidentListPage() -> impl IntoView {
                                         <tbody>{rows}</tbody>
                                     </table>
                                 </div>
-                                <nav class="pager" aria-label=i18n.t("common.pages")>
-                                    {(page > 0).then(|| view! { <a class="button" href=link(page - 1)>{use_i18n().t("common.previous")}</a> })}
-                                    <span class="muted">{format!("{} / {}", page + 1, pages.max(1))}</span>
-                                    {(page + 1 < pages).then(|| view! { <a class="button" href=link(page + 1)>{use_i18n().t("common.next")}</a> })}
-                                </nav>
+                                <Pager page=page total=list.total />
                             }
                             .into_any()
                         }
@@ -919,5 +899,25 @@ pub fn ResidentListPage() -> impl IntoView {
                 })}
             </Transition>
         </AppShell>
+    }
+}
+
+/// Previous / next links for a paged list; the other filters stay in the address.
+#[component]
+fn Pager(page: i64, total: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let pages = ((total + HOUSE_PAGE_SIZE - 1) / HOUSE_PAGE_SIZE).max(1);
+    let link = move |page: i64| {
+        let mut q = query.get_untracked();
+        q.replace("page", page.to_string());
+        q.to_query_string()
+    };
+    view! {
+        <nav class="pager" aria-label=i18n.t("common.pages")>
+            {(page > 0).then(|| view! { <a class="button" href=link(page - 1)>{use_i18n().t("common.previous")}</a> })}
+            <span class="muted">{format!("{} / {}", page + 1, pages)}</span>
+            {(page + 1 < pages).then(|| view! { <a class="button" href=link(page + 1)>{use_i18n().t("common.next")}</a> })}
+        </nav>
     }
 }
