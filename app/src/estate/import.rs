@@ -942,6 +942,31 @@ mod tests {
     }
 
     #[test]
+    fn each_kind_of_bad_cell_names_its_column() {
+        let rows = vec![row(
+            7,
+            &[
+                ("house_number", "1-1-101"),
+                ("area", "0"),
+                ("use", "仓库"),
+                ("status", "拆除"),
+                ("name", ""),
+                ("mobile", "13812345678"),
+                ("id_number", "110105194912310021"),
+                ("role", "业主"),
+                ("start_date", "2024-02-30"),
+            ],
+        )];
+        let problems = validate(&rows, Lang::Zh, "2026-11-22").expect_err("invalid");
+        let columns: Vec<&str> = problems.iter().map(|p| p.column.as_str()).collect();
+        assert_eq!(
+            columns,
+            vec!["建筑面积", "用途", "状态", "姓名", "身份证号", "入住日期"]
+        );
+        assert!(problems.iter().all(|p| p.row == 7 && !p.reason.is_empty()));
+    }
+
+    #[test]
     fn a_house_must_agree_with_itself_across_rows() {
         let rows = vec![
             row(2, &[("house_number", "1-1-101"), ("area", "80")]),
