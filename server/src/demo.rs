@@ -244,7 +244,7 @@ fn demo_rows(rng: &mut Lcg, code: &str, buildings: i64, nth: usize) -> Vec<impor
                             &mut rows,
                             &person(&tenant, &mobile, "", "租户", "2025-03-01"),
                         );
-                    } else if rng.next() % 3 == 0 {
+                    } else if rng.next().is_multiple_of(3) {
                         let family = format!("{surname}{}", rng.pick(&GIVEN));
                         let mobile = format!("15{}{:08}", 5 + nth, serial * 11);
                         push(

@@ -15,13 +15,26 @@ use app::auth::{rules, Permission};
 use app::estate::import;
 use app::state::AppState;
 
-/// The desk's caller, or the refusal to send.
-fn desk_caller(identity: &RequestIdentity) -> Result<Caller, Response> {
-    match &identity.caller {
-        None => Err(Redirect::to("/login").into_response()),
-        Some(c) if !rules::allows(c.role, Permission::UseDesk) => {
-            Err(StatusCode::FORBIDDEN.into_response())
+/// Why a file route refuses its caller.
+enum Refusal {
+    SignIn,
+    Forbidden,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::SignIn => Redirect::to("/login").into_response(),
+            Refusal::Forbidden => StatusCode::FORBIDDEN.into_response(),
         }
+    }
+}
+
+/// The desk's caller, or the refusal to send.
+fn desk_caller(identity: &RequestIdentity) -> Result<Caller, Refusal> {
+    match &identity.caller {
+        None => Err(Refusal::SignIn),
+        Some(c) if !rules::allows(c.role, Permission::UseDesk) => Err(Refusal::Forbidden),
         Some(c) => Ok(c.clone()),
     }
 }
@@ -55,7 +68,7 @@ pub async fn upload(
 ) -> Response {
     let caller = match desk_caller(&identity) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let mut estate_id = 0i64;
     let mut file: Option<(String, Bytes)> = None;
@@ -132,7 +145,7 @@ pub async fn upload(
 pub async fn template(Extension(identity): Extension<RequestIdentity>) -> Response {
     let caller = match desk_caller(&identity) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     match import::template_xlsx(caller.lang) {
         Ok(bytes) => xlsx(bytes, "register-template.xlsx"),
@@ -148,7 +161,7 @@ pub async fn report(
 ) -> Response {
     let caller = match desk_caller(&identity) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let batch = match app::estate::db::import_batch(&state.db.pool, id).await {
         Ok(Some(b)) => b,
@@ -188,7 +201,7 @@ pub async fn export(
 ) -> Response {
     let caller = match desk_caller(&identity) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     if caller.check_estate(estate).is_err() {
         return StatusCode::FORBIDDEN.into_response();

@@ -241,6 +241,21 @@ impl FromStr for Backend {
     }
 }
 
+/// ` and <column> in (…)` limiting a query to the estates a caller may see.
+/// The ids come from the database (the caller's assignments), never from input.
+pub fn estate_filter(scope: &crate::auth::EstateScope, column: &str) -> String {
+    match scope {
+        crate::auth::EstateScope::All => String::new(),
+        crate::auth::EstateScope::Only(ids) if ids.is_empty() => " and 1 = 0".to_string(),
+        crate::auth::EstateScope::Only(ids) => {
+            format!(
+                " and {column} in ({})",
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            )
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,20 +294,5 @@ mod tests {
             with_sqlite_create("postgres://h/db", Backend::Postgres),
             "postgres://h/db"
         );
-    }
-}
-
-/// ` and <column> in (…)` limiting a query to the estates a caller may see.
-/// The ids come from the database (the caller's assignments), never from input.
-pub fn estate_filter(scope: &crate::auth::EstateScope, column: &str) -> String {
-    match scope {
-        crate::auth::EstateScope::All => String::new(),
-        crate::auth::EstateScope::Only(ids) if ids.is_empty() => " and 1 = 0".to_string(),
-        crate::auth::EstateScope::Only(ids) => {
-            format!(
-                " and {column} in ({})",
-                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-            )
-        }
     }
 }

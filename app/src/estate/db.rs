@@ -312,7 +312,7 @@ pub async fn search(
              where r.name like $1{} order by length(r.name), r.name limit 200",
             estate_filter(scope, "r.estate_id")
         ))
-        .bind(format!("%{}%", name.replace('%', "").replace('_', "")))
+        .bind(format!("%{}%", name.replace(['%', '_'], "")))
         .fetch_all(pool)
         .await?;
         hits.extend(rows.into_iter().filter_map(|row| {
