@@ -1,7 +1,7 @@
 //! Staff account pages: the list, a new member of staff, and one member's page.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::api::{
     estate_options, get_staff, list_staff, CreateStaff, ResetStaffPassword, SetStaffDisabled,
@@ -206,14 +206,7 @@ pub fn NewStaffPage() -> impl IntoView {
 #[component]
 pub fn StaffPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = crate::ui::id_param();
     let created = use_query_map().get_untracked().get("saved").is_some();
     let update = ServerAction::<UpdateStaff>::new();
     let toggle = ServerAction::<SetStaffDisabled>::new();

@@ -11,24 +11,34 @@ use super::{
 use crate::auth::EstateScope;
 use crate::db::{estate_filter, time, Tx};
 
-pub async fn house_list(
+/// The estates a caller may pick from, and the one a list shows: the asked-for
+/// estate if the caller sees it, else their first.
+async fn scoped_estates(
     pool: &AnyPool,
     scope: &EstateScope,
-    f: &HouseFilter,
-) -> sqlx::Result<HouseList> {
+    wanted: i64,
+) -> sqlx::Result<(Vec<crate::admin::EstateOption>, i64)> {
     let estates: Vec<crate::admin::EstateOption> = sqlx::query_as(&format!(
         "select id, name from estate where 1 = 1{} order by name",
         estate_filter(scope, "id")
     ))
     .fetch_all(pool)
     .await?;
-    // The chosen estate if the caller may see it, else their first.
-    let estate_id = estates
+    let chosen = estates
         .iter()
-        .find(|e| e.id == f.estate_id)
+        .find(|e| e.id == wanted)
         .or(estates.first())
         .map(|e| e.id)
         .unwrap_or(0);
+    Ok((estates, chosen))
+}
+
+pub async fn house_list(
+    pool: &AnyPool,
+    scope: &EstateScope,
+    f: &HouseFilter,
+) -> sqlx::Result<HouseList> {
+    let (estates, estate_id) = scoped_estates(pool, scope, f.estate_id).await?;
     let buildings: Vec<BuildingOption> = sqlx::query_as(
         "select id, estate_id, name from building where estate_id = $1 order by length(code), code",
     )
@@ -725,18 +735,7 @@ pub async fn resident_list(
     estate_id: i64,
     page: i64,
 ) -> sqlx::Result<super::ResidentList> {
-    let estates: Vec<crate::admin::EstateOption> = sqlx::query_as(&format!(
-        "select id, name from estate where 1 = 1{} order by name",
-        estate_filter(scope, "id")
-    ))
-    .fetch_all(pool)
-    .await?;
-    let estate_id = estates
-        .iter()
-        .find(|e| e.id == estate_id)
-        .or(estates.first())
-        .map(|e| e.id)
-        .unwrap_or(0);
+    let (estates, estate_id) = scoped_estates(pool, scope, estate_id).await?;
     let (total,): (i64,) = sqlx::query_as("select count(*) from resident where estate_id = $1")
         .bind(estate_id)
         .fetch_one(pool)

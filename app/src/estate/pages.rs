@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::Form;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::api::{
     desk_search, get_house, get_resident, list_houses, AddOccupant, ChangeHouseStatus,
@@ -262,14 +262,7 @@ pub fn HouseListPage() -> impl IntoView {
 /// `/desk/houses/:id`: the desk's hub for one house.
 #[component]
 pub fn HousePage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = crate::ui::id_param();
     let add = ServerAction::<AddOccupant>::new();
     let end = ServerAction::<EndOccupancy>::new();
     let status = ServerAction::<ChangeHouseStatus>::new();
@@ -509,14 +502,7 @@ fn EmptyRow(show: bool, cols: u32) -> impl IntoView {
 #[component]
 pub fn ResidentPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = crate::ui::id_param();
     let edit = ServerAction::<super::api::UpdateResident>::new();
     let resident = Resource::new(
         move || (id(), edit.version().get()),
@@ -660,14 +646,7 @@ pub fn ImportPage() -> impl IntoView {
 /// `/desk/import/:id`: what an import did, or every reason it was refused.
 #[component]
 pub fn ImportReportPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = crate::ui::id_param();
     let report = Resource::new(id, super::api::get_import);
     view! {
         <AppShell>

@@ -254,6 +254,18 @@ where
     Signal::derive(move || value.get().and_then(|r| r.err()))
 }
 
+/// The `:id` of the current route (tracked); 0 (found nowhere) when it is not a number.
+pub fn id_param() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    }
+}
+
 /// An area in 0.01 m² as people read it: `89.56 m²`.
 pub fn area(centi: i64) -> String {
     format!("{}.{:02} m²", centi / 100, (centi % 100).abs())
