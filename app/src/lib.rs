@@ -12,6 +12,7 @@ rust_i18n::i18n!("locales", fallback = "zh");
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod error;
 pub mod estate;
 pub mod home;
@@ -120,6 +121,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/desk/houses/:id") view=estate::pages::HousePage ssr=SsrMode::Async />
                 <Route path=path!("/desk/residents") view=estate::pages::ResidentListPage ssr=SsrMode::Async />
                 <Route path=path!("/desk/residents/:id") view=estate::pages::ResidentPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/houses/:id/account") view=billing::pages::HouseAccountPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/fees") view=billing::pages::FeesPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/billing") view=billing::pages::BillingPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/readings") view=billing::pages::ReadingsPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/receipts/:id") view=billing::pages::ReceiptPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/close") view=billing::pages::DailyClosePage ssr=SsrMode::Async />
+                <Route path=path!("/desk/notices") view=billing::pages::NoticesPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/bills") view=billing::pages::PortalBillsPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/receipts/:id") view=billing::pages::PortalReceiptPage ssr=SsrMode::Async />
                 <Route path=path!("/jobs") view=home::pages::JobsHome ssr=SsrMode::Async />
                 <Route path=path!("/portal") view=home::pages::PortalHome ssr=SsrMode::Async />
                 <Route path=path!("/admin/estates") view=admin::pages::EstatesPage ssr=SsrMode::Async />

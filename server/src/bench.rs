@@ -167,3 +167,250 @@ async fn insert_values(
     values.clear();
     Ok(())
 }
+
+/// `server bill-run`: one estate's bill run from the command line.
+pub async fn bill_run(
+    db: &Database,
+    estate: &str,
+    period: &str,
+    take_over: bool,
+) -> anyhow::Result<()> {
+    use app::billing::run;
+    let (estate_id,): (i64,) = sqlx::query_as("select id from estate where code = $1")
+        .bind(estate)
+        .fetch_optional(&db.pool)
+        .await?
+        .with_context(|| format!("no estate with code {estate}"))?;
+    if take_over {
+        run::interrupt_running(db, Some(estate_id)).await?;
+    }
+    let actor = app::audit::db::Actor {
+        account_id: None,
+        name: "bill-run".into(),
+        ip: None,
+    };
+    let started = Instant::now();
+    let id = run::start(db, &actor, None, app::auth::Lang::En, estate_id, period)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let outcome = run::execute(db, id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!(
+        "bill run #{id} for {estate} {period}: {} houses, {} new lines, {} yuan, {} settled from prepaid, {:.1} s",
+        outcome.houses,
+        outcome.lines_created,
+        app::billing::fen_text(outcome.amount_fen),
+        outcome.prepaid_lines,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `server bench billing`: generates an estate of `houses` houses with three
+/// fee items, times a bill run for last month, then a bare bulk insert of the
+/// same rows into a table of the same shape, then a rerun (which must create
+/// nothing). Prints figures; asserts nothing.
+pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
+    use app::billing::rules::Period;
+    use app::billing::{rules, run};
+    anyhow::ensure!(
+        db.is_empty().await?,
+        "bench billing needs an empty database"
+    );
+    let now = time::now();
+    let generated = Instant::now();
+    let mut tx = db.begin_write().await?;
+    sqlx::query("insert into estate (id, code, name, created_at) values (1, 'B1', '基准小区', $1)")
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+    let buildings = (houses / 5_000).max(1);
+    for b in 1..=buildings {
+        sqlx::query("insert into building (id, estate_id, code, name) values ($1, 1, $2, $3)")
+            .bind(b)
+            .bind(b.to_string())
+            .bind(format!("{b}栋"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let mut values = Vec::new();
+    for h in 1..=houses {
+        let n = h - 1;
+        let b = n % buildings + 1;
+        let entrance = (n / buildings) % 2 + 1;
+        let floor = (n / buildings / 2) % 33 + 1;
+        let room = n / buildings / 66 + 1;
+        // Areas from 45.00 to 174.99 m²; one house in twenty commercial.
+        let area = 4_500 + (h * 7_919) % 13_000;
+        let use_kind = if h % 20 == 0 {
+            "commercial"
+        } else {
+            "residential"
+        };
+        values.push(format!(
+            "({h}, 1, {b}, '{b}-{entrance}-{floor}{room:02}', '{floor}{room:02}', {entrance}, {floor}, {area}, '{use_kind}', 'occupied', '{now}')"
+        ));
+        if values.len() == 1000 {
+            insert_values(&mut tx, "house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
+        }
+    }
+    insert_values(&mut tx, "house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
+    for (id, name, kind) in [
+        (1, "物业服务费", "area"),
+        (2, "电梯运行费", "fixed"),
+        (3, "垃圾清运费", "fixed"),
+    ] {
+        sqlx::query("insert into fee_item (id, estate_id, name, kind, due_days, created_at) values ($1, 1, $2, $3, 15, $4)")
+            .bind(id)
+            .bind(name)
+            .bind(kind)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (item, use_kind, rate) in [
+        (1, "residential", "2.35"),
+        (1, "commercial", "4.80"),
+        (2, "any", "30"),
+        (3, "any", "12.5"),
+    ] {
+        sqlx::query("insert into fee_rate (fee_item_id, use_kind, rate, effective_from, created_at) values ($1, $2, $3, '2020-01-01', $4)")
+            .bind(item)
+            .bind(use_kind)
+            .bind(rate)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    sqlx::query("analyze").execute(&db.pool).await?;
+    eprintln!(
+        "generated {houses} houses in {:.1} s ({})",
+        generated.elapsed().as_secs_f64(),
+        db.display_url
+    );
+
+    let today = time::desk_today();
+    let this_month = Period::parse(&today[..7]).context("today")?;
+    let period = Period {
+        year: if this_month.month == 1 {
+            this_month.year - 1
+        } else {
+            this_month.year
+        },
+        month: if this_month.month == 1 {
+            12
+        } else {
+            this_month.month - 1
+        },
+    };
+    let actor = app::audit::db::Actor {
+        account_id: None,
+        name: "bench".into(),
+        ip: None,
+    };
+    let fail = |e: app::error::AppError| anyhow::anyhow!("{e}");
+
+    // 1. The bill run.
+    let started = Instant::now();
+    let id = run::start(
+        db,
+        &actor,
+        None,
+        app::auth::Lang::En,
+        1,
+        &period.to_string(),
+    )
+    .await
+    .map_err(fail)?;
+    let outcome = run::execute(db, id).await.map_err(fail)?;
+    let run_secs = started.elapsed().as_secs_f64();
+    let run_rate = outcome.lines_created as f64 / run_secs;
+    eprintln!(
+        "bill run: {} lines, {} yuan in {run_secs:.2} s",
+        outcome.lines_created,
+        app::billing::fen_text(outcome.amount_fen)
+    );
+
+    // 2. A bare bulk insert of the same rows (computed beforehand, untimed)
+    // into a table of bill_line's shape: same columns, keys and indexes.
+    let id_column = match db.backend {
+        app::db::Backend::Sqlite => "integer primary key",
+        app::db::Backend::Postgres => "bigint generated by default as identity primary key",
+    };
+    sqlx::query(&format!(
+        "create table bill_line_bare (id {id_column}, estate_id bigint not null references estate(id), \
+         house_id bigint not null references house(id), fee_item_id bigint not null references fee_item(id), \
+         period text not null, line_key text not null default '', amount_fen bigint not null check (amount_fen >= 0), \
+         due_date text not null, basis text not null, late_fee_of bigint, run_id bigint references bill_run(id), \
+         created_by bigint, created_at text not null, unique (house_id, fee_item_id, period, line_key))"
+    ))
+    .execute(&db.pool)
+    .await?;
+    sqlx::query("create index bill_line_bare_estate_period on bill_line_bare(estate_id, period)")
+        .execute(&db.pool)
+        .await?;
+    let items = run::run_items(db, 1).await?;
+    let house_rows = run::billable_houses(db, 1, period).await?;
+    let mut rows = Vec::with_capacity(house_rows.len() * items.len());
+    for h in &house_rows {
+        for item in &items {
+            if let Some(line) = rules::compute_line(item, h, period, None) {
+                rows.push(run::LineRow {
+                    house_id: h.id,
+                    fee_item_id: item.id,
+                    amount_fen: line.amount_fen,
+                    due_date: time::date_to_db(period.due_date(item.due_days)),
+                    basis: line.basis,
+                });
+            }
+        }
+    }
+    let started = Instant::now();
+    let mut bare = 0;
+    for chunk in rows.chunks(run::CHUNK_HOUSES * items.len()) {
+        let mut tx = db.begin_write().await?;
+        bare += run::insert_lines(
+            &mut tx,
+            "bill_line_bare",
+            1,
+            &period.to_string(),
+            id,
+            &now,
+            chunk,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    let bare_secs = started.elapsed().as_secs_f64();
+    let bare_rate = bare as f64 / bare_secs;
+    eprintln!("bare insert: {bare} rows in {bare_secs:.2} s");
+
+    // 3. The rerun: nothing new.
+    let started = Instant::now();
+    let rerun = run::start(
+        db,
+        &actor,
+        None,
+        app::auth::Lang::En,
+        1,
+        &period.to_string(),
+    )
+    .await
+    .map_err(fail)?;
+    let again = run::execute(db, rerun).await.map_err(fail)?;
+    eprintln!("rerun: {:.2} s", started.elapsed().as_secs_f64());
+    println_figures(&format!(
+        "billing: {run_rate:.0} lines/s, bare insert: {bare_rate:.0} lines/s, ratio: {:.2}, rerun new lines: {}",
+        bare_rate / run_rate,
+        again.lines_created
+    ));
+    Ok(())
+}
+
+/// The figures line, on stdout (the rest of the bench talks on stderr).
+fn println_figures(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{line}");
+}

@@ -163,6 +163,154 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
         .await?;
     }
     tx.commit().await?;
+    load_billing(db, first_estate, &actor).await?;
+    Ok(())
+}
+
+/// The demo estate's fees, set up and billed the way the desk does it: fee
+/// items and rates, water readings for building 1, the two months before this
+/// one billed, and 王建国 (1-1-101) paying the first month with a surplus that
+/// the second month's run then uses.
+async fn load_billing(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::Result<()> {
+    use app::billing::{db as billing, ledger, rules::Period, run};
+    let lang = Lang::Zh;
+    let fail = |e: app::error::AppError| anyhow::anyhow!("demo billing: {e}");
+    let this_month = Period::parse(&time::desk_today()[..7]).context("today's period")?;
+    let year_start = format!("{}-01-01", this_month.year - 1);
+    let any = |_| Ok(());
+    let items = [
+        ("物业服务费", "area", "residential", "2.35", ""),
+        ("电梯运行费", "fixed", "residential", "30", ""),
+        ("水费", "metered", "any", "3.45", "吨"),
+        ("装修押金", "one_off", "any", "", ""),
+    ];
+    let mut water = 0;
+    for (name, kind, use_kind, rate, unit) in items {
+        let id = billing::create_fee_item(db, actor, lang, estate_id, name, kind, "15", unit)
+            .await
+            .map_err(fail)?;
+        if !rate.is_empty() {
+            billing::add_rate(db, actor, lang, id, use_kind, rate, &year_start, "", any)
+                .await
+                .map_err(fail)?;
+        }
+        if name == "物业服务费" {
+            billing::add_rate(
+                db,
+                actor,
+                lang,
+                id,
+                "commercial",
+                "4.80",
+                &year_start,
+                "",
+                any,
+            )
+            .await
+            .map_err(fail)?;
+        }
+        if kind == "metered" {
+            water = id;
+        }
+    }
+    let first = {
+        let mut p = this_month;
+        for _ in 0..2 {
+            p = Period {
+                year: if p.month == 1 { p.year - 1 } else { p.year },
+                month: if p.month == 1 { 12 } else { p.month - 1 },
+            };
+        }
+        p
+    };
+    let building_one: Vec<(i64,)> = sqlx::query_as(
+        "select h.id from house h join building b on b.id = h.building_id where b.estate_id = $1 and b.code = '1' order by h.id",
+    )
+    .bind(estate_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut rng = Lcg(2026);
+    let mut meter: Vec<i64> = building_one
+        .iter()
+        .map(|_| 10_000 + (rng.next() % 50_000) as i64)
+        .collect();
+    // The readings of the month before the first bill are the meters' baseline.
+    let mut period = Period {
+        year: if first.month == 1 {
+            first.year - 1
+        } else {
+            first.year
+        },
+        month: if first.month == 1 {
+            12
+        } else {
+            first.month - 1
+        },
+    };
+    for month in -1..2 {
+        let entries: Vec<billing::ReadingEntry> = building_one
+            .iter()
+            .zip(meter.iter_mut())
+            .map(|((house_id,), m)| {
+                *m += 500 + (rng.next() % 1_500) as i64;
+                billing::ReadingEntry {
+                    house_id: *house_id,
+                    reading: format!("{}.{:02}", *m / 100, *m % 100),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        billing::save_readings(
+            db,
+            actor,
+            lang,
+            water,
+            &period.to_string(),
+            &entries,
+            None,
+            any,
+        )
+        .await
+        .map_err(fail)?;
+        if month < 0 {
+            period = period.next();
+            continue;
+        }
+        let run_id = run::start(db, actor, None, lang, estate_id, &period.to_string())
+            .await
+            .map_err(fail)?;
+        run::execute(db, run_id).await.map_err(fail)?;
+        if month == 0 {
+            // 王建国 pays his first month at the counter, 500 yuan over.
+            let (house_id, clerk_id): (i64, i64) = sqlx::query_as(
+                "select (select id from house where estate_id = $1 and number = '1-1-101'), \
+                        (select id from account where username = 'clerk')",
+            )
+            .bind(estate_id)
+            .fetch_one(&db.pool)
+            .await?;
+            let mut conn = db.pool.acquire().await?;
+            let lines = ledger::house_lines(&mut conn, house_id).await?;
+            drop(conn);
+            let due: i64 = lines.iter().map(|l| l.outstanding()).sum();
+            ledger::take_payment(
+                db,
+                actor,
+                clerk_id,
+                lang,
+                &ledger::PaymentRequest {
+                    house_id,
+                    line_ids: lines.iter().map(|l| l.id).collect(),
+                    method: "wechat".into(),
+                    received: app::billing::fen_text(due + 50_000).replace(',', ""),
+                    request_key: "demo-first-payment".into(),
+                },
+            )
+            .await
+            .map_err(fail)?;
+        }
+        period = period.next();
+    }
     Ok(())
 }
 

@@ -51,6 +51,18 @@ enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// Run billing for an estate and a period (YYYY-MM) from the command line.
+    BillRun {
+        /// The estate's code (e.g. CH).
+        #[arg(long)]
+        estate: String,
+        /// The period, YYYY-MM.
+        #[arg(long)]
+        period: String,
+        /// First mark this estate's runs left running by a dead process as interrupted.
+        #[arg(long)]
+        take_over: bool,
+    },
     /// Load the demo estate and one account per role into an empty database.
     Demo {
         /// The password of every demo account.
@@ -66,6 +78,12 @@ enum BenchWhat {
         /// How many residents to generate (houses: a third as many).
         #[arg(long, default_value_t = 1_500_000)]
         residents: i64,
+    },
+    /// A bill run over a generated estate against a bare bulk insert of the same rows.
+    Billing {
+        /// How many houses the estate has (3 fee items each).
+        #[arg(long, default_value_t = 500_000)]
+        houses: i64,
     },
 }
 
@@ -162,6 +180,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open_migrated(&cli.db).await?;
             server::bench::search(&db, residents).await
         }
+        Command::Bench {
+            what: BenchWhat::Billing { houses },
+        } => {
+            let db = open_migrated(&cli.db).await?;
+            server::bench::billing(&db, houses).await
+        }
+        Command::BillRun {
+            estate,
+            period,
+            take_over,
+        } => {
+            let db = open_migrated(&cli.db).await?;
+            server::bench::bill_run(&db, &estate, &period, take_over).await
+        }
         Command::Demo { password: pw } => {
             let db = open_migrated(&cli.db).await?;
             server::demo::load(&db, &Hasher::new(2)?, &pw).await?;
@@ -206,6 +238,15 @@ async fn serve(db_args: &DatabaseArgs, http: &HttpArgs) -> anyhow::Result<()> {
     let (state, store) =
         server::open_app(&db_args.url(), leptos_options, &config, http.hash_slots).await?;
     store.spawn_cleanup();
+    // Bill runs execute inside the process that started them: any still
+    // marked running belonged to a process that is gone.
+    let interrupted = app::billing::run::interrupt_running(&state.db, None).await?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "bill runs of a previous process marked interrupted; run them again to complete them"
+        );
+    }
     let display_url = state.db.display_url.clone();
     let router = server::router::build(state, store, &config);
     let listener = tokio::net::TcpListener::bind(addr)

@@ -49,6 +49,7 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
     // Spreadsheet uploads get their own, larger body limit.
     let uploads = Router::new()
         .route("/desk/import", post(transfer::upload))
+        .route("/desk/readings/import", post(transfer::import_readings))
         .layer(RequestBodyLimitLayer::new(
             app::estate::import::MAX_FILE_BYTES + 64 * 1024,
         ));

@@ -240,3 +240,85 @@ pub async fn export_residents(
 ) -> Response {
     export(ExportKind::Residents, state, identity, q.estate).await
 }
+
+/// `POST /desk/readings/import` (multipart: `fee_item_id`, `period`, `file`):
+/// a period's meter readings from a file, all or nothing; then the readings
+/// page with the attempt's row report.
+pub async fn import_readings(
+    State(state): State<AppState>,
+    Extension(identity): Extension<RequestIdentity>,
+    mut form: Multipart,
+) -> Response {
+    let caller = match desk_caller(&identity) {
+        Ok(c) => c,
+        Err(r) => return r.into_response(),
+    };
+    let mut fee_item_id = 0i64;
+    let mut period = String::new();
+    let mut file: Option<(String, Bytes)> = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("fee_item_id") => {
+                    fee_item_id = field
+                        .text()
+                        .await
+                        .ok()
+                        .and_then(|t| t.trim().parse().ok())
+                        .unwrap_or(0)
+                }
+                Some("period") => period = field.text().await.unwrap_or_default(),
+                Some("file") => {
+                    let name = field.file_name().unwrap_or("").to_string();
+                    match field.bytes().await {
+                        Ok(bytes) => file = Some((name, bytes)),
+                        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+                    }
+                }
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        }
+    }
+    let (file_name, bytes) = file.unwrap_or_default();
+    let read = if file_name.is_empty() || bytes.is_empty() {
+        Err(import::FileProblem::NoHeader)
+    } else {
+        import::read_with(&file_name, &bytes, &app::billing::db::READING_COLUMNS)
+    };
+    let actor = app::audit::db::Actor {
+        account_id: Some(caller.account_id),
+        name: caller.display_name.clone(),
+        ip: identity.ip.map(|ip| ip.to_string()),
+    };
+    let outcome = app::billing::db::import_readings(
+        &state.db,
+        &actor,
+        caller.lang,
+        fee_item_id,
+        &period,
+        &file_name,
+        read,
+        Some(caller.account_id),
+        |estate| caller.check_estate(estate),
+    )
+    .await;
+    match outcome {
+        Ok(id) => match app::billing::db::reading_import(&state.db.pool, id).await {
+            Ok(Some((estate_id, report))) => Redirect::to(&format!(
+                "/desk/readings?estate={estate_id}&item={fee_item_id}&period={}&import={id}",
+                report.period
+            ))
+            .into_response(),
+            Ok(None) => StatusCode::NOT_FOUND.into_response(),
+            Err(e) => internal(e),
+        },
+        Err(app::error::AppError::Forbidden) => StatusCode::FORBIDDEN.into_response(),
+        Err(app::error::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(e @ (app::error::AppError::Invalid(_) | app::error::AppError::Rule(_))) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response()
+        }
+        Err(e) => internal(e),
+    }
+}

@@ -844,3 +844,125 @@ async fn a_house_area_is_corrected_exactly_and_audited() {
         "{before} {after}"
     );
 }
+
+#[tokio::test]
+async fn billing_calls_check_the_role_and_the_house() {
+    let desk = desk().await;
+    let db = &desk.state.db;
+    let id = |sql: &'static str| async move {
+        let (id,): (i64,) = sqlx::query_as(sql).fetch_one(&db.pool).await.expect(sql);
+        id
+    };
+    let ch = id("select id from estate where code = 'CH'").await;
+    let jx_house =
+        id("select min(id) from house where estate_id = (select id from estate where code = 'JX')")
+            .await;
+    let other_house = id("select id from house where number = '1-1-102' and estate_id = (select id from estate where code = 'CH')").await;
+    let own_payment = id("select min(id) from payment").await;
+    let payment = id("select id from bill_line where house_id = (select id from house where number = '1-1-102' and estate_id = (select id from estate where code = 'CH')) order by id limit 1").await;
+    let clerk_id = id("select id from account where username = 'clerk'").await;
+    let other_payment = app::billing::ledger::take_payment(
+        db,
+        &app::audit::db::Actor {
+            account_id: None,
+            name: "t".into(),
+            ip: None,
+        },
+        clerk_id,
+        app::auth::Lang::Zh,
+        &app::billing::ledger::PaymentRequest {
+            house_id: other_house,
+            line_ids: vec![payment],
+            method: "cash".into(),
+            received: "9999".into(),
+            request_key: "http-test".into(),
+        },
+    )
+    .await
+    .expect("payment")
+    .payment_id;
+
+    // A clerk takes payments but neither runs billing, reverses nor approves.
+    let mut clerk = Browser::new(&desk);
+    clerk.login("clerk", PASSWORD).await;
+    for (name, body) in [
+        ("start_bill_run", format!("estate_id={ch}&period=2026-01")),
+        (
+            "reverse_payment",
+            format!("payment_id={other_payment}&reason=x"),
+        ),
+        ("decide_waiver", "waiver_id=1&decision=approve".to_string()),
+        (
+            "create_fee_item",
+            format!("estate_id={ch}&name=x&kind=fixed&due_days=1&unit="),
+        ),
+    ] {
+        assert_eq!(
+            clerk.call(name, &body).await.status(),
+            StatusCode::FORBIDDEN,
+            "{name}"
+        );
+    }
+    assert_eq!(
+        clerk
+            .call("get_house_account", &format!("house_id={jx_house}"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN,
+        "another estate's house"
+    );
+    let r = clerk
+        .call("get_house_account", &format!("house_id={other_house}"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // A manager's reversal needs a reason, in words.
+    let mut manager = Browser::new(&desk);
+    manager.login("manager", PASSWORD).await;
+    let r = manager
+        .call(
+            "reverse_payment",
+            &format!("payment_id={other_payment}&reason="),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(r).await.contains("请填写原因"));
+
+    // A resident: their own bills and receipts only.
+    let mut resident = Browser::new(&desk);
+    resident.login("13800000001", PASSWORD).await;
+    let r = resident.call("my_bills", "").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bills: serde_json::Value = serde_json::from_str(&text(r).await).expect("json");
+    let numbers: Vec<&str> = bills["houses"]
+        .as_array()
+        .expect("houses")
+        .iter()
+        .filter_map(|h| h["number"].as_str())
+        .collect();
+    assert_eq!(numbers, vec!["1-1-101"]);
+    assert_eq!(
+        resident
+            .call("my_receipt", &format!("payment_id={own_payment}"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        resident
+            .call("my_receipt", &format!("payment_id={other_payment}"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        resident
+            .call("get_house_account", &format!("house_id={other_house}"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        resident.get("/desk/billing").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}

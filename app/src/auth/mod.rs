@@ -78,6 +78,12 @@ pub enum Permission {
     WorkJobs,
     /// The resident portal.
     UsePortal,
+    /// Fee items, rates and the late-fee policy (admins and managers).
+    ManageFees,
+    /// Bill runs (生成账单): managers and admins.
+    RunBilling,
+    /// Reversals (冲红) and waivers (减免): managers only.
+    ApproveMoney,
 }
 
 /// The estates a caller may see.

@@ -14,6 +14,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         UseDesk => matches!(role, Admin | Manager | Clerk),
         WorkJobs => role == Maintenance,
         UsePortal => role == Resident,
+        ManageFees | RunBilling => matches!(role, Admin | Manager),
+        ApproveMoney => role == Manager,
     }
 }
 
@@ -70,7 +72,10 @@ mod tests {
     #[test]
     fn permission_matrix() {
         // One row per permission: which roles hold it, in ROLES order.
-        let expected: [(Permission, [bool; 5]); 6] = [
+        let expected: [(Permission, [bool; 5]); 9] = [
+            (Permission::ManageFees, [true, true, false, false, false]),
+            (Permission::RunBilling, [true, true, false, false, false]),
+            (Permission::ApproveMoney, [false, true, false, false, false]),
             (Permission::SignedIn, [true, true, true, true, true]),
             (
                 Permission::ManageAccounts,

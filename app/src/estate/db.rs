@@ -13,7 +13,7 @@ use crate::db::{estate_filter, time, Tx};
 
 /// The estates a caller may pick from, and the one a list shows: the asked-for
 /// estate if the caller sees it, else their first.
-async fn scoped_estates(
+pub async fn scoped_estates(
     pool: &AnyPool,
     scope: &EstateScope,
     wanted: i64,

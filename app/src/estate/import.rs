@@ -47,7 +47,7 @@ pub struct RawRow {
 }
 
 impl RawRow {
-    fn get(&self, key: &str) -> &str {
+    pub fn get(&self, key: &str) -> &str {
         self.cells.get(key).map(|s| s.trim()).unwrap_or("")
     }
 }
@@ -114,8 +114,21 @@ impl FileProblem {
     }
 }
 
-/// Reads a file into rows, refusing what is too big, mislabelled or malformed.
+/// A file's columns: (key, Chinese header, English header).
+pub type Columns = [(&'static str, &'static str, &'static str)];
+
+/// Reads a register file into rows, refusing what is too big, mislabelled or malformed.
 pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<RawRow>, FileProblem> {
+    read_with(file_name, bytes, &COLUMNS)
+}
+
+/// Reads a file whose header row names `columns` (the first one is required),
+/// with the same limits and checks as the register's import.
+pub fn read_with(
+    file_name: &str,
+    bytes: &[u8],
+    columns: &Columns,
+) -> Result<Vec<RawRow>, FileProblem> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(FileProblem::TooLarge);
     }
@@ -125,12 +138,12 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<RawRow>, FileProblem> {
         if !is_zip {
             return Err(FileProblem::NotXlsx);
         }
-        read_xlsx(bytes)?
+        read_xlsx(bytes, columns)?
     } else if lower.ends_with(".csv") {
         if is_zip || bytes.contains(&0) {
             return Err(FileProblem::NotCsv);
         }
-        read_csv(bytes)?
+        read_csv(bytes, columns)?
     } else {
         return Err(FileProblem::UnknownType);
     };
@@ -141,29 +154,39 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<RawRow>, FileProblem> {
 }
 
 /// Maps a header row to column keys (Chinese or English headers, any order).
-fn header_keys(header: &[String]) -> Result<Vec<Option<&'static str>>, FileProblem> {
+fn header_keys(
+    header: &[String],
+    columns: &Columns,
+) -> Result<Vec<Option<&'static str>>, FileProblem> {
     let keys: Vec<Option<&'static str>> = header
         .iter()
         .map(|h| {
             let h = h.trim().trim_start_matches('\u{feff}');
-            COLUMNS
+            columns
                 .iter()
                 .find(|(_, zh, en)| h == *zh || h.eq_ignore_ascii_case(en))
                 .map(|(k, _, _)| *k)
         })
         .collect();
-    if !keys.contains(&Some("house_number")) {
+    if !columns
+        .first()
+        .is_some_and(|(first, _, _)| keys.contains(&Some(*first)))
+    {
         return Err(FileProblem::NoHeader);
     }
     Ok(keys)
 }
 
-fn to_rows(sheet: &str, records: Vec<Vec<String>>) -> Result<Vec<RawRow>, FileProblem> {
+fn to_rows(
+    sheet: &str,
+    records: Vec<Vec<String>>,
+    columns: &Columns,
+) -> Result<Vec<RawRow>, FileProblem> {
     let mut iter = records.into_iter().enumerate();
     let Some((_, header)) = iter.next() else {
         return Err(FileProblem::NoHeader);
     };
-    let keys = header_keys(&header)?;
+    let keys = header_keys(&header, columns)?;
     let mut rows = Vec::new();
     for (index, record) in iter {
         if record.iter().all(|c| c.trim().is_empty()) {
@@ -186,7 +209,7 @@ fn to_rows(sheet: &str, records: Vec<Vec<String>>) -> Result<Vec<RawRow>, FilePr
     Ok(rows)
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Vec<RawRow>, FileProblem> {
+fn read_csv(bytes: &[u8], columns: &Columns) -> Result<Vec<RawRow>, FileProblem> {
     // UTF-8 (with or without BOM) if it decodes; otherwise GBK (GB 18030), as Chinese Excel saves.
     let text = match std::str::from_utf8(bytes) {
         Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
@@ -210,7 +233,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<RawRow>, FileProblem> {
             return Err(FileProblem::TooManyRows);
         }
     }
-    to_rows("CSV", records)
+    to_rows("CSV", records, columns)
 }
 
 /// Checks the zip's directory before inflating anything.
@@ -239,7 +262,7 @@ fn check_zip(bytes: &[u8]) -> Result<(), FileProblem> {
     Ok(())
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<RawRow>, FileProblem> {
+fn read_xlsx(bytes: &[u8], columns: &Columns) -> Result<Vec<RawRow>, FileProblem> {
     use calamine::{Data, Reader, Xlsx};
     check_zip(bytes)?;
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| FileProblem::NotXlsx)?;
@@ -274,7 +297,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<RawRow>, FileProblem> {
                 .collect()
         })
         .collect();
-    to_rows(&sheet, records)
+    to_rows(&sheet, records, columns)
 }
 
 /// A spreadsheet number as a clerk typed it (Excel stores 89.56 as a double;

@@ -12,12 +12,15 @@ use crate::CurrentUser;
 
 /// The navigation: every entry whose page the role may open (one rule decides
 /// both the menu and the guard).
-const NAV: [(&str, &str); 8] = [
+const NAV: [(&str, &str); 11] = [
     ("nav.desk", "/desk"),
     ("nav.houses", "/desk/houses"),
     ("nav.residents", "/desk/residents"),
+    ("nav.billing", "/desk/billing"),
+    ("nav.close", "/desk/close"),
     ("nav.jobs", "/jobs"),
     ("nav.portal", "/portal"),
+    ("nav.bills", "/portal/bills"),
     ("nav.estates", "/admin/estates"),
     ("nav.staff", "/admin/staff"),
     ("nav.audit", "/audit"),
@@ -284,14 +287,19 @@ mod tests {
 
     #[test]
     fn navigation_follows_the_permission_rules() {
-        assert_eq!(nav_for(Role::Resident), vec![("nav.portal", "/portal")]);
+        assert_eq!(
+            nav_for(Role::Resident),
+            vec![("nav.portal", "/portal"), ("nav.bills", "/portal/bills")]
+        );
         assert_eq!(nav_for(Role::Maintenance), vec![("nav.jobs", "/jobs")]);
         assert_eq!(
             nav_for(Role::Clerk),
             vec![
                 ("nav.desk", "/desk"),
                 ("nav.houses", "/desk/houses"),
-                ("nav.residents", "/desk/residents")
+                ("nav.residents", "/desk/residents"),
+                ("nav.billing", "/desk/billing"),
+                ("nav.close", "/desk/close")
             ]
         );
         assert_eq!(
@@ -300,6 +308,8 @@ mod tests {
                 ("nav.desk", "/desk"),
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
+                ("nav.billing", "/desk/billing"),
+                ("nav.close", "/desk/close"),
                 ("nav.audit", "/audit")
             ]
         );
@@ -309,6 +319,8 @@ mod tests {
                 ("nav.desk", "/desk"),
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
+                ("nav.billing", "/desk/billing"),
+                ("nav.close", "/desk/close"),
                 ("nav.estates", "/admin/estates"),
                 ("nav.staff", "/admin/staff"),
                 ("nav.audit", "/audit")

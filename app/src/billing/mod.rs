@@ -1,0 +1,317 @@
+//! Fee billing (收费管理): fee items and rates, meter readings, bill runs,
+//! payments at the counter with receipts, reversals, waivers, late fees, the
+//! prepaid balance, daily closes, payment notices and the portal's bills.
+//!
+//! - `money` (server only): fen arithmetic, half-up rounding, 大写金额, late fees.
+//! - `rules` (server only): periods, rates, billable days, what a line comes to.
+//! - `run` (server only): bill runs; `ledger` (server only): the money writes.
+//! - `db` (server only): reads for the pages; `api`: server functions; `pages`: the pages.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod ledger;
+#[cfg(feature = "ssr")]
+pub mod money;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod run;
+
+use serde::{Deserialize, Serialize};
+
+pub const FEE_KINDS: [&str; 4] = ["area", "fixed", "metered", "one_off"];
+pub const RATE_USES: [&str; 4] = ["any", "residential", "commercial", "parking"];
+pub const PAY_METHODS: [&str; 5] = ["cash", "wechat", "alipay", "card", "transfer"];
+
+/// Fen as yuan with two decimals and thousands separators: 1210.5 元 → "1,210.50".
+pub fn fen_text(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    let whole = (abs / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{:02}", abs % 100)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateView {
+    pub id: i64,
+    pub use_kind: String,
+    pub rate: String,
+    pub effective_from: String,
+    pub effective_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeItemView {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub due_days: i64,
+    pub unit: String,
+    pub rates: Vec<RateView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatePolicyView {
+    pub daily_rate: String,
+    pub grace_days: i64,
+    pub effective_from: String,
+    pub effective_to: Option<String>,
+}
+
+/// The fee setup page: an estate's items, rates and late-fee policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeSetup {
+    pub estate_id: i64,
+    pub estates: Vec<crate::admin::EstateOption>,
+    pub items: Vec<FeeItemView>,
+    pub late_policies: Vec<LatePolicyView>,
+    pub can_manage: bool,
+    pub this_month: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillRunView {
+    pub id: i64,
+    pub period: String,
+    pub status: String,
+    pub houses_total: i64,
+    pub houses_done: i64,
+    pub lines_created: i64,
+    pub amount_fen: i64,
+    pub prepaid_lines: i64,
+    pub message: String,
+    pub started_by: String,
+    pub started_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingOverview {
+    pub estate_id: i64,
+    pub estates: Vec<crate::admin::EstateOption>,
+    pub runs: Vec<BillRunView>,
+    pub can_run: bool,
+    pub can_approve: bool,
+    pub this_month: String,
+    pub waivers: Vec<WaiverView>,
+}
+
+/// A bill line as the desk and the portal show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineView {
+    pub id: i64,
+    pub item: String,
+    pub kind: String,
+    pub period: String,
+    pub amount_fen: i64,
+    pub waived_fen: i64,
+    pub outstanding_fen: i64,
+    pub late_fee_fen: i64,
+    pub late_days: i64,
+    pub due_date: String,
+    pub overdue: bool,
+    /// Why the line is this much, in the reader's language.
+    pub explanation: String,
+    pub is_late_fee: bool,
+    pub pending_waiver: bool,
+    pub settled_at: Option<String>,
+    pub receipt_no: Option<String>,
+    pub payment_id: Option<i64>,
+    pub by_prepaid: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub id: i64,
+    pub receipt_no: String,
+    pub method: String,
+    pub received_fen: i64,
+    pub lines_fen: i64,
+    pub prepaid_fen: i64,
+    pub clerk: String,
+    pub created_at: String,
+    pub reversal: Option<ReversalView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReversalView {
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrepaidView {
+    pub amount_fen: i64,
+    pub kind: String,
+    pub receipt_no: Option<String>,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverView {
+    pub id: i64,
+    pub house_id: i64,
+    pub house_number: String,
+    pub item: String,
+    pub period: String,
+    pub target: String,
+    pub amount_fen: i64,
+    pub reason: String,
+    pub status: String,
+    pub requested_by: String,
+    pub requested_at: String,
+}
+
+/// A house's account (the counter's payment page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseAccount {
+    pub house_id: i64,
+    pub number: String,
+    pub estate_id: i64,
+    pub estate_name: String,
+    pub owners: String,
+    pub unpaid: Vec<LineView>,
+    pub settled: Vec<LineView>,
+    pub unpaid_fen: i64,
+    pub late_fen: i64,
+    pub balance_fen: i64,
+    pub payments: Vec<PaymentView>,
+    pub prepaid: Vec<PrepaidView>,
+    pub waivers: Vec<WaiverView>,
+    pub one_off_items: Vec<Choice>,
+    /// A fresh one-time key for the payment form.
+    pub request_key: String,
+    pub can_approve: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptItem {
+    pub item: String,
+    pub period: String,
+    pub amount_fen: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptView {
+    pub payment_id: i64,
+    pub receipt_no: String,
+    pub estate_name: String,
+    pub house_id: i64,
+    pub house_number: String,
+    pub payer: String,
+    pub items: Vec<ReceiptItem>,
+    pub prepaid_fen: i64,
+    pub received_fen: i64,
+    pub capitals: String,
+    pub method: String,
+    pub clerk: String,
+    pub created_at: String,
+    /// 0: the original; n: the n-th reprint (补打).
+    pub copy: i64,
+    pub reversal: Option<ReversalView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayView {
+    pub clerk_id: i64,
+    pub clerk: String,
+    pub day: String,
+    pub payments_count: i64,
+    pub received_fen: i64,
+    pub reversals_count: i64,
+    pub reversed_fen: i64,
+    pub by_method: Vec<(String, i64)>,
+    pub closed_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyClosePage {
+    pub mine: DayView,
+    pub my_payments: Vec<PaymentView>,
+    /// For managers: every clerk's days in their estates, newest first.
+    pub others: Vec<DayView>,
+    pub is_manager: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeView {
+    pub house_id: i64,
+    pub estate_name: String,
+    pub house_number: String,
+    pub owners: String,
+    pub lines: Vec<LineView>,
+    pub total_fen: i64,
+    pub late_fen: i64,
+    pub balance_fen: i64,
+    pub due_by: String,
+    pub issued_on: String,
+}
+
+/// The meter-reading grid: a building's houses for a metered item and period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadingGrid {
+    pub estate_id: i64,
+    pub estates: Vec<crate::admin::EstateOption>,
+    pub items: Vec<Choice>,
+    pub buildings: Vec<Choice>,
+    pub fee_item_id: i64,
+    pub building_id: i64,
+    pub period: String,
+    pub rows: Vec<ReadingRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadingRow {
+    pub house_id: i64,
+    pub number: String,
+    pub previous: String,
+    pub reading: String,
+    pub billed: bool,
+}
+
+/// A readings file's import attempt and its row report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadingImport {
+    pub id: i64,
+    pub file_name: String,
+    pub imported: bool,
+    pub period: String,
+    pub readings: i64,
+    pub problems: Vec<crate::estate::ImportProblem>,
+}
+
+/// The portal: each of the resident's houses with its bills.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalBills {
+    pub houses: Vec<HouseAccount>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fen_reads_as_yuan() {
+        assert_eq!(fen_text(0), "0.00");
+        assert_eq!(fen_text(5), "0.05");
+        assert_eq!(fen_text(21002), "210.02");
+        assert_eq!(fen_text(121050), "1,210.50");
+        assert_eq!(fen_text(-100000000), "-1,000,000.00");
+    }
+}
