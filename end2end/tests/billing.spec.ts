@@ -28,8 +28,11 @@ test.describe('fee billing', () => {
 
     await page.goto('/desk/billing');
     await hydrated(page);
+    // The desk's month (China time) is the form's default.
+    const thisMonth = await page.getByLabel('账期').inputValue();
     await page.getByRole('button', { name: '生成账单' }).click();
-    const latest = page.locator('tbody tr').first();
+    // The new run shows its progress, then what it created.
+    const latest = page.locator('tbody tr', { hasText: thisMonth }).first();
     await expect(latest).toContainText('已完成', { timeout: 20_000 });
     const created = Number(await latest.locator('td').nth(2).innerText());
     expect(created).toBeGreaterThan(0);

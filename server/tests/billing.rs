@@ -1023,3 +1023,154 @@ async fn a_readings_file_is_imported_all_or_nothing_with_a_row_report() {
         );
     }
 }
+
+#[tokio::test]
+async fn late_fees_are_charged_separately_waivable_and_a_closed_day_takes_no_payment() {
+    for t in TestDb::both().await {
+        let db = demo(&t).await;
+        let clerk = account(&db, "clerk").await;
+        let manager = account(&db, "manager").await;
+        let (ch,): (i64,) = sqlx::query_as("select id from estate where code = 'CH'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("ch");
+        // 0.05% a day after 10 days' grace, from long before the demo's bills.
+        let e = billing::set_late_policy(&db, &actor(), Lang::Zh, ch, "0.5", "10", "2020-01-01")
+            .await
+            .expect_err("too high");
+        assert!(e.field_message("daily_rate").is_some());
+        billing::set_late_policy(&db, &actor(), Lang::Zh, ch, "0.0005", "10", "2020-01-01")
+            .await
+            .expect("policy");
+        let h = house(&db, "1-1-102").await;
+        let policies = ledger::late_policies(&db.pool, ch).await.expect("policies");
+        let today =
+            chrono::NaiveDate::parse_from_str(&time::desk_today(), "%Y-%m-%d").expect("today");
+        let all = lines(&db, h).await;
+        let overdue = all
+            .iter()
+            .find(|l| l.outstanding() > 0 && ledger::line_late_fee(l, &policies, today).fen > 0)
+            .expect("an overdue line");
+        let fee = ledger::line_late_fee(overdue, &policies, today);
+        assert!(
+            fee.fen > 0 && fee.fen <= overdue.outstanding(),
+            "{}",
+            t.engine
+        );
+        // Waive part of the late fee (a manager's waiver is granted at once).
+        ledger::request_waiver(
+            &db,
+            &actor(),
+            manager,
+            true,
+            Lang::Zh,
+            overdue.id,
+            "late_fee",
+            "0.01",
+            "老人行动不便",
+            |_| Ok(()),
+        )
+        .await
+        .expect("waive late fee");
+        let after = lines(&db, h).await;
+        let line = after.iter().find(|l| l.id == overdue.id).expect("line");
+        assert_eq!(
+            ledger::line_late_fee(line, &policies, today).fen,
+            fee.fen - 1,
+            "{}",
+            t.engine
+        );
+        // Paying the line pays its late fee too, as a line of its own.
+        let before = {
+            let mut conn = db.pool.acquire().await.expect("conn");
+            ledger::day_totals(&mut conn, clerk, &time::desk_today())
+                .await
+                .expect("totals")
+        };
+        let due = line.outstanding() + fee.fen - 1;
+        let taken = ledger::take_payment(
+            &db,
+            &actor(),
+            clerk,
+            Lang::Zh,
+            &pay(
+                h,
+                vec![line.id],
+                &app::billing::fen_text(due).replace(',', ""),
+                "late-1",
+            ),
+        )
+        .await
+        .expect("pay");
+        assert_eq!(taken.prepaid_fen, 0, "{}", t.engine);
+        let late_lines = one(
+            &db,
+            &format!(
+                "select count(*) from bill_line where late_fee_of = {}",
+                line.id
+            ),
+        )
+        .await;
+        assert_eq!(late_lines, 1, "{}", t.engine);
+        let receipt = billing::receipt(&db, taken.payment_id, None)
+            .await
+            .expect("receipt");
+        assert_eq!(
+            receipt.items.len(),
+            2,
+            "{}: the line and its late fee",
+            t.engine
+        );
+
+        // The day closed: no more payments today, and the totals are frozen.
+        let totals = ledger::close_day(&db, &actor(), clerk, Lang::Zh, &time::desk_today())
+            .await
+            .expect("close");
+        assert_eq!(
+            totals.received_fen,
+            before.received_fen + due,
+            "{}",
+            t.engine
+        );
+        assert_eq!(
+            totals.payments_count,
+            before.payments_count + 1,
+            "{}",
+            t.engine
+        );
+        let again = ledger::close_day(&db, &actor(), clerk, Lang::Zh, &time::desk_today()).await;
+        assert!(matches!(again, Err(AppError::Rule(_))));
+        let other = lines(&db, h)
+            .await
+            .into_iter()
+            .find(|l| l.outstanding() > 0)
+            .expect("owed");
+        let refused = ledger::take_payment(
+            &db,
+            &actor(),
+            clerk,
+            Lang::Zh,
+            &pay(h, vec![other.id], "99999", "late-2"),
+        )
+        .await;
+        assert!(
+            matches!(&refused, Err(AppError::Rule(m)) if m.contains("日结")),
+            "{refused:?}"
+        );
+        let reversal = ledger::reverse_payment(
+            &db,
+            &actor(),
+            manager,
+            Lang::Zh,
+            taken.payment_id,
+            "收错",
+            |_| Ok(()),
+        )
+        .await;
+        assert!(
+            matches!(&reversal, Err(AppError::Rule(_))),
+            "{}: a closed day's takings cannot change: {reversal:?}",
+            t.engine
+        );
+    }
+}

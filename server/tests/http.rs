@@ -966,3 +966,50 @@ async fn billing_calls_check_the_role_and_the_house() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn payment_notices_print_per_house_and_never_threaten_supplies() {
+    let desk = desk().await;
+    let (building,): (i64,) = sqlx::query_as(
+        "select b.id from building b join estate e on e.id = b.estate_id where e.code = 'CH' and b.code = '1'",
+    )
+    .fetch_one(&desk.state.db.pool)
+    .await
+    .expect("building");
+    let mut clerk = Browser::new(&desk);
+    clerk.login("clerk", PASSWORD).await;
+    let page = clerk
+        .get(&format!("/desk/notices?building={building}"))
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = text(page).await;
+    // One notice per owing house of building 1 (1-1-101 owes only this month, if billed).
+    let notices = html.matches("data-testid=\"notice\"").count();
+    assert!(notices >= 10, "{notices} notices");
+    assert!(html.contains("缴费通知单") && html.contains("1-1-102"));
+    for threat in [
+        "停水",
+        "停电",
+        "停气",
+        "停暖",
+        "断水",
+        "断电",
+        "限制用水",
+        "限电",
+    ] {
+        assert!(
+            !html.contains(threat),
+            "a notice must not threaten supplies: {threat}"
+        );
+    }
+    // A resident cannot print the desk's notices.
+    let mut resident = Browser::new(&desk);
+    resident.login("13800000001", PASSWORD).await;
+    assert_eq!(
+        resident
+            .get(&format!("/desk/notices?building={building}"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
