@@ -30,9 +30,13 @@ test.describe('fee billing', () => {
     await hydrated(page);
     // The desk's month (China time) is the form's default.
     const thisMonth = await page.getByLabel('账期').inputValue();
+    const runs = page.locator('section', { has: page.getByRole('heading', { name: '账单生成记录' }) }).locator('tbody tr:has(td.num)');
+    const before = await runs.count();
     await page.getByRole('button', { name: '生成账单' }).click();
-    // The new run shows its progress, then what it created.
-    const latest = page.locator('tbody tr', { hasText: thisMonth }).first();
+    // The new run appears on top, shows its progress, then what it created.
+    await expect(runs).toHaveCount(before + 1);
+    const latest = runs.first();
+    await expect(latest).toContainText(thisMonth);
     await expect(latest).toContainText('已完成', { timeout: 20_000 });
     const created = Number(await latest.locator('td').nth(2).innerText());
     expect(created).toBeGreaterThan(0);

@@ -213,7 +213,7 @@ pub async fn bill_run(
 /// nothing). Prints figures; asserts nothing.
 pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
     use app::billing::rules::Period;
-    use app::billing::{rules, run};
+    use app::billing::run;
     anyhow::ensure!(
         db.is_empty().await?,
         "bench billing needs an empty database"
@@ -353,34 +353,23 @@ pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
         .await?;
     let items = run::run_items(db, 1).await?;
     let house_rows = run::billable_houses(db, 1, period).await?;
-    let mut rows = Vec::with_capacity(house_rows.len() * items.len());
-    for h in &house_rows {
-        for item in &items {
-            if let Some(line) = rules::compute_line(item, h, period, None) {
-                rows.push(run::LineRow {
-                    house_id: h.id,
-                    fee_item_id: item.id,
-                    amount_fen: line.amount_fen,
-                    due_date: time::date_to_db(period.due_date(item.due_days)),
-                    basis: line.basis,
-                });
-            }
-        }
-    }
+    let rows = run::compute_lines(&items, &house_rows, period, &Default::default());
     let started = Instant::now();
     let mut bare = 0;
     for chunk in rows.chunks(run::CHUNK_HOUSES * items.len()) {
         let mut tx = db.begin_write().await?;
         bare += run::insert_lines(
             &mut tx,
+            db.backend,
             "bill_line_bare",
             1,
-            &period.to_string(),
+            period,
             id,
             &now,
             chunk,
         )
-        .await?;
+        .await?
+        .0;
         tx.commit().await?;
     }
     let bare_secs = started.elapsed().as_secs_f64();

@@ -275,7 +275,7 @@ async fn a_payment_takes_lines_and_the_surplus_once() {
             "{}",
             t.engine
         );
-        let receipt = billing::receipt(&db, taken.payment_id, Some(clerk))
+        let receipt = billing::receipt(&db, taken.payment_id, Some(clerk), Lang::Zh)
             .await
             .expect("receipt");
         assert_eq!(receipt.copy, 0);
@@ -285,7 +285,7 @@ async fn a_payment_takes_lines_and_the_surplus_once() {
             app::billing::money::capitals(due + 12_345)
         );
         assert_eq!(
-            billing::receipt(&db, taken.payment_id, Some(clerk))
+            billing::receipt(&db, taken.payment_id, Some(clerk), Lang::Zh)
                 .await
                 .expect("again")
                 .copy,
@@ -1112,7 +1112,7 @@ async fn late_fees_are_charged_separately_waivable_and_a_closed_day_takes_no_pay
         )
         .await;
         assert_eq!(late_lines, 1, "{}", t.engine);
-        let receipt = billing::receipt(&db, taken.payment_id, None)
+        let receipt = billing::receipt(&db, taken.payment_id, None, Lang::Zh)
             .await
             .expect("receipt");
         assert_eq!(

@@ -348,7 +348,13 @@ pub async fn get_receipt(payment_id: i64, print: bool) -> Result<ReceiptView, Ap
             .await?
             .ok_or(AppError::NotFound)?;
         caller.check_estate(estate_id)?;
-        super::db::receipt(&state.db, payment_id, print.then_some(caller.account_id)).await
+        super::db::receipt(
+            &state.db,
+            payment_id,
+            print.then_some(caller.account_id),
+            caller.lang,
+        )
+        .await
     }
     .await;
     finish(result)
@@ -398,13 +404,15 @@ pub async fn get_notices(house_id: i64, building_id: i64) -> Result<Vec<NoticeVi
     let state = state()?;
     let result = async {
         if house_id > 0 {
-            let notice = super::db::notice(&state.db, house_id, caller.lang).await?;
-            let (estate_id,): (i64,) = sqlx::query_as("select estate_id from house where id = $1")
-                .bind(house_id)
-                .fetch_one(&state.db.pool)
-                .await?;
-            caller.check_estate(estate_id)?;
-            return Ok(vec![notice]);
+            let estate: Option<(i64,)> =
+                sqlx::query_as("select estate_id from house where id = $1")
+                    .bind(house_id)
+                    .fetch_optional(&state.db.pool)
+                    .await?;
+            caller.check_estate(estate.ok_or(AppError::NotFound)?.0)?;
+            return Ok(vec![
+                super::db::notice(&state.db, house_id, caller.lang).await?,
+            ]);
         }
         let (estate_id, houses) = super::db::building_debtors(&state.db.pool, building_id).await?;
         if estate_id == 0 {
@@ -560,7 +568,7 @@ pub async fn my_receipt(payment_id: i64) -> Result<ReceiptView, AppError> {
         {
             return Err(AppError::Forbidden);
         }
-        super::db::receipt(&state.db, payment_id, None).await
+        super::db::receipt(&state.db, payment_id, None, caller.lang).await
     }
     .await;
     finish(result)

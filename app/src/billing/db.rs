@@ -766,6 +766,7 @@ pub async fn receipt(
     db: &Database,
     payment_id: i64,
     printed_by: Option<i64>,
+    lang: Lang,
 ) -> Result<ReceiptView, AppError> {
     let p = payment_views(&db.pool, "p.id = $1", payment_id)
         .await?
@@ -811,7 +812,7 @@ pub async fn receipt(
             .into_iter()
             .map(|(item, period, amount_fen, late)| ReceiptItem {
                 item: if late.is_some() {
-                    format!("{item}·滞纳金")
+                    I18n(lang).f("billing.late_fee_of", &[("item", &item)])
                 } else {
                     item
                 },

@@ -851,7 +851,7 @@ fn AccountView(
             </ActionForm>
         </section>
         <div class="columns">
-            <section class="panel">
+            <section class="panel" class:hidden=unpaid_empty>
                 <h2>{i18n.t("billing.request_waiver")}</h2>
                 <FormError error=form_error(wv) />
                 <ActionForm action=waive>
