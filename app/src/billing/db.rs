@@ -993,7 +993,9 @@ pub async fn reading_grid(
             month: 1,
         })
     });
-    let rows: Vec<(i64, String, Option<i64>, Option<i64>, Option<i64>, i64)> = sqlx::query_as(
+    // house, number, last reading before the period, this period's previous and reading, lines billed
+    type Row = (i64, String, Option<i64>, Option<i64>, Option<i64>, i64);
+    let rows: Vec<Row> = sqlx::query_as(
         "select h.id, h.number, \
                 (select m.reading_centi from meter_reading m where m.house_id = h.id and m.fee_item_id = $2 \
                    and m.period < $3 order by m.period desc limit 1), \

@@ -168,7 +168,9 @@ pub async fn house_lines(
         })
         .collect();
     let index: HashMap<i64, usize> = lines.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
-    let settlements: Vec<(i64, Option<i64>, i64, String, Option<String>, i64)> = sqlx::query_as(
+    // line, payment, amount, at, receipt number, reversed (0/1)
+    type Row = (i64, Option<i64>, i64, String, Option<String>, i64);
+    let settlements: Vec<Row> = sqlx::query_as(
         "select s.line_id, s.payment_id, s.amount_fen, s.created_at, p.receipt_no, \
                 case when r.id is null then 0 else 1 end \
          from settlement s join bill_line l on l.id = s.line_id \
@@ -615,6 +617,7 @@ pub async fn reverse_payment(
 
 /// Asks for a waiver (减免) of part or all of a line, or of its late fee.
 /// A manager's request is approved at once; anyone else's waits for one.
+#[allow(clippy::too_many_arguments)]
 pub async fn request_waiver(
     db: &Database,
     actor: &Actor,

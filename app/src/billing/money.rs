@@ -161,7 +161,7 @@ pub fn capitals(fen: i64) -> String {
                 out.push_str(UNITS[place % 4]);
                 section_has_digit = true;
             }
-            if place % 4 == 0 {
+            if place.is_multiple_of(4) {
                 if section_has_digit {
                     out.push_str(SECTIONS[(place / 4).min(3)]);
                 }

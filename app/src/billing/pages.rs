@@ -678,13 +678,13 @@ fn AccountView(
                                 picked.update(|p| { p.retain(|x| *x != id); if on { p.push(id); } });
                             } />
                     </td>
-                    <td><label for=box_id>{l.item.clone()}</label></td>
+                    <td class="col-item"><label for=box_id>{l.item.clone()}</label></td>
                     <td>{l.period.clone()}</td>
                     <td class="num"><Money fen=l.outstanding_fen />
                         {(l.waived_fen > 0).then(|| view! { <br /><span class="muted">{use_i18n().f("billing.waived_of", &[("amount", &fen_text(l.waived_fen))])}</span> })}
                     </td>
-                    <td class="num">{(l.late_fee_fen > 0).then(|| view! { <Money fen=l.late_fee_fen /> <br /><span class="muted">{use_i18n().f("billing.late_days", &[("days", &l.late_days.to_string())])}</span> })}</td>
-                    <td class="nowrap">{l.due_date.clone()} {l.overdue.then(|| view! { " " <span class="badge overdue">{use_i18n().t("billing.overdue")}</span> })}</td>
+                    <td class="num col-late">{(l.late_fee_fen > 0).then(|| view! { <Money fen=l.late_fee_fen /> <br /><span class="muted">{use_i18n().f("billing.late_days", &[("days", &l.late_days.to_string())])}</span> })}</td>
+                    <td class="nowrap col-due">{l.due_date.clone()} {l.overdue.then(|| view! { " " <span class="badge overdue">{use_i18n().t("billing.overdue")}</span> })}</td>
                     <td class="why">{l.explanation.clone()} {l.pending_waiver.then(|| view! { " " <span class="badge">{use_i18n().t("billing.waiver_pending")}</span> })}</td>
                 </tr>
             }
@@ -829,8 +829,8 @@ fn AccountView(
                             <th scope="col">{i18n.t("billing.item")}</th>
                             <th scope="col">{i18n.t("billing.period")}</th>
                             <th scope="col" class="num">{i18n.t("billing.amount")}</th>
-                            <th scope="col" class="num">{i18n.t("billing.late_fee")}</th>
-                            <th scope="col">{i18n.t("billing.due_date")}</th>
+                            <th scope="col" class="num col-late">{i18n.t("billing.late_fee")}</th>
+                            <th scope="col" class="col-due">{i18n.t("billing.due_date")}</th>
                             <th scope="col" class="why">{i18n.t("billing.why")}</th>
                         </tr></thead>
                         <tbody>{unpaid_rows}{unpaid_empty.then(|| view! { <tr><td colspan="7" class="muted">{use_i18n().t("billing.nothing_owed")}</td></tr> })}</tbody>

@@ -529,7 +529,8 @@ async fn period_readings(
     estate_id: i64,
     period: Period,
 ) -> sqlx::Result<HashMap<(i64, i64), Reading>> {
-    let rows: Vec<(i64, i64, i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+    type Row = (i64, i64, i64, i64, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = sqlx::query_as(
         "select house_id, fee_item_id, previous_centi, reading_centi, old_final_centi, new_start_centi \
          from meter_reading where estate_id = $1 and period = $2",
     )
