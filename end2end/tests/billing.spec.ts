@@ -63,6 +63,8 @@ test.describe('fee billing', () => {
     for (let i = 2; i < count; i++) await boxes.nth(i).uncheck();
     const due = Number((await page.getByTestId('due-now').innerText()).replace(/,/g, ''));
     expect(due).toBeGreaterThan(0);
+    // The amount received follows the picks until the clerk types one.
+    await expect(page.getByLabel('实收金额（元）')).toHaveValue(due.toFixed(2));
 
     // Short of the total: refused next to the field, nothing taken.
     await page.getByLabel('实收金额（元）').fill((due - 1).toFixed(2));

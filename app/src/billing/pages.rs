@@ -651,17 +651,23 @@ fn AccountView(
         .map(|l| (l.id, l.outstanding_fen + l.late_fee_fen))
         .collect();
     let picked = RwSignal::new(dues.iter().map(|(id, _)| *id).collect::<Vec<i64>>());
-    let total = {
-        let dues = dues.clone();
-        move || {
-            let p = picked.get();
-            dues.iter()
-                .filter(|(id, _)| p.contains(id))
-                .map(|(_, f)| f)
-                .sum::<i64>()
-        }
-    };
+    let total = Memo::new(move |_| {
+        let p = picked.get();
+        dues.iter()
+            .filter(|(id, _)| p.contains(id))
+            .map(|(_, f)| f)
+            .sum::<i64>()
+    });
+    // The amount received follows the total until the clerk types one.
     let initial_total = a.unpaid_fen + a.late_fen;
+    let received = RwSignal::new(fen_text(initial_total).replace(',', ""));
+    let typed = RwSignal::new(false);
+    Effect::new(move |_| {
+        let t = total.get();
+        if !typed.get_untracked() {
+            received.set(fen_text(t).replace(',', ""));
+        }
+    });
     let unpaid_empty = a.unpaid.is_empty();
     let unpaid_rows = a
         .unpaid
@@ -839,12 +845,22 @@ fn AccountView(
                 <p class="field-error" role="alert">{move || field_error(pv, "lines").get()}</p>
                 {(!unpaid_empty).then(|| view! {
                     <div class="pay-row">
-                        <p class="due">{use_i18n().t("billing.due_now")} " " <strong data-testid="due-now">{move || fen_text(total())}</strong></p>
+                        <p class="due">{use_i18n().t("billing.due_now")} " " <strong data-testid="due-now">{move || fen_text(total.get())}</strong></p>
                         <div class="field">
                             <label for="f-method">{use_i18n().t("billing.method_label")}</label>
                             <select id="f-method" name="method">{methods}</select>
                         </div>
-                        <Field label=use_i18n().t("billing.received") name="received" value=fen_text(initial_total).replace(',', "") required=true error=field_error(pv, "received") hint=use_i18n().t("billing.received_hint") />
+                        <div class="field">
+                            <label for="f-received">{use_i18n().t("billing.received")}</label>
+                            <input id="f-received" name="received" inputmode="decimal" required=true
+                                value=fen_text(initial_total).replace(',', "")
+                                prop:value=move || received.get()
+                                on:input=move |ev| { typed.set(true); received.set(event_target_value(&ev)); }
+                                aria-invalid=move || field_error(pv, "received").get().is_some().then_some("true")
+                                aria-describedby="f-received-hint f-received-error" />
+                            <p class="hint" id="f-received-hint">{use_i18n().t("billing.received_hint")}</p>
+                            <p class="field-error" id="f-received-error" role="alert">{move || field_error(pv, "received").get()}</p>
+                        </div>
                         <button type="submit" class="primary">{use_i18n().t("billing.take_payment")}</button>
                     </div>
                 })}
