@@ -205,11 +205,7 @@ pub async fn take_payment(
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
     let result = async {
-        let estate: Option<(i64,)> = sqlx::query_as("select estate_id from house where id = $1")
-            .bind(house_id)
-            .fetch_optional(&state.db.pool)
-            .await?;
-        caller.check_estate(estate.ok_or(AppError::NotFound)?.0)?;
+        check_house(&state.db.pool, &caller, house_id).await?;
         let taken = super::ledger::take_payment(
             &state.db,
             &actor(&caller),
@@ -312,11 +308,7 @@ pub async fn raise_charge(
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
     let result = async {
-        let estate: Option<(i64,)> = sqlx::query_as("select estate_id from house where id = $1")
-            .bind(house_id)
-            .fetch_optional(&state.db.pool)
-            .await?;
-        caller.check_estate(estate.ok_or(AppError::NotFound)?.0)?;
+        check_house(&state.db.pool, &caller, house_id).await?;
         let amount_fen = super::money::parse_yuan(&amount).map_err(|e| {
             AppError::field("amount", super::ledger::amount_message(caller.lang, e))
         })?;
@@ -404,12 +396,7 @@ pub async fn get_notices(house_id: i64, building_id: i64) -> Result<Vec<NoticeVi
     let state = state()?;
     let result = async {
         if house_id > 0 {
-            let estate: Option<(i64,)> =
-                sqlx::query_as("select estate_id from house where id = $1")
-                    .bind(house_id)
-                    .fetch_optional(&state.db.pool)
-                    .await?;
-            caller.check_estate(estate.ok_or(AppError::NotFound)?.0)?;
+            check_house(&state.db.pool, &caller, house_id).await?;
             return Ok(vec![
                 super::db::notice(&state.db, house_id, caller.lang).await?,
             ]);
@@ -533,6 +520,20 @@ pub async fn my_bills() -> Result<PortalBills, AppError> {
     }
     .await;
     finish(result)
+}
+
+/// Refuses a house of an estate the caller does not work for (or no such house).
+#[cfg(feature = "ssr")]
+async fn check_house(
+    pool: &sqlx::AnyPool,
+    caller: &crate::auth::session::Caller,
+    house_id: i64,
+) -> Result<(), AppError> {
+    let estate: Option<(i64,)> = sqlx::query_as("select estate_id from house where id = $1")
+        .bind(house_id)
+        .fetch_optional(pool)
+        .await?;
+    caller.check_estate(estate.ok_or(AppError::NotFound)?.0)
 }
 
 #[cfg(feature = "ssr")]

@@ -228,6 +228,40 @@ pub async fn prepaid_balance(tx: &mut sqlx::AnyConnection, house_id: i64) -> sql
     Ok(balance)
 }
 
+/// A movement of a house's prepaid balance: in from a payment's surplus, out
+/// to settle a line or when the payment that brought it is reversed.
+struct PrepaidEntry {
+    estate_id: i64,
+    house_id: i64,
+    amount_fen: i64,
+    kind: &'static str,
+}
+
+impl PrepaidEntry {
+    async fn add(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        payment_id: Option<i64>,
+        line_id: Option<i64>,
+        at: &str,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "insert into prepaid_entry (estate_id, house_id, amount_fen, kind, payment_id, line_id, created_at) \
+             values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(self.estate_id)
+        .bind(self.house_id)
+        .bind(self.amount_fen)
+        .bind(self.kind)
+        .bind(payment_id)
+        .bind(line_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
+}
+
 fn rule(lang: Lang, key: &str) -> AppError {
     AppError::Rule(tr(lang, key))
 }
@@ -447,17 +481,13 @@ pub async fn take_payment(
         settle(late_id, attempt, *fee).execute(&mut *tx).await?;
     }
     if surplus > 0 {
-        sqlx::query(
-            "insert into prepaid_entry (estate_id, house_id, amount_fen, kind, payment_id, created_at) \
-             values ($1, $2, $3, 'surplus', $4, $5)",
-        )
-        .bind(estate_id)
-        .bind(req.house_id)
-        .bind(surplus)
-        .bind(payment_id)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+        let entry = PrepaidEntry {
+            estate_id,
+            house_id: req.house_id,
+            amount_fen: surplus,
+            kind: "surplus",
+        };
+        entry.add(&mut tx, Some(payment_id), None, &now).await?;
     }
     audit::record(
         &mut *tx,
@@ -586,17 +616,13 @@ pub async fn reverse_payment(
         }
     }
     if prepaid_fen > 0 {
-        sqlx::query(
-            "insert into prepaid_entry (estate_id, house_id, amount_fen, kind, payment_id, created_at) \
-             values ($1, $2, $3, 'reversal', $4, $5)",
-        )
-        .bind(estate_id)
-        .bind(house_id)
-        .bind(-prepaid_fen)
-        .bind(payment_id)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+        let entry = PrepaidEntry {
+            estate_id,
+            house_id,
+            amount_fen: -prepaid_fen,
+            kind: "reversal",
+        };
+        entry.add(&mut tx, Some(payment_id), None, &now).await?;
     }
     audit::record(
         &mut *tx,
@@ -819,17 +845,13 @@ pub async fn settle_from_prepaid(
         .bind(&now)
         .execute(&mut **tx)
         .await?;
-        sqlx::query(
-            "insert into prepaid_entry (estate_id, house_id, amount_fen, kind, line_id, created_at) \
-             values ($1, $2, $3, 'settle', $4, $5)",
-        )
-        .bind(estate_id)
-        .bind(house_id)
-        .bind(-owed)
-        .bind(line.id)
-        .bind(&now)
-        .execute(&mut **tx)
-        .await?;
+        let entry = PrepaidEntry {
+            estate_id,
+            house_id,
+            amount_fen: -owed,
+            kind: "settle",
+        };
+        entry.add(tx, None, Some(line.id), &now).await?;
         balance -= owed;
         settled += 1;
     }

@@ -8,7 +8,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use super::api::*;
 use super::*;
 use crate::i18n::use_i18n;
-use crate::ui::{desk_time, field_error, form_error, AppShell, Field, FormError, LoadError};
+use crate::ui::{
+    desk_time, field_error, form_error, AppShell, EmptyRow, Field, FormError, LoadError,
+};
 
 fn loading() -> impl IntoView {
     view! { <p class="muted">{use_i18n().t("common.loading")}</p> }
@@ -369,7 +371,7 @@ fn BillingView(
                         <th scope="col">{i18n.t("audit.actor")}</th>
                         <th scope="col">{i18n.t("audit.at")}</th>
                     </tr></thead>
-                    <tbody>{runs}{runs_empty.then(|| view! { <tr><td colspan="7" class="muted">{use_i18n().t("common.none")}</td></tr> })}</tbody>
+                    <tbody>{runs}<EmptyRow show=runs_empty cols=7 /></tbody>
                 </table>
             </div>
         </section>
@@ -386,7 +388,7 @@ fn BillingView(
                         <th scope="col">{i18n.t("billing.requested_by")}</th>
                         <th scope="col"></th>
                     </tr></thead>
-                    <tbody>{waivers}{waivers_empty.then(|| view! { <tr><td colspan="6" class="muted">{use_i18n().t("common.none")}</td></tr> })}</tbody>
+                    <tbody>{waivers}<EmptyRow show=waivers_empty cols=6 /></tbody>
                 </table>
             </div>
         </section>
@@ -920,7 +922,7 @@ fn AccountView(
                         <th scope="col">{i18n.t("audit.at")}</th>
                         <th scope="col"></th>
                     </tr></thead>
-                    <tbody>{payments}{payments_empty.then(|| view! { <tr><td colspan="7" class="muted">{use_i18n().t("common.none")}</td></tr> })}</tbody>
+                    <tbody>{payments}<EmptyRow show=payments_empty cols=7 /></tbody>
                 </table>
             </div>
             <div class="table-wrap flat">
@@ -934,7 +936,7 @@ fn AccountView(
                         <th scope="col">{i18n.t("audit.at")}</th>
                         <th scope="col">{i18n.t("billing.why")}</th>
                     </tr></thead>
-                    <tbody>{settled_rows}{settled_empty.then(|| view! { <tr><td colspan="6" class="muted">{use_i18n().t("common.none")}</td></tr> })}</tbody>
+                    <tbody>{settled_rows}<EmptyRow show=settled_empty cols=6 /></tbody>
                 </table>
             </div>
             {(!waivers_empty).then(|| view! {

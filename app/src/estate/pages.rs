@@ -14,7 +14,9 @@ use super::{
     HouseDetail, HouseFilter, OccupancyView, HOUSE_PAGE_SIZE, HOUSE_STATUSES, OCCUPANCY_ROLES,
 };
 use crate::i18n::use_i18n;
-use crate::ui::{area, desk_time, field_error, form_error, AppShell, Field, FormError, LoadError};
+use crate::ui::{
+    area, desk_time, field_error, form_error, AppShell, EmptyRow, Field, FormError, LoadError,
+};
 
 fn status_badge(status: &str) -> impl IntoView + use<> {
     let label = use_i18n().t(&format!("house.status.{status}"));
@@ -489,14 +491,6 @@ fn HouseHub(
             </div>
         </section>
     }
-}
-
-/// "None yet" across a table with no rows.
-#[component]
-fn EmptyRow(show: bool, cols: u32) -> impl IntoView {
-    show.then(
-        || view! { <tr><td colspan=cols class="muted">{use_i18n().t("common.none")}</td></tr> },
-    )
 }
 
 /// `/desk/residents/:id`: one resident, masked, with a reveal per field.

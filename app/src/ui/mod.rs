@@ -233,6 +233,14 @@ pub fn Field(
     }
 }
 
+/// "None yet" across a table with no rows.
+#[component]
+pub fn EmptyRow(show: bool, cols: u32) -> impl IntoView {
+    show.then(
+        || view! { <tr><td colspan=cols class="muted">{use_i18n().t("common.none")}</td></tr> },
+    )
+}
+
 /// The error for `field` from the last result of a server action.
 pub fn field_error<T, S>(value: S, field: &'static str) -> Signal<Option<String>>
 where
