@@ -10,7 +10,7 @@ use crate::i18n::use_i18n;
 use crate::ui::{desk_time, AppShell, LoadError};
 
 /// Actions the log knows how to name; others show as recorded.
-const ACTIONS: [&str; 16] = [
+const ACTIONS: [&str; 31] = [
     "login",
     "login_failed",
     "login_refused_disabled",
@@ -27,6 +27,21 @@ const ACTIONS: [&str; 16] = [
     "end",
     "change_status",
     "import",
+    "take_payment",
+    "reverse_payment",
+    "request_waiver",
+    "grant_waiver",
+    "approve_waiver",
+    "reject_waiver",
+    "close_day",
+    "start_bill_run",
+    "create_fee_item",
+    "add_rate",
+    "set_late_policy",
+    "save_readings",
+    "import_readings",
+    "reject_readings",
+    "raise_charge",
 ];
 
 fn action_label(action: &str) -> String {
@@ -39,13 +54,21 @@ fn action_label(action: &str) -> String {
 }
 
 /// Kinds of record the log knows how to name.
-const ENTITIES: [&str; 6] = [
+const ENTITIES: [&str; 14] = [
     "account",
     "estate",
     "resident",
     "occupancy",
     "house",
     "import_batch",
+    "payment",
+    "waiver",
+    "daily_close",
+    "bill_run",
+    "fee_item",
+    "late_fee_policy",
+    "meter_reading",
+    "bill_line",
 ];
 
 fn entity_label(entity: &str) -> String {
