@@ -1083,7 +1083,7 @@ async fn late_fees_are_charged_separately_waivable_and_a_closed_day_takes_no_pay
         // Paying the line pays its late fee too, as a line of its own.
         let before = {
             let mut conn = db.pool.acquire().await.expect("conn");
-            ledger::day_totals(&mut conn, clerk, &time::desk_today())
+            ledger::day_totals(&mut conn, clerk, &time::desk_today(), None)
                 .await
                 .expect("totals")
         };
@@ -1170,6 +1170,96 @@ async fn late_fees_are_charged_separately_waivable_and_a_closed_day_takes_no_pay
         assert!(
             matches!(&reversal, Err(AppError::Rule(_))),
             "{}: a closed day's takings cannot change: {reversal:?}",
+            t.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_reversed_late_fee_is_owed_once_and_paid_like_any_line() {
+    for t in TestDb::both().await {
+        let db = demo(&t).await;
+        let clerk = account(&db, "clerk").await;
+        let manager = account(&db, "manager").await;
+        let (ch,): (i64,) = sqlx::query_as("select id from estate where code = 'CH'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("ch");
+        billing::set_late_policy(&db, &actor(), Lang::Zh, ch, "0.001", "0", "2020-01-01")
+            .await
+            .expect("policy");
+        let policies = ledger::late_policies(&db.pool, ch).await.expect("policies");
+        let today =
+            chrono::NaiveDate::parse_from_str(&time::desk_today(), "%Y-%m-%d").expect("today");
+        let h = house(&db, "1-1-201").await;
+        let line = lines(&db, h)
+            .await
+            .into_iter()
+            .find(|l| ledger::line_late_fee(l, &policies, today).fen > 0)
+            .expect("an overdue line");
+        let fee = ledger::line_late_fee(&line, &policies, today).fen;
+        let due = app::billing::fen_text(line.outstanding() + fee).replace(',', "");
+        let taken = ledger::take_payment(
+            &db,
+            &actor(),
+            clerk,
+            Lang::Zh,
+            &pay(h, vec![line.id], &due, "lf-1"),
+        )
+        .await
+        .expect("pay with late fee");
+        ledger::reverse_payment(
+            &db,
+            &actor(),
+            manager,
+            Lang::Zh,
+            taken.payment_id,
+            "收错户",
+            |_| Ok(()),
+        )
+        .await
+        .expect("reverse");
+        // Both owe again; the late fee is its line, not charged a second time.
+        let after = lines(&db, h).await;
+        let principal = after.iter().find(|l| l.id == line.id).expect("principal");
+        let late = after
+            .iter()
+            .find(|l| l.late_fee_of == Some(line.id))
+            .expect("late-fee line");
+        assert_eq!(
+            ledger::line_late_fee(principal, &policies, today).fen,
+            0,
+            "{}",
+            t.engine
+        );
+        assert_eq!(late.outstanding(), fee, "{}", t.engine);
+        let again = ledger::take_payment(
+            &db,
+            &actor(),
+            clerk,
+            Lang::Zh,
+            &pay(h, vec![line.id, late.id], &due, "lf-2"),
+        )
+        .await
+        .expect("pay both again");
+        let receipt = billing::receipt(&db, again.payment_id, None, Lang::Zh)
+            .await
+            .expect("receipt");
+        assert_eq!(
+            receipt.items.iter().map(|i| i.amount_fen).sum::<i64>(),
+            line.outstanding() + fee
+        );
+        assert_eq!(
+            one(
+                &db,
+                &format!(
+                    "select count(*) from bill_line where late_fee_of = {}",
+                    line.id
+                )
+            )
+            .await,
+            1,
+            "{}",
             t.engine
         );
     }

@@ -786,10 +786,13 @@ pub async fn receipt(
     .bind(payment_id)
     .fetch_all(&db.pool)
     .await?;
+    // Counting the earlier prints and recording this one in one write
+    // transaction: two prints at once cannot both be the original.
+    let mut tx = db.begin_write().await?;
     let (copy,): (i64,) =
         sqlx::query_as("select count(*) from receipt_print where payment_id = $1")
             .bind(payment_id)
-            .fetch_one(&db.pool)
+            .fetch_one(&mut *tx)
             .await?;
     if let Some(account) = printed_by {
         sqlx::query(
@@ -798,9 +801,10 @@ pub async fn receipt(
         .bind(payment_id)
         .bind(account)
         .bind(time::now())
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await?;
     }
+    tx.commit().await?;
     Ok(ReceiptView {
         payment_id,
         receipt_no: p.receipt_no,
@@ -840,7 +844,7 @@ pub async fn daily_close_page(
 ) -> Result<DailyClosePage, AppError> {
     let today = time::desk_today();
     let mut conn = db.pool.acquire().await?;
-    let totals = ledger::day_totals(&mut conn, clerk_id, &today).await?;
+    let totals = ledger::day_totals(&mut conn, clerk_id, &today, None).await?;
     let closed: Option<(String,)> = sqlx::query_as(
         "select closed_at from daily_close where clerk_id = $1 and business_day = $2",
     )
@@ -881,7 +885,7 @@ pub async fn daily_close_page(
         .fetch_all(&mut *conn)
         .await?;
         for (clerk, name, day) in days.into_iter().take(100) {
-            let t = ledger::day_totals(&mut conn, clerk, &day).await?;
+            let t = ledger::day_totals(&mut conn, clerk, &day, Some(scope)).await?;
             let closed: Option<(String,)> = sqlx::query_as(
                 "select closed_at from daily_close where clerk_id = $1 and business_day = $2",
             )
@@ -1144,6 +1148,17 @@ async fn write_readings(
     let mut problems: Vec<(usize, String)> = Vec::new();
     let mut saved = 0;
     let now = time::now();
+    // A run reads the period's readings when it starts: none may change under it.
+    let running: Option<(i64,)> = sqlx::query_as(
+        "select id from bill_run where estate_id = $1 and period = $2 and status = 'running'",
+    )
+    .bind(estate_id)
+    .bind(period.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    if running.is_some() {
+        return Err(AppError::Rule(tr(lang, "billing.invalid.run_running")));
+    }
     for (index, e) in entries
         .iter()
         .enumerate()

@@ -16,7 +16,7 @@ use super::money::{self, late_fee};
 use super::rules::{self, PaymentError};
 use crate::audit::db::{self as audit, Actor, Change};
 use crate::auth::Lang;
-use crate::db::{time, Database};
+use crate::db::{lock, time, Backend, Database, LockOn};
 use crate::error::AppError;
 use crate::i18n::{tr, I18n};
 
@@ -39,6 +39,9 @@ pub struct LineState {
     pub waived_fen: i64,
     pub late_waived_fen: i64,
     pub pending_waiver: bool,
+    /// A late-fee line was already raised for this line (it is charged once,
+    /// as that line, even if the payment that raised it is reversed).
+    pub has_late_line: bool,
     /// The standing settlement, if any.
     pub settled: Option<Settled>,
     /// Settlements of this line that were reversed (the next one's `attempt`).
@@ -74,14 +77,15 @@ pub struct LatePolicy {
 }
 
 /// The late fee a line has run up by `as_of` under the policy in effect on its
-/// due date, less approved waivers of it. Late-fee lines run up none.
+/// due date, less approved waivers of it. Late-fee lines run up none, nor do
+/// lines whose late fee was already raised as a line of its own.
 pub fn line_late_fee(
     line: &LineState,
     policies: &[LatePolicy],
     as_of: NaiveDate,
 ) -> money::LateFee {
     let none = money::LateFee { days: 0, fen: 0 };
-    if line.late_fee_of.is_some() || line.outstanding() == 0 {
+    if line.late_fee_of.is_some() || line.has_late_line || line.outstanding() == 0 {
         return none;
     }
     let Ok(due) = NaiveDate::parse_from_str(&line.due_date, "%Y-%m-%d") else {
@@ -163,11 +167,18 @@ pub async fn house_lines(
             waived_fen: 0,
             late_waived_fen: 0,
             pending_waiver: false,
+            has_late_line: false,
             settled: None,
             reversed: 0,
         })
         .collect();
     let index: HashMap<i64, usize> = lines.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
+    let principals: Vec<i64> = lines.iter().filter_map(|l| l.late_fee_of).collect();
+    for p in principals {
+        if let Some(i) = index.get(&p) {
+            lines[*i].has_late_line = true;
+        }
+    }
     // line, payment, amount, at, receipt number, reversed (0/1)
     type Row = (i64, Option<i64>, i64, String, Option<String>, i64);
     let settlements: Vec<Row> = sqlx::query_as(
@@ -317,6 +328,8 @@ pub async fn take_payment(
     let today = time::desk_today();
     let today_date = NaiveDate::parse_from_str(&today, "%Y-%m-%d").map_err(AppError::internal)?;
     let mut tx = db.begin_write().await?;
+    lock(&mut tx, db.backend, LockOn::ClerkDay(clerk_id)).await?;
+    lock(&mut tx, db.backend, LockOn::House(req.house_id)).await?;
     if let Some(receipt) = taken_already(&mut tx, key).await? {
         return Err(AppError::Conflict(
             I18n(lang).f("billing.invalid.duplicate", &[("receipt", &receipt)]),
@@ -446,38 +459,33 @@ pub async fn take_payment(
         }
     }
     for (line, fee, days) in &late_fees {
-        // One late-fee line per principal line: a later payment after a
-        // reversal settles the same line again rather than charging anew.
-        let existing = lines.iter().find(|l| l.late_fee_of == Some(line.id));
-        let (late_id, attempt) = match existing {
-            Some(l) => (l.id, l.reversed),
-            None => {
-                let basis = format!(
-                    r#"{{"kind":"late_fee","principal":"{}","days":{days},"of_line":{}}}"#,
-                    money::yuan(line.outstanding()),
-                    line.id
-                );
-                let (id,): (i64,) = sqlx::query_as(
-                    "insert into bill_line (estate_id, house_id, fee_item_id, period, line_key, amount_fen, \
-                                            due_date, basis, late_fee_of, created_by, created_at) \
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
-                )
-                .bind(estate_id)
-                .bind(req.house_id)
-                .bind(line.fee_item_id)
-                .bind(&line.period)
-                .bind(format!("late:{}", line.id))
-                .bind(*fee)
-                .bind(&today)
-                .bind(basis)
-                .bind(line.id)
-                .bind(clerk_id)
-                .bind(&now)
-                .fetch_one(&mut *tx)
-                .await?;
-                (id, 0)
-            }
-        };
+        // The late fee becomes a line of its own, once per principal line
+        // (`line_late_fee` charges nothing more once it exists); after a
+        // reversal it owes again and is paid like any other line.
+        let basis = format!(
+            r#"{{"kind":"late_fee","principal":"{}","days":{days},"of_line":{}}}"#,
+            money::yuan(line.outstanding()),
+            line.id
+        );
+        let (late_id,): (i64,) = sqlx::query_as(
+            "insert into bill_line (estate_id, house_id, fee_item_id, period, line_key, amount_fen, \
+                                    due_date, basis, late_fee_of, created_by, created_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
+        )
+        .bind(estate_id)
+        .bind(req.house_id)
+        .bind(line.fee_item_id)
+        .bind(&line.period)
+        .bind(format!("late:{}", line.id))
+        .bind(*fee)
+        .bind(&today)
+        .bind(basis)
+        .bind(line.id)
+        .bind(clerk_id)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let attempt = 0;
         settle(late_id, attempt, *fee).execute(&mut *tx).await?;
     }
     if surplus > 0 {
@@ -581,6 +589,8 @@ pub async fn reverse_payment(
         .await?
         .ok_or(AppError::NotFound)?;
     check_estate(estate_id)?;
+    lock(&mut tx, db.backend, LockOn::ClerkDay(clerk_id)).await?;
+    lock(&mut tx, db.backend, LockOn::House(house_id)).await?;
     let reversed: Option<(i64,)> =
         sqlx::query_as("select id from payment_reversal where payment_id = $1")
             .bind(payment_id)
@@ -679,6 +689,7 @@ pub async fn request_waiver(
             .await?
             .ok_or(AppError::NotFound)?;
     check_estate(estate_id)?;
+    lock(&mut tx, db.backend, LockOn::House(house_id)).await?;
     let lines = house_lines(&mut tx, house_id).await?;
     let line = lines
         .iter()
@@ -774,11 +785,12 @@ pub async fn decide_waiver(
     if status != "pending" {
         return Err(rule(lang, "billing.invalid.decided_already"));
     }
+    let (house_id,): (i64,) = sqlx::query_as("select house_id from bill_line where id = $1")
+        .bind(line_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    lock(&mut tx, db.backend, LockOn::House(house_id)).await?;
     if approve {
-        let (house_id,): (i64,) = sqlx::query_as("select house_id from bill_line where id = $1")
-            .bind(line_id)
-            .fetch_one(&mut *tx)
-            .await?;
         let lines = house_lines(&mut tx, house_id).await?;
         let line = lines
             .iter()
@@ -788,13 +800,17 @@ pub async fn decide_waiver(
             return Err(rule(lang, "billing.invalid.waiver_stale"));
         }
     }
-    sqlx::query("update waiver set status = $1, decided_by = $2, decided_at = $3 where id = $4 and status = 'pending'")
+    let decided = sqlx::query("update waiver set status = $1, decided_by = $2, decided_at = $3 where id = $4 and status = 'pending'")
         .bind(if approve { "approved" } else { "rejected" })
         .bind(manager_id)
         .bind(time::now())
         .bind(waiver_id)
         .execute(&mut *tx)
         .await?;
+    if decided.rows_affected() != 1 {
+        // Another manager decided it first.
+        return Err(rule(lang, "billing.invalid.decided_already"));
+    }
     audit::record(
         &mut *tx,
         actor,
@@ -821,9 +837,11 @@ pub async fn decide_waiver(
 /// transaction; returns how many lines it settled.
 pub async fn settle_from_prepaid(
     tx: &mut Transaction<'static, Any>,
+    backend: Backend,
     house_id: i64,
     estate_id: i64,
 ) -> sqlx::Result<i64> {
+    lock(tx, backend, LockOn::House(house_id)).await?;
     let mut balance = prepaid_balance(tx, house_id).await?;
     if balance <= 0 {
         return Ok(0);
@@ -868,23 +886,29 @@ pub struct DayTotals {
     pub by_method: Vec<(String, i64)>,
 }
 
+/// `scope`: only the takings of these estates (a manager's view of a clerk
+/// who also works elsewhere); `None` for the clerk's whole day.
 pub async fn day_totals(
     tx: &mut sqlx::AnyConnection,
     clerk_id: i64,
     day: &str,
+    scope: Option<&crate::auth::EstateScope>,
 ) -> sqlx::Result<DayTotals> {
-    let by_method: Vec<(String, i64, i64)> = sqlx::query_as(
-        "select method, count(*), cast(coalesce(sum(received_fen), 0) as bigint) from payment \
-         where clerk_id = $1 and business_day = $2 group by method order by method",
-    )
+    let only = scope
+        .map(|s| crate::db::estate_filter(s, "p.estate_id"))
+        .unwrap_or_default();
+    let by_method: Vec<(String, i64, i64)> = sqlx::query_as(&format!(
+        "select p.method, count(*), cast(coalesce(sum(p.received_fen), 0) as bigint) from payment p \
+         where p.clerk_id = $1 and p.business_day = $2{only} group by p.method order by p.method"
+    ))
     .bind(clerk_id)
     .bind(day)
     .fetch_all(&mut *tx)
     .await?;
-    let (reversals_count, reversed_fen): (i64, i64) = sqlx::query_as(
+    let (reversals_count, reversed_fen): (i64, i64) = sqlx::query_as(&format!(
         "select count(*), cast(coalesce(sum(p.received_fen), 0) as bigint) from payment_reversal r \
-         join payment p on p.id = r.payment_id where p.clerk_id = $1 and r.business_day = $2",
-    )
+         join payment p on p.id = r.payment_id where p.clerk_id = $1 and r.business_day = $2{only}"
+    ))
     .bind(clerk_id)
     .bind(day)
     .fetch_one(&mut *tx)
@@ -913,10 +937,11 @@ pub async fn close_day(
     day: &str,
 ) -> Result<DayTotals, AppError> {
     let mut tx = db.begin_write().await?;
+    lock(&mut tx, db.backend, LockOn::ClerkDay(clerk_id)).await?;
     if day_closed(&mut tx, clerk_id, day).await? {
         return Err(rule(lang, "billing.invalid.closed_already"));
     }
-    let totals = day_totals(&mut tx, clerk_id, day).await?;
+    let totals = day_totals(&mut tx, clerk_id, day, None).await?;
     let by_method: serde_json::Map<String, serde_json::Value> = totals
         .by_method
         .iter()

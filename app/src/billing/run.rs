@@ -275,13 +275,19 @@ async fn execute_inner(db: &Database, run_id: i64) -> Result<RunOutcome, AppErro
         let mut tx = db.begin_write().await?;
         for (house_id,) in batch {
             outcome.prepaid_lines +=
-                super::ledger::settle_from_prepaid(&mut tx, *house_id, estate_id).await?;
+                super::ledger::settle_from_prepaid(&mut tx, db.backend, *house_id, estate_id)
+                    .await?;
         }
+        sqlx::query("update bill_run set heartbeat_at = $1 where id = $2")
+            .bind(time::now())
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
     }
     sqlx::query(
         "update bill_run set status = 'done', houses_done = houses_total, lines_created = $1, amount_fen = $2, \
-         prepaid_lines = $3, finished_at = $4, heartbeat_at = $4 where id = $5",
+         prepaid_lines = $3, finished_at = $4, heartbeat_at = $4 where id = $5 and status = 'running'",
     )
     .bind(outcome.lines_created)
     .bind(outcome.amount_fen)
@@ -344,7 +350,8 @@ pub struct LineRow {
 }
 
 /// Inserts lines in multi-row statements; a line already there is skipped.
-/// `table` is `bill_line` (or, for the benchmark's bare insert, a copy of its shape).
+/// Returns how many were written and their amount. `rows` holds whole houses
+/// in id order; `table` is `bill_line` (or, for the benchmark's bare insert, a copy of its shape).
 ///
 /// The values every line of a run shares (estate, period, run, time) are
 /// written into the statement once — they are ours, not typed by anyone: ids,
@@ -368,7 +375,7 @@ pub async fn insert_lines(
         .all(|b| b.is_ascii_alphanumeric() || b":.-".contains(&b)));
     let shared = format!("{estate_id}, '{period}', {run_id}, '{created_at}'");
     let mut inserted = 0;
-    let mut amount = 0;
+    let mut all_new = true;
     let mut full_sql: Option<String> = None;
     for part in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = if part.len() == ROWS_PER_STATEMENT {
@@ -389,23 +396,26 @@ pub async fn insert_lines(
         }
         let created = q.execute(&mut *tx).await?.rows_affected();
         inserted += created;
-        amount += if created == part.len() as u64 {
-            part.iter().map(|r| r.amount_fen).sum::<i64>()
-        } else {
-            // Some lines were there already (a rerun): count what this run wrote.
-            let (first, last) = (part[0].house_id, part[part.len() - 1].house_id);
-            let (sum,): (i64,) = sqlx::query_as(&format!(
-                "select cast(coalesce(sum(amount_fen), 0) as bigint) from {table} \
-                 where house_id between $1 and $2 and run_id = $3"
-            ))
-            .bind(first.min(last))
-            .bind(first.max(last))
-            .bind(run_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            sum
-        };
+        all_new &= created == part.len() as u64;
     }
+    let amount = if all_new {
+        rows.iter().map(|r| r.amount_fen).sum::<i64>()
+    } else if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+        // Some lines were there already (a rerun): count what this run wrote
+        // for these houses (`rows` holds whole houses, in id order).
+        let (sum,): (i64,) = sqlx::query_as(&format!(
+            "select cast(coalesce(sum(amount_fen), 0) as bigint) from {table} \
+             where house_id between $1 and $2 and run_id = $3"
+        ))
+        .bind(first.house_id)
+        .bind(last.house_id)
+        .bind(run_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        sum
+    } else {
+        0
+    };
     Ok((inserted, amount))
 }
 

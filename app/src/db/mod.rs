@@ -174,6 +174,32 @@ impl Database {
     }
 }
 
+/// What a money transaction locks on PostgreSQL before it reads.
+#[derive(Debug, Clone, Copy)]
+pub enum LockOn {
+    House(i64),
+    ClerkDay(i64),
+}
+
+/// Serialises money writes that touch one house (or one clerk's day) on
+/// PostgreSQL, whose transactions (read committed) do not lock what they read,
+/// so a check such as "the prepaid balance covers this" could be beaten by a
+/// concurrent writer. A transaction-scoped advisory lock, released at commit or
+/// rollback. SQLite needs none: `BEGIN IMMEDIATE` runs one writer at a time.
+pub async fn lock(tx: &mut sqlx::AnyConnection, backend: Backend, on: LockOn) -> sqlx::Result<()> {
+    if backend == Backend::Postgres {
+        let key = match on {
+            LockOn::House(id) => (1i64 << 56) | id,
+            LockOn::ClerkDay(id) => (2i64 << 56) | id,
+        };
+        sqlx::query("select pg_advisory_xact_lock($1)")
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The migrations folder: `MIGRATIONS_DIR`, else `migrations/` next to the
 /// working directory, else the one in the source tree the binary was built from.
 pub fn migrations_root() -> PathBuf {
