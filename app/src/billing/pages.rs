@@ -687,7 +687,7 @@ fn AccountView(
                             } />
                     </td>
                     <td class="col-item"><label for=box_id>{l.item.clone()}</label></td>
-                    <td>{l.period.clone()}</td>
+                    <td class="nowrap">{l.period.clone()}</td>
                     <td class="num"><Money fen=l.outstanding_fen />
                         {(l.waived_fen > 0).then(|| view! { <br /><span class="muted">{use_i18n().f("billing.waived_of", &[("amount", &fen_text(l.waived_fen))])}</span> })}
                     </td>
@@ -710,7 +710,7 @@ fn AccountView(
             view! {
                 <tr>
                     <td>{l.item.clone()}</td>
-                    <td>{l.period.clone()}</td>
+                    <td class="nowrap">{l.period.clone()}</td>
                     <td class="num"><Money fen=l.amount_fen /></td>
                     <td>
                         {match (&l.receipt_no, l.payment_id) {
@@ -1180,7 +1180,7 @@ fn NoticeDoc(n: NoticeView) -> impl IntoView {
             view! {
                 <tr>
                     <td>{l.item.clone()}</td>
-                    <td>{l.period.clone()}</td>
+                    <td class="nowrap">{l.period.clone()}</td>
                     <td class="num"><Money fen=l.outstanding_fen /></td>
                     <td class="num">{(l.late_fee_fen > 0).then(|| view! { <Money fen=l.late_fee_fen /> })}</td>
                     <td>{l.due_date.clone()}</td>
