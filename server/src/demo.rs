@@ -302,7 +302,7 @@ async fn load_billing(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
                     house_id,
                     line_ids: lines.iter().map(|l| l.id).collect(),
                     method: "wechat".into(),
-                    received: app::billing::fen_text(due + 50_000).replace(',', ""),
+                    received: app::billing::fen_plain(due + 50_000),
                     request_key: "demo-first-payment".into(),
                 },
             )

@@ -202,7 +202,7 @@ async fn a_payment_takes_lines_and_the_surplus_once() {
             .collect();
         let due: i64 = owed.iter().map(|l| l.outstanding()).sum();
         let ids: Vec<i64> = owed.iter().map(|l| l.id).collect();
-        let received = app::billing::fen_text(due + 12_345).replace(',', "");
+        let received = app::billing::fen_plain(due + 12_345);
         let taken = ledger::take_payment(
             &db,
             &actor(),
@@ -765,7 +765,7 @@ mod invariants {
                                 continue;
                             }
                             let ids = owed.iter().map(|l| l.id).collect();
-                            let received = app::billing::fen_text(due + extra).replace(',', "");
+                            let received = app::billing::fen_plain(due + extra);
                             if ids == Vec::<i64>::new() {
                                 continue;
                             }
@@ -776,7 +776,7 @@ mod invariants {
                             let h = houses[house];
                             if let Some(l) = lines(&db, h).await.into_iter().find(|l| l.outstanding() > 0) {
                                 let amount = (l.outstanding() * pct / 100).max(1);
-                                let amount = app::billing::fen_text(amount).replace(',', "");
+                                let amount = app::billing::fen_plain(amount);
                                 ledger::request_waiver(&db, &actor(), manager, true, Lang::Zh, l.id, "line", &amount, "test", |_| Ok(())).await.expect("waive");
                             }
                         }
@@ -1093,12 +1093,7 @@ async fn late_fees_are_charged_separately_waivable_and_a_closed_day_takes_no_pay
             &actor(),
             clerk,
             Lang::Zh,
-            &pay(
-                h,
-                vec![line.id],
-                &app::billing::fen_text(due).replace(',', ""),
-                "late-1",
-            ),
+            &pay(h, vec![line.id], &app::billing::fen_plain(due), "late-1"),
         )
         .await
         .expect("pay");
@@ -1198,7 +1193,7 @@ async fn a_reversed_late_fee_is_owed_once_and_paid_like_any_line() {
             .find(|l| ledger::line_late_fee(l, &policies, today).fen > 0)
             .expect("an overdue line");
         let fee = ledger::line_late_fee(&line, &policies, today).fen;
-        let due = app::billing::fen_text(line.outstanding() + fee).replace(',', "");
+        let due = app::billing::fen_plain(line.outstanding() + fee);
         let taken = ledger::take_payment(
             &db,
             &actor(),

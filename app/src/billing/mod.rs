@@ -41,6 +41,11 @@ pub fn fen_text(fen: i64) -> String {
     format!("{sign}{grouped}.{:02}", abs % 100)
 }
 
+/// Fen as yuan the way a form field takes it back: two decimals, no separators ("1210.50").
+pub fn fen_plain(fen: i64) -> String {
+    fen_text(fen).replace(',', "")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Choice {
     pub id: i64,
@@ -313,5 +318,6 @@ mod tests {
         assert_eq!(fen_text(21002), "210.02");
         assert_eq!(fen_text(121050), "1,210.50");
         assert_eq!(fen_text(-100000000), "-1,000,000.00");
+        assert_eq!(fen_plain(121050), "1210.50");
     }
 }

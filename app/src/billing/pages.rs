@@ -662,12 +662,12 @@ fn AccountView(
     });
     // The amount received follows the total until the clerk types one.
     let initial_total = a.unpaid_fen + a.late_fen;
-    let received = RwSignal::new(fen_text(initial_total).replace(',', ""));
+    let received = RwSignal::new(fen_plain(initial_total));
     let typed = RwSignal::new(false);
     Effect::new(move |_| {
         let t = total.get();
         if !typed.get_untracked() {
-            received.set(fen_text(t).replace(',', ""));
+            received.set(fen_plain(t));
         }
     });
     let unpaid_empty = a.unpaid.is_empty();
@@ -855,7 +855,7 @@ fn AccountView(
                         <div class="field">
                             <label for="f-received">{use_i18n().t("billing.received")}</label>
                             <input id="f-received" name="received" inputmode="decimal" required=true
-                                value=fen_text(initial_total).replace(',', "")
+                                value=fen_plain(initial_total)
                                 prop:value=move || received.get()
                                 on:input=move |ev| { typed.set(true); received.set(event_target_value(&ev)); }
                                 aria-invalid=move || field_error(pv, "received").get().is_some().then_some("true")
