@@ -17,7 +17,9 @@ pub mod error;
 pub mod estate;
 pub mod home;
 pub mod i18n;
+pub mod repairs;
 pub mod ui;
+pub mod visits;
 
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -130,7 +132,18 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/desk/notices") view=billing::pages::NoticesPage ssr=SsrMode::Async />
                 <Route path=path!("/portal/bills") view=billing::pages::PortalBillsPage ssr=SsrMode::Async />
                 <Route path=path!("/portal/receipts/:id") view=billing::pages::PortalReceiptPage ssr=SsrMode::Async />
-                <Route path=path!("/jobs") view=home::pages::JobsHome ssr=SsrMode::Async />
+                <Route path=path!("/desk/repairs") view=repairs::pages::RepairsPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/repairs/new") view=repairs::pages::NewRepairPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/repairs/visits") view=repairs::pages::VisitListPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/repairs/stats") view=repairs::pages::RepairStatsPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/repairs/setup") view=repairs::pages::RepairSetupPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/repairs/:id") view=repairs::pages::RepairPage ssr=SsrMode::Async />
+                <Route path=path!("/desk/escalations") view=visits::pages::EscalationsPage ssr=SsrMode::Async />
+                <Route path=path!("/jobs") view=repairs::jobs::JobsHome ssr=SsrMode::Async />
+                <Route path=path!("/jobs/:id") view=repairs::jobs::JobPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/repairs") view=repairs::portal::PortalRepairsPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/repairs/new") view=repairs::portal::PortalNewRepairPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/repairs/:id") view=repairs::portal::PortalRepairPage ssr=SsrMode::Async />
                 <Route path=path!("/portal") view=home::pages::PortalHome ssr=SsrMode::Async />
                 <Route path=path!("/admin/estates") view=admin::pages::EstatesPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/staff") view=admin::pages::StaffListPage ssr=SsrMode::Async />

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod identity;
+pub mod repair_files;
 pub mod router;
 pub mod security;
 pub mod session_store;

@@ -1,7 +1,7 @@
 //! The HTTP stack: the Leptos app and its server functions, the sign-in
 //! routes, the register's file routes, and the layers around them (outermost
 //! first): CSRF → security headers → sessions → identity and page guard →
-//! body limit (1 MiB; spreadsheet uploads 5 MiB).
+//! body limit (1 MiB; spreadsheet uploads 5 MiB; repair photos 4 × 10 MiB).
 
 use axum::extract::Extension;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -19,7 +19,7 @@ use app::{shell, App};
 use crate::config::HttpConfig;
 use crate::identity::TrustProxy;
 use crate::session_store::DeskSessionStore;
-use crate::{auth_routes, identity, security, transfer};
+use crate::{auth_routes, identity, repair_files, security, transfer};
 
 /// Gives every page render its context: the state (added by leptos_axum) and
 /// a Content-Security-Policy carrying this response's script nonce.
@@ -53,7 +53,13 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
         .layer(RequestBodyLimitLayer::new(
             app::estate::import::MAX_FILE_BYTES + 64 * 1024,
         ));
+    let photos = Router::new()
+        .route("/repairs/{id}/photos", post(repair_files::upload))
+        .layer(RequestBodyLimitLayer::new(repair_files::MAX_UPLOAD_BODY));
     let pages = Router::new()
+        .route("/repairs/photos/{id}", get(repair_files::photo_full))
+        .route("/repairs/photos/{id}/thumb", get(repair_files::photo_thumb))
+        .route("/desk/repairs/stats.xlsx", get(repair_files::stats_xlsx))
         .route("/desk/import/template.xlsx", get(transfer::template))
         .route("/desk/import/{id}/report.xlsx", get(transfer::report))
         .route("/desk/houses.xlsx", get(transfer::export_houses))
@@ -71,6 +77,7 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
         >(page_context, shell))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes));
     uploads
+        .merge(photos)
         .merge(pages)
         .layer(from_fn_with_state(state.clone(), identity::resolve))
         .layer(sessions)

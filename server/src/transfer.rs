@@ -39,7 +39,7 @@ fn desk_caller(identity: &RequestIdentity) -> Result<Caller, Refusal> {
     }
 }
 
-fn xlsx(bytes: Vec<u8>, file_name: &str) -> Response {
+pub fn xlsx(bytes: Vec<u8>, file_name: &str) -> Response {
     let disposition = format!("attachment; filename=\"{file_name}\"");
     let mut response = (StatusCode::OK, bytes).into_response();
     let h = response.headers_mut();

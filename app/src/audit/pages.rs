@@ -10,7 +10,7 @@ use crate::i18n::use_i18n;
 use crate::ui::{desk_time, AppShell, LoadError};
 
 /// Actions the log knows how to name; others show as recorded.
-const ACTIONS: [&str; 31] = [
+const ACTIONS: [&str; 46] = [
     "login",
     "login_failed",
     "login_refused_disabled",
@@ -42,6 +42,21 @@ const ACTIONS: [&str; 31] = [
     "import_readings",
     "reject_readings",
     "raise_charge",
+    "report_repair",
+    "repair_assign",
+    "repair_pick",
+    "repair_accept",
+    "repair_hand_back",
+    "repair_start",
+    "repair_finish",
+    "repair_visit",
+    "repair_reopen",
+    "repair_cancel",
+    "repair_photos",
+    "return_visit",
+    "resolve_escalation",
+    "repair_settings",
+    "worker_skills",
 ];
 
 fn action_label(action: &str) -> String {
@@ -54,7 +69,7 @@ fn action_label(action: &str) -> String {
 }
 
 /// Kinds of record the log knows how to name.
-const ENTITIES: [&str; 14] = [
+const ENTITIES: [&str; 19] = [
     "account",
     "estate",
     "resident",
@@ -69,6 +84,11 @@ const ENTITIES: [&str; 14] = [
     "late_fee_policy",
     "meter_reading",
     "bill_line",
+    "repair_ticket",
+    "return_visit",
+    "escalation",
+    "repair_setting",
+    "repair_location",
 ];
 
 fn entity_label(entity: &str) -> String {

@@ -84,6 +84,10 @@ pub enum Permission {
     RunBilling,
     /// Reversals (冲红) and waivers (减免): managers only.
     ApproveMoney,
+    /// Repair targets, common areas, the repair charge's fee item, worker skills.
+    ManageRepairs,
+    /// The escalation list of poor return visits (客服主管): managers only.
+    HandleEscalations,
 }
 
 /// The estates a caller may see.

@@ -15,7 +15,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         WorkJobs => role == Maintenance,
         UsePortal => role == Resident,
         ManageFees | RunBilling => matches!(role, Admin | Manager),
-        ApproveMoney => role == Manager,
+        ApproveMoney | HandleEscalations => role == Manager,
+        ManageRepairs => matches!(role, Admin | Manager),
     }
 }
 
@@ -32,6 +33,15 @@ pub fn home_path(role: Role) -> &'static str {
 /// The permission a page needs, by its path; `None` for public pages.
 /// The server's page guard and the app shell both ask this one function.
 pub fn page_permission(path: &str) -> Option<Permission> {
+    // Pages inside the desk that need more than the desk.
+    for (prefix, permission) in [
+        ("/desk/escalations", Permission::HandleEscalations),
+        ("/desk/repairs/setup", Permission::ManageRepairs),
+    ] {
+        if path == prefix || path.starts_with(&format!("{prefix}/")) {
+            return Some(permission);
+        }
+    }
     let first = path
         .trim_start_matches('/')
         .split('/')
@@ -72,7 +82,12 @@ mod tests {
     #[test]
     fn permission_matrix() {
         // One row per permission: which roles hold it, in ROLES order.
-        let expected: [(Permission, [bool; 5]); 9] = [
+        let expected: [(Permission, [bool; 5]); 11] = [
+            (Permission::ManageRepairs, [true, true, false, false, false]),
+            (
+                Permission::HandleEscalations,
+                [false, true, false, false, false],
+            ),
             (Permission::ManageFees, [true, true, false, false, false]),
             (Permission::RunBilling, [true, true, false, false, false]),
             (Permission::ApproveMoney, [false, true, false, false, false]),
@@ -108,6 +123,12 @@ mod tests {
             assert!(!allows(Role::Resident, needed), "{path}");
         }
         assert_eq!(page_permission("/login"), None);
+        assert_eq!(
+            page_permission("/desk/escalations"),
+            Some(Permission::HandleEscalations)
+        );
+        assert_eq!(page_permission("/desk/repairs/setup"), Some(Permission::ManageRepairs));
+        assert_eq!(page_permission("/desk/repairs/12"), Some(Permission::UseDesk));
         assert_eq!(page_permission("/"), None);
     }
 

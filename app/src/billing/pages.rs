@@ -9,51 +9,14 @@ use super::api::*;
 use super::*;
 use crate::i18n::use_i18n;
 use crate::ui::{
-    desk_time, field_error, form_error, AppShell, EmptyRow, Field, FormError, LoadError,
+    desk_time, field_error, form_error, loading, query_num, AppShell, EmptyRow, EstatePicker,
+    Field, FormError, LoadError,
 };
-
-fn loading() -> impl IntoView {
-    view! { <p class="muted">{use_i18n().t("common.loading")}</p> }
-}
 
 /// An amount in yuan, right-aligned in tables.
 #[component]
 fn Money(fen: i64) -> impl IntoView {
     view! { <span class="money">{fen_text(fen)}</span> }
-}
-
-fn query_num(key: &'static str) -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
-    let query = use_query_map();
-    move || {
-        query
-            .read()
-            .get(key)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    }
-}
-
-/// The estate picker of a page (a GET form, so the choice is in the address).
-#[component]
-fn EstatePicker(estates: Vec<crate::admin::EstateOption>, chosen: i64) -> impl IntoView {
-    let i18n = use_i18n();
-    (estates.len() > 1).then(|| {
-        let options = estates
-            .into_iter()
-            .map(|e| view! { <option value=e.id selected=e.id == chosen>{e.name}</option> })
-            .collect_view();
-        view! {
-            <Form method="GET" action="">
-                <div class="filters">
-                    <div class="field">
-                        <label for="f-estate">{i18n.t("estate.name")}</label>
-                        <select id="f-estate" name="estate">{options}</select>
-                    </div>
-                    <button type="submit">{i18n.t("common.show")}</button>
-                </div>
-            </Form>
-        }
-    })
 }
 
 // ---- fee setup ----------------------------------------------------------------

@@ -580,15 +580,45 @@ pub async fn raise_one_off(
     note: &str,
 ) -> Result<i64, AppError> {
     let mut tx = db.begin_write().await?;
+    let id = raise_one_off_in(
+        &mut tx,
+        actor,
+        account_id,
+        lang,
+        house_id,
+        fee_item_id,
+        amount_fen,
+        key,
+        note,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`raise_one_off`] inside the caller's write transaction, for a charge that
+/// must stand or fall with another write (a paid repair's finish).
+#[allow(clippy::too_many_arguments)]
+pub async fn raise_one_off_in(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    account_id: Option<i64>,
+    lang: Lang,
+    house_id: i64,
+    fee_item_id: i64,
+    amount_fen: i64,
+    key: &str,
+    note: &str,
+) -> Result<i64, AppError> {
     let (estate_id,): (i64,) = sqlx::query_as("select estate_id from house where id = $1")
         .bind(house_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?
         .ok_or(AppError::NotFound)?;
     let item: Option<(String, i64, i64)> =
         sqlx::query_as("select kind, due_days, estate_id from fee_item where id = $1")
             .bind(fee_item_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
     let Some((kind, due_days, item_estate)) = item else {
         return Err(AppError::field(
@@ -623,7 +653,7 @@ pub async fn raise_one_off(
     .bind(&basis)
     .bind(account_id)
     .bind(&now)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
     let Some((id,)) = inserted else {
         return Err(AppError::Conflict(
@@ -631,7 +661,7 @@ pub async fn raise_one_off(
         ));
     };
     audit::record(
-        &mut *tx,
+        &mut **tx,
         actor,
         Change {
             estate_id: Some(estate_id),
@@ -645,6 +675,5 @@ pub async fn raise_one_off(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }

@@ -385,7 +385,11 @@ fn HouseHub(
         <p class="crumbs"><a href=format!("/desk/houses?estate={}", h.estate_id)>{h.estate_name.clone()}</a></p>
         <div class="page-head">
             <h1>{h.number.clone()} " " {status_badge(&h.status)}</h1>
-            <a class="button primary" href=format!("/desk/houses/{}/account", h.id)>{i18n.t("billing.account")}</a>
+            <nav class="actions">
+                <a class="button primary" href=format!("/desk/houses/{}/account", h.id)>{i18n.t("billing.account")}</a>
+                " "
+                <a class="button" href=format!("/desk/repairs/new?estate={}&house={}", h.estate_id, h.number)>{i18n.t("repairs.new")}</a>
+            </nav>
         </div>
         <dl class="facts">
             <div><dt>{i18n.t("house.building")}</dt><dd>{h.building_name.clone()}</dd></div>

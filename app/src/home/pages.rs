@@ -41,18 +41,6 @@ pub fn DeskHome() -> impl IntoView {
     }
 }
 
-/// The maintenance worker's phone home (their job queue arrives with repair dispatch).
-#[component]
-pub fn JobsHome() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <AppShell>
-            <h1>{i18n.t("jobs.title")}</h1>
-            <p class="empty">{i18n.t("jobs.empty")}</p>
-        </AppShell>
-    }
-}
-
 /// The resident portal: the houses this resident is linked to.
 #[component]
 pub fn PortalHome() -> impl IntoView {

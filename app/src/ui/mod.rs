@@ -12,15 +12,18 @@ use crate::CurrentUser;
 
 /// The navigation: every entry whose page the role may open (one rule decides
 /// both the menu and the guard).
-const NAV: [(&str, &str); 11] = [
+const NAV: [(&str, &str); 14] = [
     ("nav.desk", "/desk"),
     ("nav.houses", "/desk/houses"),
     ("nav.residents", "/desk/residents"),
+    ("nav.repairs", "/desk/repairs"),
+    ("nav.escalations", "/desk/escalations"),
     ("nav.billing", "/desk/billing"),
     ("nav.close", "/desk/close"),
     ("nav.jobs", "/jobs"),
     ("nav.portal", "/portal"),
     ("nav.bills", "/portal/bills"),
+    ("nav.my_repairs", "/portal/repairs"),
     ("nav.estates", "/admin/estates"),
     ("nav.staff", "/admin/staff"),
     ("nav.audit", "/audit"),
@@ -231,6 +234,45 @@ pub fn Field(
             </p>
         </div>
     }
+}
+
+/// "Loading…" while a page's data arrives.
+pub fn loading() -> impl IntoView {
+    view! { <p class="muted">{use_i18n().t("common.loading")}</p> }
+}
+
+pub fn query_num(key: &'static str) -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        query
+            .read()
+            .get(key)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+/// The estate picker of a page (a GET form, so the choice is in the address).
+#[component]
+pub fn EstatePicker(estates: Vec<crate::admin::EstateOption>, chosen: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    (estates.len() > 1).then(|| {
+        let options = estates
+            .into_iter()
+            .map(|e| view! { <option value=e.id selected=e.id == chosen>{e.name}</option> })
+            .collect_view();
+        view! {
+            <leptos_router::components::Form method="GET" action="">
+                <div class="filters">
+                    <div class="field">
+                        <label for="f-estate">{i18n.t("estate.name")}</label>
+                        <select id="f-estate" name="estate">{options}</select>
+                    </div>
+                    <button type="submit">{i18n.t("common.show")}</button>
+                </div>
+            </leptos_router::components::Form>
+        }
+    })
 }
 
 /// "None yet" across a table with no rows.

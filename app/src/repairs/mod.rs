@@ -1,0 +1,203 @@
+//! Repair dispatch (报修 / 派工): tickets from the desk and the portal, the
+//! maintenance worker's queue, dispatch with a suggestion, photos, the charge
+//! of a paid repair, return visits and the desk's statistics.
+//!
+//! - `rules`: the state machine, the worker suggestion, lateness (pure, both targets).
+//! - `photo` (server only): checks and re-encodes uploaded photos.
+//! - `db` (server only): the writes (one transaction each, audited) and the page reads.
+//! - `api`: server functions; `pages` (desk), `jobs` (the worker's phone), `portal` (residents).
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod jobs;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod photo;
+pub mod portal;
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod stats;
+
+use serde::{Deserialize, Serialize};
+
+pub use rules::{Action, Lateness, Status, WorkerLoad, CATEGORIES, SOURCES, URGENCIES};
+
+use crate::admin::EstateOption;
+use crate::billing::Choice;
+
+/// A ticket in a list (the desk's, the worker's queue, the portal's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketRow {
+    pub id: i64,
+    /// The house number, or the common area's name.
+    pub place: String,
+    pub category: String,
+    pub urgency: String,
+    pub status: Status,
+    pub description: String,
+    pub worker: Option<String>,
+    /// Desk time, `YYYY-MM-DD HH:MM`.
+    pub created_at: String,
+    pub appointment_at: Option<String>,
+    pub paid: bool,
+    pub rework_count: i64,
+    pub late: Lateness,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketList {
+    pub estates: Vec<EstateOption>,
+    pub estate_id: i64,
+    pub status: String,
+    pub late_only: bool,
+    pub rows: Vec<TicketRow>,
+    /// Done tickets waiting for their return visit.
+    pub to_visit: i64,
+    pub open_escalations: i64,
+    pub can_setup: bool,
+    pub can_escalations: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    pub actor: String,
+    pub note: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoView {
+    pub id: i64,
+    pub stage: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitView {
+    pub rating: i64,
+    pub fixed: bool,
+    pub comment: String,
+    pub channel: String,
+    pub visitor: String,
+    pub reopened: bool,
+    pub escalated: bool,
+    pub at: String,
+}
+
+/// One ticket with everything its page shows, as the caller may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketDetail {
+    pub id: i64,
+    pub estate_id: i64,
+    pub estate_name: String,
+    pub place: String,
+    pub house_id: Option<i64>,
+    pub category: String,
+    pub description: String,
+    pub urgency: String,
+    pub paid: bool,
+    pub source: String,
+    pub reporter_name: String,
+    /// Masked unless the caller needs to ring the reporter (desk, the assigned worker).
+    pub reporter_phone: String,
+    pub appointment_at: Option<String>,
+    pub status: Status,
+    pub worker_id: Option<i64>,
+    pub worker: Option<String>,
+    pub created_at: String,
+    pub response_due: String,
+    pub completion_due: String,
+    pub late: Lateness,
+    pub rework_count: i64,
+    pub work_notes: String,
+    pub materials: String,
+    pub labour_fen: i64,
+    pub materials_fen: i64,
+    pub charged: bool,
+    pub cancel_reason: Option<String>,
+    pub timeline: Vec<EventView>,
+    pub photos: Vec<PhotoView>,
+    pub visits: Vec<VisitView>,
+    /// What the caller may do now (the server decides again on every call).
+    pub actions: Vec<Action>,
+    /// Desk only: workers of the estate, best suggestion first.
+    pub workers: Vec<WorkerLoad>,
+    pub can_add_photos: bool,
+}
+
+/// The maintenance worker's home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queue {
+    pub mine: Vec<TicketRow>,
+    pub pool: Vec<TicketRow>,
+    /// Changes whenever anything in the queue changes; the page polls it.
+    pub stamp: String,
+}
+
+/// What the report form needs: the caller's estates (desk) or houses (portal),
+/// and each estate's common areas.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportForm {
+    pub estates: Vec<EstateOption>,
+    pub estate_id: i64,
+    pub locations: Vec<Choice>,
+    /// Portal: the resident's houses; desk: empty (the clerk types the number).
+    pub houses: Vec<Choice>,
+    pub reporter_name: String,
+    pub reporter_phone: String,
+    pub house_number: String,
+}
+
+/// Repair settings of an estate: targets, common areas, the charge's fee item, worker skills.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepairSetup {
+    pub estates: Vec<EstateOption>,
+    pub estate_id: i64,
+    pub targets: rules::Targets,
+    pub charge_item: Option<i64>,
+    pub one_off_items: Vec<Choice>,
+    pub locations: Vec<Choice>,
+    pub workers: Vec<WorkerLoad>,
+}
+
+/// A done ticket waiting for its return visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitList {
+    pub estates: Vec<EstateOption>,
+    pub estate_id: i64,
+    pub rows: Vec<TicketRow>,
+}
+
+/// The desk's statistics for a date range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepairStats {
+    pub estates: Vec<EstateOption>,
+    pub estate_id: i64,
+    pub from: String,
+    pub to: String,
+    /// (category, counts per status in `Status::ALL` order, total)
+    pub by_category: Vec<(String, Vec<i64>, i64)>,
+    pub total: i64,
+    pub avg_response_minutes: Option<i64>,
+    pub avg_completion_minutes: Option<i64>,
+    /// Per mille of finished tickets done within their completion target.
+    pub on_time_permille: Option<i64>,
+    /// Per mille of finished tickets reopened at least once.
+    pub rework_permille: Option<i64>,
+    /// Average rating × 100 (e.g. 425 = 4.25).
+    pub avg_rating_centi: Option<i64>,
+    pub visits: i64,
+}
+
+/// Minutes as "1 小时 20 分" / "1 h 20 min" is the page's job; this gives h and m.
+pub fn hours_minutes(minutes: i64) -> (i64, i64) {
+    (minutes / 60, minutes % 60)
+}
+
+/// Per mille as a percentage with one decimal: 875 → "87.5%".
+pub fn permille_text(p: i64) -> String {
+    format!("{}.{}%", p / 10, p % 10)
+}

@@ -1,0 +1,185 @@
+//! Repair dispatch's files: photos in (multipart, re-encoded off the async
+//! runtime) and out (only to those who may see the ticket), and the
+//! statistics export. Plain HTTP routes, checked like the server functions.
+
+use axum::extract::{Extension, Multipart, Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use app::auth::api::RequestIdentity;
+use app::auth::{rules, Permission};
+use app::error::AppError;
+use app::repairs::photo::{self, PhotoProblem};
+use app::state::AppState;
+
+/// The body limit of a photo upload: a few phone photos at once.
+pub const MAX_UPLOAD_BODY: usize = 4 * photo::MAX_UPLOAD_BYTES + 64 * 1024;
+
+fn refused(e: AppError) -> Response {
+    match e {
+        AppError::Unauthorized => Redirect::to("/login").into_response(),
+        AppError::Forbidden => StatusCode::FORBIDDEN.into_response(),
+        AppError::NotFound => StatusCode::NOT_FOUND.into_response(),
+        other => {
+            tracing::error!(error = %other, "repair file route failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Back to the page the form was on (only a path of this site), with the problem if any.
+fn back_to(back: &str, id: i64, problem: Option<&str>) -> Response {
+    let path = if back.starts_with('/') && !back.starts_with("//") && !back.contains(['?', '#', '\\']) {
+        back.to_string()
+    } else {
+        format!("/desk/repairs/{id}")
+    };
+    let target = match problem {
+        Some(code) => format!("{path}?photo_error={code}#photos"),
+        None => format!("{path}#photos"),
+    };
+    Redirect::to(&target).into_response()
+}
+
+/// `POST /repairs/{id}/photos` (multipart: `photo` files, `back`): adds photos
+/// to a ticket, all or none, then returns to the ticket's page.
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(identity): Extension<RequestIdentity>,
+    Path(id): Path<i64>,
+    mut form: Multipart,
+) -> Response {
+    let Some(caller) = identity.caller.clone() else {
+        return Redirect::to("/login").into_response();
+    };
+    let viewer = match app::repairs::api::viewer(&state.db.pool, &caller).await {
+        Ok(v) => v,
+        Err(e) => return refused(e),
+    };
+    // Who may add is decided before a byte of the photos is read.
+    match app::repairs::db::photo_access(&state.db.pool, &viewer, id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return back_to("", id, Some("closed")),
+        Err(e) => return refused(e),
+    }
+    let mut back = String::new();
+    let mut files = Vec::new();
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("back") => back = field.text().await.unwrap_or_default(),
+                Some("photo") => match field.bytes().await {
+                    // A file input with nothing chosen sends an empty part.
+                    Ok(bytes) if bytes.is_empty() => {}
+                    Ok(bytes) => files.push(bytes),
+                    Err(_) => return back_to(&back, id, Some(PhotoProblem::TooBig.code())),
+                },
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => return back_to(&back, id, Some(PhotoProblem::TooBig.code())),
+        }
+    }
+    if files.is_empty() {
+        return back_to(&back, id, Some("none"));
+    }
+    // Decoding and encoding is CPU work: off the async workers.
+    let encoded = tokio::task::spawn_blocking(move || {
+        files
+            .iter()
+            .map(|b| photo::reencode(b))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await;
+    let encoded = match encoded {
+        Ok(Ok(e)) => e,
+        Ok(Err(problem)) => return back_to(&back, id, Some(problem.code())),
+        Err(e) => return refused(AppError::internal(e)),
+    };
+    let actor = app::audit::db::Actor {
+        account_id: Some(caller.account_id),
+        name: caller.display_name.clone(),
+        ip: identity.ip.map(|ip| ip.to_string()),
+    };
+    match app::repairs::db::add_photos(&state.db, &actor, caller.lang, &viewer, id, encoded).await {
+        Ok(()) => back_to(&back, id, None),
+        Err(AppError::Invalid(_)) => back_to(&back, id, Some("too_many")),
+        Err(AppError::Rule(_)) => back_to(&back, id, Some("closed")),
+        Err(e) => refused(e),
+    }
+}
+
+async fn serve(state: AppState, identity: RequestIdentity, id: i64, thumb: bool) -> Response {
+    let Some(caller) = identity.caller.clone() else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let viewer = match app::repairs::api::viewer(&state.db.pool, &caller).await {
+        Ok(v) => v,
+        Err(e) => return refused(e),
+    };
+    match app::repairs::db::photo(&state.db.pool, &viewer, id, thumb).await {
+        Ok(bytes) => {
+            let mut response = (StatusCode::OK, bytes).into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+            response
+        }
+        Err(e) => refused(e),
+    }
+}
+
+/// `GET /repairs/photos/{id}`: the photo, to those who may see its ticket.
+pub async fn photo_full(
+    State(state): State<AppState>,
+    Extension(identity): Extension<RequestIdentity>,
+    Path(id): Path<i64>,
+) -> Response {
+    serve(state, identity, id, false).await
+}
+
+/// `GET /repairs/photos/{id}/thumb`
+pub async fn photo_thumb(
+    State(state): State<AppState>,
+    Extension(identity): Extension<RequestIdentity>,
+    Path(id): Path<i64>,
+) -> Response {
+    serve(state, identity, id, true).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatsQuery {
+    #[serde(default)]
+    pub estate: i64,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+}
+
+/// `GET /desk/repairs/stats.xlsx?estate=&from=&to=`
+pub async fn stats_xlsx(
+    State(state): State<AppState>,
+    Extension(identity): Extension<RequestIdentity>,
+    Query(q): Query<StatsQuery>,
+) -> Response {
+    let caller = match &identity.caller {
+        None => return Redirect::to("/login").into_response(),
+        Some(c) if !rules::allows(c.role, Permission::UseDesk) => {
+            return StatusCode::FORBIDDEN.into_response()
+        }
+        Some(c) => c.clone(),
+    };
+    if q.estate != 0 && caller.check_estate(q.estate).is_err() {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let stats = match app::repairs::stats::stats(&state.db.pool, &caller.scope, q.estate, &q.from, &q.to).await {
+        Ok(s) => s,
+        Err(e) => return refused(AppError::internal(e)),
+    };
+    match app::repairs::stats::xlsx(&stats, caller.lang) {
+        Ok(bytes) => crate::transfer::xlsx(bytes, &format!("repairs-{}-{}.xlsx", stats.from, stats.to)),
+        Err(e) => refused(AppError::internal(e)),
+    }
+}

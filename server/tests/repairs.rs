@@ -1,0 +1,373 @@
+//! Repair dispatch on SQLite and PostgreSQL: the pool race, the timeline, a
+//! paid repair's charge on the house's bill, return visits that reopen or
+//! escalate, rework counting, and refusals that change nothing.
+
+mod common;
+
+use app::audit::db::Actor;
+use app::auth::hashing::Hasher;
+use app::auth::{EstateScope, Lang};
+use app::db::Database;
+use app::error::AppError;
+use app::repairs::db::{self as repairs, ActInput, NewTicket, Viewer};
+use app::repairs::{Action, Status};
+use app::visits::VisitInput;
+use common::TestDb;
+
+async fn demo(t: &TestDb) -> Database {
+    let db = t.open().await;
+    server::demo::load(&db, &Hasher::new(1).expect("hasher"), "Demo-Estate-2026!")
+        .await
+        .expect("demo");
+    db
+}
+
+async fn one(db: &Database, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db.pool).await.expect(sql);
+    n
+}
+
+async fn account(db: &Database, username: &str) -> (i64, Actor, Viewer) {
+    let (id, name): (i64, String) =
+        sqlx::query_as("select id, display_name from account where username = $1")
+            .bind(username)
+            .fetch_one(&db.pool)
+            .await
+            .expect("account");
+    let actor = Actor {
+        account_id: Some(id),
+        name,
+        ip: None,
+    };
+    (
+        id,
+        actor,
+        Viewer::Worker {
+            account_id: id,
+            scope: EstateScope::All,
+        },
+    )
+}
+
+fn clerk() -> (Actor, Viewer) {
+    (
+        Actor {
+            account_id: None,
+            name: "王小前".into(),
+            ip: None,
+        },
+        Viewer::Desk(EstateScope::All),
+    )
+}
+
+async fn report(db: &Database, number: &str, paid: bool) -> i64 {
+    let estate = one(db, "select id from estate where code = 'CH'").await;
+    let (actor, desk) = clerk();
+    repairs::create(
+        db,
+        &actor,
+        Lang::Zh,
+        &desk,
+        NewTicket {
+            estate_id: estate,
+            house_number: number.into(),
+            category: "water".into(),
+            description: "卫生间漏水".into(),
+            urgency: "urgent".into(),
+            paid,
+            source: "phone".into(),
+            reporter_name: "王建国".into(),
+            reporter_phone: "13800000001".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("report")
+}
+
+async fn status(db: &Database, id: i64) -> String {
+    let (s,): (String,) = sqlx::query_as("select status from repair_ticket where id = $1")
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await
+        .expect("status");
+    s
+}
+
+async fn timeline(db: &Database, id: i64) -> Vec<String> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("select action from repair_event where ticket_id = $1 order by id")
+            .bind(id)
+            .fetch_all(&db.pool)
+            .await
+            .expect("timeline");
+    rows.into_iter().map(|(a,)| a).collect()
+}
+
+fn finish(notes: &str, labour: &str, materials: &str) -> ActInput {
+    ActInput {
+        work_notes: notes.into(),
+        materials: "角阀 1 个".into(),
+        labour: labour.into(),
+        materials_cost: materials.into(),
+        ..Default::default()
+    }
+}
+
+fn visit(rating: i64, fixed: bool, comment: &str) -> ActInput {
+    ActInput {
+        visit: Some(VisitInput {
+            rating,
+            fixed,
+            comment: comment.into(),
+        }),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn two_workers_grab_one_pool_ticket_and_one_gets_it() {
+    for t in TestDb::both().await {
+        let db = demo(&t).await;
+        let (a_id, a, a_view) = account(&db, "maintenance").await;
+        let (b_id, b, b_view) = account(&db, "maintenance2").await;
+        for round in 0..6 {
+            let id = report(&db, "1-1-201", false).await;
+            let (ra, rb) = tokio::join!(
+                repairs::act(&db, &a, Lang::Zh, &a_view, id, Action::Pick, ActInput::default()),
+                repairs::act(&db, &b, Lang::Zh, &b_view, id, Action::Pick, ActInput::default()),
+            );
+            let winners = [&ra, &rb].iter().filter(|r| r.is_ok()).count();
+            assert_eq!(winners, 1, "{} round {round}: {ra:?} {rb:?}", t.engine);
+            let loser = if ra.is_ok() { rb } else { ra };
+            match loser {
+                Err(AppError::Conflict(m)) => assert!(m.contains("已被其他师傅接走"), "{m}"),
+                other => panic!("{}: the loser is told, got {other:?}", t.engine),
+            }
+            let (worker,): (Option<i64>,) =
+                sqlx::query_as("select worker_id from repair_ticket where id = $1")
+                    .bind(id)
+                    .fetch_one(&db.pool)
+                    .await
+                    .expect("worker");
+            assert!(worker == Some(a_id) || worker == Some(b_id));
+            assert_eq!(status(&db, id).await, "accepted");
+            // One pick on the timeline, not two.
+            assert_eq!(timeline(&db, id).await, ["report", "pick"], "{}", t.engine);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_paid_repair_goes_round_the_loop_with_rework_and_escalation() {
+    for t in TestDb::both().await {
+        let db = demo(&t).await;
+        let e = t.engine;
+        let (clerk, desk) = clerk();
+        let (zhang, z, z_view) = account(&db, "maintenance").await;
+        let (_, l, l_view) = account(&db, "maintenance2").await;
+        let id = report(&db, "1-1-101", true).await;
+        let house = one(&db, "select id from house where number = '1-1-101' and estate_id = (select id from estate where code = 'CH')").await;
+
+        let assign = ActInput {
+            worker_id: zhang,
+            ..Default::default()
+        };
+        assert_eq!(
+            repairs::act(&db, &clerk, Lang::Zh, &desk, id, Action::Assign, assign).await.expect("assign"),
+            Status::Assigned
+        );
+        for action in [Action::Accept, Action::Start] {
+            repairs::act(&db, &z, Lang::Zh, &z_view, id, action, ActInput::default())
+                .await
+                .expect("step");
+        }
+        assert_eq!(
+            repairs::act(&db, &z, Lang::Zh, &z_view, id, Action::Finish, finish("更换角阀", "80", "35.5"))
+                .await
+                .expect("finish"),
+            Status::Done
+        );
+        // The charge is a one-off bill line on the house: 115.50.
+        let (amount, key): (i64, String) = sqlx::query_as(
+            "select amount_fen, line_key from bill_line where house_id = $1 and line_key like 'repair:%'",
+        )
+        .bind(house)
+        .fetch_one(&db.pool)
+        .await
+        .expect("charge line");
+        assert_eq!((amount, key), (11550, format!("repair:{id}")), "{e}");
+
+        // The return visit: rated 2, not fixed → reopened (rework) and escalated.
+        assert_eq!(
+            repairs::act(&db, &clerk, Lang::Zh, &desk, id, Action::Visit, visit(2, false, "还在滴水"))
+                .await
+                .expect("visit"),
+            Status::Reopened
+        );
+        assert_eq!(status(&db, id).await, "reopened");
+        assert_eq!(one(&db, &format!("select rework_count from repair_ticket where id = {id}")).await, 1);
+        assert_eq!(
+            one(&db, &format!("select count(*) from escalation where subject_kind = 'repair' and subject_id = {id} and status = 'open'")).await,
+            1,
+            "{e}"
+        );
+        let list = app::visits::db::list(&db.pool, &EstateScope::All, 0, "open").await.expect("list");
+        assert!(list.rows.iter().any(|r| r.subject_id == id && r.comment == "还在滴水" && r.rating == 2));
+
+        // The rework: another worker takes it from the pool; a second charge is refused.
+        repairs::act(&db, &l, Lang::Zh, &l_view, id, Action::Pick, ActInput::default()).await.expect("pick");
+        repairs::act(&db, &l, Lang::Zh, &l_view, id, Action::Start, ActInput::default()).await.expect("start");
+        let again = repairs::act(&db, &l, Lang::Zh, &l_view, id, Action::Finish, finish("重新密封", "20", "")).await;
+        assert!(again.expect_err("charged twice").field_message("labour").is_some());
+        repairs::act(&db, &l, Lang::Zh, &l_view, id, Action::Finish, finish("重新密封", "", "")).await.expect("finish");
+        assert_eq!(
+            repairs::act(&db, &clerk, Lang::Zh, &desk, id, Action::Visit, visit(5, true, "")).await.expect("visit"),
+            Status::Closed
+        );
+        assert_eq!(
+            timeline(&db, id).await,
+            ["report", "assign", "accept", "start", "finish", "visit", "reopen", "pick", "start", "finish", "visit"],
+            "{e}"
+        );
+        // Still one charge line, and the statistics count the rework.
+        assert_eq!(one(&db, &format!("select count(*) from bill_line where house_id = {house} and line_key like 'repair:%'")).await, 1);
+        let today = app::db::time::desk_today();
+        let stats = app::repairs::stats::stats(&db.pool, &EstateScope::All, 0, &today, &today).await.expect("stats");
+        assert!(stats.rework_permille.is_some_and(|p| p > 0), "{e}: {stats:?}");
+        assert_eq!(stats.visits, 2);
+        assert_eq!(stats.avg_rating_centi, Some(350));
+        // The timeline and visits cannot be rewritten.
+        assert!(sqlx::query("update repair_event set note = 'x'").execute(&db.pool).await.is_err());
+        assert!(sqlx::query("delete from return_visit").execute(&db.pool).await.is_err());
+    }
+}
+
+#[tokio::test]
+async fn refused_actions_change_nothing() {
+    for t in TestDb::both().await {
+        let db = demo(&t).await;
+        let e = t.engine;
+        let (clerk, desk) = clerk();
+        let (zhang, z, z_view) = account(&db, "maintenance").await;
+        let (_, l, l_view) = account(&db, "maintenance2").await;
+        let free = report(&db, "1-1-102", false).await;
+        let events = |id| timeline(&db, id);
+        let before = events(free).await;
+
+        // Finishing a job nobody accepted; rating before done.
+        let r = repairs::act(&db, &clerk, Lang::Zh, &desk, free, Action::Visit, visit(5, true, "")).await;
+        assert!(matches!(r, Err(AppError::Rule(_))), "{e}: {r:?}");
+        repairs::act(&db, &clerk, Lang::Zh, &desk, free, Action::Assign, ActInput { worker_id: zhang, ..Default::default() })
+            .await
+            .expect("assign");
+        let r = repairs::act(&db, &z, Lang::Zh, &z_view, free, Action::Finish, finish("x", "", "")).await;
+        match r {
+            Err(AppError::Rule(m)) => assert!(m.contains("已派工"), "{m}"),
+            other => panic!("{e}: {other:?}"),
+        }
+        // Another worker acting on 张师傅's job.
+        let r = repairs::act(&db, &l, Lang::Zh, &l_view, free, Action::Accept, ActInput::default()).await;
+        assert!(matches!(r, Err(AppError::Forbidden)), "{e}: {r:?}");
+        assert!(matches!(
+            repairs::detail(&db.pool, &l_view, Lang::Zh, free).await,
+            Err(AppError::Forbidden)
+        ));
+        // A charge on a free repair.
+        for action in [Action::Accept, Action::Start] {
+            repairs::act(&db, &z, Lang::Zh, &z_view, free, action, ActInput::default()).await.expect("step");
+        }
+        let r = repairs::act(&db, &z, Lang::Zh, &z_view, free, Action::Finish, finish("修好", "50", "")).await;
+        let err = r.expect_err("charge on a free repair");
+        assert!(err.field_message("labour").is_some_and(|m| m.contains("免费")), "{e}: {err:?}");
+        assert_eq!(status(&db, free).await, "in_progress");
+        assert_eq!(events(free).await.len(), before.len() + 3, "assign, accept, start only");
+        assert_eq!(one(&db, "select count(*) from bill_line where line_key like 'repair:%'").await, 0);
+        // Handing back needs a reason.
+        let r = repairs::act(&db, &z, Lang::Zh, &z_view, free, Action::HandBack, ActInput::default()).await;
+        assert!(r.expect_err("no reason").field_message("reason").is_some());
+
+        // A resident: only their own houses, cancel only while unassigned.
+        let (resident_id,): (i64,) = sqlx::query_as("select id from resident where mobile = '13800000001'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("resident");
+        let own = one(&db, "select id from house where number = '1-1-101' and estate_id = (select id from estate where code = 'CH')").await;
+        let other = one(&db, "select id from house where number = '1-1-102' and estate_id = (select id from estate where code = 'CH')").await;
+        let resident = Viewer::Resident {
+            resident_id,
+            house_ids: vec![own],
+        };
+        let ticket = |house_id| NewTicket {
+            house_id,
+            category: "water".into(),
+            description: "漏水".into(),
+            urgency: "normal".into(),
+            reporter_name: "王建国".into(),
+            reporter_phone: "13800000001".into(),
+            ..Default::default()
+        };
+        let count = one(&db, "select count(*) from repair_ticket").await;
+        let r = repairs::create(&db, &clerk, Lang::Zh, &resident, ticket(other)).await;
+        assert!(r.expect_err("not theirs").field_message("place").is_some());
+        assert_eq!(one(&db, "select count(*) from repair_ticket").await, count);
+        let mine = repairs::create(&db, &clerk, Lang::Zh, &resident, ticket(own)).await.expect("own house");
+        assert!(matches!(
+            repairs::detail(&db.pool, &resident, Lang::Zh, free).await,
+            Err(AppError::Forbidden)
+        ));
+        repairs::act(&db, &clerk, Lang::Zh, &desk, mine, Action::Assign, ActInput { worker_id: zhang, ..Default::default() })
+            .await
+            .expect("assign");
+        let cancel = ActInput {
+            reason: "不修了".into(),
+            ..Default::default()
+        };
+        let r = repairs::act(&db, &clerk, Lang::Zh, &resident, mine, Action::Cancel, cancel.clone()).await;
+        assert!(r.is_err(), "{e}: cancelled after assignment");
+        assert_eq!(status(&db, mine).await, "assigned");
+        // The desk may still cancel it, with the reason on the ticket.
+        repairs::act(&db, &clerk, Lang::Zh, &desk, mine, Action::Cancel, cancel).await.expect("desk cancels");
+        let (reason,): (Option<String>,) = sqlx::query_as("select cancel_reason from repair_ticket where id = $1")
+            .bind(mine)
+            .fetch_one(&db.pool)
+            .await
+            .expect("reason");
+        assert_eq!(reason.as_deref(), Some("不修了"));
+    }
+}
+
+#[tokio::test]
+async fn late_tickets_sort_first_and_the_worker_sees_his_queue() {
+    for t in TestDb::both().await {
+        let db = demo(&t).await;
+        let (zhang, _, _) = account(&db, "maintenance").await;
+        let late = report(&db, "2-2-201", false).await;
+        sqlx::query("update repair_ticket set response_due_at = '2020-01-01T00:00:00.000000Z', urgency = 'normal' where id = $1")
+            .bind(late)
+            .execute(&db.pool)
+            .await
+            .expect("make it late");
+        let list = repairs::desk_list(&db.pool, &EstateScope::All, 0, "open", false, true, true)
+            .await
+            .expect("list");
+        assert_eq!(list.rows[0].id, late, "{}", t.engine);
+        assert!(list.rows[0].late.response);
+        assert!(!list.rows[1..].iter().any(|r| r.late.any()));
+        let only_late = repairs::desk_list(&db.pool, &EstateScope::All, 0, "open", true, true, true)
+            .await
+            .expect("list");
+        assert_eq!(only_late.rows.len(), 1);
+        // The demo gives 张师傅 two jobs; the pool holds the unassigned ones, late first.
+        let q = repairs::queue(&db.pool, zhang, &EstateScope::All).await.expect("queue");
+        assert_eq!(q.mine.len(), 2, "{}", t.engine);
+        assert_eq!(q.pool[0].id, late);
+        assert!(q.pool.iter().all(|r| r.worker.is_none()));
+        // The suggestion for a water job is the plumber with the lighter load.
+        let detail = repairs::detail(&db.pool, &Viewer::Desk(EstateScope::All), Lang::Zh, late)
+            .await
+            .expect("detail");
+        assert!(detail.workers[0].skills.contains(&"water".to_string()));
+        assert!(detail.actions.contains(&Action::Assign));
+    }
+}
