@@ -177,9 +177,18 @@ async fn load_repairs(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
     use app::repairs::Action;
     let lang = Lang::Zh;
     let fail = |e: app::error::AppError| anyhow::anyhow!("demo repairs: {e}");
-    let item = app::billing::db::create_fee_item(db, actor, lang, estate_id, "维修费", "one_off", "15", "")
-        .await
-        .map_err(fail)?;
+    let item = app::billing::db::create_fee_item(
+        db,
+        actor,
+        lang,
+        estate_id,
+        "维修费",
+        "one_off",
+        "15",
+        "",
+    )
+    .await
+    .map_err(fail)?;
     let t = app::repairs::rules::Targets::default();
     repairs::save_settings(
         db,
@@ -195,7 +204,9 @@ async fn load_repairs(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
     .await
     .map_err(fail)?;
     for name in ["1 栋大堂", "1 号电梯", "中心花园", "地下车库"] {
-        repairs::add_location(db, actor, lang, estate_id, name).await.map_err(fail)?;
+        repairs::add_location(db, actor, lang, estate_id, name)
+            .await
+            .map_err(fail)?;
     }
     let workers: Vec<(i64, String)> = sqlx::query_as(
         "select id, username from account where role = 'maintenance' order by username",
@@ -208,46 +219,81 @@ async fn load_repairs(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
         } else {
             vec!["electrical".into(), "lift".into(), "public_facility".into()]
         };
-        repairs::set_skills(db, actor, lang, estate_id, *id, &skills).await.map_err(fail)?;
+        repairs::set_skills(db, actor, lang, estate_id, *id, &skills)
+            .await
+            .map_err(fail)?;
     }
     let desk = Viewer::Desk(app::auth::EstateScope::All);
-    let report = |number: &str, category: &str, description: &str, urgency: &str, paid: bool| NewTicket {
-        estate_id,
-        house_number: number.into(),
-        category: category.into(),
-        description: description.into(),
-        urgency: urgency.into(),
-        paid,
-        source: "phone".into(),
-        reporter_name: "住户".into(),
-        reporter_phone: "13800000000".into(),
-        ..Default::default()
-    };
+    let report =
+        |number: &str, category: &str, description: &str, urgency: &str, paid: bool| NewTicket {
+            estate_id,
+            house_number: number.into(),
+            category: category.into(),
+            description: description.into(),
+            urgency: urgency.into(),
+            paid,
+            source: "phone".into(),
+            reporter_name: "住户".into(),
+            reporter_phone: "13800000000".into(),
+            ..Default::default()
+        };
     // Waiting for dispatch: an urgent leak and a door that sticks.
-    repairs::create(db, actor, lang, &desk, report("1-2-301", "water", "厨房水管接头漏水，已关阀门", "urgent", true))
-        .await
-        .map_err(fail)?;
-    repairs::create(db, actor, lang, &desk, report("2-1-201", "doors_windows", "入户门关不严", "normal", true))
-        .await
-        .map_err(fail)?;
+    repairs::create(
+        db,
+        actor,
+        lang,
+        &desk,
+        report(
+            "1-2-301",
+            "water",
+            "厨房水管接头漏水，已关阀门",
+            "urgent",
+            true,
+        ),
+    )
+    .await
+    .map_err(fail)?;
+    repairs::create(
+        db,
+        actor,
+        lang,
+        &desk,
+        report("2-1-201", "doors_windows", "入户门关不严", "normal", true),
+    )
+    .await
+    .map_err(fail)?;
     // With 张师傅: assigned, and another he has started.
     let (zhang, _) = workers.first().cloned().context("demo worker")?;
     let worker = Viewer::Worker {
         account_id: zhang,
         scope: app::auth::EstateScope::All,
     };
-    let assigned = repairs::create(db, actor, lang, &desk, report("1-1-202", "water", "卫生间地漏堵塞", "normal", true))
-        .await
-        .map_err(fail)?;
-    let started = repairs::create(db, actor, lang, &desk, report("3-1-102", "other", "阳台晾衣架松动", "normal", true))
-        .await
-        .map_err(fail)?;
+    let assigned = repairs::create(
+        db,
+        actor,
+        lang,
+        &desk,
+        report("1-1-202", "water", "卫生间地漏堵塞", "normal", true),
+    )
+    .await
+    .map_err(fail)?;
+    let started = repairs::create(
+        db,
+        actor,
+        lang,
+        &desk,
+        report("3-1-102", "other", "阳台晾衣架松动", "normal", true),
+    )
+    .await
+    .map_err(fail)?;
     for id in [assigned, started] {
         let input = ActInput {
             worker_id: zhang,
             ..Default::default()
         };
-        repairs::act(db, actor, lang, &desk, id, Action::Assign, input).await.map_err(fail)?;
+        repairs::act(db, actor, lang, &desk, id, Action::Assign, input)
+            .await
+            .map_err(fail)?;
     }
     let zhang_actor = Actor {
         account_id: Some(zhang),
@@ -255,9 +301,17 @@ async fn load_repairs(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
         ip: None,
     };
     for action in [Action::Accept, Action::Start] {
-        repairs::act(db, &zhang_actor, lang, &worker, started, action, ActInput::default())
-            .await
-            .map_err(fail)?;
+        repairs::act(
+            db,
+            &zhang_actor,
+            lang,
+            &worker,
+            started,
+            action,
+            ActInput::default(),
+        )
+        .await
+        .map_err(fail)?;
     }
     // A common-area job done yesterday, waiting for its return visit.
     let lamp = repairs::create(
@@ -266,30 +320,56 @@ async fn load_repairs(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
         lang,
         &desk,
         NewTicket {
-            location_id: sqlx::query_as::<_, (i64,)>("select id from repair_location where estate_id = $1 and name = '1 栋大堂'")
-                .bind(estate_id)
-                .fetch_one(&db.pool)
-                .await?
-                .0,
+            location_id: sqlx::query_as::<_, (i64,)>(
+                "select id from repair_location where estate_id = $1 and name = '1 栋大堂'",
+            )
+            .bind(estate_id)
+            .fetch_one(&db.pool)
+            .await?
+            .0,
             ..report("", "electrical", "大堂顶灯不亮", "normal", false)
         },
     )
     .await
     .map_err(fail)?;
-    repairs::act(db, &zhang_actor, lang, &worker, lamp, Action::Pick, ActInput::default())
-        .await
-        .map_err(fail)?;
-    repairs::act(db, &zhang_actor, lang, &worker, lamp, Action::Start, ActInput::default())
-        .await
-        .map_err(fail)?;
+    repairs::act(
+        db,
+        &zhang_actor,
+        lang,
+        &worker,
+        lamp,
+        Action::Pick,
+        ActInput::default(),
+    )
+    .await
+    .map_err(fail)?;
+    repairs::act(
+        db,
+        &zhang_actor,
+        lang,
+        &worker,
+        lamp,
+        Action::Start,
+        ActInput::default(),
+    )
+    .await
+    .map_err(fail)?;
     let finish = ActInput {
         work_notes: "更换 LED 灯管 2 支".into(),
         materials: "LED 灯管 ×2".into(),
         ..Default::default()
     };
-    repairs::act(db, &zhang_actor, lang, &worker, lamp, Action::Finish, finish)
-        .await
-        .map_err(fail)?;
+    repairs::act(
+        db,
+        &zhang_actor,
+        lang,
+        &worker,
+        lamp,
+        Action::Finish,
+        finish,
+    )
+    .await
+    .map_err(fail)?;
     Ok(())
 }
 

@@ -30,11 +30,12 @@ fn refused(e: AppError) -> Response {
 
 /// Back to the page the form was on (only a path of this site), with the problem if any.
 fn back_to(back: &str, id: i64, problem: Option<&str>) -> Response {
-    let path = if back.starts_with('/') && !back.starts_with("//") && !back.contains(['?', '#', '\\']) {
-        back.to_string()
-    } else {
-        format!("/desk/repairs/{id}")
-    };
+    let path =
+        if back.starts_with('/') && !back.starts_with("//") && !back.contains(['?', '#', '\\']) {
+            back.to_string()
+        } else {
+            format!("/desk/repairs/{id}")
+        };
     let target = match problem {
         Some(code) => format!("{path}?photo_error={code}#photos"),
         None => format!("{path}#photos"),
@@ -174,12 +175,17 @@ pub async fn stats_xlsx(
     if q.estate != 0 && caller.check_estate(q.estate).is_err() {
         return StatusCode::FORBIDDEN.into_response();
     }
-    let stats = match app::repairs::stats::stats(&state.db.pool, &caller.scope, q.estate, &q.from, &q.to).await {
-        Ok(s) => s,
-        Err(e) => return refused(AppError::internal(e)),
-    };
+    let stats =
+        match app::repairs::stats::stats(&state.db.pool, &caller.scope, q.estate, &q.from, &q.to)
+            .await
+        {
+            Ok(s) => s,
+            Err(e) => return refused(AppError::internal(e)),
+        };
     match app::repairs::stats::xlsx(&stats, caller.lang) {
-        Ok(bytes) => crate::transfer::xlsx(bytes, &format!("repairs-{}-{}.xlsx", stats.from, stats.to)),
+        Ok(bytes) => {
+            crate::transfer::xlsx(bytes, &format!("repairs-{}-{}.xlsx", stats.from, stats.to))
+        }
         Err(e) => refused(AppError::internal(e)),
     }
 }

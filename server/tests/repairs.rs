@@ -15,6 +15,8 @@ use app::visits::VisitInput;
 use common::TestDb;
 
 async fn demo(t: &TestDb) -> Database {
+    // An internal error's cause is logged, not returned: show it in a failing test's output.
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let db = t.open().await;
     server::demo::load(&db, &Hasher::new(1).expect("hasher"), "Demo-Estate-2026!")
         .await
@@ -134,8 +136,24 @@ async fn two_workers_grab_one_pool_ticket_and_one_gets_it() {
         for round in 0..6 {
             let id = report(&db, "1-1-201", false).await;
             let (ra, rb) = tokio::join!(
-                repairs::act(&db, &a, Lang::Zh, &a_view, id, Action::Pick, ActInput::default()),
-                repairs::act(&db, &b, Lang::Zh, &b_view, id, Action::Pick, ActInput::default()),
+                repairs::act(
+                    &db,
+                    &a,
+                    Lang::Zh,
+                    &a_view,
+                    id,
+                    Action::Pick,
+                    ActInput::default()
+                ),
+                repairs::act(
+                    &db,
+                    &b,
+                    Lang::Zh,
+                    &b_view,
+                    id,
+                    Action::Pick,
+                    ActInput::default()
+                ),
             );
             let winners = [&ra, &rb].iter().filter(|r| r.is_ok()).count();
             assert_eq!(winners, 1, "{} round {round}: {ra:?} {rb:?}", t.engine);
@@ -174,7 +192,9 @@ async fn a_paid_repair_goes_round_the_loop_with_rework_and_escalation() {
             ..Default::default()
         };
         assert_eq!(
-            repairs::act(&db, &clerk, Lang::Zh, &desk, id, Action::Assign, assign).await.expect("assign"),
+            repairs::act(&db, &clerk, Lang::Zh, &desk, id, Action::Assign, assign)
+                .await
+                .expect("assign"),
             Status::Assigned
         );
         for action in [Action::Accept, Action::Start] {
@@ -183,9 +203,17 @@ async fn a_paid_repair_goes_round_the_loop_with_rework_and_escalation() {
                 .expect("step");
         }
         assert_eq!(
-            repairs::act(&db, &z, Lang::Zh, &z_view, id, Action::Finish, finish("更换角阀", "80", "35.5"))
-                .await
-                .expect("finish"),
+            repairs::act(
+                &db,
+                &z,
+                Lang::Zh,
+                &z_view,
+                id,
+                Action::Finish,
+                finish("更换角阀", "80", "35.5")
+            )
+            .await
+            .expect("finish"),
             Status::Done
         );
         // The charge is a one-off bill line on the house: 115.50.
@@ -200,46 +228,132 @@ async fn a_paid_repair_goes_round_the_loop_with_rework_and_escalation() {
 
         // The return visit: rated 2, not fixed → reopened (rework) and escalated.
         assert_eq!(
-            repairs::act(&db, &clerk, Lang::Zh, &desk, id, Action::Visit, visit(2, false, "还在滴水"))
-                .await
-                .expect("visit"),
+            repairs::act(
+                &db,
+                &clerk,
+                Lang::Zh,
+                &desk,
+                id,
+                Action::Visit,
+                visit(2, false, "还在滴水")
+            )
+            .await
+            .expect("visit"),
             Status::Reopened
         );
         assert_eq!(status(&db, id).await, "reopened");
-        assert_eq!(one(&db, &format!("select rework_count from repair_ticket where id = {id}")).await, 1);
+        assert_eq!(
+            one(
+                &db,
+                &format!("select rework_count from repair_ticket where id = {id}")
+            )
+            .await,
+            1
+        );
         assert_eq!(
             one(&db, &format!("select count(*) from escalation where subject_kind = 'repair' and subject_id = {id} and status = 'open'")).await,
             1,
             "{e}"
         );
-        let list = app::visits::db::list(&db.pool, &EstateScope::All, 0, "open").await.expect("list");
-        assert!(list.rows.iter().any(|r| r.subject_id == id && r.comment == "还在滴水" && r.rating == 2));
+        let list = app::visits::db::list(&db.pool, &EstateScope::All, 0, "open")
+            .await
+            .expect("list");
+        assert!(list
+            .rows
+            .iter()
+            .any(|r| r.subject_id == id && r.comment == "还在滴水" && r.rating == 2));
 
         // The rework: another worker takes it from the pool; a second charge is refused.
-        repairs::act(&db, &l, Lang::Zh, &l_view, id, Action::Pick, ActInput::default()).await.expect("pick");
-        repairs::act(&db, &l, Lang::Zh, &l_view, id, Action::Start, ActInput::default()).await.expect("start");
-        let again = repairs::act(&db, &l, Lang::Zh, &l_view, id, Action::Finish, finish("重新密封", "20", "")).await;
-        assert!(again.expect_err("charged twice").field_message("labour").is_some());
-        repairs::act(&db, &l, Lang::Zh, &l_view, id, Action::Finish, finish("重新密封", "", "")).await.expect("finish");
+        repairs::act(
+            &db,
+            &l,
+            Lang::Zh,
+            &l_view,
+            id,
+            Action::Pick,
+            ActInput::default(),
+        )
+        .await
+        .expect("pick");
+        repairs::act(
+            &db,
+            &l,
+            Lang::Zh,
+            &l_view,
+            id,
+            Action::Start,
+            ActInput::default(),
+        )
+        .await
+        .expect("start");
+        let again = repairs::act(
+            &db,
+            &l,
+            Lang::Zh,
+            &l_view,
+            id,
+            Action::Finish,
+            finish("重新密封", "20", ""),
+        )
+        .await;
+        assert!(again
+            .expect_err("charged twice")
+            .field_message("labour")
+            .is_some());
+        repairs::act(
+            &db,
+            &l,
+            Lang::Zh,
+            &l_view,
+            id,
+            Action::Finish,
+            finish("重新密封", "", ""),
+        )
+        .await
+        .expect("finish");
         assert_eq!(
-            repairs::act(&db, &clerk, Lang::Zh, &desk, id, Action::Visit, visit(5, true, "")).await.expect("visit"),
+            repairs::act(
+                &db,
+                &clerk,
+                Lang::Zh,
+                &desk,
+                id,
+                Action::Visit,
+                visit(5, true, "")
+            )
+            .await
+            .expect("visit"),
             Status::Closed
         );
         assert_eq!(
             timeline(&db, id).await,
-            ["report", "assign", "accept", "start", "finish", "visit", "reopen", "pick", "start", "finish", "visit"],
+            [
+                "report", "assign", "accept", "start", "finish", "visit", "reopen", "pick",
+                "start", "finish", "visit"
+            ],
             "{e}"
         );
         // Still one charge line, and the statistics count the rework.
         assert_eq!(one(&db, &format!("select count(*) from bill_line where house_id = {house} and line_key like 'repair:%'")).await, 1);
         let today = app::db::time::desk_today();
-        let stats = app::repairs::stats::stats(&db.pool, &EstateScope::All, 0, &today, &today).await.expect("stats");
-        assert!(stats.rework_permille.is_some_and(|p| p > 0), "{e}: {stats:?}");
+        let stats = app::repairs::stats::stats(&db.pool, &EstateScope::All, 0, &today, &today)
+            .await
+            .expect("stats");
+        assert!(
+            stats.rework_permille.is_some_and(|p| p > 0),
+            "{e}: {stats:?}"
+        );
         assert_eq!(stats.visits, 2);
         assert_eq!(stats.avg_rating_centi, Some(350));
         // The timeline and visits cannot be rewritten.
-        assert!(sqlx::query("update repair_event set note = 'x'").execute(&db.pool).await.is_err());
-        assert!(sqlx::query("delete from return_visit").execute(&db.pool).await.is_err());
+        assert!(sqlx::query("update repair_event set note = 'x'")
+            .execute(&db.pool)
+            .await
+            .is_err());
+        assert!(sqlx::query("delete from return_visit")
+            .execute(&db.pool)
+            .await
+            .is_err());
     }
 }
 
@@ -256,18 +370,56 @@ async fn refused_actions_change_nothing() {
         let before = events(free).await;
 
         // Finishing a job nobody accepted; rating before done.
-        let r = repairs::act(&db, &clerk, Lang::Zh, &desk, free, Action::Visit, visit(5, true, "")).await;
+        let r = repairs::act(
+            &db,
+            &clerk,
+            Lang::Zh,
+            &desk,
+            free,
+            Action::Visit,
+            visit(5, true, ""),
+        )
+        .await;
         assert!(matches!(r, Err(AppError::Rule(_))), "{e}: {r:?}");
-        repairs::act(&db, &clerk, Lang::Zh, &desk, free, Action::Assign, ActInput { worker_id: zhang, ..Default::default() })
-            .await
-            .expect("assign");
-        let r = repairs::act(&db, &z, Lang::Zh, &z_view, free, Action::Finish, finish("x", "", "")).await;
+        repairs::act(
+            &db,
+            &clerk,
+            Lang::Zh,
+            &desk,
+            free,
+            Action::Assign,
+            ActInput {
+                worker_id: zhang,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("assign");
+        let r = repairs::act(
+            &db,
+            &z,
+            Lang::Zh,
+            &z_view,
+            free,
+            Action::Finish,
+            finish("x", "", ""),
+        )
+        .await;
         match r {
             Err(AppError::Rule(m)) => assert!(m.contains("已派工"), "{m}"),
             other => panic!("{e}: {other:?}"),
         }
         // Another worker acting on 张师傅's job.
-        let r = repairs::act(&db, &l, Lang::Zh, &l_view, free, Action::Accept, ActInput::default()).await;
+        let r = repairs::act(
+            &db,
+            &l,
+            Lang::Zh,
+            &l_view,
+            free,
+            Action::Accept,
+            ActInput::default(),
+        )
+        .await;
         assert!(matches!(r, Err(AppError::Forbidden)), "{e}: {r:?}");
         assert!(matches!(
             repairs::detail(&db.pool, &l_view, Lang::Zh, free).await,
@@ -275,23 +427,67 @@ async fn refused_actions_change_nothing() {
         ));
         // A charge on a free repair.
         for action in [Action::Accept, Action::Start] {
-            repairs::act(&db, &z, Lang::Zh, &z_view, free, action, ActInput::default()).await.expect("step");
+            repairs::act(
+                &db,
+                &z,
+                Lang::Zh,
+                &z_view,
+                free,
+                action,
+                ActInput::default(),
+            )
+            .await
+            .expect("step");
         }
-        let r = repairs::act(&db, &z, Lang::Zh, &z_view, free, Action::Finish, finish("修好", "50", "")).await;
+        let r = repairs::act(
+            &db,
+            &z,
+            Lang::Zh,
+            &z_view,
+            free,
+            Action::Finish,
+            finish("修好", "50", ""),
+        )
+        .await;
         let err = r.expect_err("charge on a free repair");
-        assert!(err.field_message("labour").is_some_and(|m| m.contains("免费")), "{e}: {err:?}");
+        assert!(
+            err.field_message("labour")
+                .is_some_and(|m| m.contains("免费")),
+            "{e}: {err:?}"
+        );
         assert_eq!(status(&db, free).await, "in_progress");
-        assert_eq!(events(free).await.len(), before.len() + 3, "assign, accept, start only");
-        assert_eq!(one(&db, "select count(*) from bill_line where line_key like 'repair:%'").await, 0);
+        assert_eq!(
+            events(free).await.len(),
+            before.len() + 3,
+            "assign, accept, start only"
+        );
+        assert_eq!(
+            one(
+                &db,
+                "select count(*) from bill_line where line_key like 'repair:%'"
+            )
+            .await,
+            0
+        );
         // Handing back needs a reason.
-        let r = repairs::act(&db, &z, Lang::Zh, &z_view, free, Action::HandBack, ActInput::default()).await;
+        let r = repairs::act(
+            &db,
+            &z,
+            Lang::Zh,
+            &z_view,
+            free,
+            Action::HandBack,
+            ActInput::default(),
+        )
+        .await;
         assert!(r.expect_err("no reason").field_message("reason").is_some());
 
         // A resident: only their own houses, cancel only while unassigned.
-        let (resident_id,): (i64,) = sqlx::query_as("select id from resident where mobile = '13800000001'")
-            .fetch_one(&db.pool)
-            .await
-            .expect("resident");
+        let (resident_id,): (i64,) =
+            sqlx::query_as("select id from resident where mobile = '13800000001'")
+                .fetch_one(&db.pool)
+                .await
+                .expect("resident");
         let own = one(&db, "select id from house where number = '1-1-101' and estate_id = (select id from estate where code = 'CH')").await;
         let other = one(&db, "select id from house where number = '1-1-102' and estate_id = (select id from estate where code = 'CH')").await;
         let resident = Viewer::Resident {
@@ -311,28 +507,53 @@ async fn refused_actions_change_nothing() {
         let r = repairs::create(&db, &clerk, Lang::Zh, &resident, ticket(other)).await;
         assert!(r.expect_err("not theirs").field_message("place").is_some());
         assert_eq!(one(&db, "select count(*) from repair_ticket").await, count);
-        let mine = repairs::create(&db, &clerk, Lang::Zh, &resident, ticket(own)).await.expect("own house");
+        let mine = repairs::create(&db, &clerk, Lang::Zh, &resident, ticket(own))
+            .await
+            .expect("own house");
         assert!(matches!(
             repairs::detail(&db.pool, &resident, Lang::Zh, free).await,
             Err(AppError::Forbidden)
         ));
-        repairs::act(&db, &clerk, Lang::Zh, &desk, mine, Action::Assign, ActInput { worker_id: zhang, ..Default::default() })
-            .await
-            .expect("assign");
+        repairs::act(
+            &db,
+            &clerk,
+            Lang::Zh,
+            &desk,
+            mine,
+            Action::Assign,
+            ActInput {
+                worker_id: zhang,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("assign");
         let cancel = ActInput {
             reason: "不修了".into(),
             ..Default::default()
         };
-        let r = repairs::act(&db, &clerk, Lang::Zh, &resident, mine, Action::Cancel, cancel.clone()).await;
+        let r = repairs::act(
+            &db,
+            &clerk,
+            Lang::Zh,
+            &resident,
+            mine,
+            Action::Cancel,
+            cancel.clone(),
+        )
+        .await;
         assert!(r.is_err(), "{e}: cancelled after assignment");
         assert_eq!(status(&db, mine).await, "assigned");
         // The desk may still cancel it, with the reason on the ticket.
-        repairs::act(&db, &clerk, Lang::Zh, &desk, mine, Action::Cancel, cancel).await.expect("desk cancels");
-        let (reason,): (Option<String>,) = sqlx::query_as("select cancel_reason from repair_ticket where id = $1")
-            .bind(mine)
-            .fetch_one(&db.pool)
+        repairs::act(&db, &clerk, Lang::Zh, &desk, mine, Action::Cancel, cancel)
             .await
-            .expect("reason");
+            .expect("desk cancels");
+        let (reason,): (Option<String>,) =
+            sqlx::query_as("select cancel_reason from repair_ticket where id = $1")
+                .bind(mine)
+                .fetch_one(&db.pool)
+                .await
+                .expect("reason");
         assert_eq!(reason.as_deref(), Some("不修了"));
     }
 }
@@ -354,12 +575,15 @@ async fn late_tickets_sort_first_and_the_worker_sees_his_queue() {
         assert_eq!(list.rows[0].id, late, "{}", t.engine);
         assert!(list.rows[0].late.response);
         assert!(!list.rows[1..].iter().any(|r| r.late.any()));
-        let only_late = repairs::desk_list(&db.pool, &EstateScope::All, 0, "open", true, true, true)
-            .await
-            .expect("list");
+        let only_late =
+            repairs::desk_list(&db.pool, &EstateScope::All, 0, "open", true, true, true)
+                .await
+                .expect("list");
         assert_eq!(only_late.rows.len(), 1);
         // The demo gives 张师傅 two jobs; the pool holds the unassigned ones, late first.
-        let q = repairs::queue(&db.pool, zhang, &EstateScope::All).await.expect("queue");
+        let q = repairs::queue(&db.pool, zhang, &EstateScope::All)
+            .await
+            .expect("queue");
         assert_eq!(q.mine.len(), 2, "{}", t.engine);
         assert_eq!(q.pool[0].id, late);
         assert!(q.pool.iter().all(|r| r.worker.is_none()));

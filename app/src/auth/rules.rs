@@ -127,8 +127,14 @@ mod tests {
             page_permission("/desk/escalations"),
             Some(Permission::HandleEscalations)
         );
-        assert_eq!(page_permission("/desk/repairs/setup"), Some(Permission::ManageRepairs));
-        assert_eq!(page_permission("/desk/repairs/12"), Some(Permission::UseDesk));
+        assert_eq!(
+            page_permission("/desk/repairs/setup"),
+            Some(Permission::ManageRepairs)
+        );
+        assert_eq!(
+            page_permission("/desk/repairs/12"),
+            Some(Permission::UseDesk)
+        );
         assert_eq!(page_permission("/"), None);
     }
 

@@ -34,7 +34,11 @@ pub async fn viewer(
 
 /// The desk's list of tickets.
 #[server(endpoint = "get_repairs")]
-pub async fn get_repairs(estate_id: i64, status: String, late: bool) -> Result<TicketList, AppError> {
+pub async fn get_repairs(
+    estate_id: i64,
+    status: String,
+    late: bool,
+) -> Result<TicketList, AppError> {
     use crate::auth::{api::*, rules::allows, Permission};
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
@@ -182,7 +186,11 @@ pub async fn ticket_step(id: i64, action: String) -> Result<Status, AppError> {
 
 /// A step that needs a reason: hand back, cancel, reopen.
 #[server(endpoint = "ticket_with_reason")]
-pub async fn ticket_with_reason(id: i64, action: String, reason: String) -> Result<Status, AppError> {
+pub async fn ticket_with_reason(
+    id: i64,
+    action: String,
+    reason: String,
+) -> Result<Status, AppError> {
     use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::SignedIn)?;
     let state = state()?;
@@ -350,7 +358,11 @@ pub async fn get_visit_list(estate_id: i64) -> Result<VisitList, AppError> {
 }
 
 #[server(endpoint = "get_repair_stats")]
-pub async fn get_repair_stats(estate_id: i64, from: String, to: String) -> Result<RepairStats, AppError> {
+pub async fn get_repair_stats(
+    estate_id: i64,
+    from: String,
+    to: String,
+) -> Result<RepairStats, AppError> {
     use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
@@ -430,7 +442,14 @@ pub async fn set_worker_skills(
     use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::ManageRepairs)?;
     let state = state()?;
-    let ticked = [water, electrical, doors_windows, lift, public_facility, other];
+    let ticked = [
+        water,
+        electrical,
+        doors_windows,
+        lift,
+        public_facility,
+        other,
+    ];
     let skills: Vec<String> = CATEGORIES
         .iter()
         .zip(ticked)
@@ -439,7 +458,15 @@ pub async fn set_worker_skills(
         .collect();
     let result = async {
         caller.check_estate(estate_id)?;
-        super::db::set_skills(&state.db, &actor(&caller), caller.lang, estate_id, worker_id, &skills).await
+        super::db::set_skills(
+            &state.db,
+            &actor(&caller),
+            caller.lang,
+            estate_id,
+            worker_id,
+            &skills,
+        )
+        .await
     }
     .await;
     finish(result)

@@ -51,7 +51,16 @@ struct Facts {
 }
 
 async fn facts(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Facts, AppError> {
-    type Row = (i64, Option<i64>, String, Option<i64>, Option<i64>, i64, i64, Option<i64>);
+    type Row = (
+        i64,
+        Option<i64>,
+        String,
+        Option<i64>,
+        Option<i64>,
+        i64,
+        i64,
+        Option<i64>,
+    );
     let row: Option<Row> = sqlx::query_as(
         "select estate_id, house_id, status, worker_id, reporter_resident_id, paid, rework_count, bill_line_id \
          from repair_ticket where id = $1",
@@ -64,7 +73,8 @@ async fn facts(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Facts, AppErro
     Ok(Facts {
         estate_id,
         house_id,
-        status: Status::parse(&status).ok_or_else(|| AppError::internal("unknown ticket status"))?,
+        status: Status::parse(&status)
+            .ok_or_else(|| AppError::internal("unknown ticket status"))?,
         worker_id,
         reporter_resident_id: reporter,
         paid: paid == 1,
@@ -79,11 +89,9 @@ impl Viewer {
     /// another worker's job).
     fn who(&self, f: &Facts) -> Result<Who, AppError> {
         match self {
-            Viewer::Desk(scope) => {
-                crate::auth::rules::sees_estate(scope, f.estate_id)
-                    .then_some(Who::Desk)
-                    .ok_or(AppError::Forbidden)
-            }
+            Viewer::Desk(scope) => crate::auth::rules::sees_estate(scope, f.estate_id)
+                .then_some(Who::Desk)
+                .ok_or(AppError::Forbidden),
             Viewer::Worker { account_id, scope } => {
                 if !crate::auth::rules::sees_estate(scope, f.estate_id) {
                     return Err(AppError::Forbidden);
@@ -178,30 +186,58 @@ pub async fn create(
 ) -> Result<i64, AppError> {
     let mut errors = Vec::new();
     if !CATEGORIES.contains(&input.category.as_str()) {
-        push(&mut errors, "category", tr(lang, "repairs.invalid.category"));
+        push(
+            &mut errors,
+            "category",
+            tr(lang, "repairs.invalid.category"),
+        );
     }
     if !URGENCIES.contains(&input.urgency.as_str()) {
         push(&mut errors, "urgency", tr(lang, "repairs.invalid.urgency"));
     }
     let description = input.description.trim().to_string();
     if description.is_empty() || description.chars().count() > 500 {
-        push(&mut errors, "description", tr(lang, "repairs.invalid.description"));
+        push(
+            &mut errors,
+            "description",
+            tr(lang, "repairs.invalid.description"),
+        );
     }
     let reporter_name = input.reporter_name.trim().to_string();
     if reporter_name.is_empty() || reporter_name.chars().count() > 40 {
-        push(&mut errors, "reporter_name", tr(lang, "repairs.invalid.reporter_name"));
+        push(
+            &mut errors,
+            "reporter_name",
+            tr(lang, "repairs.invalid.reporter_name"),
+        );
     }
-    let reporter_phone: String = input.reporter_phone.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-    if !(7..=15).contains(&reporter_phone.len()) || !reporter_phone.chars().all(|c| c.is_ascii_digit()) {
-        push(&mut errors, "reporter_phone", tr(lang, "repairs.invalid.reporter_phone"));
+    let reporter_phone: String = input
+        .reporter_phone
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if !(7..=15).contains(&reporter_phone.len())
+        || !reporter_phone.chars().all(|c| c.is_ascii_digit())
+    {
+        push(
+            &mut errors,
+            "reporter_phone",
+            tr(lang, "repairs.invalid.reporter_phone"),
+        );
     }
     let appointment = if input.appointment.trim().is_empty() {
         None
     } else {
         match parse_appointment(&input.appointment) {
-            Some(at) if at >= time::to_db(chrono::Utc::now() - chrono::Duration::hours(1)) => Some(at),
+            Some(at) if at >= time::to_db(chrono::Utc::now() - chrono::Duration::hours(1)) => {
+                Some(at)
+            }
             _ => {
-                push(&mut errors, "appointment", tr(lang, "repairs.invalid.appointment"));
+                push(
+                    &mut errors,
+                    "appointment",
+                    tr(lang, "repairs.invalid.appointment"),
+                );
                 None
             }
         }
@@ -210,7 +246,11 @@ pub async fn create(
         Viewer::Resident { resident_id, .. } => Some(*resident_id),
         _ => None,
     };
-    let source = if resident.is_some() { "portal" } else { input.source.as_str() };
+    let source = if resident.is_some() {
+        "portal"
+    } else {
+        input.source.as_str()
+    };
     if !SOURCES.contains(&source) || (resident.is_none() && source == "portal") {
         push(&mut errors, "source", tr(lang, "repairs.invalid.source"));
     }
@@ -221,10 +261,11 @@ pub async fn create(
     let mut house_id = None;
     let mut location_id = None;
     if input.location_id > 0 {
-        let row: Option<(i64,)> = sqlx::query_as("select estate_id from repair_location where id = $1")
-            .bind(input.location_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let row: Option<(i64,)> =
+            sqlx::query_as("select estate_id from repair_location where id = $1")
+                .bind(input.location_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         match row {
             Some((e,)) if resident.is_some() || e == estate_id => {
                 estate_id = e;
@@ -237,9 +278,17 @@ pub async fn create(
         }
     } else if let Viewer::Resident { house_ids, .. } = viewer {
         if input.house_id == 0 {
-            push(&mut errors, "place", tr(lang, "repairs.invalid.choose_place"));
+            push(
+                &mut errors,
+                "place",
+                tr(lang, "repairs.invalid.choose_place"),
+            );
         } else if !house_ids.contains(&input.house_id) {
-            push(&mut errors, "place", tr(lang, "repairs.invalid.not_your_house"));
+            push(
+                &mut errors,
+                "place",
+                tr(lang, "repairs.invalid.not_your_house"),
+            );
         } else {
             let (e,): (i64,) = sqlx::query_as("select estate_id from house where id = $1")
                 .bind(input.house_id)
@@ -250,14 +299,17 @@ pub async fn create(
         }
     } else {
         let number = input.house_number.trim();
-        let row: Option<(i64,)> = sqlx::query_as("select id from house where estate_id = $1 and number = $2")
-            .bind(estate_id)
-            .bind(number)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let row: Option<(i64,)> =
+            sqlx::query_as("select id from house where estate_id = $1 and number = $2")
+                .bind(estate_id)
+                .bind(number)
+                .fetch_optional(&mut *tx)
+                .await?;
         match row {
             Some((id,)) => house_id = Some(id),
-            None if number.is_empty() => push(&mut errors, "place", tr(lang, "repairs.invalid.place")),
+            None if number.is_empty() => {
+                push(&mut errors, "place", tr(lang, "repairs.invalid.place"))
+            }
             None => push(
                 &mut errors,
                 "place",
@@ -293,6 +345,7 @@ pub async fn create(
     .bind(location_id)
     .bind(&input.category)
     .bind(&description)
+    .bind(&input.urgency)
     .bind(i64::from(input.paid))
     .bind(appointment.as_deref())
     .bind(source)
@@ -305,7 +358,16 @@ pub async fn create(
     .bind(&now)
     .fetch_one(&mut *tx)
     .await?;
-    event(&mut tx, id, "report", "submitted", "submitted", actor, &description).await?;
+    event(
+        &mut tx,
+        id,
+        "report",
+        "submitted",
+        "submitted",
+        actor,
+        &description,
+    )
+    .await?;
     audit::record(
         &mut *tx,
         actor,
@@ -384,8 +446,14 @@ fn refusal_message(
         rules::Refusal::NotNow => AppError::Rule(I18n(lang).f(
             "repairs.refused.not_now",
             &[
-                ("action", &tr(lang, &format!("repairs.action.{}", action.as_str()))),
-                ("status", &tr(lang, &format!("repairs.status.{}", status.as_str()))),
+                (
+                    "action",
+                    &tr(lang, &format!("repairs.action.{}", action.as_str())),
+                ),
+                (
+                    "status",
+                    &tr(lang, &format!("repairs.status.{}", status.as_str())),
+                ),
             ],
         )),
     }
@@ -417,7 +485,10 @@ pub async fn act(
     if matches!(action, Action::HandBack | Action::Cancel | Action::Reopen)
         && (reason.is_empty() || reason.chars().count() > 200)
     {
-        return Err(AppError::field("reason", tr(lang, "repairs.invalid.reason")));
+        return Err(AppError::field(
+            "reason",
+            tr(lang, "repairs.invalid.reason"),
+        ));
     }
     let mut tx = db.begin_write().await?;
     let f = facts(&mut tx, ticket_id).await?;
@@ -425,14 +496,13 @@ pub async fn act(
     // not refused as if it were never theirs to see.
     let taken = || AppError::Conflict(tr(lang, "repairs.refused.taken"));
     let who = match viewer.who(&f) {
-        Err(AppError::Forbidden) if action == Action::Pick && f.worker_id.is_some() => {
-            match viewer {
-                Viewer::Worker { scope, .. } if crate::auth::rules::sees_estate(scope, f.estate_id) => {
-                    return Err(taken())
-                }
-                _ => return Err(AppError::Forbidden),
+        Err(AppError::Forbidden) if action == Action::Pick && f.worker_id.is_some() => match viewer
+        {
+            Viewer::Worker { scope, .. } if crate::auth::rules::sees_estate(scope, f.estate_id) => {
+                return Err(taken())
             }
-        }
+            _ => return Err(AppError::Forbidden),
+        },
         other => other?,
     };
     let to = match rules::decide(f.status, action, who) {
@@ -595,7 +665,16 @@ pub async fn act(
         };
         return Err(AppError::Conflict(tr(lang, key)));
     }
-    event(&mut tx, ticket_id, action.as_str(), from, to.as_str(), actor, &note).await?;
+    event(
+        &mut tx,
+        ticket_id,
+        action.as_str(),
+        from,
+        to.as_str(),
+        actor,
+        &note,
+    )
+    .await?;
     audit_transition(&mut tx, actor, &f, ticket_id, action.as_str(), to, after).await?;
     tx.commit().await?;
     Ok(to)
@@ -635,7 +714,9 @@ async fn audit_transition(
             entity: "repair_ticket",
             entity_id: Some(ticket_id.to_string()),
             action: &format!("repair_{action}"),
-            before: Some(serde_json::json!({ "status": f.status.as_str(), "worker_id": f.worker_id })),
+            before: Some(
+                serde_json::json!({ "status": f.status.as_str(), "worker_id": f.worker_id }),
+            ),
             after: Some(after),
         },
     )
@@ -655,11 +736,19 @@ async fn finish_charge(
     let mut errors = Vec::new();
     let notes = input.work_notes.trim().to_string();
     if notes.is_empty() || notes.chars().count() > 1000 {
-        push(&mut errors, "work_notes", tr(lang, "repairs.invalid.work_notes"));
+        push(
+            &mut errors,
+            "work_notes",
+            tr(lang, "repairs.invalid.work_notes"),
+        );
     }
     let materials = input.materials.trim().to_string();
     if materials.chars().count() > 500 {
-        push(&mut errors, "materials", tr(lang, "repairs.invalid.materials"));
+        push(
+            &mut errors,
+            "materials",
+            tr(lang, "repairs.invalid.materials"),
+        );
     }
     let labour = optional_fen(lang, &input.labour).unwrap_or_else(|m| {
         push(&mut errors, "labour", m);
@@ -671,9 +760,17 @@ async fn finish_charge(
     });
     let charge = labour + materials_fen;
     if charge > 0 && !f.paid {
-        push(&mut errors, "labour", tr(lang, "repairs.invalid.charge_free"));
+        push(
+            &mut errors,
+            "labour",
+            tr(lang, "repairs.invalid.charge_free"),
+        );
     } else if charge > 0 && f.bill_line_id.is_some() {
-        push(&mut errors, "labour", tr(lang, "repairs.invalid.charged_already"));
+        push(
+            &mut errors,
+            "labour",
+            tr(lang, "repairs.invalid.charged_already"),
+        );
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -682,7 +779,10 @@ async fn finish_charge(
     if charge > 0 {
         let (_, item) = settings(tx, f.estate_id).await?;
         let (Some(item), Some(house_id)) = (item, f.house_id) else {
-            return Err(AppError::field("labour", tr(lang, "repairs.invalid.no_charge_item")));
+            return Err(AppError::field(
+                "labour",
+                tr(lang, "repairs.invalid.no_charge_item"),
+            ));
         };
         let text = I18n(lang).f(
             "repairs.charge_note",
@@ -780,7 +880,9 @@ pub async fn photo_access(
 fn add_photo_stage(who: Who, status: Status) -> Option<&'static str> {
     match who {
         Who::Desk | Who::Resident if status.is_open() => Some("report"),
-        Who::Worker { assignee: true } if matches!(status, Status::Accepted | Status::InProgress) => {
+        Who::Worker { assignee: true }
+            if matches!(status, Status::Accepted | Status::InProgress) =>
+        {
             Some("work")
         }
         _ => None,
@@ -807,7 +909,10 @@ pub async fn add_photos(
         .fetch_one(&mut *tx)
         .await?;
     if count + photos.len() as i64 > super::photo::MAX_PER_TICKET {
-        return Err(AppError::field("photo", tr(lang, "repairs.photo_error.too_many")));
+        return Err(AppError::field(
+            "photo",
+            tr(lang, "repairs.photo_error.too_many"),
+        ));
     }
     let now = time::now();
     for p in &photos {
@@ -868,16 +973,18 @@ pub async fn photo(
     let (ticket_id,) = row.ok_or(AppError::NotFound)?;
     photo_access(pool, viewer, ticket_id).await?;
     let column = if thumb { "thumb" } else { "content" };
-    let (bytes,): (Vec<u8>,) = sqlx::query_as(&format!("select {column} from repair_photo where id = $1"))
-        .bind(photo_id)
-        .fetch_one(pool)
-        .await?;
+    let (bytes,): (Vec<u8>,) =
+        sqlx::query_as(&format!("select {column} from repair_photo where id = $1"))
+            .bind(photo_id)
+            .fetch_one(pool)
+            .await?;
     Ok(bytes)
 }
 
 // ---- reads -------------------------------------------------------------------------
 
-const ROW_SELECT: &str = "select t.id, coalesce(h.number, l.name), t.category, t.urgency, t.status, t.description, \
+const ROW_SELECT: &str =
+    "select t.id, coalesce(h.number, l.name), t.category, t.urgency, t.status, t.description, \
         w.display_name, t.created_at, t.appointment_at, t.paid, t.rework_count, t.response_due_at, \
         t.completion_due_at, t.accepted_at, t.done_at \
      from repair_ticket t left join house h on h.id = t.house_id \
@@ -922,8 +1029,12 @@ fn to_row(r: DbRow, now: &str) -> TicketRow {
 /// Late first, then urgent, then oldest: the order the desk works in.
 fn desk_order(rows: &mut [TicketRow]) {
     rows.sort_by(|a, b| {
-        (!a.late.any(), a.urgency != "urgent", &a.created_at, a.id)
-            .cmp(&(!b.late.any(), b.urgency != "urgent", &b.created_at, b.id))
+        (!a.late.any(), a.urgency != "urgent", &a.created_at, a.id).cmp(&(
+            !b.late.any(),
+            b.urgency != "urgent",
+            &b.created_at,
+            b.id,
+        ))
     });
 }
 
@@ -945,10 +1056,17 @@ pub async fn desk_list(
     };
     let filter = match status {
         "all" => String::new(),
-        "open" => " and t.status in ('submitted', 'assigned', 'accepted', 'in_progress', 'reopened')".into(),
+        "open" => {
+            " and t.status in ('submitted', 'assigned', 'accepted', 'in_progress', 'reopened')"
+                .into()
+        }
         s => format!(" and t.status = '{s}'"),
     };
-    let order = if status == "open" { "t.id" } else { "t.id desc" };
+    let order = if status == "open" {
+        "t.id"
+    } else {
+        "t.id desc"
+    };
     let now = time::now();
     let mut rows: Vec<TicketRow> = sqlx::query_as::<_, DbRow>(&format!(
         "{ROW_SELECT} where t.estate_id = $1{filter}{} order by {order} limit 500",
@@ -965,11 +1083,12 @@ pub async fn desk_list(
         desk_order(&mut rows);
     }
     rows.truncate(200);
-    let (to_visit,): (i64,) =
-        sqlx::query_as("select count(*) from repair_ticket where estate_id = $1 and status = 'done'")
-            .bind(estate_id)
-            .fetch_one(pool)
-            .await?;
+    let (to_visit,): (i64,) = sqlx::query_as(
+        "select count(*) from repair_ticket where estate_id = $1 and status = 'done'",
+    )
+    .bind(estate_id)
+    .fetch_one(pool)
+    .await?;
     Ok(TicketList {
         estates,
         estate_id,
@@ -984,7 +1103,11 @@ pub async fn desk_list(
 }
 
 /// Done tickets waiting for their return visit, oldest first.
-pub async fn visit_list(pool: &AnyPool, scope: &EstateScope, wanted: i64) -> sqlx::Result<VisitList> {
+pub async fn visit_list(
+    pool: &AnyPool,
+    scope: &EstateScope,
+    wanted: i64,
+) -> sqlx::Result<VisitList> {
     let (estates, estate_id) = crate::estate::db::scoped_estates(pool, scope, wanted).await?;
     let now = time::now();
     let rows = sqlx::query_as::<_, DbRow>(&format!(
@@ -1018,7 +1141,11 @@ pub async fn queue(pool: &AnyPool, account_id: i64, scope: &EstateScope) -> sqlx
     .map(|r| to_row(r, &now))
     .collect();
     mine.sort_by(|a, b| {
-        let at = |r: &TicketRow| r.appointment_at.clone().unwrap_or_else(|| r.created_at.clone());
+        let at = |r: &TicketRow| {
+            r.appointment_at
+                .clone()
+                .unwrap_or_else(|| r.created_at.clone())
+        };
         (a.urgency != "urgent", at(a), a.id).cmp(&(b.urgency != "urgent", at(b), b.id))
     });
     let mut pool_rows: Vec<TicketRow> = sqlx::query_as::<_, DbRow>(&format!(
@@ -1055,7 +1182,11 @@ pub async fn portal_list(
     let houses = if house_ids.is_empty() {
         "0".to_string()
     } else {
-        house_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        house_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
     };
     let now = time::now();
     Ok(sqlx::query_as::<_, DbRow>(&format!(
@@ -1110,7 +1241,19 @@ pub async fn detail(
     .bind(ticket_id)
     .fetch_one(pool)
     .await?;
-    type Times = (String, String, Option<String>, Option<String>, i64, String, String, i64, i64, Option<i64>, Option<String>);
+    type Times = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        i64,
+        String,
+        String,
+        i64,
+        i64,
+        Option<i64>,
+        Option<String>,
+    );
     let t: Times = sqlx::query_as(
         "select response_due_at, completion_due_at, accepted_at, done_at, rework_count, work_notes, materials, \
                 labour_fen, materials_fen, bill_line_id, cancel_reason from repair_ticket where id = $1",
@@ -1195,16 +1338,18 @@ pub async fn detail(
             .collect(),
         visits: visit_rows
             .into_iter()
-            .map(|(rating, fixed, comment, channel, visitor, reopened, escalated, at)| VisitView {
-                rating,
-                fixed: fixed == 1,
-                comment,
-                channel,
-                visitor,
-                reopened: reopened == 1,
-                escalated: escalated == 1,
-                at: short_time(&at),
-            })
+            .map(
+                |(rating, fixed, comment, channel, visitor, reopened, escalated, at)| VisitView {
+                    rating,
+                    fixed: fixed == 1,
+                    comment,
+                    channel,
+                    visitor,
+                    reopened: reopened == 1,
+                    escalated: escalated == 1,
+                    at: short_time(&at),
+                },
+            )
             .collect(),
         actions: rules::offered(f.status, who),
         workers,
@@ -1220,13 +1365,20 @@ pub async fn report_form(
     house_number: &str,
 ) -> Result<ReportForm, AppError> {
     match viewer {
-        Viewer::Resident { resident_id, house_ids } => {
+        Viewer::Resident {
+            resident_id,
+            house_ids,
+        } => {
             let houses: Vec<(i64, String, i64)> = if house_ids.is_empty() {
                 Vec::new()
             } else {
                 sqlx::query_as(&format!(
                     "select id, number, estate_id from house where id in ({}) order by number",
-                    house_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+                    house_ids
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
                 ))
                 .fetch_all(pool)
                 .await?
@@ -1251,7 +1403,8 @@ pub async fn report_form(
             })
         }
         Viewer::Desk(scope) | Viewer::Worker { scope, .. } => {
-            let (estates, estate_id) = crate::estate::db::scoped_estates(pool, scope, wanted).await?;
+            let (estates, estate_id) =
+                crate::estate::db::scoped_estates(pool, scope, wanted).await?;
             // Coming from a house's page: the house and its current owner or tenant fill the form.
             let mut reporter_name = String::new();
             let mut reporter_phone = String::new();
@@ -1283,7 +1436,11 @@ pub async fn report_form(
     }
 }
 
-async fn choices(pool: &AnyPool, sql: &str, estate_id: i64) -> sqlx::Result<Vec<crate::billing::Choice>> {
+async fn choices(
+    pool: &AnyPool,
+    sql: &str,
+    estate_id: i64,
+) -> sqlx::Result<Vec<crate::billing::Choice>> {
     let rows: Vec<(i64, String)> = sqlx::query_as(sql).bind(estate_id).fetch_all(pool).await?;
     Ok(rows
         .into_iter()
@@ -1302,7 +1459,11 @@ async fn locations(pool: &AnyPool, estate_id: i64) -> sqlx::Result<Vec<crate::bi
 
 // ---- setup -------------------------------------------------------------------------
 
-pub async fn setup(pool: &AnyPool, scope: &EstateScope, wanted: i64) -> Result<RepairSetup, AppError> {
+pub async fn setup(
+    pool: &AnyPool,
+    scope: &EstateScope,
+    wanted: i64,
+) -> Result<RepairSetup, AppError> {
     let (estates, estate_id) = crate::estate::db::scoped_estates(pool, scope, wanted).await?;
     let mut conn = pool.acquire().await?;
     let (targets, charge_item) = settings(&mut conn, estate_id).await?;
@@ -1352,10 +1513,18 @@ pub async fn save_settings(
     let nr = minutes("normal_response", normal_response);
     let nc = minutes("normal_completion", normal_completion);
     if ur > 0 && uc > 0 && uc < ur {
-        push(&mut errors, "urgent_completion", tr(lang, "repairs.invalid.completion_before_response"));
+        push(
+            &mut errors,
+            "urgent_completion",
+            tr(lang, "repairs.invalid.completion_before_response"),
+        );
     }
     if nr > 0 && nc > 0 && nc < nr {
-        push(&mut errors, "normal_completion", tr(lang, "repairs.invalid.completion_before_response"));
+        push(
+            &mut errors,
+            "normal_completion",
+            tr(lang, "repairs.invalid.completion_before_response"),
+        );
     }
     let mut tx = db.begin_write().await?;
     let item = if charge_item > 0 {
@@ -1422,7 +1591,10 @@ pub async fn add_location(
 ) -> Result<i64, AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 40 {
-        return Err(AppError::field("name", tr(lang, "repairs.invalid.location_name")));
+        return Err(AppError::field(
+            "name",
+            tr(lang, "repairs.invalid.location_name"),
+        ));
     }
     let mut tx = db.begin_write().await?;
     let row: Option<(i64,)> = sqlx::query_as(
@@ -1434,7 +1606,8 @@ pub async fn add_location(
     .bind(time::now())
     .fetch_optional(&mut *tx)
     .await?;
-    let (id,) = row.ok_or_else(|| AppError::field("name", tr(lang, "repairs.invalid.location_exists")))?;
+    let (id,) =
+        row.ok_or_else(|| AppError::field("name", tr(lang, "repairs.invalid.location_exists")))?;
     audit::record(
         &mut *tx,
         actor,
@@ -1462,11 +1635,20 @@ pub async fn set_skills(
     categories: &[String],
 ) -> Result<(), AppError> {
     if categories.iter().any(|c| !CATEGORIES.contains(&c.as_str())) {
-        return Err(AppError::field("skills", tr(lang, "repairs.invalid.category")));
+        return Err(AppError::field(
+            "skills",
+            tr(lang, "repairs.invalid.category"),
+        ));
     }
     let mut tx = db.begin_write().await?;
-    if worker_of_estate(&mut tx, worker_id, estate_id).await?.is_none() {
-        return Err(AppError::field("skills", tr(lang, "repairs.invalid.worker")));
+    if worker_of_estate(&mut tx, worker_id, estate_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::field(
+            "skills",
+            tr(lang, "repairs.invalid.worker"),
+        ));
     }
     sqlx::query("delete from worker_skill where account_id = $1")
         .bind(worker_id)

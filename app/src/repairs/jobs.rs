@@ -22,10 +22,7 @@ pub fn JobsHome() -> impl IntoView {
     // `shown` bumps only when the queue really changed, so a card does not
     // jump under the worker's thumb every poll.
     let shown = RwSignal::new(0u32);
-    let queue = Resource::new(
-        move || (shown.get(), step.version().get()),
-        |_| get_queue(),
-    );
+    let queue = Resource::new(move || (shown.get(), step.version().get()), |_| get_queue());
     let last_stamp = StoredValue::new(None::<String>);
     let poll = leptos::prelude::Action::new(|_: &()| get_queue());
     Effect::new(move |_| {

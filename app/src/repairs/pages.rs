@@ -13,8 +13,8 @@ use super::rules::Action;
 use crate::billing::fen_text;
 use crate::i18n::use_i18n;
 use crate::ui::{
-    field_error, form_error, id_param, loading, query_num, AppShell, EmptyRow, EstatePicker,
-    Field, FormError, LoadError,
+    field_error, form_error, id_param, loading, query_num, AppShell, EmptyRow, EstatePicker, Field,
+    FormError, LoadError,
 };
 
 fn query_text(key: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
@@ -393,7 +393,9 @@ fn TicketView(t: TicketDetail, refresh: RwSignal<u32>) -> impl IntoView {
 fn Photos(id: i64, photos: Vec<PhotoView>, can_add: bool) -> impl IntoView {
     let i18n = use_i18n();
     let error = query_text("photo_error")();
-    let back = leptos_router::hooks::use_location().pathname.get_untracked();
+    let back = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
     let list = photos
         .into_iter()
         .map(|p| {
@@ -553,7 +555,12 @@ fn ReasonForm(id: i64, action: Action, refresh: RwSignal<u32>) -> impl IntoView 
 }
 
 #[component]
-fn AssignForm(id: i64, workers: Vec<WorkerLoad>, current: Option<i64>, refresh: RwSignal<u32>) -> impl IntoView {
+fn AssignForm(
+    id: i64,
+    workers: Vec<WorkerLoad>,
+    current: Option<i64>,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let assign = ServerAction::<AssignTicket>::new();
     let v = assign.value();
@@ -747,7 +754,10 @@ fn duration_text(minutes: Option<i64>) -> String {
         None => "—".into(),
         Some(m) => {
             let (h, m) = hours_minutes(m);
-            use_i18n().f("repairs.hm", &[("h", &h.to_string()), ("m", &m.to_string())])
+            use_i18n().f(
+                "repairs.hm",
+                &[("h", &h.to_string()), ("m", &m.to_string())],
+            )
         }
     }
 }
@@ -759,7 +769,10 @@ pub fn RepairStatsPage() -> impl IntoView {
     let estate = query_num("estate");
     let from = query_text("from");
     let to = query_text("to");
-    let stats = Resource::new(move || (estate(), from(), to()), |(e, f, t)| get_repair_stats(e, f, t));
+    let stats = Resource::new(
+        move || (estate(), from(), to()),
+        |(e, f, t)| get_repair_stats(e, f, t),
+    );
     view! {
         <AppShell>
             <p class="crumbs"><a href="/desk/repairs">{i18n.t("repairs.title")}</a></p>
@@ -791,7 +804,10 @@ fn StatsView(s: RepairStats) -> impl IntoView {
             view! { <tr><td>{use_i18n().t(&format!("repairs.cat.{c}"))}</td>{cells}<td class="num"><strong>{*total}</strong></td></tr> }
         })
         .collect_view();
-    let export = format!("/desk/repairs/stats.xlsx?estate={}&from={}&to={}", s.estate_id, s.from, s.to);
+    let export = format!(
+        "/desk/repairs/stats.xlsx?estate={}&from={}&to={}",
+        s.estate_id, s.from, s.to
+    );
     view! {
         <EstatePicker estates=s.estates.clone() chosen=s.estate_id />
         <Form method="GET" action="">
@@ -829,7 +845,14 @@ pub fn RepairSetupPage() -> impl IntoView {
     let add = ServerAction::<AddRepairLocation>::new();
     let skills = ServerAction::<SetWorkerSkills>::new();
     let setup = Resource::new(
-        move || (estate(), save.version().get(), add.version().get(), skills.version().get()),
+        move || {
+            (
+                estate(),
+                save.version().get(),
+                add.version().get(),
+                skills.version().get(),
+            )
+        },
         |(e, ..)| get_repair_setup(e),
     );
     view! {
@@ -865,7 +888,11 @@ fn SetupView(
         .iter()
         .map(|c| view! { <option value=c.id selected=s.charge_item == Some(c.id)>{c.name.clone()}</option> })
         .collect_view();
-    let locations = s.locations.iter().map(|l| view! { <li>{l.name.clone()}</li> }).collect_view();
+    let locations = s
+        .locations
+        .iter()
+        .map(|l| view! { <li>{l.name.clone()}</li> })
+        .collect_view();
     let no_workers = s.workers.is_empty();
     let workers = s
         .workers

@@ -128,7 +128,10 @@ mod tests {
 
     #[test]
     fn other_files_are_refused() {
-        assert_eq!(reencode(b"%PDF-1.4 not a photo").err(), Some(PhotoProblem::NotImage));
+        assert_eq!(
+            reencode(b"%PDF-1.4 not a photo").err(),
+            Some(PhotoProblem::NotImage)
+        );
         assert_eq!(reencode(b"").err(), Some(PhotoProblem::NotImage));
         // A PNG signature with nothing behind it.
         assert_eq!(

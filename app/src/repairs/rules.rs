@@ -313,14 +313,108 @@ mod tests {
     fn state_machine_table() {
         let expected: [(Status, [Option<Status>; 9]); 8] = [
             //            Assign            Pick             Accept           HandBack          Start                 Finish        Visit            Reopen             Cancel
-            (S::Submitted, [Some(S::Assigned), Some(S::Accepted), None, None, None, None, None, None, Some(S::Cancelled)]),
-            (S::Assigned, [Some(S::Assigned), None, Some(S::Accepted), Some(S::Submitted), None, None, None, None, Some(S::Cancelled)]),
-            (S::Accepted, [None, None, None, Some(S::Submitted), Some(S::InProgress), None, None, None, Some(S::Cancelled)]),
-            (S::InProgress, [None, None, None, Some(S::Submitted), None, Some(S::Done), None, None, None]),
-            (S::Done, [None, None, None, None, None, None, Some(S::Closed), Some(S::Reopened), None]),
-            (S::Closed, [None, None, None, None, None, None, None, Some(S::Reopened), None]),
-            (S::Cancelled, [None, None, None, None, None, None, None, None, None]),
-            (S::Reopened, [Some(S::Assigned), Some(S::Accepted), None, None, None, None, None, None, Some(S::Cancelled)]),
+            (
+                S::Submitted,
+                [
+                    Some(S::Assigned),
+                    Some(S::Accepted),
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    Some(S::Cancelled),
+                ],
+            ),
+            (
+                S::Assigned,
+                [
+                    Some(S::Assigned),
+                    None,
+                    Some(S::Accepted),
+                    Some(S::Submitted),
+                    None,
+                    None,
+                    None,
+                    None,
+                    Some(S::Cancelled),
+                ],
+            ),
+            (
+                S::Accepted,
+                [
+                    None,
+                    None,
+                    None,
+                    Some(S::Submitted),
+                    Some(S::InProgress),
+                    None,
+                    None,
+                    None,
+                    Some(S::Cancelled),
+                ],
+            ),
+            (
+                S::InProgress,
+                [
+                    None,
+                    None,
+                    None,
+                    Some(S::Submitted),
+                    None,
+                    Some(S::Done),
+                    None,
+                    None,
+                    None,
+                ],
+            ),
+            (
+                S::Done,
+                [
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    Some(S::Closed),
+                    Some(S::Reopened),
+                    None,
+                ],
+            ),
+            (
+                S::Closed,
+                [
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    Some(S::Reopened),
+                    None,
+                ],
+            ),
+            (
+                S::Cancelled,
+                [None, None, None, None, None, None, None, None, None],
+            ),
+            (
+                S::Reopened,
+                [
+                    Some(S::Assigned),
+                    Some(S::Accepted),
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    Some(S::Cancelled),
+                ],
+            ),
         ];
         for (from, row) in expected {
             for (action, want) in A::ALL.into_iter().zip(row) {
@@ -341,30 +435,62 @@ mod tests {
         assert_eq!(decide(S::Closed, A::Reopen, Who::Desk), Ok(S::Reopened));
         for action in [A::Pick, A::Accept, A::Start, A::Finish, A::HandBack] {
             for status in S::ALL {
-                assert!(decide(status, action, Who::Desk).is_err(), "{status:?} {action:?}");
+                assert!(
+                    decide(status, action, Who::Desk).is_err(),
+                    "{status:?} {action:?}"
+                );
             }
         }
         // Workers: anyone picks from the pool; only the assignee works the job.
         assert_eq!(decide(S::Submitted, A::Pick, theirs), Ok(S::Accepted));
         assert_eq!(decide(S::Reopened, A::Pick, theirs), Ok(S::Accepted));
         assert_eq!(decide(S::Assigned, A::Accept, mine), Ok(S::Accepted));
-        assert_eq!(decide(S::Assigned, A::Accept, theirs), Err(Refusal::NotYours));
-        assert_eq!(decide(S::InProgress, A::Finish, theirs), Err(Refusal::NotYours));
+        assert_eq!(
+            decide(S::Assigned, A::Accept, theirs),
+            Err(Refusal::NotYours)
+        );
+        assert_eq!(
+            decide(S::InProgress, A::Finish, theirs),
+            Err(Refusal::NotYours)
+        );
         assert_eq!(decide(S::Accepted, A::Finish, mine), Err(Refusal::NotNow));
         assert_eq!(decide(S::Assigned, A::Pick, mine), Err(Refusal::NotNow));
         for action in [A::Assign, A::Cancel, A::Visit, A::Reopen] {
             for status in S::ALL {
-                assert!(decide(status, action, mine).is_err(), "{status:?} {action:?}");
+                assert!(
+                    decide(status, action, mine).is_err(),
+                    "{status:?} {action:?}"
+                );
             }
         }
         // Residents: cancel while unassigned, rate when done, nothing else.
-        assert_eq!(decide(S::Submitted, A::Cancel, Who::Resident), Ok(S::Cancelled));
-        assert_eq!(decide(S::Assigned, A::Cancel, Who::Resident), Err(Refusal::NotYours));
+        assert_eq!(
+            decide(S::Submitted, A::Cancel, Who::Resident),
+            Ok(S::Cancelled)
+        );
+        assert_eq!(
+            decide(S::Assigned, A::Cancel, Who::Resident),
+            Err(Refusal::NotYours)
+        );
         assert_eq!(decide(S::Done, A::Visit, Who::Resident), Ok(S::Closed));
-        assert_eq!(decide(S::InProgress, A::Visit, Who::Resident), Err(Refusal::NotNow));
-        for action in [A::Assign, A::Pick, A::Accept, A::HandBack, A::Start, A::Finish, A::Reopen] {
+        assert_eq!(
+            decide(S::InProgress, A::Visit, Who::Resident),
+            Err(Refusal::NotNow)
+        );
+        for action in [
+            A::Assign,
+            A::Pick,
+            A::Accept,
+            A::HandBack,
+            A::Start,
+            A::Finish,
+            A::Reopen,
+        ] {
             for status in S::ALL {
-                assert!(decide(status, action, Who::Resident).is_err(), "{status:?} {action:?}");
+                assert!(
+                    decide(status, action, Who::Resident).is_err(),
+                    "{status:?} {action:?}"
+                );
             }
         }
     }
@@ -377,7 +503,10 @@ mod tests {
             offered(S::Assigned, Who::Worker { assignee: true }),
             vec![A::Accept, A::HandBack]
         );
-        assert_eq!(offered(S::Submitted, Who::Worker { assignee: false }), vec![A::Pick]);
+        assert_eq!(
+            offered(S::Submitted, Who::Worker { assignee: false }),
+            vec![A::Pick]
+        );
         assert_eq!(offered(S::Cancelled, Who::Desk), Vec::<Action>::new());
     }
 
@@ -409,13 +538,25 @@ mod tests {
             w(3, "孙师傅", &["water"], 1),
             w(4, "李师傅", &["water"], 1),
         ];
-        let ranked: Vec<i64> = rank_workers("water", workers.clone()).iter().map(|w| w.id).collect();
+        let ranked: Vec<i64> = rank_workers("water", workers.clone())
+            .iter()
+            .map(|w| w.id)
+            .collect();
         // Skilled (3, 4 with one open job, then 2 with three), then the idle electrician.
-        assert_eq!(ranked[..3].iter().filter(|id| [2, 3, 4].contains(id)).count(), 3);
+        assert_eq!(
+            ranked[..3]
+                .iter()
+                .filter(|id| [2, 3, 4].contains(id))
+                .count(),
+            3
+        );
         assert_eq!(ranked[2], 2);
         assert_eq!(ranked[3], 1);
         // Equal skill and load: by name, stable.
-        assert_eq!(rank_workers("water", workers.clone())[0].id, rank_workers("water", workers.clone())[0].id);
+        assert_eq!(
+            rank_workers("water", workers.clone())[0].id,
+            rank_workers("water", workers.clone())[0].id
+        );
         // Nobody skilled: least loaded first.
         let ranked: Vec<i64> = rank_workers("lift", workers).iter().map(|w| w.id).collect();
         assert_eq!(ranked[0], 1);

@@ -69,7 +69,11 @@ pub fn compute(samples: &[Sample], ratings: &[i64]) -> RepairStats {
         .collect();
     let on_time = finished
         .iter()
-        .filter(|t| t.done_at.as_deref().is_some_and(|d| d <= t.completion_due_at.as_str()))
+        .filter(|t| {
+            t.done_at
+                .as_deref()
+                .is_some_and(|d| d <= t.completion_due_at.as_str())
+        })
         .count();
     let worked: Vec<&Sample> = samples
         .iter()
@@ -107,7 +111,11 @@ pub async fn stats(
     let (estates, estate_id) = crate::estate::db::scoped_estates(pool, scope, wanted).await?;
     let today = time::desk_today();
     let valid = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok();
-    let to = if valid(to) { to.to_string() } else { today.clone() };
+    let to = if valid(to) {
+        to.to_string()
+    } else {
+        today.clone()
+    };
     let from = if valid(from) {
         from.to_string()
     } else {
@@ -115,7 +123,15 @@ pub async fn stats(
     };
     let start = time::local_day_start_utc(&from).unwrap_or_default();
     let end = time::next_local_day_start_utc(&to).unwrap_or_default();
-    type Row = (String, String, String, Option<String>, Option<String>, String, i64);
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        i64,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "select category, status, created_at, accepted_at, done_at, completion_due_at, rework_count \
          from repair_ticket where estate_id = $1 and created_at >= $2 and created_at < $3",
@@ -136,17 +152,19 @@ pub async fn stats(
     .await?;
     let samples: Vec<Sample> = rows
         .into_iter()
-        .filter_map(|(category, status, created_at, accepted_at, done_at, due, rework_count)| {
-            Some(Sample {
-                category,
-                status: rules::Status::parse(&status)?,
-                created_at,
-                accepted_at,
-                done_at,
-                completion_due_at: due,
-                rework_count,
-            })
-        })
+        .filter_map(
+            |(category, status, created_at, accepted_at, done_at, due, rework_count)| {
+                Some(Sample {
+                    category,
+                    status: rules::Status::parse(&status)?,
+                    created_at,
+                    accepted_at,
+                    done_at,
+                    completion_due_at: due,
+                    rework_count,
+                })
+            },
+        )
         .collect();
     let ratings: Vec<i64> = ratings.into_iter().map(|(r,)| r).collect();
     Ok(RepairStats {
@@ -166,24 +184,37 @@ pub fn xlsx(s: &RepairStats, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::Xls
     sheet.set_name(tr(lang, "repairs.stats_title"))?;
     let bold = Format::new().set_bold();
     let t = |k: &str| tr(lang, k);
-    sheet.write_with_format(0, 0, format!("{} {} → {}", t("repairs.stats_title"), s.from, s.to), &bold)?;
+    sheet.write_with_format(
+        0,
+        0,
+        format!("{} {} → {}", t("repairs.stats_title"), s.from, s.to),
+        &bold,
+    )?;
     let summary: [(String, String); 6] = [
         (t("repairs.stats.total"), s.total.to_string()),
         (
             t("repairs.stats.avg_response"),
-            s.avg_response_minutes.map(|m| m.to_string()).unwrap_or_default(),
+            s.avg_response_minutes
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
         ),
         (
             t("repairs.stats.avg_completion"),
-            s.avg_completion_minutes.map(|m| m.to_string()).unwrap_or_default(),
+            s.avg_completion_minutes
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
         ),
         (
             t("repairs.stats.on_time"),
-            s.on_time_permille.map(super::permille_text).unwrap_or_default(),
+            s.on_time_permille
+                .map(super::permille_text)
+                .unwrap_or_default(),
         ),
         (
             t("repairs.stats.rework"),
-            s.rework_permille.map(super::permille_text).unwrap_or_default(),
+            s.rework_permille
+                .map(super::permille_text)
+                .unwrap_or_default(),
         ),
         (
             t("repairs.stats.avg_rating"),
@@ -200,9 +231,19 @@ pub fn xlsx(s: &RepairStats, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::Xls
     let head = 10u32;
     sheet.write_with_format(head, 0, t("repairs.category"), &bold)?;
     for (i, st) in Status::ALL.iter().enumerate() {
-        sheet.write_with_format(head, 1 + i as u16, t(&format!("repairs.status.{}", st.as_str())), &bold)?;
+        sheet.write_with_format(
+            head,
+            1 + i as u16,
+            t(&format!("repairs.status.{}", st.as_str())),
+            &bold,
+        )?;
     }
-    sheet.write_with_format(head, 1 + Status::ALL.len() as u16, t("repairs.stats.total"), &bold)?;
+    sheet.write_with_format(
+        head,
+        1 + Status::ALL.len() as u16,
+        t("repairs.stats.total"),
+        &bold,
+    )?;
     for (r, (category, counts, total)) in s.by_category.iter().enumerate() {
         let row = head + 1 + r as u32;
         sheet.write(row, 0, t(&format!("repairs.cat.{category}")))?;
@@ -219,7 +260,13 @@ pub fn xlsx(s: &RepairStats, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::Xls
 mod tests {
     use super::*;
 
-    fn t(category: &str, status: Status, accepted: Option<&str>, done: Option<&str>, rework: i64) -> Sample {
+    fn t(
+        category: &str,
+        status: Status,
+        accepted: Option<&str>,
+        done: Option<&str>,
+        rework: i64,
+    ) -> Sample {
         Sample {
             category: category.into(),
             status,
@@ -235,9 +282,21 @@ mod tests {
     fn figures_of_a_small_month() {
         let samples = vec![
             // answered in 10 min, done in 3 h: on time
-            t("water", Status::Closed, Some("2026-11-20T00:10:00.000000Z"), Some("2026-11-20T03:00:00.000000Z"), 0),
+            t(
+                "water",
+                Status::Closed,
+                Some("2026-11-20T00:10:00.000000Z"),
+                Some("2026-11-20T03:00:00.000000Z"),
+                0,
+            ),
             // answered in 20 min, done in 5 h: late, and reworked once
-            t("water", Status::Done, Some("2026-11-20T00:20:00.000000Z"), Some("2026-11-20T05:00:00.000000Z"), 1),
+            t(
+                "water",
+                Status::Done,
+                Some("2026-11-20T00:20:00.000000Z"),
+                Some("2026-11-20T05:00:00.000000Z"),
+                1,
+            ),
             // waiting
             t("lift", Status::Submitted, None, None, 0),
         ];
@@ -245,7 +304,13 @@ mod tests {
         assert_eq!(s.total, 3);
         let water = &s.by_category[0];
         assert_eq!((water.0.as_str(), water.2), ("water", 2));
-        assert_eq!(water.1[Status::ALL.iter().position(|x| *x == Status::Closed).unwrap_or(0)], 1);
+        assert_eq!(
+            water.1[Status::ALL
+                .iter()
+                .position(|x| *x == Status::Closed)
+                .unwrap_or(0)],
+            1
+        );
         assert_eq!(s.avg_response_minutes, Some(15));
         assert_eq!(s.avg_completion_minutes, Some(240));
         assert_eq!(s.on_time_permille, Some(500));

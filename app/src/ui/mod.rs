@@ -12,12 +12,11 @@ use crate::CurrentUser;
 
 /// The navigation: every entry whose page the role may open (one rule decides
 /// both the menu and the guard).
-const NAV: [(&str, &str); 14] = [
+const NAV: [(&str, &str); 13] = [
     ("nav.desk", "/desk"),
     ("nav.houses", "/desk/houses"),
     ("nav.residents", "/desk/residents"),
     ("nav.repairs", "/desk/repairs"),
-    ("nav.escalations", "/desk/escalations"),
     ("nav.billing", "/desk/billing"),
     ("nav.close", "/desk/close"),
     ("nav.jobs", "/jobs"),
@@ -339,7 +338,11 @@ mod tests {
     fn navigation_follows_the_permission_rules() {
         assert_eq!(
             nav_for(Role::Resident),
-            vec![("nav.portal", "/portal"), ("nav.bills", "/portal/bills")]
+            vec![
+                ("nav.portal", "/portal"),
+                ("nav.bills", "/portal/bills"),
+                ("nav.my_repairs", "/portal/repairs")
+            ]
         );
         assert_eq!(nav_for(Role::Maintenance), vec![("nav.jobs", "/jobs")]);
         assert_eq!(
@@ -348,6 +351,7 @@ mod tests {
                 ("nav.desk", "/desk"),
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
+                ("nav.repairs", "/desk/repairs"),
                 ("nav.billing", "/desk/billing"),
                 ("nav.close", "/desk/close")
             ]
@@ -358,6 +362,7 @@ mod tests {
                 ("nav.desk", "/desk"),
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
+                ("nav.repairs", "/desk/repairs"),
                 ("nav.billing", "/desk/billing"),
                 ("nav.close", "/desk/close"),
                 ("nav.audit", "/audit")
@@ -369,6 +374,7 @@ mod tests {
                 ("nav.desk", "/desk"),
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
+                ("nav.repairs", "/desk/repairs"),
                 ("nav.billing", "/desk/billing"),
                 ("nav.close", "/desk/close"),
                 ("nav.estates", "/admin/estates"),

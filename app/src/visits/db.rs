@@ -84,12 +84,11 @@ pub async fn record(
 
 /// Open escalations of the estates in `scope` (for the desk's counters).
 pub async fn open_count(pool: &AnyPool, estate_id: i64) -> sqlx::Result<i64> {
-    let (n,): (i64,) = sqlx::query_as(
-        "select count(*) from escalation where estate_id = $1 and status = 'open'",
-    )
-    .bind(estate_id)
-    .fetch_one(pool)
-    .await?;
+    let (n,): (i64,) =
+        sqlx::query_as("select count(*) from escalation where estate_id = $1 and status = 'open'")
+            .bind(estate_id)
+            .fetch_one(pool)
+            .await?;
     Ok(n)
 }
 
@@ -147,10 +146,28 @@ pub async fn list(
         rows: rows
             .into_iter()
             .map(
-                |(id, kind, subject_id, comment, status, resolution, by, at, rating, fixed, place, category, _)| {
+                |(
+                    id,
+                    kind,
+                    subject_id,
+                    comment,
+                    status,
+                    resolution,
+                    by,
+                    at,
+                    rating,
+                    fixed,
+                    place,
+                    category,
+                    _,
+                )| {
                     EscalationRow {
                         href: subject_href(&kind, subject_id),
-                        title: format!("{} · {}", place.unwrap_or_default(), category.unwrap_or_default()),
+                        title: format!(
+                            "{} · {}",
+                            place.unwrap_or_default(),
+                            category.unwrap_or_default()
+                        ),
                         id,
                         subject_kind: kind,
                         subject_id,

@@ -146,7 +146,10 @@ mod tests {
     fn visit_form_checks() {
         use crate::auth::Lang;
         let ok = parse_visit(Lang::Zh, "4", "yes", " 很好 ").expect("valid");
-        assert_eq!((ok.rating, ok.fixed, ok.comment.as_str()), (4, true, "很好"));
+        assert_eq!(
+            (ok.rating, ok.fixed, ok.comment.as_str()),
+            (4, true, "很好")
+        );
         let e = parse_visit(Lang::Zh, "6", "maybe", "").expect_err("bad");
         assert!(e.field_message("rating").is_some());
         assert!(e.field_message("fixed").is_some());

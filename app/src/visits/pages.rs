@@ -7,7 +7,9 @@ use leptos_router::hooks::use_query_map;
 use super::api::*;
 use super::*;
 use crate::i18n::use_i18n;
-use crate::ui::{field_error, form_error, loading, query_num, AppShell, EstatePicker, FormError, LoadError};
+use crate::ui::{
+    field_error, form_error, loading, query_num, AppShell, EstatePicker, FormError, LoadError,
+};
 
 /// `/desk/escalations`: poor return visits, open first, each resolved with what was done.
 #[component]
