@@ -579,7 +579,7 @@ fn AssignForm(
                 .join("、");
             let label = format!(
                 "{}{} · {} · {}",
-                if i == 0 { format!("{} ", i18n.t("repairs.suggested")) } else { String::new() },
+                if i == 0 { i18n.t("repairs.suggested") } else { String::new() },
                 w.name,
                 i18n.f("repairs.open_jobs", &[("n", &w.open.to_string())]),
                 if skills.is_empty() { "—".into() } else { skills },
