@@ -25,11 +25,13 @@ create table repair_location (
     unique (estate_id, name)
 );
 
--- What a maintenance worker can do (the categories they are suggested for).
+-- What a maintenance worker can do (the categories they are suggested for), per
+-- estate: a worker shared by two estates is set up by each estate's managers.
 create table worker_skill (
     account_id  integer not null references account(id),
+    estate_id   integer not null references estate(id),
     category    text not null check (category in ('water', 'electrical', 'doors_windows', 'lift', 'public_facility', 'other')),
-    primary key (account_id, category)
+    primary key (account_id, estate_id, category)
 );
 
 create table repair_ticket (

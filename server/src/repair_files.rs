@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use app::auth::api::RequestIdentity;
-use app::auth::{rules, Permission};
+use app::auth::{rules, Permission, Role};
 use app::error::AppError;
 use app::repairs::photo::{self, PhotoProblem};
 use app::state::AppState;
@@ -28,13 +28,22 @@ fn refused(e: AppError) -> Response {
     }
 }
 
+/// The ticket's page for this caller's role.
+fn ticket_page(role: Role, id: i64) -> String {
+    match role {
+        Role::Resident => format!("/portal/repairs/{id}"),
+        Role::Maintenance => format!("/jobs/{id}"),
+        _ => format!("/desk/repairs/{id}"),
+    }
+}
+
 /// Back to the page the form was on (only a path of this site), with the problem if any.
-fn back_to(back: &str, id: i64, problem: Option<&str>) -> Response {
+fn back_to(back: &str, fallback: &str, problem: Option<&str>) -> Response {
     let path =
         if back.starts_with('/') && !back.starts_with("//") && !back.contains(['?', '#', '\\']) {
             back.to_string()
         } else {
-            format!("/desk/repairs/{id}")
+            fallback.to_string()
         };
     let target = match problem {
         Some(code) => format!("{path}?photo_error={code}#photos"),
@@ -58,12 +67,16 @@ pub async fn upload(
         Ok(v) => v,
         Err(e) => return refused(e),
     };
+    let page = ticket_page(caller.role, id);
     // Who may add is decided before a byte of the photos is read.
-    match app::repairs::db::photo_access(&state.db.pool, &viewer, id).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return back_to("", id, Some("closed")),
+    let room = match app::repairs::db::photo_access(&state.db.pool, &viewer, id).await {
+        Ok(Some(_)) => match app::repairs::db::photo_room(&state.db.pool, id).await {
+            Ok(room) => room,
+            Err(e) => return refused(e),
+        },
+        Ok(None) => return back_to("", &page, Some("closed")),
         Err(e) => return refused(e),
-    }
+    };
     let mut back = String::new();
     let mut files = Vec::new();
     loop {
@@ -74,16 +87,20 @@ pub async fn upload(
                     // A file input with nothing chosen sends an empty part.
                     Ok(bytes) if bytes.is_empty() => {}
                     Ok(bytes) => files.push(bytes),
-                    Err(_) => return back_to(&back, id, Some(PhotoProblem::TooBig.code())),
+                    Err(_) => return back_to(&back, &page, Some(PhotoProblem::TooBig.code())),
                 },
                 _ => {}
             },
             Ok(None) => break,
-            Err(_) => return back_to(&back, id, Some(PhotoProblem::TooBig.code())),
+            Err(_) => return back_to(&back, &page, Some(PhotoProblem::TooBig.code())),
         }
     }
     if files.is_empty() {
-        return back_to(&back, id, Some("none"));
+        return back_to(&back, &page, Some("none"));
+    }
+    // Too many for the ticket: refused before any decoding work.
+    if files.len() as i64 > room {
+        return back_to(&back, &page, Some("too_many"));
     }
     // Decoding and encoding is CPU work: off the async workers.
     let encoded = tokio::task::spawn_blocking(move || {
@@ -95,7 +112,7 @@ pub async fn upload(
     .await;
     let encoded = match encoded {
         Ok(Ok(e)) => e,
-        Ok(Err(problem)) => return back_to(&back, id, Some(problem.code())),
+        Ok(Err(problem)) => return back_to(&back, &page, Some(problem.code())),
         Err(e) => return refused(AppError::internal(e)),
     };
     let actor = app::audit::db::Actor {
@@ -104,9 +121,9 @@ pub async fn upload(
         ip: identity.ip.map(|ip| ip.to_string()),
     };
     match app::repairs::db::add_photos(&state.db, &actor, caller.lang, &viewer, id, encoded).await {
-        Ok(()) => back_to(&back, id, None),
-        Err(AppError::Invalid(_)) => back_to(&back, id, Some("too_many")),
-        Err(AppError::Rule(_)) => back_to(&back, id, Some("closed")),
+        Ok(()) => back_to(&back, &page, None),
+        Err(AppError::Invalid(_)) => back_to(&back, &page, Some("too_many")),
+        Err(AppError::Rule(_)) => back_to(&back, &page, Some("closed")),
         Err(e) => refused(e),
     }
 }

@@ -253,7 +253,7 @@ async fn the_demo_loads_once_and_refuses_a_database_with_data() {
         .expect("counts");
         assert_eq!(houses, 432, "{}", t.engine);
         assert!(residents > 300, "{}: {residents} residents", t.engine);
-        assert_eq!(accounts, 5, "{}", t.engine);
+        assert_eq!(accounts, 6, "{}", t.engine);
         let again = server::demo::load(&db, &hasher, "Demo-Estate-2026!")
             .await
             .expect_err("second load");

@@ -1212,6 +1212,10 @@ async fn repair_calls_check_the_worker_the_resident_and_the_photos() {
             .status(),
         StatusCode::OK
     );
+    // No worker chosen: a message on the field, not a decoding error.
+    let r = clerk.call("assign_ticket", &format!("id={mine}")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(r).await.contains("请选择本小区的维修人员"));
     let r = clerk
         .call(
             "assign_ticket",

@@ -481,6 +481,37 @@ async fn refused_actions_change_nothing() {
         )
         .await;
         assert!(r.expect_err("no reason").field_message("reason").is_some());
+        // Handed back, it waits in the pool again, its response clock running from the report.
+        let back = ActInput {
+            reason: "需要电工配合".into(),
+            ..Default::default()
+        };
+        repairs::act(&db, &z, Lang::Zh, &z_view, free, Action::HandBack, back)
+            .await
+            .expect("hand back");
+        let (worker, accepted): (Option<i64>, Option<String>) =
+            sqlx::query_as("select worker_id, accepted_at from repair_ticket where id = $1")
+                .bind(free)
+                .fetch_one(&db.pool)
+                .await
+                .expect("ticket");
+        assert_eq!((worker, accepted), (None, None), "{e}");
+        assert_eq!(status(&db, free).await, "submitted");
+        // The desk makes it a paid repair after all; the clerk's correction is on the timeline.
+        repairs::set_paid(&db, &clerk, Lang::Zh, &EstateScope::All, free, true)
+            .await
+            .expect("paid");
+        assert_eq!(
+            events(free).await.last().map(String::as_str),
+            Some("set_paid")
+        );
+        let jx_only = EstateScope::Only(vec![
+            one(&db, "select id from estate where code = 'JX'").await,
+        ]);
+        assert!(matches!(
+            repairs::set_paid(&db, &clerk, Lang::Zh, &jx_only, free, false).await,
+            Err(AppError::Forbidden)
+        ));
 
         // A resident: only their own houses, cancel only while unassigned.
         let (resident_id,): (i64,) =
@@ -492,7 +523,7 @@ async fn refused_actions_change_nothing() {
         let other = one(&db, "select id from house where number = '1-1-102' and estate_id = (select id from estate where code = 'CH')").await;
         let resident = Viewer::Resident {
             resident_id,
-            house_ids: vec![own],
+            houses: vec![(own, "2000-01-01T00:00:00.000000Z".into())],
         };
         let ticket = |house_id| NewTicket {
             house_id,
@@ -507,6 +538,29 @@ async fn refused_actions_change_nothing() {
         let r = repairs::create(&db, &clerk, Lang::Zh, &resident, ticket(other)).await;
         assert!(r.expect_err("not theirs").field_message("place").is_some());
         assert_eq!(one(&db, "select count(*) from repair_ticket").await, count);
+        // Another estate's common area is not a resident's to report on.
+        let jx = one(&db, "select id from estate where code = 'JX'").await;
+        let jx_lobby = repairs::add_location(&db, &clerk, Lang::Zh, jx, "JX 大堂")
+            .await
+            .expect("location");
+        let r = repairs::create(
+            &db,
+            &clerk,
+            Lang::Zh,
+            &resident,
+            NewTicket {
+                location_id: jx_lobby,
+                ..ticket(0)
+            },
+        )
+        .await;
+        assert!(
+            r.expect_err("other estate")
+                .field_message("place")
+                .is_some(),
+            "{e}"
+        );
+        assert_eq!(one(&db, "select count(*) from repair_ticket").await, count);
         let mine = repairs::create(&db, &clerk, Lang::Zh, &resident, ticket(own))
             .await
             .expect("own house");
@@ -514,6 +568,24 @@ async fn refused_actions_change_nothing() {
             repairs::detail(&db.pool, &resident, Lang::Zh, free).await,
             Err(AppError::Forbidden)
         ));
+        // A later occupant of the house does not see what was reported before they moved in.
+        let newcomer = Viewer::Resident {
+            resident_id: resident_id + 100_000,
+            houses: vec![(own, "2999-01-01T00:00:00.000000Z".into())],
+        };
+        assert!(matches!(
+            repairs::detail(&db.pool, &newcomer, Lang::Zh, mine).await,
+            Err(AppError::Forbidden)
+        ));
+        assert!(repairs::portal_list(&db.pool, &newcomer)
+            .await
+            .expect("list")
+            .is_empty());
+        assert!(repairs::portal_list(&db.pool, &resident)
+            .await
+            .expect("list")
+            .iter()
+            .any(|r| r.id == mine));
         repairs::act(
             &db,
             &clerk,

@@ -10,7 +10,7 @@ use crate::i18n::use_i18n;
 use crate::ui::{desk_time, AppShell, LoadError};
 
 /// Actions the log knows how to name; others show as recorded.
-const ACTIONS: [&str; 46] = [
+const ACTIONS: [&str; 47] = [
     "login",
     "login_failed",
     "login_refused_disabled",
@@ -57,6 +57,7 @@ const ACTIONS: [&str; 46] = [
     "resolve_escalation",
     "repair_settings",
     "worker_skills",
+    "repair_set_paid",
 ];
 
 fn action_label(action: &str) -> String {

@@ -179,6 +179,8 @@ impl Database {
 pub enum LockOn {
     House(i64),
     ClerkDay(i64),
+    /// A repair ticket (its photos and their count).
+    Ticket(i64),
 }
 
 /// Serialises money writes that touch one house (or one clerk's day) on
@@ -191,6 +193,7 @@ pub async fn lock(tx: &mut sqlx::AnyConnection, backend: Backend, on: LockOn) ->
         let key = match on {
             LockOn::House(id) => (1i64 << 56) | id,
             LockOn::ClerkDay(id) => (2i64 << 56) | id,
+            LockOn::Ticket(id) => (3i64 << 56) | id,
         };
         sqlx::query("select pg_advisory_xact_lock($1)")
             .bind(key)

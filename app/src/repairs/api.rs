@@ -25,10 +25,27 @@ pub async fn viewer(
             account_id: caller.account_id,
             scope: caller.scope.clone(),
         },
-        Role::Resident => Viewer::Resident {
-            resident_id: caller.resident_id.ok_or(AppError::Forbidden)?,
-            house_ids: crate::billing::api::my_house_ids(pool, caller.resident_id).await?,
-        },
+        Role::Resident => {
+            let resident_id = caller.resident_id.ok_or(AppError::Forbidden)?;
+            // Each current house, from the first day of this resident's occupancy.
+            let rows: Vec<(i64, String)> = sqlx::query_as(
+                "select house_id, min(start_date) from occupancy where resident_id = $1 and end_date is null \
+                 group by house_id order by house_id",
+            )
+            .bind(resident_id)
+            .fetch_all(pool)
+            .await?;
+            Viewer::Resident {
+                resident_id,
+                houses: rows
+                    .into_iter()
+                    .map(|(id, start)| {
+                        let from = crate::db::time::local_day_start_utc(&start).unwrap_or_default();
+                        (id, from)
+                    })
+                    .collect(),
+            }
+        }
     })
 }
 
@@ -220,7 +237,7 @@ pub async fn ticket_with_reason(
 
 /// The desk gives a ticket to a worker.
 #[server(endpoint = "assign_ticket")]
-pub async fn assign_ticket(id: i64, worker_id: i64) -> Result<Status, AppError> {
+pub async fn assign_ticket(id: i64, worker_id: Option<i64>) -> Result<Status, AppError> {
     use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
@@ -234,7 +251,7 @@ pub async fn assign_ticket(id: i64, worker_id: i64) -> Result<Status, AppError> 
             id,
             Action::Assign,
             super::db::ActInput {
-                worker_id,
+                worker_id: worker_id.unwrap_or(0),
                 ..Default::default()
             },
         )
@@ -242,6 +259,25 @@ pub async fn assign_ticket(id: i64, worker_id: i64) -> Result<Status, AppError> 
     }
     .await;
     finish(result)
+}
+
+/// The desk marks an open ticket in-house paid or free (`paid` ticked or absent).
+#[server(endpoint = "set_ticket_paid")]
+pub async fn set_ticket_paid(id: i64, paid: Option<String>) -> Result<(), AppError> {
+    use crate::auth::{api::*, Permission};
+    let caller = authorize(Permission::UseDesk)?;
+    let state = state()?;
+    finish(
+        super::db::set_paid(
+            &state.db,
+            &actor(&caller),
+            caller.lang,
+            &caller.scope,
+            id,
+            paid.is_some_and(|p| !p.is_empty()),
+        )
+        .await,
+    )
 }
 
 /// The worker finishes the job: notes, materials, and a paid repair's charge.
@@ -336,9 +372,8 @@ pub async fn get_my_repairs() -> Result<Vec<TicketRow>, AppError> {
     let caller = authorize(Permission::UsePortal)?;
     let state = state()?;
     let result = async {
-        let resident_id = caller.resident_id.ok_or(AppError::Forbidden)?;
-        let houses = crate::billing::api::my_house_ids(&state.db.pool, caller.resident_id).await?;
-        Ok(super::db::portal_list(&state.db.pool, resident_id, &houses).await?)
+        let viewer = viewer(&state.db.pool, &caller).await?;
+        Ok(super::db::portal_list(&state.db.pool, &viewer).await?)
     }
     .await;
     finish(result)

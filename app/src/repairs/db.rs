@@ -30,11 +30,23 @@ pub enum Viewer {
     Desk(EstateScope),
     /// A maintenance worker.
     Worker { account_id: i64, scope: EstateScope },
-    /// A resident and the houses they are linked to now.
+    /// A resident and the houses they are linked to now, each with the moment
+    /// (database timestamp text) from which its tickets are theirs to see: the
+    /// start of their occupancy, so a new owner does not read the last one's.
     Resident {
         resident_id: i64,
-        house_ids: Vec<i64>,
+        houses: Vec<(i64, String)>,
     },
+}
+
+impl Viewer {
+    /// The houses a resident may report on.
+    pub fn resident_house_ids(&self) -> Vec<i64> {
+        match self {
+            Viewer::Resident { houses, .. } => houses.iter().map(|(id, _)| *id).collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The facts about a ticket that decide who may see and touch it.
@@ -48,6 +60,7 @@ struct Facts {
     paid: bool,
     rework_count: i64,
     bill_line_id: Option<i64>,
+    created_at: String,
 }
 
 async fn facts(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Facts, AppError> {
@@ -60,16 +73,26 @@ async fn facts(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Facts, AppErro
         i64,
         i64,
         Option<i64>,
+        String,
     );
     let row: Option<Row> = sqlx::query_as(
-        "select estate_id, house_id, status, worker_id, reporter_resident_id, paid, rework_count, bill_line_id \
-         from repair_ticket where id = $1",
+        "select estate_id, house_id, status, worker_id, reporter_resident_id, paid, rework_count, bill_line_id, \
+                created_at from repair_ticket where id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let (estate_id, house_id, status, worker_id, reporter, paid, rework_count, bill_line_id) =
-        row.ok_or(AppError::NotFound)?;
+    let (
+        estate_id,
+        house_id,
+        status,
+        worker_id,
+        reporter,
+        paid,
+        rework_count,
+        bill_line_id,
+        created_at,
+    ) = row.ok_or(AppError::NotFound)?;
     Ok(Facts {
         estate_id,
         house_id,
@@ -80,6 +103,7 @@ async fn facts(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Facts, AppErro
         paid: paid == 1,
         rework_count,
         bill_line_id,
+        created_at,
     })
 }
 
@@ -105,9 +129,11 @@ impl Viewer {
             }
             Viewer::Resident {
                 resident_id,
-                house_ids,
+                houses,
             } => {
-                let linked = f.house_id.is_some_and(|h| house_ids.contains(&h));
+                let linked = houses.iter().any(|(h, from)| {
+                    f.house_id == Some(*h) && f.created_at.as_str() >= from.as_str()
+                });
                 (linked || f.reporter_resident_id == Some(*resident_id))
                     .then_some(Who::Resident)
                     .ok_or(AppError::Forbidden)
@@ -267,7 +293,14 @@ pub async fn create(
                 .fetch_optional(&mut *tx)
                 .await?;
         match row {
-            Some((e,)) if resident.is_some() || e == estate_id => {
+            // A resident's common areas are those of the estates their houses are in.
+            Some((e,))
+                if resident.is_some() && resident_estates(&mut tx, viewer).await?.contains(&e) =>
+            {
+                estate_id = e;
+                location_id = Some(input.location_id);
+            }
+            Some((e,)) if resident.is_none() && e == estate_id => {
                 estate_id = e;
                 location_id = Some(input.location_id);
             }
@@ -276,7 +309,8 @@ pub async fn create(
         if input.paid {
             push(&mut errors, "paid", tr(lang, "repairs.invalid.paid_common"));
         }
-    } else if let Viewer::Resident { house_ids, .. } = viewer {
+    } else if let Viewer::Resident { .. } = viewer {
+        let house_ids = viewer.resident_house_ids();
         if input.house_id == 0 {
             push(
                 &mut errors,
@@ -553,7 +587,8 @@ pub async fn act(
             .await?
         }
         Action::HandBack => sqlx::query(&format!(
-            "update repair_ticket set status = 'submitted', worker_id = null, started_at = null {guard}"
+            "update repair_ticket set status = 'submitted', worker_id = null, assigned_at = null, \
+             accepted_at = null, started_at = null {guard}"
         ))
         .bind(ticket_id)
         .bind(from)
@@ -811,6 +846,69 @@ async fn finish_charge(
     Ok((notes, materials, labour, materials_fen, line))
 }
 
+/// The desk marks an open ticket in-house paid (户内有偿) or free — a resident's
+/// report says what they agreed to, and the desk can correct it before the work is done.
+pub async fn set_paid(
+    db: &Database,
+    actor: &Actor,
+    lang: Lang,
+    scope: &EstateScope,
+    ticket_id: i64,
+    paid: bool,
+) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    let f = facts(&mut tx, ticket_id).await?;
+    if !crate::auth::rules::sees_estate(scope, f.estate_id) {
+        return Err(AppError::Forbidden);
+    }
+    if !f.status.is_open() {
+        return Err(AppError::Rule(tr(lang, "repairs.refused.paid_after_done")));
+    }
+    if paid && f.house_id.is_none() {
+        return Err(AppError::field(
+            "paid",
+            tr(lang, "repairs.invalid.paid_common"),
+        ));
+    }
+    if f.paid == paid {
+        return Ok(());
+    }
+    let done = sqlx::query("update repair_ticket set paid = $1 where id = $2 and status = $3")
+        .bind(i64::from(paid))
+        .bind(ticket_id)
+        .bind(f.status.as_str())
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::Conflict(tr(lang, "repairs.refused.changed")));
+    }
+    let note = tr(
+        lang,
+        if paid {
+            "repairs.paid_badge"
+        } else {
+            "repairs.free_badge"
+        },
+    );
+    let status = f.status.as_str();
+    event(&mut tx, ticket_id, "set_paid", status, status, actor, &note).await?;
+    audit::record(
+        &mut *tx,
+        actor,
+        Change {
+            estate_id: Some(f.estate_id),
+            entity: "repair_ticket",
+            entity_id: Some(ticket_id.to_string()),
+            action: "repair_set_paid",
+            before: Some(serde_json::json!({ "paid": f.paid })),
+            after: Some(serde_json::json!({ "paid": paid })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The worker's name, if `worker_id` is an active maintenance account of the estate.
 async fn worker_of_estate(
     tx: &mut Tx,
@@ -841,8 +939,7 @@ pub async fn workers(pool: &AnyPool, estate_id: i64) -> sqlx::Result<Vec<WorkerL
     .fetch_all(pool)
     .await?;
     let skills: Vec<(i64, String)> = sqlx::query_as(
-        "select s.account_id, s.category from worker_skill s join account_estate ae on ae.account_id = s.account_id \
-         where ae.estate_id = $1 order by s.category",
+        "select account_id, category from worker_skill where estate_id = $1 order by category",
     )
     .bind(estate_id)
     .fetch_all(pool)
@@ -860,6 +957,21 @@ pub async fn workers(pool: &AnyPool, estate_id: i64) -> sqlx::Result<Vec<WorkerL
                 .collect(),
         })
         .collect())
+}
+
+/// The estates of the houses a resident is linked to.
+async fn resident_estates(tx: &mut Tx, viewer: &Viewer) -> sqlx::Result<Vec<i64>> {
+    let ids = viewer.resident_house_ids();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64,)> = sqlx::query_as(&format!(
+        "select distinct estate_id from house where id in ({})",
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(e,)| e).collect())
 }
 
 // ---- photos ---------------------------------------------------------------------
@@ -889,6 +1001,15 @@ fn add_photo_stage(who: Who, status: Status) -> Option<&'static str> {
     }
 }
 
+/// How many more photos the ticket may take.
+pub async fn photo_room(pool: &AnyPool, ticket_id: i64) -> Result<i64, AppError> {
+    let (count,): (i64,) = sqlx::query_as("select count(*) from repair_photo where ticket_id = $1")
+        .bind(ticket_id)
+        .fetch_one(pool)
+        .await?;
+    Ok((super::photo::MAX_PER_TICKET - count).max(0))
+}
+
 /// Stores re-encoded photos on a ticket (all or none).
 pub async fn add_photos(
     db: &Database,
@@ -899,6 +1020,8 @@ pub async fn add_photos(
     photos: Vec<super::photo::Encoded>,
 ) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
+    // PostgreSQL: one writer per ticket, so the state and the count below hold until commit.
+    crate::db::lock(&mut tx, db.backend, crate::db::LockOn::Ticket(ticket_id)).await?;
     let f = facts(&mut tx, ticket_id).await?;
     let who = viewer.who(&f)?;
     let Some(stage) = add_photo_stage(who, f.status) else {
@@ -1131,8 +1254,9 @@ pub async fn visit_list(
 pub async fn queue(pool: &AnyPool, account_id: i64, scope: &EstateScope) -> sqlx::Result<Queue> {
     let now = time::now();
     let mut mine: Vec<TicketRow> = sqlx::query_as::<_, DbRow>(&format!(
-        "{ROW_SELECT} where t.worker_id = $1 and t.status in ('assigned', 'accepted', 'in_progress') \
-         order by t.id"
+        "{ROW_SELECT} where t.worker_id = $1 and t.status in ('assigned', 'accepted', 'in_progress'){} \
+         order by t.id",
+        estate_filter(scope, "t.estate_id")
     ))
     .bind(account_id)
     .fetch_all(pool)
@@ -1174,23 +1298,27 @@ pub async fn queue(pool: &AnyPool, account_id: i64, scope: &EstateScope) -> sqlx
 }
 
 /// The portal's list: tickets on the resident's houses or reported by them.
-pub async fn portal_list(
-    pool: &AnyPool,
-    resident_id: i64,
-    house_ids: &[i64],
-) -> sqlx::Result<Vec<TicketRow>> {
-    let houses = if house_ids.is_empty() {
-        "0".to_string()
-    } else {
-        house_ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
+/// (The same rule as [`Viewer`]'s: a house's tickets from the start of the occupancy.)
+pub async fn portal_list(pool: &AnyPool, viewer: &Viewer) -> sqlx::Result<Vec<TicketRow>> {
+    let Viewer::Resident {
+        resident_id,
+        houses,
+    } = viewer
+    else {
+        return Ok(Vec::new());
     };
+    // Ids are integers and the moments are our own timestamp text; both are safe inline.
+    let linked: String = houses
+        .iter()
+        .filter(|(_, from)| {
+            from.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-:.".contains(c))
+        })
+        .map(|(id, from)| format!(" or (t.house_id = {id} and t.created_at >= '{from}')"))
+        .collect();
     let now = time::now();
     Ok(sqlx::query_as::<_, DbRow>(&format!(
-        "{ROW_SELECT} where t.house_id in ({houses}) or t.reporter_resident_id = $1 order by t.id desc limit 100"
+        "{ROW_SELECT} where t.reporter_resident_id = $1{linked} order by t.id desc limit 100"
     ))
     .bind(resident_id)
     .fetch_all(pool)
@@ -1282,7 +1410,9 @@ pub async fn detail(
     .await?;
     let now = time::now();
     let assignee = matches!(who, Who::Worker { assignee: true });
-    let phone = if matches!(who, Who::Desk) || assignee || matches!(who, Who::Resident) {
+    // The reporter's number: for the desk, the worker on the job, and the reporter themself.
+    let own_report = matches!(viewer, Viewer::Resident { resident_id, .. } if f.reporter_resident_id == Some(*resident_id));
+    let phone = if matches!(who, Who::Desk) || assignee || own_report {
         r.10.clone()
     } else {
         crate::estate::rules::mask_mobile(&r.10)
@@ -1354,6 +1484,7 @@ pub async fn detail(
         actions: rules::offered(f.status, who),
         workers,
         can_add_photos: add_photo_stage(who, f.status).is_some(),
+        can_set_paid: matches!(who, Who::Desk) && f.status.is_open() && f.house_id.is_some(),
     })
 }
 
@@ -1365,10 +1496,8 @@ pub async fn report_form(
     house_number: &str,
 ) -> Result<ReportForm, AppError> {
     match viewer {
-        Viewer::Resident {
-            resident_id,
-            house_ids,
-        } => {
+        Viewer::Resident { resident_id, .. } => {
+            let house_ids = viewer.resident_house_ids();
             let houses: Vec<(i64, String, i64)> = if house_ids.is_empty() {
                 Vec::new()
             } else {
@@ -1547,14 +1676,16 @@ pub async fn save_settings(
     }
     let (before, before_item) = settings(&mut tx, estate_id).await?;
     let now = time::now();
-    sqlx::query("delete from repair_setting where estate_id = $1")
-        .bind(estate_id)
-        .execute(&mut *tx)
-        .await?;
+    // One statement, so two managers saving at once cannot collide on the key.
     sqlx::query(
         "insert into repair_setting (estate_id, urgent_response_minutes, urgent_completion_minutes, \
              normal_response_minutes, normal_completion_minutes, charge_fee_item_id, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $7)",
+         values ($1, $2, $3, $4, $5, $6, $7) \
+         on conflict (estate_id) do update set urgent_response_minutes = excluded.urgent_response_minutes, \
+             urgent_completion_minutes = excluded.urgent_completion_minutes, \
+             normal_response_minutes = excluded.normal_response_minutes, \
+             normal_completion_minutes = excluded.normal_completion_minutes, \
+             charge_fee_item_id = excluded.charge_fee_item_id, updated_at = excluded.updated_at",
     )
     .bind(estate_id)
     .bind(ur)
@@ -1650,13 +1781,17 @@ pub async fn set_skills(
             tr(lang, "repairs.invalid.worker"),
         ));
     }
-    sqlx::query("delete from worker_skill where account_id = $1")
+    sqlx::query("delete from worker_skill where account_id = $1 and estate_id = $2")
         .bind(worker_id)
+        .bind(estate_id)
         .execute(&mut *tx)
         .await?;
     for c in categories {
-        sqlx::query("insert into worker_skill (account_id, category) values ($1, $2) on conflict do nothing")
-            .bind(worker_id)
+        sqlx::query(
+            "insert into worker_skill (account_id, estate_id, category) values ($1, $2, $3) on conflict do nothing",
+        )
+        .bind(worker_id)
+        .bind(estate_id)
             .bind(c)
             .execute(&mut *tx)
             .await?;

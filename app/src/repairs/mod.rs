@@ -126,6 +126,8 @@ pub struct TicketDetail {
     /// Desk only: workers of the estate, best suggestion first.
     pub workers: Vec<WorkerLoad>,
     pub can_add_photos: bool,
+    /// Desk, open ticket on a house: may mark it paid or free.
+    pub can_set_paid: bool,
 }
 
 /// The maintenance worker's home.

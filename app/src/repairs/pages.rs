@@ -378,8 +378,10 @@ fn TicketView(t: TicketDetail, refresh: RwSignal<u32>) -> impl IntoView {
                         {t.cancel_reason.clone().map(|r| view! { <dt>{use_i18n().t("repairs.cancel_reason")}</dt><dd>{r}</dd> })}
                     </dl>
                 </section>
+                {t.can_set_paid.then(|| view! { <PaidForm id=t.id paid=t.paid refresh /> })}
+                <TicketActions t=t.clone() refresh primary=true />
                 <Photos id=t.id photos=t.photos.clone() can_add=t.can_add_photos />
-                <TicketActions t=t.clone() refresh />
+                <TicketActions t=t.clone() refresh primary=false />
             </div>
             <div>
                 <Visits visits=t.visits.clone() />
@@ -485,10 +487,13 @@ fn Visits(visits: Vec<VisitView>) -> impl IntoView {
 
 /// The forms for the actions on offer. After any of them succeeds the ticket reloads.
 #[component]
-fn TicketActions(t: TicketDetail, refresh: RwSignal<u32>) -> impl IntoView {
+fn TicketActions(t: TicketDetail, refresh: RwSignal<u32>, primary: bool) -> impl IntoView {
+    // The next step first; handing back, cancelling and reopening after the photos.
+    let secondary = |a: &Action| matches!(a, Action::HandBack | Action::Cancel | Action::Reopen);
     let forms = t
         .actions
         .iter()
+        .filter(|a| secondary(a) != primary)
         .map(|a| match a {
             Action::Assign => view! { <AssignForm id=t.id workers=t.workers.clone() current=t.worker_id refresh /> }.into_any(),
             Action::Pick | Action::Accept | Action::Start => view! { <StepForm id=t.id action=*a refresh /> }.into_any(),
@@ -511,6 +516,23 @@ where
             refresh.update(|r| *r += 1);
         }
     });
+}
+
+/// The desk corrects 户内有偿 / free while the ticket is open.
+#[component]
+fn PaidForm(id: i64, paid: bool, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let set = ServerAction::<SetTicketPaid>::new();
+    let v = set.value();
+    reload_on_success(v, refresh);
+    view! {
+        <ActionForm action=set attr:class="inline-form">
+            <input type="hidden" name="id" value=id />
+            <label class="check"><input type="checkbox" name="paid" value="1" checked=paid />{i18n.t("repairs.paid_label")}</label>
+            <button type="submit">{i18n.t("repairs.save_paid")}</button>
+            <FormError error=form_error(v) />
+        </ActionForm>
+    }
 }
 
 #[component]
@@ -566,10 +588,11 @@ fn AssignForm(
     let v = assign.value();
     reload_on_success(v, refresh);
     let none = workers.is_empty();
+    // Reassigning: the suggestion that is not the current worker comes pre-selected.
+    let first_other = workers.iter().map(|w| w.id).find(|id| Some(*id) != current);
     let options = workers
         .into_iter()
-        .enumerate()
-        .map(|(i, w)| {
+        .map(|w| {
             let i18n = use_i18n();
             let skills = w
                 .skills
@@ -579,12 +602,26 @@ fn AssignForm(
                 .join("、");
             let label = format!(
                 "{}{} · {} · {}",
-                if i == 0 { i18n.t("repairs.suggested") } else { String::new() },
+                if Some(w.id) == first_other {
+                    i18n.t("repairs.suggested")
+                } else {
+                    String::new()
+                },
                 w.name,
                 i18n.f("repairs.open_jobs", &[("n", &w.open.to_string())]),
-                if skills.is_empty() { "—".into() } else { skills },
+                if skills.is_empty() {
+                    "—".into()
+                } else {
+                    skills
+                },
             );
-            view! { <option value=w.id selected=i == 0 disabled=Some(w.id) == current>{label}</option> }
+            let is_current = Some(w.id) == current;
+            let label = if is_current {
+                format!("{label}{}", i18n.t("repairs.current"))
+            } else {
+                label
+            };
+            view! { <option value=w.id selected=Some(w.id) == first_other>{label}</option> }
         })
         .collect_view();
     view! {
@@ -631,7 +668,7 @@ fn FinishForm(id: i64, paid: bool, charged: bool, refresh: RwSignal<u32>) -> imp
                 <Field label=i18n.t("repairs.materials") name="materials" hint=i18n.t("repairs.materials_hint") error=field_error(v, "materials") />
                 {if paid && !charged {
                     view! {
-                        <div class="pay-row">
+                        <div class="pair">
                             <Field label=use_i18n().t("repairs.labour") name="labour" kind="text" hint=use_i18n().t("repairs.yuan_hint") error=field_error(v, "labour") />
                             <Field label=use_i18n().t("repairs.materials_cost") name="materials_cost" kind="text" hint=use_i18n().t("repairs.yuan_hint") error=field_error(v, "materials_cost") />
                         </div>
@@ -752,6 +789,7 @@ pub fn VisitListPage() -> impl IntoView {
 fn duration_text(minutes: Option<i64>) -> String {
     match minutes {
         None => "—".into(),
+        Some(m) if m < 60 => use_i18n().f("repairs.m", &[("m", &m.to_string())]),
         Some(m) => {
             let (h, m) = hours_minutes(m);
             use_i18n().f(
@@ -907,7 +945,7 @@ fn SetupView(
                 })
                 .collect_view();
             view! {
-                <ActionForm action=skills>
+                <ActionForm action=skills attr:class="skill-form">
                     <input type="hidden" name="estate_id" value=e />
                     <input type="hidden" name="worker_id" value=w.id />
                     <fieldset class="field">
@@ -928,11 +966,11 @@ fn SetupView(
                 <FormError error=form_error(sv) />
                 <ActionForm action=save>
                     <input type="hidden" name="estate_id" value=e />
-                    <div class="pay-row">
+                    <div class="pair">
                         <Field label=i18n.t("repairs.urgent_response") name="urgent_response" kind="number" value=t.urgent_response.to_string() error=field_error(sv, "urgent_response") />
                         <Field label=i18n.t("repairs.urgent_completion") name="urgent_completion" kind="number" value=t.urgent_completion.to_string() error=field_error(sv, "urgent_completion") />
                     </div>
-                    <div class="pay-row">
+                    <div class="pair">
                         <Field label=i18n.t("repairs.normal_response") name="normal_response" kind="number" value=t.normal_response.to_string() error=field_error(sv, "normal_response") />
                         <Field label=i18n.t("repairs.normal_completion") name="normal_completion" kind="number" value=t.normal_completion.to_string() error=field_error(sv, "normal_completion") />
                     </div>

@@ -59,8 +59,8 @@ pub fn AppShell(children: Children) -> impl IntoView {
         .into_iter()
         .map(|(key, href)| {
             // The deepest entry that contains the path is the current one.
-            let current =
-                path == href || (path.starts_with(&format!("{href}/")) && href != "/desk");
+            let current = path == href
+                || (path.starts_with(&format!("{href}/")) && !matches!(href, "/desk" | "/portal"));
             view! {
                 <a href=href aria-current=current.then_some("page")>{i18n.t(key)}</a>
             }
