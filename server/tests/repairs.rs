@@ -422,7 +422,7 @@ async fn refused_actions_change_nothing() {
         .await;
         assert!(matches!(r, Err(AppError::Forbidden)), "{e}: {r:?}");
         assert!(matches!(
-            repairs::detail(&db.pool, &l_view, Lang::Zh, free).await,
+            repairs::detail(&db.pool, &l_view, free).await,
             Err(AppError::Forbidden)
         ));
         // A charge on a free repair.
@@ -565,7 +565,7 @@ async fn refused_actions_change_nothing() {
             .await
             .expect("own house");
         assert!(matches!(
-            repairs::detail(&db.pool, &resident, Lang::Zh, free).await,
+            repairs::detail(&db.pool, &resident, free).await,
             Err(AppError::Forbidden)
         ));
         // A later occupant of the house does not see what was reported before they moved in.
@@ -574,7 +574,7 @@ async fn refused_actions_change_nothing() {
             houses: vec![(own, "2999-01-01T00:00:00.000000Z".into())],
         };
         assert!(matches!(
-            repairs::detail(&db.pool, &newcomer, Lang::Zh, mine).await,
+            repairs::detail(&db.pool, &newcomer, mine).await,
             Err(AppError::Forbidden)
         ));
         assert!(repairs::portal_list(&db.pool, &newcomer)
@@ -660,7 +660,7 @@ async fn late_tickets_sort_first_and_the_worker_sees_his_queue() {
         assert_eq!(q.pool[0].id, late);
         assert!(q.pool.iter().all(|r| r.worker.is_none()));
         // The suggestion for a water job is the plumber with the lighter load.
-        let detail = repairs::detail(&db.pool, &Viewer::Desk(EstateScope::All), Lang::Zh, late)
+        let detail = repairs::detail(&db.pool, &Viewer::Desk(EstateScope::All), late)
             .await
             .expect("detail");
         assert!(detail.workers[0].skills.contains(&"water".to_string()));

@@ -82,7 +82,7 @@ pub async fn get_ticket(id: i64) -> Result<TicketDetail, AppError> {
     let state = state()?;
     let result = async {
         let viewer = viewer(&state.db.pool, &caller).await?;
-        super::db::detail(&state.db.pool, &viewer, caller.lang, id).await
+        super::db::detail(&state.db.pool, &viewer, id).await
     }
     .await;
     finish(result)

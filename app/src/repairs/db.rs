@@ -58,7 +58,6 @@ struct Facts {
     worker_id: Option<i64>,
     reporter_resident_id: Option<i64>,
     paid: bool,
-    rework_count: i64,
     bill_line_id: Option<i64>,
     created_at: String,
 }
@@ -71,28 +70,18 @@ async fn facts(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Facts, AppErro
         Option<i64>,
         Option<i64>,
         i64,
-        i64,
         Option<i64>,
         String,
     );
     let row: Option<Row> = sqlx::query_as(
-        "select estate_id, house_id, status, worker_id, reporter_resident_id, paid, rework_count, bill_line_id, \
+        "select estate_id, house_id, status, worker_id, reporter_resident_id, paid, bill_line_id, \
                 created_at from repair_ticket where id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let (
-        estate_id,
-        house_id,
-        status,
-        worker_id,
-        reporter,
-        paid,
-        rework_count,
-        bill_line_id,
-        created_at,
-    ) = row.ok_or(AppError::NotFound)?;
+    let (estate_id, house_id, status, worker_id, reporter, paid, bill_line_id, created_at) =
+        row.ok_or(AppError::NotFound)?;
     Ok(Facts {
         estate_id,
         house_id,
@@ -101,7 +90,6 @@ async fn facts(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Facts, AppErro
         worker_id,
         reporter_resident_id: reporter,
         paid: paid == 1,
-        rework_count,
         bill_line_id,
         created_at,
     })
@@ -842,7 +830,6 @@ async fn finish_charge(
             .await?,
         );
     }
-    let _ = f.rework_count;
     Ok((notes, materials, labour, materials_fen, line))
 }
 
@@ -1351,7 +1338,6 @@ type DetailRow = (
 pub async fn detail(
     pool: &AnyPool,
     viewer: &Viewer,
-    lang: Lang,
     ticket_id: i64,
 ) -> Result<TicketDetail, AppError> {
     let mut conn = pool.acquire().await?;
@@ -1401,7 +1387,8 @@ pub async fn detail(
             .bind(ticket_id)
             .fetch_all(pool)
             .await?;
-    let visit_rows: Vec<(i64, i64, String, String, String, i64, i64, String)> = sqlx::query_as(
+    type VisitRow = (i64, i64, String, String, String, i64, i64, String);
+    let visit_rows: Vec<VisitRow> = sqlx::query_as(
         "select rating, fixed, comment, channel, visitor_name, reopened, escalated, created_at from return_visit \
          where subject_kind = 'repair' and subject_id = $1 order by id",
     )
@@ -1422,7 +1409,6 @@ pub async fn detail(
     } else {
         Vec::new()
     };
-    let _ = lang;
     Ok(TicketDetail {
         id: ticket_id,
         estate_id: r.0,

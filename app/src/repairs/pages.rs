@@ -377,8 +377,8 @@ fn TicketView(t: TicketDetail, refresh: RwSignal<u32>) -> impl IntoView {
                         })}
                         {t.cancel_reason.clone().map(|r| view! { <dt>{use_i18n().t("repairs.cancel_reason")}</dt><dd>{r}</dd> })}
                     </dl>
+                    {t.can_set_paid.then(|| view! { <PaidForm id=t.id paid=t.paid refresh /> })}
                 </section>
-                {t.can_set_paid.then(|| view! { <PaidForm id=t.id paid=t.paid refresh /> })}
                 <TicketActions t=t.clone() refresh primary=true />
                 <Photos id=t.id photos=t.photos.clone() can_add=t.can_add_photos />
                 <TicketActions t=t.clone() refresh primary=false />
@@ -657,6 +657,7 @@ fn FinishForm(id: i64, paid: bool, charged: bool, refresh: RwSignal<u32>) -> imp
     view! {
         <section class="panel action-panel">
             <h2>{i18n.t("repairs.action.finish")}</h2>
+            <p class="hint">{i18n.t("repairs.finish_photos_hint")}</p>
             <FormError error=form_error(v) />
             <ActionForm action=finish>
                 <input type="hidden" name="id" value=id />
