@@ -21,7 +21,8 @@ test.describe('fee billing', () => {
     await section.getByLabel('单价（元）').fill('-3');
     await section.getByLabel('生效日期').fill(`${thisYear}-01-01`);
     await section.getByRole('button', { name: '添加费率' }).click();
-    await expect(page.getByText('金额不能为负数')).toBeVisible();
+    // The refusal stands beside this item's rate field.
+    await expect(section.locator('.field-error', { hasText: '金额不能为负数' })).toBeVisible();
     await section.getByLabel('单价（元）').fill('12.5');
     await section.getByRole('button', { name: '添加费率' }).click();
     await expect(section.locator('ul.rates li')).toContainText('12.5');

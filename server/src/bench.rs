@@ -403,3 +403,26 @@ fn println_figures(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stdout(), "{line}");
 }
+
+/// `server bench photos`: the re-encoding of an uploaded phone photo (a
+/// 4032 × 3024 JPEG, a 12-megapixel camera's) into the stored 1600 px JPEG and
+/// its thumbnail, the CPU work of every repair photo upload. One core.
+pub fn photos(count: usize) -> anyhow::Result<()> {
+    use app::repairs::photo;
+    let upload = photo::synthetic_photo(4032, 3024);
+    let started = Instant::now();
+    let mut stored = 0usize;
+    for _ in 0..count.max(1) {
+        let e = photo::reencode(&upload)
+            .map_err(|p| anyhow::anyhow!("the sample photo was refused: {}", p.code()))?;
+        stored = e.jpeg.len() + e.thumb.len();
+    }
+    let each = started.elapsed().as_secs_f64() * 1000.0 / count.max(1) as f64;
+    println_figures(&format!(
+        "photos: {:.1} per second per core, {each:.0} ms each, {} KB uploaded, {} KB stored",
+        1000.0 / each,
+        upload.len() / 1024,
+        stored / 1024
+    ));
+    Ok(())
+}

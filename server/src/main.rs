@@ -79,6 +79,12 @@ enum BenchWhat {
         #[arg(long, default_value_t = 1_500_000)]
         residents: i64,
     },
+    /// Re-encoding a 12-megapixel phone photo as a repair photo (CPU only).
+    Photos {
+        /// How many times.
+        #[arg(long, default_value_t = 20)]
+        count: usize,
+    },
     /// A bill run over a generated estate against a bare bulk insert of the same rows.
     Billing {
         /// How many houses the estate has (3 fee items each).
@@ -180,6 +186,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open_migrated(&cli.db).await?;
             server::bench::search(&db, residents).await
         }
+        Command::Bench {
+            what: BenchWhat::Photos { count },
+        } => server::bench::photos(count),
         Command::Bench {
             what: BenchWhat::Billing { houses },
         } => {

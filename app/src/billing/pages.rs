@@ -69,6 +69,17 @@ fn FeeSetupView(
     let estate_id = s.estate_id;
     let can_manage = s.can_manage;
     let items_empty = s.items.is_empty();
+    // The rate form repeats per item; its errors show beside the item last submitted
+    // (a submit event bubbles to the item's section, which remembers it).
+    let rate_item = RwSignal::new(0i64);
+    let rate_error = move |id: i64, field: &'static str| -> Option<String> {
+        if rate_item.get() != id {
+            return None;
+        }
+        rv.get()
+            .and_then(|r| r.err())
+            .and_then(|e| e.field_message(field))
+    };
     let items = s
         .items
         .iter()
@@ -94,7 +105,7 @@ fn FeeSetupView(
             let id = item.id;
             let from = first_of_month.clone();
             view! {
-                <section class="panel">
+                <section class="panel" on:submit=move |_| rate_item.set(id)>
                     <h2>{item.name.clone()} " " <span class="badge">{i18n.t(&format!("billing.kind.{}", item.kind))}</span></h2>
                     <p class="muted">{i18n.f("billing.due_after", &[("days", &item.due_days.to_string())])}</p>
                     <ul class="rates">{rates}</ul>
@@ -106,7 +117,9 @@ fn FeeSetupView(
                                 <div class="filters">
                                     <div class="field">
                                         <label for=format!("rate-{id}")>{use_i18n().t("billing.rate")}</label>
-                                        <input id=format!("rate-{id}") name="rate" inputmode="decimal" required=true />
+                                        <input id=format!("rate-{id}") name="rate" inputmode="decimal" required=true
+                                            aria-invalid=move || rate_error(id, "rate").map(|_| "true") />
+                                        <p class="field-error" role="alert">{move || rate_error(id, "rate")}</p>
                                     </div>
                                     <div class="field">
                                         <label for=format!("use-{id}")>{use_i18n().t("billing.use_label")}</label>
@@ -115,10 +128,12 @@ fn FeeSetupView(
                                     <div class="field">
                                         <label for=format!("from-{id}")>{use_i18n().t("billing.effective_from")}</label>
                                         <input id=format!("from-{id}") name="effective_from" type="date" value=from required=true />
+                                        <p class="field-error" role="alert">{move || rate_error(id, "effective_from")}</p>
                                     </div>
                                     <div class="field">
                                         <label for=format!("to-{id}")>{use_i18n().t("billing.effective_to")}</label>
                                         <input id=format!("to-{id}") name="effective_to" type="date" />
+                                        <p class="field-error" role="alert">{move || rate_error(id, "effective_to")}</p>
                                     </div>
                                     <button type="submit">{use_i18n().t("billing.add_rate")}</button>
                                 </div>
@@ -183,7 +198,6 @@ fn FeeSetupView(
                 </section>
             </div>
         })}
-        <p class="field-error" role="alert">{move || field_error(rv, "effective_from").get().or_else(|| field_error(rv, "rate").get()).or_else(|| field_error(rv, "effective_to").get())}</p>
     }
 }
 

@@ -174,30 +174,41 @@ pub async fn report_repair(
     finish(result)
 }
 
+/// Applies `action` to ticket `id` as `caller` (already authorised): the
+/// ticket's rules, through [`super::db::act`], decide the rest.
+#[cfg(feature = "ssr")]
+async fn act_as(
+    caller: &crate::auth::session::Caller,
+    id: i64,
+    action: Action,
+    input: super::db::ActInput,
+) -> Result<Status, AppError> {
+    use crate::auth::api::{actor, state};
+    let state = state()?;
+    let viewer = viewer(&state.db.pool, caller).await?;
+    super::db::act(
+        &state.db,
+        &actor(caller),
+        caller.lang,
+        &viewer,
+        id,
+        action,
+        input,
+    )
+    .await
+}
+
 /// One step with nothing to add: pick, accept, start.
 #[server(endpoint = "ticket_step")]
 pub async fn ticket_step(id: i64, action: String) -> Result<Status, AppError> {
     use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::SignedIn)?;
-    let state = state()?;
-    let result = async {
-        let action = match Action::parse(&action) {
-            Some(a @ (Action::Pick | Action::Accept | Action::Start)) => a,
-            _ => return Err(AppError::NotFound),
-        };
-        let viewer = viewer(&state.db.pool, &caller).await?;
-        super::db::act(
-            &state.db,
-            &actor(&caller),
-            caller.lang,
-            &viewer,
-            id,
-            action,
-            Default::default(),
-        )
-        .await
-    }
-    .await;
+    let result = match Action::parse(&action) {
+        Some(a @ (Action::Pick | Action::Accept | Action::Start)) => {
+            act_as(&caller, id, a, Default::default()).await
+        }
+        _ => Err(AppError::NotFound),
+    };
     finish(result)
 }
 
@@ -210,28 +221,16 @@ pub async fn ticket_with_reason(
 ) -> Result<Status, AppError> {
     use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::SignedIn)?;
-    let state = state()?;
-    let result = async {
-        let action = match Action::parse(&action) {
-            Some(a @ (Action::HandBack | Action::Cancel | Action::Reopen)) => a,
-            _ => return Err(AppError::NotFound),
-        };
-        let viewer = viewer(&state.db.pool, &caller).await?;
-        super::db::act(
-            &state.db,
-            &actor(&caller),
-            caller.lang,
-            &viewer,
-            id,
-            action,
-            super::db::ActInput {
+    let result = match Action::parse(&action) {
+        Some(a @ (Action::HandBack | Action::Cancel | Action::Reopen)) => {
+            let input = super::db::ActInput {
                 reason,
                 ..Default::default()
-            },
-        )
-        .await
-    }
-    .await;
+            };
+            act_as(&caller, id, a, input).await
+        }
+        _ => Err(AppError::NotFound),
+    };
     finish(result)
 }
 
@@ -240,25 +239,11 @@ pub async fn ticket_with_reason(
 pub async fn assign_ticket(id: i64, worker_id: Option<i64>) -> Result<Status, AppError> {
     use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    let result = async {
-        let viewer = viewer(&state.db.pool, &caller).await?;
-        super::db::act(
-            &state.db,
-            &actor(&caller),
-            caller.lang,
-            &viewer,
-            id,
-            Action::Assign,
-            super::db::ActInput {
-                worker_id: worker_id.unwrap_or(0),
-                ..Default::default()
-            },
-        )
-        .await
-    }
-    .await;
-    finish(result)
+    let input = super::db::ActInput {
+        worker_id: worker_id.unwrap_or(0),
+        ..Default::default()
+    };
+    finish(act_as(&caller, id, Action::Assign, input).await)
 }
 
 /// The desk marks an open ticket in-house paid or free (`paid` ticked or absent).
@@ -291,28 +276,14 @@ pub async fn finish_job(
 ) -> Result<Status, AppError> {
     use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::WorkJobs)?;
-    let state = state()?;
-    let result = async {
-        let viewer = viewer(&state.db.pool, &caller).await?;
-        super::db::act(
-            &state.db,
-            &actor(&caller),
-            caller.lang,
-            &viewer,
-            id,
-            Action::Finish,
-            super::db::ActInput {
-                work_notes,
-                materials,
-                labour: labour.unwrap_or_default(),
-                materials_cost: materials_cost.unwrap_or_default(),
-                ..Default::default()
-            },
-        )
-        .await
-    }
-    .await;
-    finish(result)
+    let input = super::db::ActInput {
+        work_notes,
+        materials,
+        labour: labour.unwrap_or_default(),
+        materials_cost: materials_cost.unwrap_or_default(),
+        ..Default::default()
+    };
+    finish(act_as(&caller, id, Action::Finish, input).await)
 }
 
 /// The return visit: a clerk's call, or the resident rating in the portal.
@@ -325,30 +296,21 @@ pub async fn rate_repair(
 ) -> Result<Status, AppError> {
     use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::SignedIn)?;
-    let state = state()?;
-    let result = async {
-        let visit = crate::visits::parse_visit(
-            caller.lang,
-            &rating.unwrap_or_default(),
-            &fixed.unwrap_or_default(),
-            &comment,
-        )?;
-        let viewer = viewer(&state.db.pool, &caller).await?;
-        super::db::act(
-            &state.db,
-            &actor(&caller),
-            caller.lang,
-            &viewer,
-            id,
-            Action::Visit,
-            super::db::ActInput {
+    let result = match crate::visits::parse_visit(
+        caller.lang,
+        &rating.unwrap_or_default(),
+        &fixed.unwrap_or_default(),
+        &comment,
+    ) {
+        Ok(visit) => {
+            let input = super::db::ActInput {
                 visit: Some(visit),
                 ..Default::default()
-            },
-        )
-        .await
-    }
-    .await;
+            };
+            act_as(&caller, id, Action::Visit, input).await
+        }
+        Err(e) => Err(e),
+    };
     finish(result)
 }
 

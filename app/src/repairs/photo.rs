@@ -10,7 +10,6 @@
 use std::io::Cursor;
 
 use image::codecs::jpeg::JpegEncoder;
-use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 /// The largest upload taken, per photo (a phone camera's JPEG is 2–6 MB).
@@ -76,7 +75,9 @@ pub fn reencode(bytes: &[u8]) -> Result<Encoded, PhotoProblem> {
     })?;
     img.apply_orientation(orientation);
     if img.width() > MAX_SIDE || img.height() > MAX_SIDE {
-        img = img.resize(MAX_SIDE, MAX_SIDE, FilterType::Triangle);
+        // Area averaging (`thumbnail`) rather than a convolution filter: as good
+        // for a large downscale and several times faster (`server bench photos`).
+        img = img.thumbnail(MAX_SIDE, MAX_SIDE);
     }
     let jpeg = to_jpeg(&img, 82)?;
     let thumb = to_jpeg(&img.thumbnail(THUMB_SIDE, THUMB_SIDE), 72)?;
@@ -94,6 +95,23 @@ fn to_jpeg(img: &DynamicImage, quality: u8) -> Result<Vec<u8>, PhotoProblem> {
         .encode_image(&img.to_rgb8())
         .map_err(|_| PhotoProblem::NotImage)?;
     Ok(out)
+}
+
+/// A photo-like JPEG of `width` × `height` (smooth shading with fine grain, as
+/// a camera's): the benchmark's upload.
+pub fn synthetic_photo(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        let grain = ((x.wrapping_mul(7919) ^ y.wrapping_mul(104_729)) % 23) as u8;
+        image::Rgb([
+            (x * 255 / width.max(1)) as u8 ^ grain,
+            (y * 255 / height.max(1)) as u8,
+            128u8.wrapping_add(grain),
+        ])
+    });
+    let mut out = Vec::new();
+    // Quality 92: what phone cameras write.
+    let _ = JpegEncoder::new_with_quality(&mut out, 92).encode_image(&img);
+    out
 }
 
 #[cfg(test)]
