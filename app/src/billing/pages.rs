@@ -29,6 +29,8 @@ pub fn FeesPage() -> impl IntoView {
     let create = ServerAction::<CreateFeeItem>::new();
     let rate = ServerAction::<AddFeeRate>::new();
     let policy = ServerAction::<SetLateFeePolicy>::new();
+    // Which item's rate form was submitted last; it outlives the reload after each submit.
+    let rate_item = RwSignal::new(0i64);
     let setup = Resource::new(
         move || {
             (
@@ -47,7 +49,7 @@ pub fn FeesPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match setup.await {
                         Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(s) => view! { <FeeSetupView s create rate policy /> }.into_any(),
+                        Ok(s) => view! { <FeeSetupView s create rate policy rate_item /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -61,6 +63,7 @@ fn FeeSetupView(
     create: ServerAction<CreateFeeItem>,
     rate: ServerAction<AddFeeRate>,
     policy: ServerAction<SetLateFeePolicy>,
+    rate_item: RwSignal<i64>,
 ) -> impl IntoView {
     let cv = create.value();
     let rv = rate.value();
@@ -71,7 +74,6 @@ fn FeeSetupView(
     let items_empty = s.items.is_empty();
     // The rate form repeats per item; its errors show beside the item last submitted
     // (a submit event bubbles to the item's section, which remembers it).
-    let rate_item = RwSignal::new(0i64);
     let rate_error = move |id: i64, field: &'static str| -> Option<String> {
         if rate_item.get() != id {
             return None;
