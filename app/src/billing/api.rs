@@ -537,7 +537,7 @@ async fn check_house(
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) async fn my_house_ids(
+async fn my_house_ids(
     pool: &sqlx::AnyPool,
     resident_id: Option<i64>,
 ) -> Result<Vec<i64>, AppError> {
