@@ -63,6 +63,28 @@ enum Command {
         #[arg(long)]
         take_over: bool,
     },
+    /// Fill an empty database with a generated company for the benchmarks
+    /// (deterministic: the same profile and seed give the same company).
+    Generate {
+        /// tiny (2 estates, 400 houses), large (one estate of 50,000 houses) or
+        /// company (200 estates, 500,000 houses, ~1.5 million residents).
+        #[arg(long, default_value = "large")]
+        profile: String,
+        /// Override the profile's number of estates.
+        #[arg(long)]
+        estates: Option<i64>,
+        /// Override the profile's number of houses (all estates together).
+        #[arg(long)]
+        houses: Option<i64>,
+        /// Months billed, ending with this month.
+        #[arg(long)]
+        months: Option<u32>,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Every generated account's password.
+        #[arg(long, env = "BENCH_PASSWORD", default_value = server::generate::DEFAULT_PASSWORD)]
+        password: String,
+    },
     /// Load the demo estate and one account per role into an empty database.
     Demo {
         /// The password of every demo account.
@@ -84,6 +106,34 @@ enum BenchWhat {
         /// How many times.
         #[arg(long, default_value_t = 20)]
         count: usize,
+    },
+    /// The load benchmarks against the release server on a generated database
+    /// (`server generate`), with oha; prints figures and writes BENCHMARKS.md.
+    Http {
+        /// A company-profile database: search over every estate and a cold start on it.
+        #[arg(long)]
+        company_database_url: Option<String>,
+        /// The built site (the wasm is measured from its pkg/).
+        #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+        site_root: std::path::PathBuf,
+        /// The port the server under test listens on.
+        #[arg(long, default_value_t = 3990)]
+        port: u16,
+        /// Seconds of load per run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// The generated accounts' password.
+        #[arg(long, env = "BENCH_PASSWORD", default_value = server::generate::DEFAULT_PASSWORD)]
+        password: String,
+        /// Write the report here.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// The oha binary.
+        #[arg(long, default_value = "oha")]
+        oha: String,
+        /// A second of tiny load per scenario (the tests' smoke run).
+        #[arg(long)]
+        smoke: bool,
     },
     /// A bill run over a generated estate against a bare bulk insert of the same rows.
     Billing {
@@ -190,10 +240,53 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             what: BenchWhat::Photos { count },
         } => server::bench::photos(count),
         Command::Bench {
+            what:
+                BenchWhat::Http {
+                    company_database_url,
+                    site_root,
+                    port,
+                    seconds,
+                    password,
+                    out,
+                    oha,
+                    smoke,
+                },
+        } => {
+            server::loadbench::run(&server::loadbench::Options {
+                database_url: cli.db.url(),
+                company_url: company_database_url,
+                site_root,
+                port,
+                seconds,
+                password,
+                out,
+                oha,
+                smoke,
+            })
+            .await
+        }
+        Command::Bench {
             what: BenchWhat::Billing { houses },
         } => {
             let db = open_migrated(&cli.db).await?;
             server::bench::billing(&db, houses).await
+        }
+        Command::Generate {
+            profile,
+            estates,
+            houses,
+            months,
+            seed,
+            password,
+        } => {
+            let mut opts = server::generate::Options::profile(&profile)?;
+            opts.estates = estates.unwrap_or(opts.estates);
+            opts.houses = houses.unwrap_or(opts.houses);
+            opts.months = months.unwrap_or(opts.months);
+            opts.seed = seed;
+            opts.password = password;
+            let db = open_migrated(&cli.db).await?;
+            server::generate::generate(&db, &opts).await
         }
         Command::BillRun {
             estate,

@@ -267,6 +267,15 @@ async fn idle_and_absolute_timeouts_end_sessions() {
     let mut b = Browser::new(&desk);
     b.login("clerk", PASSWORD).await;
     assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::OK);
+    // Busy for three idle periods: still signed in.
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(
+            b.call("desk_summary", "").await.status(),
+            StatusCode::OK,
+            "activity keeps the session"
+        );
+    }
     tokio::time::sleep(Duration::from_millis(2200)).await;
     assert_eq!(
         b.call("desk_summary", "").await.status(),
@@ -631,7 +640,7 @@ async fn a_clerk_cannot_open_another_estates_house_and_reveals_are_audited() {
     // Lists and search never carry the full number.
     let hits = text(
         clerk
-            .call("desk_search", "q=%E7%8E%8B%E5%BB%BA%E5%9B%BD")
+            .get("/api/desk_search?q=%E7%8E%8B%E5%BB%BA%E5%9B%BD")
             .await,
     )
     .await;
@@ -644,7 +653,7 @@ async fn a_clerk_cannot_open_another_estates_house_and_reveals_are_audited() {
     resident_browser.login("13800000001", PASSWORD).await;
     assert_eq!(
         resident_browser
-            .call("desk_search", "q=1201")
+            .get("/api/desk_search?q=1201")
             .await
             .status(),
         StatusCode::FORBIDDEN

@@ -16,6 +16,11 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 const AUTH_KEY: &str = "auth";
+/// When the session was last seen, in Unix seconds. Refreshed at most once a
+/// minute (a quarter of the idle time if that is shorter): the change makes the session layer save it, which moves its idle
+/// expiry in the store (an unchanged session is not written, so without this
+/// a busy clerk would be signed out the idle time after signing in).
+const SEEN_KEY: &str = "seen";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct SessionAuth {
@@ -119,6 +124,15 @@ pub async fn caller(state: &AppState, session: &Session) -> Result<Option<Caller
     let scope = account_db::scope(&state.db.pool, &account)
         .await
         .map_err(AppError::internal)?;
+    let now = Utc::now().timestamp();
+    let seen: Option<i64> = session.get(SEEN_KEY).await.map_err(AppError::internal)?;
+    let every = (state.sessions.idle.as_secs() / 4).min(60) as i64;
+    if seen.is_none_or(|s| now - s >= every) {
+        session
+            .insert(SEEN_KEY, now)
+            .await
+            .map_err(AppError::internal)?;
+    }
     Ok(Some(Caller {
         account_id: account.id,
         role: account.role(),

@@ -228,6 +228,36 @@ pub async fn house_lines(
     Ok(lines)
 }
 
+/// Each house's arrears (欠费) as of a day: what its lines due before that day
+/// still owe — the same rule as [`LineState::outstanding`] (unsettled, less
+/// approved waivers of the line), summed in the database for a page of houses.
+/// Late fees still running are not included: they are worked out per line when
+/// the house's account is opened. Houses that owe nothing are absent.
+pub async fn arrears_by_house<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    house_ids: &[i64],
+    as_of: &str,
+) -> sqlx::Result<HashMap<i64, i64>> {
+    if house_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<String> = house_ids.iter().map(i64::to_string).collect();
+    // Ids are integers formatted here: nothing from outside reaches the SQL text.
+    let sql = format!(
+        "select house_id, cast(sum(owed) as bigint) from ( \
+           select l.house_id, l.amount_fen - coalesce((select cast(sum(w.amount_fen) as bigint) from waiver w \
+                    where w.line_id = l.id and w.target = 'line' and w.status = 'approved'), 0) as owed \
+           from bill_line l \
+           where l.house_id in ({}) and l.due_date < $1 \
+             and not exists (select 1 from settlement s where s.line_id = l.id \
+                   and not exists (select 1 from payment_reversal r where r.payment_id = s.payment_id)) \
+         ) t where owed > 0 group by house_id",
+        ids.join(",")
+    );
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&sql).bind(as_of).fetch_all(ex).await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The prepaid balance of a house, in fen.
 pub async fn prepaid_balance(tx: &mut sqlx::AnyConnection, house_id: i64) -> sqlx::Result<i64> {
     let (balance,): (i64,) = sqlx::query_as(

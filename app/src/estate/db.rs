@@ -74,7 +74,14 @@ pub async fn house_list(
     for b in &binds {
         rows = rows.bind(b.clone());
     }
-    let rows = rows.fetch_all(pool).await?;
+    let mut rows = rows.fetch_all(pool).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let arrears =
+        crate::billing::ledger::arrears_by_house(pool, &ids, &crate::db::time::desk_today())
+            .await?;
+    for row in &mut rows {
+        row.arrears_fen = arrears.get(&row.id).copied().unwrap_or(0);
+    }
     Ok(HouseList {
         estates,
         buildings,

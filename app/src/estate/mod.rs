@@ -34,6 +34,9 @@ pub struct HouseRow {
     pub status: String,
     /// The current owners' names, joined.
     pub owners: String,
+    /// Arrears (欠费): what its lines past due still owe, in fen.
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
+    pub arrears_fen: i64,
 }
 
 /// A building to filter the house list by.

@@ -198,6 +198,10 @@ pub fn HouseListPage() -> impl IntoView {
                                             <td class="num">{area(h.area_centi)}</td>
                                             <td>{status_badge(&h.status)}</td>
                                             <td>{h.owners.clone()}</td>
+                                            <td class="num">
+                                                {(h.arrears_fen > 0)
+                                                    .then(|| view! { <a class="arrears" href=format!("/desk/houses/{}/account", h.id)>{crate::billing::fen_text(h.arrears_fen)}</a> })}
+                                            </td>
                                         </tr>
                                     }
                                 })
@@ -245,6 +249,7 @@ pub fn HouseListPage() -> impl IntoView {
                                                 <th scope="col" class="num">{i18n.t("house.area")}</th>
                                                 <th scope="col">{i18n.t("house.status_label")}</th>
                                                 <th scope="col">{i18n.t("house.owners")}</th>
+                                                <th scope="col" class="num">{i18n.t("house.arrears")}</th>
                                             </tr>
                                         </thead>
                                         <tbody>{rows}</tbody>
