@@ -447,7 +447,11 @@ pub async fn run_view(pool: &AnyPool, id: i64) -> sqlx::Result<Option<(i64, Bill
         .map(|r| (estate_id, r)))
 }
 
-async fn waiver_views(pool: &AnyPool, condition: &str, id: i64) -> sqlx::Result<Vec<WaiverView>> {
+async fn waiver_views<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    condition: &str,
+    id: i64,
+) -> sqlx::Result<Vec<WaiverView>> {
     type Row = (
         i64,
         i64,
@@ -468,7 +472,7 @@ async fn waiver_views(pool: &AnyPool, condition: &str, id: i64) -> sqlx::Result<
          join fee_item f on f.id = l.fee_item_id join account a on a.id = w.requested_by where {condition}"
     ))
     .bind(id)
-    .fetch_all(pool)
+    .fetch_all(ex)
     .await?;
     Ok(rows
         .into_iter()
@@ -630,7 +634,11 @@ pub async fn house_account(
     // What was owed reads oldest first; what was settled, newest first.
     settled.reverse();
     let balance_fen = ledger::prepaid_balance(&mut conn, house_id).await?;
-    let payments = payment_views(&db.pool, "p.house_id = $1 order by p.id desc", house_id).await?;
+    // The connection this function holds, never a second one from the pool: a
+    // busy portal (every request holding one, waiting for another) would
+    // otherwise starve the pool until its timeout.
+    let payments =
+        payment_views(&mut *conn, "p.house_id = $1 order by p.id desc", house_id).await?;
     let prepaid_rows: Vec<(i64, String, Option<String>, String)> = sqlx::query_as(
         "select e.amount_fen, e.kind, p.receipt_no, e.created_at from prepaid_entry e \
          left join payment p on p.id = e.payment_id where e.house_id = $1 order by e.id desc",
@@ -638,7 +646,7 @@ pub async fn house_account(
     .bind(house_id)
     .fetch_all(&mut *conn)
     .await?;
-    let waivers = waiver_views(&db.pool, "h.id = $1 order by w.id desc", house_id).await?;
+    let waivers = waiver_views(&mut *conn, "h.id = $1 order by w.id desc", house_id).await?;
     let one_off: Vec<(i64, String)> = sqlx::query_as(
         "select id, name from fee_item where estate_id = $1 and kind = 'one_off' order by name",
     )
@@ -650,7 +658,7 @@ pub async fn house_account(
         number,
         estate_id,
         estate_name,
-        owners: owners(&db.pool, house_id).await?,
+        owners: owners(&mut *conn, house_id).await?,
         unpaid_fen: unpaid.iter().map(|l| l.outstanding_fen).sum(),
         late_fen: unpaid.iter().map(|l| l.late_fee_fen).sum(),
         unpaid,
@@ -694,13 +702,13 @@ pub fn new_request_key() -> String {
     out
 }
 
-async fn owners(pool: &AnyPool, house_id: i64) -> sqlx::Result<String> {
+async fn owners<'e>(ex: impl sqlx::AnyExecutor<'e>, house_id: i64) -> sqlx::Result<String> {
     let names: Vec<(String,)> = sqlx::query_as(
         "select r.name from occupancy o join resident r on r.id = o.resident_id \
          where o.house_id = $1 and o.end_date is null and o.role in ('owner', 'co_owner') order by o.id",
     )
     .bind(house_id)
-    .fetch_all(pool)
+    .fetch_all(ex)
     .await?;
     Ok(names
         .into_iter()
@@ -709,7 +717,11 @@ async fn owners(pool: &AnyPool, house_id: i64) -> sqlx::Result<String> {
         .join("、"))
 }
 
-async fn payment_views(pool: &AnyPool, condition: &str, id: i64) -> sqlx::Result<Vec<PaymentView>> {
+async fn payment_views<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    condition: &str,
+    id: i64,
+) -> sqlx::Result<Vec<PaymentView>> {
     type Row = (
         i64,
         String,
@@ -731,7 +743,7 @@ async fn payment_views(pool: &AnyPool, condition: &str, id: i64) -> sqlx::Result
          where {condition}"
     ))
     .bind(id)
-    .fetch_all(pool)
+    .fetch_all(ex)
     .await?;
     Ok(rows
         .into_iter()
@@ -864,7 +876,7 @@ pub async fn daily_close_page(
         closed_at: closed.map(|(c,)| c),
     };
     let my_payments = payment_views(
-        &db.pool,
+        &mut *conn,
         &format!("p.clerk_id = $1 and p.business_day = '{today}' order by p.id desc"),
         clerk_id,
     )
