@@ -394,8 +394,8 @@ pub async fn generate(db: &Database, opts: &Options) -> anyhow::Result<()> {
         let clerk_name = person_name(d, -e);
         let (clerk_id, row) = staff("clerk", &clerk_user, &clerk_name, &mut ids);
         accounts.push(&mut tx, row).await?;
-        links.push(&mut tx, format!("({clerk_id}, {e})")).await?;
-        links.push(&mut tx, format!("({manager_id}, {e})")).await?;
+        links.keep(format!("({clerk_id}, {e})"));
+        links.keep(format!("({manager_id}, {e})"));
         let n_workers = (houses / 1_500).clamp(2, 40);
         let groups = n_workers.min(3) as usize;
         let mut workers = Vec::new();
@@ -411,7 +411,7 @@ pub async fn generate(db: &Database, opts: &Options) -> anyhow::Result<()> {
             );
             let (id, row) = staff("maintenance", &username, &name, &mut ids);
             accounts.push(&mut tx, row).await?;
-            links.push(&mut tx, format!("({id}, {e})")).await?;
+            links.keep(format!("({id}, {e})"));
             let skills: Vec<&'static str> = app::repairs::rules::CATEGORIES
                 .iter()
                 .enumerate()
@@ -428,6 +428,7 @@ pub async fn generate(db: &Database, opts: &Options) -> anyhow::Result<()> {
             houses: Vec::new(),
         });
     }
+    // Accounts before the links that refer to them.
     accounts.flush(&mut tx).await?;
     links.flush(&mut tx).await?;
     tx.commit().await?;
@@ -727,7 +728,7 @@ async fn register(
                         rows.push(person("co_owner", owner_from, None, ids).3);
                     }
                     if matches!(status, "occupied" | "renovating") {
-                        for k in 0..d.below(R_OCCUPY, h, 5, 4) {
+                        for k in 0..d.below(R_OCCUPY, h, 5, 5) {
                             let _ = k;
                             rows.push(person("family", owner_from, None, ids).3);
                         }

@@ -116,8 +116,10 @@ impl Server {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// Resident set size now and at its peak, in MiB (Linux /proc).
-    fn rss(&self) -> (f64, f64) {
+    /// Resident set size now, at its peak, and now split into anonymous
+    /// memory (the heap) and file pages (SQLite's memory-mapped database), in
+    /// MiB (Linux /proc).
+    fn rss(&self) -> (f64, f64, f64, f64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
         let field = |name: &str| {
@@ -129,7 +131,12 @@ impl Server {
                 .map(|kb| kb / 1024.0)
                 .unwrap_or(0.0)
         };
-        (field("VmRSS:"), field("VmHWM:"))
+        (
+            field("VmRSS:"),
+            field("VmHWM:"),
+            field("RssAnon:"),
+            field("RssFile:") + field("RssShmem:"),
+        )
     }
 
     fn stop(&mut self) {
@@ -427,10 +434,10 @@ pub async fn run(opts: &Options) -> anyhow::Result<()> {
     let worker = sign_in(server.port, "maintenance", &opts.password).await?;
     let resident = sign_in(server.port, &cast_large.resident, &opts.password).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let (idle, _) = server.rss();
-    report
-        .other
-        .push(format!("idle RSS (signed in, before load): {idle:.1} MiB"));
+    let (idle, _, anon, file) = server.rss();
+    report.other.push(format!(
+        "idle RSS (signed in, before load): {idle:.1} MiB ({anon:.1} MiB heap, {file:.1} MiB mapped database)"
+    ));
 
     let houses = id_regex(cast_large.house_ids.0, cast_large.house_ids.1);
     let buildings = id_regex(cast_large.building_ids.0, cast_large.building_ids.1);
@@ -535,9 +542,9 @@ pub async fn run(opts: &Options) -> anyhow::Result<()> {
     });
     report.add(a.map_err(|_| anyhow::anyhow!("the storm's thread panicked"))??);
     report.add(b.map_err(|_| anyhow::anyhow!("the portal's thread panicked"))??);
-    let (_, peak) = server.rss();
+    let (_, peak, anon, file) = server.rss();
     report.other.push(format!(
-        "peak RSS (over every scenario above): {peak:.1} MiB"
+        "peak RSS (over every scenario above): {peak:.1} MiB (after them: {anon:.1} MiB heap, {file:.1} MiB mapped database)"
     ));
     drop(server);
 
@@ -558,10 +565,10 @@ pub async fn run(opts: &Options) -> anyhow::Result<()> {
             cold.as_secs_f64() * 1000.0
         ));
         let manager = sign_in(server.port, "manager", &opts.password).await?;
-        let (idle, _) = server.rss();
-        report
-            .other
-            .push(format!("idle RSS on the company database: {idle:.1} MiB"));
+        let (idle, _, anon, file) = server.rss();
+        report.other.push(format!(
+            "idle RSS on the company database: {idle:.1} MiB ({anon:.1} MiB heap, {file:.1} MiB mapped database)"
+        ));
         for rate in [None, Some(200)] {
             let load = Load {
                 name: match rate {

@@ -12,6 +12,9 @@ use app::auth::{password, Role};
 use app::db::Database;
 use server::config::{DatabaseArgs, HttpArgs, HttpConfig};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "server",
