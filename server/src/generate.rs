@@ -22,8 +22,9 @@
 //!   the counter afterwards continuing the receipt sequence.
 //!
 //! Every random choice is a hash of (seed, what, which), so a profile and a
-//! seed give the same company whatever the order of work — dated relative to
-//! the month it is generated in (the last twelve months are billed).
+//! seed give the same company whatever the order of work, dated relative to
+//! the day it is generated (the last twelve months are billed; birth dates,
+//! moves and which payments have happened yet count back from today).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -183,8 +184,9 @@ pub fn id_check_char(first17: &str) -> char {
     ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize]
 }
 
-/// A valid ID number, unique within an estate for distinct `index`: birth day
-/// and serial are a bijection of the index (1,000,003 is prime to the space).
+/// A valid ID number, unique for distinct `index` (the company-wide person
+/// number): birth day and serial are a bijection of the index below 24 million
+/// (1,000,003 is prime to the space).
 fn id_number(d: Dice, person: i64, index: i64, today: NaiveDate) -> String {
     const DAYS: i64 = 24_000; // born 18 to 83 years ago
     let space = DAYS * 1000;
@@ -579,7 +581,6 @@ async fn register(
     let mut stays =
         Rows::new("occupancy (id, house_id, resident_id, role, start_date, end_date, created_at)");
     let mut accounts = Rows::new("account (id, role, username, mobile, display_name, password_hash, resident_id, created_at, updated_at)");
-    let mut in_estate = 0i64; // residents of this estate, for unique ID numbers
     let mut first_account = false;
     let mut made = 0i64;
     let mut b = 0i64;
@@ -669,40 +670,38 @@ async fn register(
                         continue;
                     }
                     // Who lives here, and who did.
-                    let mut person =
-                        |role: &'static str,
-                         start: NaiveDate,
-                         end: Option<NaiveDate>,
-                         ids: &mut Ids|
-                         -> (i64, String, String, (String, String)) {
-                            ids.resident += 1;
-                            ids.occupancy += 1;
-                            in_estate += 1;
-                            let r = ids.resident;
-                            let name = person_name(d, r);
-                            let phone = mobile(d, r);
-                            // Most have their ID number on file; some children do not.
-                            let idn = (role != "family" || d.chance(R_PERSON, r, 7, 600))
-                                .then(|| id_number(d, r, in_estate, today));
-                            let resident = format!(
-                                "({r}, {e}, {}, {}, {}, {}, {}, {})",
-                                lit(&name),
-                                lit(&phone),
-                                lit(&phone[7..]),
-                                opt_lit(&idn),
-                                opt_lit(&idn.as_ref().map(|i| i[14..].to_string())),
-                                lit(&at(start, 10 * 60))
-                            );
-                            let stay = format!(
-                                "({}, {h}, {r}, {}, {}, {}, {})",
-                                ids.occupancy,
-                                lit(role),
-                                lit(&time::date_to_db(start)),
-                                opt_lit(&end.map(time::date_to_db)),
-                                lit(&at(start, 10 * 60))
-                            );
-                            (r, name, phone, (resident, stay))
-                        };
+                    let person = |role: &'static str,
+                                  start: NaiveDate,
+                                  end: Option<NaiveDate>,
+                                  ids: &mut Ids|
+                     -> (i64, String, String, (String, String)) {
+                        ids.resident += 1;
+                        ids.occupancy += 1;
+                        let r = ids.resident;
+                        let name = person_name(d, r);
+                        let phone = mobile(d, r);
+                        // Most have their ID number on file; some children do not.
+                        let idn = (role != "family" || d.chance(R_PERSON, r, 7, 600))
+                            .then(|| id_number(d, r, r, today));
+                        let resident = format!(
+                            "({r}, {e}, {}, {}, {}, {}, {}, {})",
+                            lit(&name),
+                            lit(&phone),
+                            lit(&phone[7..]),
+                            opt_lit(&idn),
+                            opt_lit(&idn.as_ref().map(|i| i[14..].to_string())),
+                            lit(&at(start, 10 * 60))
+                        );
+                        let stay = format!(
+                            "({}, {h}, {r}, {}, {}, {}, {})",
+                            ids.occupancy,
+                            lit(role),
+                            lit(&time::date_to_db(start)),
+                            opt_lit(&end.map(time::date_to_db)),
+                            lit(&at(start, 10 * 60))
+                        );
+                        (r, name, phone, (resident, stay))
+                    };
                     let mut rows = Vec::new();
                     let mut owner_from =
                         handed + Duration::days(d.below(R_OCCUPY, h, 1, 60) as i64);

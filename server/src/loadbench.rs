@@ -75,6 +75,14 @@ impl Server {
     /// Starts `server serve` and waits for the sign-in page; returns it with
     /// the time from spawn to the first page.
     async fn start(opts: &Options, url: &str, log: &Path) -> anyhow::Result<(Server, Duration)> {
+        // A server left over from an interrupted run would answer in this
+        // one's place: refuse to start on a port that is taken.
+        std::net::TcpListener::bind(("127.0.0.1", opts.port)).with_context(|| {
+            format!(
+                "port {} is taken (a server left from an earlier run?); stop it or pass --port",
+                opts.port
+            )
+        })?;
         let exe = std::env::current_exe().context("the server binary")?;
         let log = std::fs::File::create(log)?;
         let started = Instant::now();
@@ -97,7 +105,7 @@ impl Server {
         };
         loop {
             if let Ok(r) = http(server.port, "GET", "/login", "", "").await {
-                if r.status == 200 {
+                if r.status == 200 && server.child.try_wait()?.is_none() {
                     return Ok((server, started.elapsed()));
                 }
             }
@@ -241,13 +249,20 @@ async fn sign_in(port: u16, identifier: &str, password: &str) -> anyhow::Result<
     Ok(cookies.join("; "))
 }
 
+/// Where a load's requests go.
+enum Target {
+    Url(String),
+    /// A regex of URLs (`rand_regex`: `.` literal, `?` escaped).
+    Regex(String),
+    /// A file of URLs, one a line (ids spread evenly over a range).
+    File(PathBuf),
+}
+
 /// A load: what oha sends.
 struct Load<'a> {
     name: String,
     method: &'a str,
-    /// A URL, or a regex of URLs (`rand_regex`: `.` literal, `?` escaped).
-    url: String,
-    regex: bool,
+    url: Target,
     cookie: &'a str,
     body: Option<String>,
     /// 64 connections flat out (`None`), or this many requests a second.
@@ -283,10 +298,11 @@ fn run_oha(opts: &Options, load: &Load, seconds: u64) -> anyhow::Result<Figures>
             .arg("-d")
             .arg(body);
     }
-    if load.regex {
-        cmd.arg("--rand-regex-url");
-    }
-    cmd.arg(&load.url);
+    match &load.url {
+        Target::Url(url) => cmd.arg(url),
+        Target::Regex(re) => cmd.arg("--rand-regex-url").arg(re),
+        Target::File(path) => cmd.arg("--urls-from-file").arg(path),
+    };
     let out = cmd
         .stdin(Stdio::null())
         .output()
@@ -388,14 +404,28 @@ async fn cast(url: &str) -> anyhow::Result<Cast> {
     })
 }
 
-/// A regex for ids from `min` up to at most `max`: all ids with fewer digits
-/// than `max` has, from `min` on (so the pages exist), e.g. `[1-9][0-9]{0,3}`.
-fn id_regex(min: i64, max: i64) -> String {
-    let digits = max.to_string().len().max(2) - 1;
-    if min > 1 || digits == 0 {
-        return min.to_string();
+/// Writes `count` URLs whose ids are spread evenly over `min..=max` (in a
+/// scrambled order), so a run touches the whole estate, not a hot corner.
+fn url_file(
+    dir: &Path,
+    name: &str,
+    template: &str,
+    (min, max): (i64, i64),
+    count: i64,
+) -> anyhow::Result<PathBuf> {
+    let span = (max - min + 1).max(1);
+    let count = count.min(span);
+    let mut lines = String::new();
+    for i in 0..count {
+        // 7919 is prime, so i ↦ i·7919 mod count visits every slot once.
+        let slot = (i * 7_919) % count;
+        let id = min + slot * span / count;
+        lines.push_str(&template.replace("{id}", &id.to_string()));
+        lines.push('\n');
     }
-    format!("[1-9][0-9]{{0,{}}}", digits - 1)
+    let path = dir.join(format!("estate-desk-bench-{name}.txt"));
+    std::fs::write(&path, lines)?;
+    Ok(path)
 }
 
 /// The whole run: returns the lines printed.
@@ -436,53 +466,51 @@ pub async fn run(opts: &Options) -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let (idle, _, anon, file) = server.rss();
     report.other.push(format!(
-        "idle RSS (signed in, before load): {idle:.1} MiB ({anon:.1} MiB heap, {file:.1} MiB mapped database)"
+        "idle RSS (signed in, before load): {idle:.1} MiB ({anon:.1} MiB heap, {file:.1} MiB file-backed: the mapped database and the binary)"
     ));
 
-    let houses = id_regex(cast_large.house_ids.0, cast_large.house_ids.1);
-    let buildings = id_regex(cast_large.building_ids.0, cast_large.building_ids.1);
+    let houses = url_file(
+        &log_dir,
+        "houses",
+        &format!("{base}/desk/houses/{{id}}"),
+        cast_large.house_ids,
+        5_000,
+    )?;
+    let buildings = url_file(
+        &log_dir,
+        "buildings",
+        &format!("{base}/desk/houses?estate=1&building={{id}}"),
+        cast_large.building_ids,
+        5_000,
+    )?;
     // Search as you type: the first characters of a name, a surname, a room,
     // the tail of a mobile — what a clerk types before the list appears.
     let search_terms =
         "(%E7%8E%8B|%E6%9D%8E%E4%BC%9F|%E6%AC%A7%E9%98%B3|%E5%BC%A0%E6%B6%9B|1201|3-2-12|[0-9]{4})";
-    let pages: Vec<(&str, &str, String, bool, &str)> = vec![
-        (
-            "house page",
-            "GET",
-            format!("{base}/desk/houses/{houses}"),
-            true,
-            &clerk,
-        ),
+    let pages: Vec<(&str, Target, &str)> = vec![
+        ("house page", Target::File(houses), &clerk),
         (
             "house list, 50 rows with arrears",
-            "GET",
-            format!("{base}/desk/houses\\?estate=1&building={buildings}"),
-            true,
+            Target::File(buildings),
             &clerk,
         ),
         (
             "desk search as you type",
-            "GET",
-            format!("{base}/api/desk_search\\?q={search_terms}"),
-            true,
+            Target::Regex(format!("{base}/api/desk_search\\?q={search_terms}")),
             &clerk,
         ),
         (
             "portal bills",
-            "GET",
-            format!("{base}/portal/bills"),
-            false,
+            Target::Url(format!("{base}/portal/bills")),
             &resident,
         ),
         (
             "maintenance queue",
-            "GET",
-            format!("{base}/jobs"),
-            false,
+            Target::Url(format!("{base}/jobs")),
             &worker,
         ),
     ];
-    for (name, method, url, regex, cookie) in &pages {
+    for (name, target, cookie) in &pages {
         for rate in [None, Some(if opts.smoke { 20 } else { 200 })] {
             let connections = if opts.smoke && rate.is_none() { 4 } else { 64 };
             let load = Load {
@@ -490,9 +518,12 @@ pub async fn run(opts: &Options) -> anyhow::Result<()> {
                     None => format!("{name} ({connections} connections)"),
                     Some(r) => format!("{name} ({r} req/s)"),
                 },
-                method,
-                url: url.clone(),
-                regex: *regex,
+                method: "GET",
+                url: match target {
+                    Target::Url(u) => Target::Url(u.clone()),
+                    Target::Regex(r) => Target::Regex(r.clone()),
+                    Target::File(f) => Target::File(f.clone()),
+                },
                 cookie,
                 body: None,
                 rate,
@@ -509,8 +540,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<()> {
     let storm = Load {
         name: format!("login storm (argon2, {storm_rate}/s offered)"),
         method: "POST",
-        url: format!("{base}/auth/login"),
-        regex: false,
+        url: Target::Url(format!("{base}/auth/login")),
         cookie: "",
         body: Some(format!(
             "identifier={}&password={}",
@@ -527,24 +557,29 @@ pub async fn run(opts: &Options) -> anyhow::Result<()> {
             if opts.smoke { 20 } else { 200 }
         ),
         method: "GET",
-        url: format!("{base}/portal/bills"),
-        regex: false,
+        url: Target::Url(format!("{base}/portal/bills")),
         cookie: &resident,
         body: None,
         rate: Some(if opts.smoke { 20 } else { 200 }),
         connections: 64,
         expect: 200,
     };
+    // Every sign-in answers 303, good or not: count the sessions it opened.
+    let sessions_before = sessions(&opts.database_url).await?;
     let (a, b) = std::thread::scope(|s| {
         let a = s.spawn(|| run_oha(opts, &storm, seconds));
         let b = s.spawn(|| run_oha(opts, &portal, seconds));
         (a.join(), b.join())
     });
-    report.add(a.map_err(|_| anyhow::anyhow!("the storm's thread panicked"))??);
+    let mut storm_figures = a.map_err(|_| anyhow::anyhow!("the storm's thread panicked"))??;
+    let signed_in = (sessions(&opts.database_url).await? - sessions_before).max(0) as u64;
+    storm_figures.rps = signed_in as f64 / seconds as f64;
+    storm_figures.unexpected = storm_figures.total.saturating_sub(signed_in);
+    report.add(storm_figures);
     report.add(b.map_err(|_| anyhow::anyhow!("the portal's thread panicked"))??);
     let (_, peak, anon, file) = server.rss();
     report.other.push(format!(
-        "peak RSS (over every scenario above): {peak:.1} MiB (after them: {anon:.1} MiB heap, {file:.1} MiB mapped database)"
+        "peak RSS (over every scenario above): {peak:.1} MiB (after them: {anon:.1} MiB heap, {file:.1} MiB file-backed)"
     ));
     drop(server);
 
@@ -567,7 +602,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<()> {
         let manager = sign_in(server.port, "manager", &opts.password).await?;
         let (idle, _, anon, file) = server.rss();
         report.other.push(format!(
-            "idle RSS on the company database: {idle:.1} MiB ({anon:.1} MiB heap, {file:.1} MiB mapped database)"
+            "idle RSS on the company database: {idle:.1} MiB ({anon:.1} MiB heap, {file:.1} MiB file-backed)"
         ));
         for rate in [None, Some(200)] {
             let load = Load {
@@ -576,8 +611,10 @@ pub async fn run(opts: &Options) -> anyhow::Result<()> {
                     Some(r) => format!("company search, every estate ({r} req/s)"),
                 },
                 method: "GET",
-                url: format!("{}/api/desk_search\\?q={search_terms}", server.base()),
-                regex: true,
+                url: Target::Regex(format!(
+                    "{}/api/desk_search\\?q={search_terms}",
+                    server.base()
+                )),
                 cookie: &manager,
                 body: None,
                 rate,
@@ -604,6 +641,20 @@ pub async fn run(opts: &Options) -> anyhow::Result<()> {
         eprintln!("wrote {}", out.display());
     }
     Ok(())
+}
+
+/// How many sessions the session store holds (tower-sessions' table).
+async fn sessions(url: &str) -> anyhow::Result<i64> {
+    let db = Database::connect(url).await?;
+    let table = match db.backend {
+        app::db::Backend::Sqlite => "tower_sessions",
+        app::db::Backend::Postgres => "tower_sessions.session",
+    };
+    let (n,): (i64,) = sqlx::query_as(&format!("select count(*) from {table}"))
+        .fetch_one(&db.pool)
+        .await?;
+    db.pool.close().await;
+    Ok(n)
 }
 
 /// Empties the kernel's page cache (root only) so the cold start reads the
@@ -702,7 +753,7 @@ impl Report {
              - Commit: `{commit}`; date: {date}\n\
              - Database: {engine}, generated by `server generate` ({})\n\
              - Load: {oha}, {seconds} s per run; `64 connections` is closed-loop (each connection sends its next request when the last is answered), `200 req/s` is open-loop (requests are sent on a fixed schedule and latency counts from when each was due)\n\
-             - req/s counts good answers only (200 for pages, 303 for a sign-in)\n\n",
+             - req/s counts good answers only (200 for pages; for the login storm, the sessions actually opened)\n\n",
             self.data.join("; ")
         ));
         md.push_str("## Figures\n\n```\n");
@@ -745,11 +796,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_stay_within_the_range() {
-        assert_eq!(id_regex(1, 50_000), "[1-9][0-9]{0,3}");
-        assert_eq!(id_regex(1, 120), "[1-9][0-9]{0,1}");
-        assert_eq!(id_regex(1, 9), "[1-9][0-9]{0,0}");
-        assert_eq!(id_regex(7, 50), "7");
+    fn url_files_spread_over_the_whole_range() {
+        let dir = tempfile_dir();
+        let path = url_file(&dir, "t", "http://h/x/{id}", (1, 50_000), 5_000).expect("file");
+        let ids: Vec<i64> = std::fs::read_to_string(path)
+            .expect("read")
+            .lines()
+            .map(|l| l.trim_start_matches("http://h/x/").parse().expect("id"))
+            .collect();
+        assert_eq!(ids.len(), 5_000);
+        assert!(ids.iter().all(|i| (1..=50_000).contains(i)));
+        let distinct: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(distinct.len(), 5_000);
+        // Every tenth of the estate gets a tenth of the requests.
+        for tenth in 0..10 {
+            let n = ids.iter().filter(|i| (*i - 1) / 5_000 == tenth).count();
+            assert_eq!(n, 500, "tenth {tenth}");
+        }
+        // A small range: each id once.
+        let path = url_file(&dir, "u", "{id}", (3, 7), 5_000).expect("file");
+        let mut small: Vec<i64> = std::fs::read_to_string(path)
+            .expect("read")
+            .lines()
+            .map(|l| l.parse().expect("id"))
+            .collect();
+        small.sort();
+        assert_eq!(small, vec![3, 4, 5, 6, 7]);
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("estate-desk-urls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        dir
     }
 
     #[test]

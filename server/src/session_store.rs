@@ -70,6 +70,13 @@ impl SessionStore for DeskSessionStore {
         }
     }
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        // Saving never brings a session back: a request that loaded it before
+        // a sign-out (or an account's sessions being ended) and saves it after
+        // (the once-a-minute "seen" refresh) must not undo that. New sessions
+        // come through `create`.
+        if self.load(&record.id).await?.is_none() {
+            return Ok(());
+        }
         match self {
             DeskSessionStore::Sqlite(s) => s.save(record).await,
             DeskSessionStore::Postgres(s) => s.save(record).await,

@@ -153,12 +153,11 @@ impl Database {
                 source,
             })?;
         if self.backend == Backend::Sqlite {
-            self.analyze_unplanned()
-                .await
-                .map_err(|e| DbOpenError::Migrate {
-                    url: self.display_url.clone(),
-                    source: sqlx::migrate::MigrateError::Execute(e),
-                })?;
+            // Best effort: planning statistics are not worth refusing to start for
+            // (ANALYZE needs the write lock another process may hold).
+            if let Err(e) = self.analyze_unplanned().await {
+                tracing::warn!(error = %e, "could not refresh the query planner's statistics");
+            }
         }
         Ok(())
     }
@@ -167,49 +166,49 @@ impl Database {
     /// autovacuum keeps its own). An index without them looks selective and
     /// can be picked over a far better one: after an index on (estate, name)
     /// was added, the search by mobile tail scanned a whole 139,000-resident
-    /// estate. So when a table has rows and an index of it has no statistics
-    /// (a new index, a database never analysed), analyse, reading at most
-    /// about 1,000 rows per index so that starting stays fast.
+    /// estate. So every table that has rows and an index without statistics
+    /// (a new index, a database never analysed) is analysed, then `optimize`
+    /// refreshes tables that grew since; each reads at most about 1,000 rows
+    /// per index, so that starting stays fast.
     async fn analyze_unplanned(&self) -> Result<(), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
         let (stats,): (i64,) = sqlx::query_as(
             "select count(*) from sqlite_master where type = 'table' and name = 'sqlite_stat1'",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *conn)
         .await?;
-        // Indexes without statistics, with their tables.
-        let missing: Vec<(String, String)> = if stats == 0 {
-            sqlx::query_as(
-                "select name, tbl_name from sqlite_master where type = 'index' \
-                 and name not like 'sqlite_autoindex_%'",
-            )
-            .fetch_all(&self.pool)
-            .await?
+        // Tables with an index (constraints' own included) that has no statistics.
+        let tables: Vec<(String,)> = if stats == 0 {
+            sqlx::query_as("select distinct tbl_name from sqlite_master where type = 'index'")
+                .fetch_all(&mut *conn)
+                .await?
         } else {
             sqlx::query_as(
-                "select m.name, m.tbl_name from sqlite_master m where m.type = 'index' \
-                 and m.name not like 'sqlite_autoindex_%' \
+                "select distinct m.tbl_name from sqlite_master m where m.type = 'index' \
                  and not exists (select 1 from sqlite_stat1 s where s.idx = m.name)",
             )
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *conn)
             .await?
         };
-        let mut conn = self.pool.acquire().await?;
-        for (index, table) in missing {
-            // An empty table's index gets no statistics: nothing to plan for yet.
+        sqlx::query("pragma analysis_limit = 1000")
+            .execute(&mut *conn)
+            .await?;
+        for (table,) in tables {
+            // An empty table's indexes get no statistics: nothing to plan for yet.
             // Names come from sqlite_master, quoted as identifiers.
             let (rows,): (i64,) =
                 sqlx::query_as(&format!("select exists (select 1 from \"{table}\")"))
                     .fetch_one(&mut *conn)
                     .await?;
             if rows == 1 {
-                sqlx::query("pragma analysis_limit = 1000")
-                    .execute(&mut *conn)
-                    .await?;
-                sqlx::query(&format!("analyze \"{index}\""))
+                sqlx::query(&format!("analyze \"{table}\""))
                     .execute(&mut *conn)
                     .await?;
             }
         }
+        sqlx::query("pragma optimize = 0x10002")
+            .execute(&mut *conn)
+            .await?;
         Ok(())
     }
 

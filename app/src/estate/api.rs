@@ -88,7 +88,7 @@ pub async fn reveal_resident_field(id: i64, field: String) -> Result<String, App
 }
 
 /// The desk's search box, as you type.
-// A read on every keystroke: GET, so it is idempotent and cacheable by its URL.
+// A read on every keystroke: a GET (idempotent; answers are `no-store`, as all of /api).
 #[server(endpoint = "desk_search", input = leptos::server_fn::codec::GetUrl)]
 pub async fn desk_search(q: String) -> Result<Vec<SearchHit>, AppError> {
     use crate::auth::{api::*, Permission};
