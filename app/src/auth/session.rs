@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 const AUTH_KEY: &str = "auth";
-/// When the session was last seen, in Unix seconds. Refreshed at most once a
+/// When the session was last seen, in Unix milliseconds. Refreshed at most once a
 /// minute (a quarter of the idle time if that is shorter): the change makes the session layer save it, which moves its idle
 /// expiry in the store (an unchanged session is not written, so without this
 /// a busy clerk would be signed out the idle time after signing in).
@@ -124,9 +124,9 @@ pub async fn caller(state: &AppState, session: &Session) -> Result<Option<Caller
     let scope = account_db::scope(&state.db.pool, &account)
         .await
         .map_err(AppError::internal)?;
-    let now = Utc::now().timestamp();
+    let now = Utc::now().timestamp_millis();
     let seen: Option<i64> = session.get(SEEN_KEY).await.map_err(AppError::internal)?;
-    let every = (state.sessions.idle.as_secs() / 4).min(60) as i64;
+    let every = (state.sessions.idle.as_millis() / 4).min(60_000) as i64;
     if seen.is_none_or(|s| now - s >= every) {
         session
             .insert(SEEN_KEY, now)
