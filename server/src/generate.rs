@@ -946,7 +946,9 @@ async fn pay(
             }
         }
         after += 2_000;
-        let mut by_house: Vec<(i64, Vec<(i64, Period, i64, NaiveDate)>)> = Vec::new();
+        // A house's lines: (line, period, amount, due date).
+        type Lines = Vec<(i64, Period, i64, NaiveDate)>;
+        let mut by_house: Vec<(i64, Lines)> = Vec::new();
         for (house, line, period, amount, due) in rows {
             let period = Period::parse(&period).context("period")?;
             let due = NaiveDate::parse_from_str(&due, "%Y-%m-%d")?;

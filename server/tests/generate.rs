@@ -50,7 +50,9 @@ async fn a_generated_company_reads_as_the_application_s_own() {
             assert!(parts.iter().all(|p| p.parse::<u32>().is_ok()), "{number}");
             assert_eq!(parts[2], room, "{number}");
         }
-        let residents: Vec<(String, String, Option<String>, String, Option<String>)> =
+        // name, mobile, ID number, mobile tail, ID tail
+        type Person = (String, String, Option<String>, String, Option<String>);
+        let residents: Vec<Person> =
             sqlx::query_as("select name, mobile, id_number, mobile_tail, id_tail from resident")
                 .fetch_all(&db.pool)
                 .await
