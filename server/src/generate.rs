@@ -1248,31 +1248,19 @@ async fn repairs(
             name: worker_name.clone(),
             ip: None,
         };
-        repairs::act(
-            db,
-            &as_worker,
-            lang,
-            &worker,
-            id,
-            Action::Accept,
-            ActInput::default(),
-        )
-        .await
-        .map_err(fail)?;
+        // The worker's steps on this ticket.
+        let work = |action: Action, input: ActInput| {
+            repairs::act(db, &as_worker, lang, &worker, id, action, input)
+        };
+        work(Action::Accept, ActInput::default())
+            .await
+            .map_err(fail)?;
         if fate < 80 {
             continue; // 已接单
         }
-        repairs::act(
-            db,
-            &as_worker,
-            lang,
-            &worker,
-            id,
-            Action::Start,
-            ActInput::default(),
-        )
-        .await
-        .map_err(fail)?;
+        work(Action::Start, ActInput::default())
+            .await
+            .map_err(fail)?;
         if fate < 95 {
             continue; // 处理中
         }
@@ -1296,9 +1284,7 @@ async fn repairs(
             },
             ..Default::default()
         };
-        repairs::act(db, &as_worker, lang, &worker, id, Action::Finish, finish)
-            .await
-            .map_err(fail)?;
+        work(Action::Finish, finish).await.map_err(fail)?;
         if fate < 175 {
             continue; // 已完工, waiting for the return visit
         }
