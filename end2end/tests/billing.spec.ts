@@ -88,6 +88,20 @@ test.describe('fee billing', () => {
     await expect(receipt).toContainText(received);
     await expect(page.getByTestId('capitals')).toContainText('元');
     await expect(receipt.getByText('补打')).toHaveCount(0);
+    // Opening the receipt is not printing it: a refresh is still the original.
+    await page.reload();
+    await hydrated(page);
+    await expect(receipt.getByText('补打')).toHaveCount(0);
+    // The print button records the print, then opens the browser's print dialog.
+    await page.evaluate(() => {
+      (window as unknown as { printed: number }).printed = 0;
+      window.print = () => {
+        (window as unknown as { printed: number }).printed += 1;
+      };
+    });
+    await page.getByRole('button', { name: '打印' }).click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
+    await expect(receipt.getByText('补打')).toHaveCount(0);
     // Printed, the page is the receipt alone.
     await page.emulateMedia({ media: 'print' });
     await expect(page.locator('.topbar')).toBeHidden();

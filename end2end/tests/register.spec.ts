@@ -47,6 +47,12 @@ test.describe('estate register', () => {
     await signIn(page, '13800000001');
     await expect(page.getByRole('heading', { name: '1-1-101' })).toBeVisible();
     await expect(page.locator('.house-card')).toHaveCount(1);
+    // Their own numbers are masked too; 显示 fetches one (and the log records it).
+    await expect(page.getByText('138****0001', { exact: true })).toBeVisible();
+    await expect(page.getByText('13800000001', { exact: true })).toHaveCount(0);
+    await hydrated(page);
+    await page.locator('dd', { hasText: '138****0001' }).getByRole('button', { name: '显示' }).click();
+    await expect(page.getByText('13800000001', { exact: true })).toBeVisible();
     const response = await page.goto('/desk/houses');
     expect(response?.status()).toBe(403);
   });

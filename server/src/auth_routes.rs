@@ -14,21 +14,14 @@ use app::auth::rules::{allows, home_path, page_permission};
 use app::auth::{db as account_db, session, Lang, Role};
 use app::state::AppState;
 
+use crate::security::safe_local_path;
+
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     pub identifier: String,
     pub password: String,
     #[serde(default)]
     pub next: String,
-}
-
-/// A local path to return to, or `None` (open redirects refused).
-fn safe_local_path(path: &str) -> Option<&str> {
-    let ok = path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.starts_with("/\\")
-        && !path.contains("://");
-    ok.then_some(path)
 }
 
 /// Where to go after signing in: the requested page if the role may open it, else home.
@@ -174,6 +167,7 @@ mod tests {
         assert_eq!(safe_local_path("/desk"), Some("/desk"));
         assert_eq!(safe_local_path("//evil.example"), None);
         assert_eq!(safe_local_path("/\\evil.example"), None);
+        assert_eq!(safe_local_path("/\t/evil.example"), None);
         assert_eq!(safe_local_path("https://evil.example"), None);
         assert_eq!(safe_local_path(""), None);
     }
@@ -184,6 +178,7 @@ mod tests {
         assert_eq!(landing(Role::Clerk, "/audit"), "/desk");
         assert_eq!(landing(Role::Resident, "/desk"), "/portal");
         assert_eq!(landing(Role::Clerk, "//evil"), "/desk");
+        assert_eq!(landing(Role::Clerk, "/\n/evil"), "/desk");
         assert_eq!(landing(Role::Clerk, "/login"), "/desk");
     }
 }

@@ -35,10 +35,12 @@ pub struct HttpArgs {
     /// The address to listen on (default: LEPTOS_SITE_ADDR, else 127.0.0.1:3000).
     #[arg(long, env = "ADDR")]
     pub addr: Option<SocketAddr>,
-    /// Mark the session cookie `Secure`: set this when the desk is served over HTTPS (behind TLS).
+    /// Served over HTTPS (behind TLS): the session cookie becomes `Secure` and
+    /// `__Host-desk_session`, and responses carry HSTS. See README, "Deployment behind TLS".
     #[arg(long, env = "SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
-    /// Trust the first address in `X-Forwarded-For` (only behind your own reverse proxy).
+    /// Behind exactly one reverse proxy of your own: take the caller's address
+    /// from the last `X-Forwarded-For` entry, the one that proxy appended.
     #[arg(long, env = "TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
     /// Sign out after this many minutes without a request.
@@ -54,6 +56,13 @@ pub struct HttpArgs {
     #[arg(long, env = "HASH_SLOTS", default_value_t = 1)]
     pub hash_slots: usize,
 }
+
+/// The session cookie's name over plain HTTP.
+pub const SESSION_COOKIE: &str = "desk_session";
+/// Its name behind TLS: the `__Host-` prefix makes browsers accept it only if
+/// `Secure`, with `Path=/` and no `Domain`, so neither a sibling subdomain nor a
+/// plain-HTTP page can plant or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-desk_session";
 
 /// The HTTP stack's settings, as the router needs them.
 #[derive(Debug, Clone)]
@@ -73,6 +82,17 @@ impl Default for HttpConfig {
             session_idle: Duration::from_secs(120 * 60),
             session_absolute: Duration::from_secs(12 * 3600),
             max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl HttpConfig {
+    /// The session cookie's name under these settings.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
         }
     }
 }

@@ -22,22 +22,30 @@ use app::state::AppState;
 #[derive(Debug, Clone, Copy)]
 pub struct TrustProxy(pub bool);
 
-/// The caller's address: the socket peer, or the proxy's word if trusted.
+/// The caller's address: the socket peer, or — behind the one reverse proxy
+/// `TRUST_PROXY` vouches for — the address that proxy appended to
+/// `X-Forwarded-For`: the last entry (of the last such header). Everything
+/// before it was sent by the client and proves nothing. One proxy is assumed;
+/// behind a chain, the last hop must be the only one that appends.
 pub fn client_ip(req: &Request, trust_proxy: bool) -> Option<IpAddr> {
     if trust_proxy {
-        let forwarded = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok());
-        if forwarded.is_some() {
-            return forwarded;
+        if let Some(ip) = last_forwarded_for(req.headers()) {
+            return Some(ip);
         }
     }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ci| ci.0.ip())
+}
+
+/// The last address of `X-Forwarded-For`, with or without a port.
+fn last_forwarded_for(headers: &axum::http::HeaderMap) -> Option<IpAddr> {
+    let last = headers.get_all("x-forwarded-for").iter().next_back()?;
+    let entry = last.to_str().ok()?.rsplit(',').next()?.trim();
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|s| s.ip()))
 }
 
 /// The `lang` cookie of a signed-out visitor.
@@ -138,6 +146,43 @@ pub async fn resolve(
 mod tests {
     use super::*;
     use app::auth::{EstateScope, Role};
+
+    fn request(forwarded: &[&str]) -> Request {
+        let mut req = Request::new(axum::body::Body::empty());
+        for value in forwarded {
+            req.headers_mut()
+                .append("x-forwarded-for", value.parse().expect("header"));
+        }
+        let peer: SocketAddr = "10.9.9.9:40000".parse().expect("peer");
+        req.extensions_mut().insert(ConnectInfo(peer));
+        req
+    }
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        s.parse().ok()
+    }
+
+    #[test]
+    fn behind_the_proxy_the_address_it_appended_counts() {
+        let spoofed = request(&["6.6.6.6, 203.0.113.7"]);
+        assert_eq!(client_ip(&spoofed, true), ip("203.0.113.7"));
+        let two_headers = request(&["6.6.6.6", "203.0.113.8"]);
+        assert_eq!(client_ip(&two_headers, true), ip("203.0.113.8"));
+        let v6 = request(&["[2001:db8::1]:443, 2001:db8::2"]);
+        assert_eq!(client_ip(&v6, true), ip("2001:db8::2"));
+        let with_port = request(&["203.0.113.9:5555"]);
+        assert_eq!(client_ip(&with_port, true), ip("203.0.113.9"));
+    }
+
+    #[test]
+    fn without_trust_or_a_usable_header_the_peer_counts() {
+        assert_eq!(client_ip(&request(&["203.0.113.7"]), false), ip("10.9.9.9"));
+        assert_eq!(client_ip(&request(&[]), true), ip("10.9.9.9"));
+        assert_eq!(
+            client_ip(&request(&["203.0.113.7, junk"]), true),
+            ip("10.9.9.9")
+        );
+    }
 
     fn caller(role: Role) -> Caller {
         Caller {

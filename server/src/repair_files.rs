@@ -39,12 +39,9 @@ fn ticket_page(role: Role, id: i64) -> String {
 
 /// Back to the page the form was on (only a path of this site), with the problem if any.
 fn back_to(back: &str, fallback: &str, problem: Option<&str>) -> Response {
-    let path =
-        if back.starts_with('/') && !back.starts_with("//") && !back.contains(['?', '#', '\\']) {
-            back.to_string()
-        } else {
-            fallback.to_string()
-        };
+    let path = crate::security::safe_local_path(back)
+        .filter(|p| !p.contains(['?', '#']))
+        .unwrap_or(fallback);
     let target = match problem {
         Some(code) => format!("{path}?photo_error={code}#photos"),
         None => format!("{path}#photos"),
@@ -102,18 +99,20 @@ pub async fn upload(
     if files.len() as i64 > room {
         return back_to(&back, &page, Some("too_many"));
     }
-    // Decoding and encoding is CPU work: off the async workers.
-    let encoded = tokio::task::spawn_blocking(move || {
-        files
-            .iter()
-            .map(|b| photo::reencode(b))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await;
-    let encoded = match encoded {
+    // The ticket's places are held before the decoding and the count read
+    // again under the hold, so uploads running together cannot all decode
+    // and then find the ticket full. Given back when this function returns.
+    let hold = photo::Reservations::shared().hold(id, files.len() as i64);
+    match app::repairs::db::photo_room(&state.db.pool, id).await {
+        Ok(room) if hold.fits(photo::MAX_PER_TICKET - room) => {}
+        Ok(_) => return back_to(&back, &page, Some("too_many")),
+        Err(e) => return refused(e),
+    }
+    // Decoding and encoding is CPU work: off the async workers, a few at a time.
+    let encoded = match photo::Decoders::shared().reencode_all(files).await {
         Ok(Ok(e)) => e,
         Ok(Err(problem)) => return back_to(&back, &page, Some(problem.code())),
-        Err(e) => return refused(AppError::internal(e)),
+        Err(e) => return refused(e),
     };
     let actor = app::audit::db::Actor {
         account_id: Some(caller.account_id),
@@ -204,5 +203,25 @@ pub async fn stats_xlsx(
             crate::transfer::xlsx(bytes, &format!("repairs-{}-{}.xlsx", stats.from, stats.to))
         }
         Err(e) => refused(AppError::internal(e)),
+    }
+}
+
+#[cfg(test)]
+mod back_to_tests {
+    use super::*;
+
+    #[test]
+    fn back_to_refuses_paths_that_leave_the_site() {
+        let to = |back: &str| {
+            let r = back_to(back, "/desk/repairs/1", None);
+            r.headers()[header::LOCATION]
+                .to_str()
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_eq!(to("/jobs/1"), "/jobs/1#photos");
+        for evil in ["/\t/evil.example", "/\n/evil", "/\\evil", "//evil", "/x?y"] {
+            assert_eq!(to(evil), "/desk/repairs/1#photos", "{evil:?}");
+        }
     }
 }

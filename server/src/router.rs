@@ -3,7 +3,7 @@
 //! first): CSRF → security headers → sessions → identity and page guard →
 //! body limit (1 MiB; spreadsheet uploads 5 MiB; repair photos 4 × 10 MiB).
 
-use axum::extract::Extension;
+use axum::extract::{DefaultBodyLimit, Extension};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::Router;
@@ -38,7 +38,7 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
     let leptos_options = state.leptos_options.clone();
     let routes = generate_route_list(App);
     let sessions = SessionManagerLayer::new(store)
-        .with_name("desk_session")
+        .with_name(config.session_cookie())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies)
@@ -46,15 +46,21 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
             time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(2)),
         ));
 
-    // Spreadsheet uploads get their own, larger body limit.
+    // Uploads get their own, larger body limits. `Multipart` reads through
+    // axum's own `DefaultBodyLimit` (2 MiB unless raised), whatever the outer
+    // layer allows: without raising it a 3 MB phone photo or workbook was cut
+    // off. A spreadsheet route stops reading its file past the 5 MB limit and
+    // answers with the file-size message; the body limit here, well above it,
+    // refuses a declared body far beyond (a bare 413) before anything is read.
+    let sheet_body = 4 * (app::estate::import::MAX_FILE_BYTES + 64 * 1024);
     let uploads = Router::new()
         .route("/desk/import", post(transfer::upload))
         .route("/desk/readings/import", post(transfer::import_readings))
-        .layer(RequestBodyLimitLayer::new(
-            app::estate::import::MAX_FILE_BYTES + 64 * 1024,
-        ));
+        .layer(DefaultBodyLimit::max(sheet_body))
+        .layer(RequestBodyLimitLayer::new(sheet_body));
     let photos = Router::new()
         .route("/repairs/{id}/photos", post(repair_files::upload))
+        .layer(DefaultBodyLimit::max(repair_files::MAX_UPLOAD_BODY))
         .layer(RequestBodyLimitLayer::new(repair_files::MAX_UPLOAD_BODY));
     let pages = Router::new()
         .route("/repairs/photos/{id}", get(repair_files::photo_full))
@@ -82,7 +88,10 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
         .layer(from_fn_with_state(state.clone(), identity::resolve))
         .layer(sessions)
         .layer(Extension(TrustProxy(config.trust_proxy)))
-        .layer(from_fn(security::headers))
+        .layer(from_fn_with_state(
+            security::Tls(config.secure_cookies),
+            security::headers,
+        ))
         .layer(from_fn(security::csrf))
         .with_state(state)
 }

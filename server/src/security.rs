@@ -1,7 +1,8 @@
 //! Web security the framework does not give: refusing cross-site state changes
-//! (Leptos has no CSRF protection of its own) and the response headers.
+//! (Leptos has no CSRF protection of its own), the response headers (HSTS
+//! behind TLS), and the one check of a path to redirect back to.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -32,6 +33,18 @@ pub fn same_origin(method: &Method, headers: &axum::http::HeaderMap) -> bool {
     true
 }
 
+/// A path of this site to redirect to, or `None`. Browsers drop tabs and
+/// newlines inside a URL and read `\` as `/`, so `"/\t/evil.example"` and
+/// `"/\\evil.example"` go to evil.example like `"//evil.example"` does:
+/// control characters and backslashes are refused anywhere, not only up front.
+pub fn safe_local_path(path: &str) -> Option<&str> {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains("://")
+        && !path.chars().any(|c| c == '\\' || c.is_control());
+    ok.then_some(path)
+}
+
 /// Refuses cross-site state changes with 403.
 pub async fn csrf(req: Request, next: Next) -> Response {
     if same_origin(req.method(), req.headers()) {
@@ -56,9 +69,18 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
+/// Whether the desk is served over HTTPS (`--secure-cookies`): only then is
+/// HSTS sent — over plain HTTP it would be ignored, or wrongly pin a test host.
+#[derive(Debug, Clone, Copy)]
+pub struct Tls(pub bool);
+
+/// A year, and subdomains too: once a browser has seen the desk over HTTPS it
+/// never tries plain HTTP again, so a network in between cannot strip the TLS.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
 /// Security headers on every response; `no-store` on all but static assets,
 /// so a signed-in page never sits in a shared or back-button cache.
-pub async fn headers(req: Request, next: Next) -> Response {
+pub async fn headers(State(Tls(tls)): State<Tls>, req: Request, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/pkg/");
     let mut response = next.run(req).await;
     let h = response.headers_mut();
@@ -75,6 +97,12 @@ pub async fn headers(req: Request, next: Next) -> Response {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(API_CSP),
+        );
+    }
+    if tls {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
         );
     }
     let cache = if is_asset { "no-cache" } else { "no-store" };
@@ -146,6 +174,27 @@ mod tests {
             &Method::POST,
             &h(&[("origin", "null"), ("host", "desk:3000")])
         ));
+    }
+
+    #[test]
+    fn redirects_stay_on_this_site() {
+        assert_eq!(safe_local_path("/desk/repairs/3"), Some("/desk/repairs/3"));
+        assert_eq!(safe_local_path("/portal?x=1#y"), Some("/portal?x=1#y"));
+        for evil in [
+            "/\t/evil.example",
+            "/\n/evil",
+            "/\r\n/evil",
+            "/\\evil",
+            "/a\\..\\\\evil",
+            "//evil",
+            "/\u{7f}/evil",
+            "https://evil.example",
+            "/x?u=https://evil.example",
+            "evil",
+            "",
+        ] {
+            assert_eq!(safe_local_path(evil), None, "{evil:?}");
+        }
     }
 
     #[test]

@@ -503,7 +503,6 @@ async fn waivers_need_a_manager_and_readings_may_not_go_down() {
             &db,
             &actor(),
             clerk,
-            false,
             Lang::Zh,
             line.id,
             "line",
@@ -526,7 +525,6 @@ async fn waivers_need_a_manager_and_readings_may_not_go_down() {
             &db,
             &actor(),
             clerk,
-            false,
             Lang::Zh,
             line.id,
             "line",
@@ -777,7 +775,9 @@ mod invariants {
                             if let Some(l) = lines(&db, h).await.into_iter().find(|l| l.outstanding() > 0) {
                                 let amount = (l.outstanding() * pct / 100).max(1);
                                 let amount = app::billing::fen_plain(amount);
-                                ledger::request_waiver(&db, &actor(), manager, true, Lang::Zh, l.id, "line", &amount, "test", |_| Ok(())).await.expect("waive");
+                                // The clerk asks, the manager approves: a second person.
+                                let id = ledger::request_waiver(&db, &actor(), clerk, Lang::Zh, l.id, "line", &amount, "test", |_| Ok(())).await.expect("waive");
+                                ledger::decide_waiver(&db, &actor(), manager, Lang::Zh, id, true, |_| Ok(())).await.expect("approve");
                             }
                         }
                         Op::Reverse(i) => {
@@ -1057,12 +1057,11 @@ async fn late_fees_are_charged_separately_waivable_and_a_closed_day_takes_no_pay
             "{}",
             t.engine
         );
-        // Waive part of the late fee (a manager's waiver is granted at once).
-        ledger::request_waiver(
+        // Waive part of the late fee: the clerk asks, the manager approves.
+        let waiver = ledger::request_waiver(
             &db,
             &actor(),
-            manager,
-            true,
+            clerk,
             Lang::Zh,
             overdue.id,
             "late_fee",
@@ -1072,6 +1071,9 @@ async fn late_fees_are_charged_separately_waivable_and_a_closed_day_takes_no_pay
         )
         .await
         .expect("waive late fee");
+        ledger::decide_waiver(&db, &actor(), manager, Lang::Zh, waiver, true, |_| Ok(()))
+            .await
+            .expect("approve");
         let after = lines(&db, h).await;
         let line = after.iter().find(|l| l.id == overdue.id).expect("line");
         assert_eq!(
@@ -1257,5 +1259,196 @@ async fn a_reversed_late_fee_is_owed_once_and_paid_like_any_line() {
             "{}",
             t.engine
         );
+    }
+}
+
+/// Ends every open occupancy of `house_id` today and moves `name` in as its
+/// tenant today; returns the newcomer's resident id.
+async fn hand_over(db: &Database, house_id: i64, name: &str, mobile: &str) -> i64 {
+    let today = time::desk_today();
+    let open: Vec<(i64,)> =
+        sqlx::query_as("select id from occupancy where house_id = $1 and end_date is null")
+            .bind(house_id)
+            .fetch_all(&db.pool)
+            .await
+            .expect("occupancies");
+    let (estate_id,): (i64,) = sqlx::query_as("select estate_id from house where id = $1")
+        .bind(house_id)
+        .fetch_one(&db.pool)
+        .await
+        .expect("estate");
+    let mut tx = db.begin_write().await.expect("tx");
+    for (id,) in open {
+        app::estate::db::end_occupancy(&mut tx, id, &today)
+            .await
+            .expect("end");
+    }
+    let (resident_id, _) = app::estate::db::add_occupant(
+        &mut tx,
+        estate_id,
+        house_id,
+        &app::estate::db::NewOccupant {
+            name,
+            mobile,
+            id_number: None,
+            role: "tenant",
+            start_date: &today,
+        },
+    )
+    .await
+    .expect("move in");
+    tx.commit().await.expect("commit");
+    resident_id
+}
+
+#[tokio::test]
+async fn a_new_tenant_sees_the_houses_arrears_but_not_the_last_owners_money_history() {
+    for t in TestDb::both().await {
+        let db = demo(&t).await;
+        let e = t.engine;
+        let clerk = account(&db, "clerk").await;
+        let manager = account(&db, "manager").await;
+        let h = house(&db, "1-1-102").await;
+        let (old_owner,): (i64,) = sqlx::query_as(
+            "select resident_id from occupancy where house_id = $1 and role = 'owner' and end_date is null",
+        )
+        .bind(h)
+        .fetch_one(&db.pool)
+        .await
+        .expect("owner");
+        let owed: Vec<ledger::LineState> = lines(&db, h)
+            .await
+            .into_iter()
+            .filter(|l| l.outstanding() > 0)
+            .collect();
+        assert!(owed.len() >= 4, "{e}");
+        // The owner pays one line, pays another that is reversed, and has a third waived.
+        let kept = ledger::take_payment(
+            &db,
+            &actor(),
+            clerk,
+            Lang::Zh,
+            &pay(h, vec![owed[0].id], "5000", "old-1"),
+        )
+        .await
+        .expect("pay");
+        let reversed = ledger::take_payment(
+            &db,
+            &actor(),
+            clerk,
+            Lang::Zh,
+            &pay(h, vec![owed[1].id], "5000", "old-2"),
+        )
+        .await
+        .expect("pay");
+        ledger::reverse_payment(
+            &db,
+            &actor(),
+            manager,
+            Lang::Zh,
+            reversed.payment_id,
+            "收错户了要退回",
+            |_| Ok(()),
+        )
+        .await
+        .expect("reverse");
+        let waiver = ledger::request_waiver(
+            &db,
+            &actor(),
+            clerk,
+            Lang::Zh,
+            owed[2].id,
+            "line",
+            &app::billing::fen_plain(owed[2].outstanding()),
+            "业主装修期间免收",
+            |_| Ok(()),
+        )
+        .await
+        .expect("request");
+        ledger::decide_waiver(&db, &actor(), manager, Lang::Zh, waiver, true, |_| Ok(()))
+            .await
+            .expect("approve");
+
+        // The house is let today: the owner moves out, a tenant moves in.
+        let tenant = hand_over(&db, h, "赵新租", "13912345678").await;
+        let still_owed: Vec<i64> = lines(&db, h)
+            .await
+            .iter()
+            .filter(|l| l.outstanding() > 0)
+            .map(|l| l.id)
+            .collect();
+        assert!(
+            still_owed.contains(&owed[1].id),
+            "{e}: the reversed line is owed again"
+        );
+        let bills = app::billing::portal::portal_bills(&db, tenant, Lang::Zh)
+            .await
+            .expect("bills");
+        let json = serde_json::to_string(&bills).expect("json");
+        assert_eq!(bills.houses.len(), 1, "{e}");
+        let account = &bills.houses[0];
+        // What the house owes is shown as owed by the house...
+        assert_eq!(
+            account.unpaid.iter().map(|l| l.id).collect::<Vec<_>>(),
+            still_owed,
+            "{e}"
+        );
+        // ...but nothing the owner paid, or was let off, or who handled it, or why.
+        assert!(account.payments.is_empty(), "{e}: {json}");
+        assert!(account.settled.is_empty(), "{e}: {json}");
+        for secret in [
+            "收错户了要退回",
+            "业主装修期间免收",
+            "王小前",
+            "李主管",
+            kept.receipt_no.as_str(),
+            reversed.receipt_no.as_str(),
+        ] {
+            assert!(!json.contains(secret), "{e}: {secret} in {json}");
+        }
+        for old in [kept.payment_id, reversed.payment_id] {
+            let r = app::billing::portal::portal_receipt(&db, tenant, old, Lang::Zh).await;
+            assert!(matches!(r, Err(AppError::NotFound)), "{e}: {r:?}");
+        }
+        // The owner who moved out no longer sees the house at all.
+        assert!(app::billing::portal::portal_bills(&db, old_owner, Lang::Zh)
+            .await
+            .expect("bills")
+            .houses
+            .is_empty());
+
+        // The tenant pays the reopened line: their own payment and receipt are theirs.
+        let mine = ledger::take_payment(
+            &db,
+            &actor(),
+            clerk,
+            Lang::Zh,
+            &pay(h, vec![owed[1].id], "5000", "new-1"),
+        )
+        .await
+        .expect("tenant pays");
+        let bills = app::billing::portal::portal_bills(&db, tenant, Lang::Zh)
+            .await
+            .expect("bills");
+        let account = &bills.houses[0];
+        assert_eq!(
+            account.payments.iter().map(|p| p.id).collect::<Vec<_>>(),
+            vec![mine.payment_id],
+            "{e}"
+        );
+        assert!(account.settled.iter().any(|l| l.id == owed[1].id), "{e}");
+        assert!(
+            account
+                .settled
+                .iter()
+                .all(|l| l.receipt_no.as_deref() == Some(mine.receipt_no.as_str())),
+            "{e}: only what the tenant paid"
+        );
+        let receipt = app::billing::portal::portal_receipt(&db, tenant, mine.payment_id, Lang::Zh)
+            .await
+            .expect("own receipt");
+        let json = serde_json::to_string(&receipt).expect("json");
+        assert!(json.contains(&mine.receipt_no), "{e}: {json}");
+        assert!(!json.contains("王小前"), "{e}: no clerk's name in {json}");
     }
 }

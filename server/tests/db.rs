@@ -277,3 +277,92 @@ async fn a_database_that_cannot_be_opened_is_named_in_the_error() {
         .expect_err("unknown scheme");
     assert!(err.to_string().contains("mysql://x"), "{err}");
 }
+
+/// A clerk shared by two estates: what they did in estate 2 is estate 2's
+/// business. A manager of estate 1 sees the clerk's estate-1 entries and their
+/// entries without an estate (sign-ins), never their estate-2 entries.
+#[tokio::test]
+async fn a_managers_audit_log_shows_a_shared_clerks_work_only_in_the_managers_estates() {
+    use app::audit::AuditFilter;
+    use app::auth::EstateScope;
+    for t in TestDb::both().await {
+        let db = t.open().await;
+        let now = app::db::time::now();
+        for (id, code) in [(1_i64, "E1"), (2, "E2")] {
+            sqlx::query("insert into estate (id, code, name, created_at) values ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(code)
+                .bind(format!("小区{id}"))
+                .bind(&now)
+                .execute(&db.pool)
+                .await
+                .expect("estate");
+        }
+        let clerk = account_db::insert(&db.pool, &staff("shared", "x"))
+            .await
+            .expect("clerk");
+        for estate in [1_i64, 2] {
+            sqlx::query("insert into account_estate (account_id, estate_id) values ($1, $2)")
+                .bind(clerk)
+                .bind(estate)
+                .execute(&db.pool)
+                .await
+                .expect("membership");
+        }
+        let actor = Actor {
+            account_id: Some(clerk),
+            name: "shared".into(),
+            ip: None,
+        };
+        for (estate, entity_id) in [
+            (Some(1_i64), "in-1"),
+            (Some(2), "in-2"),
+            (None, "no-estate"),
+        ] {
+            let change = Change {
+                estate_id: estate,
+                entity: "house",
+                entity_id: Some(entity_id.into()),
+                action: "update",
+                before: None,
+                after: None,
+            };
+            audit::record(&db.pool, &actor, change)
+                .await
+                .expect("record");
+        }
+        let seen = |scope: EstateScope| {
+            let pool = db.pool.clone();
+            async move {
+                let mut ids: Vec<String> =
+                    app::audit::db::page(&pool, &scope, &AuditFilter::default())
+                        .await
+                        .expect("page")
+                        .entries
+                        .into_iter()
+                        .filter_map(|e| e.entity_id)
+                        .collect();
+                ids.sort();
+                ids
+            }
+        };
+        assert_eq!(
+            seen(EstateScope::Only(vec![1])).await,
+            vec!["in-1".to_string(), "no-estate".to_string()],
+            "{}: a manager of estate 1",
+            t.engine
+        );
+        assert_eq!(
+            seen(EstateScope::Only(vec![2])).await,
+            vec!["in-2".to_string(), "no-estate".to_string()],
+            "{}: a manager of estate 2",
+            t.engine
+        );
+        assert_eq!(
+            seen(EstateScope::All).await.len(),
+            3,
+            "{}: an admin",
+            t.engine
+        );
+    }
+}

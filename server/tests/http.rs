@@ -12,7 +12,7 @@ use axum::http::{header, Request, Response, StatusCode};
 use axum::Router;
 use common::TestDb;
 use leptos::config::LeptosOptions;
-use server::config::HttpConfig;
+use server::config::{HttpConfig, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "Demo-Estate-2026!";
@@ -171,7 +171,7 @@ async fn each_role_signs_in_and_lands_on_its_home() {
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("desk_session="))
+            .find(|c| c.starts_with(&format!("{SESSION_COOKIE}=")))
             .unwrap_or_else(|| panic!("{who}: no session cookie"))
             .to_string();
         assert!(cookie.contains("HttpOnly"), "{cookie}");
@@ -190,9 +190,9 @@ async fn the_session_id_changes_at_every_sign_in() {
     let desk = desk().await;
     let mut b = Browser::new(&desk);
     b.login("clerk", PASSWORD).await;
-    let first = b.cookies.get("desk_session").cloned().expect("session");
+    let first = b.cookies.get(SESSION_COOKIE).cloned().expect("session");
     b.login("clerk", PASSWORD).await;
-    let second = b.cookies.get("desk_session").cloned().expect("session");
+    let second = b.cookies.get(SESSION_COOKIE).cloned().expect("session");
     assert_ne!(first, second);
 }
 
@@ -205,7 +205,7 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     assert_eq!(location(&wrong), "/login?error=invalid");
     assert_eq!(location(&unknown), "/login?error=invalid");
     assert!(
-        !b.cookies.contains_key("desk_session"),
+        !b.cookies.contains_key(SESSION_COOKIE),
         "no session for a failed sign-in"
     );
     // And the page says so, next to the password field.
@@ -797,12 +797,70 @@ async fn houses_residents_and_estates_are_created_and_corrected_with_masked_audi
 }
 
 #[tokio::test]
-async fn a_resident_sees_their_own_details_unmasked() {
+async fn a_resident_sees_their_own_details_masked_and_each_reveal_is_audited() {
     let desk = desk().await;
+    let pool = &desk.state.db.pool;
+    let (me_id, id_number): (i64, String) =
+        sqlx::query_as("select id, id_number from resident where mobile = '13800000001'")
+            .fetch_one(pool)
+            .await
+            .expect("resident");
+    let (other_id, other_mobile): (i64, String) = sqlx::query_as(
+        "select id, mobile from resident where mobile <> '13800000001' order by id limit 1",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("another resident");
     let mut b = Browser::new(&desk);
     b.login("13800000001", PASSWORD).await;
+    // Neither the data nor the page (with its hydration data) holds the full numbers.
     let me = text(b.call("my_profile", "").await).await;
-    assert!(me.contains("13800000001"), "{me}");
+    let home = text(b.get("/portal").await).await;
+    for body in [&me, &home] {
+        assert!(
+            !body.contains("13800000001") && !body.contains(&id_number),
+            "{body}"
+        );
+        assert!(body.contains("138****0001"), "{body}");
+    }
+    let reveals = || async {
+        let (n,): (i64,) = sqlx::query_as(
+            "select count(*) from audit_log where entity = 'resident' and action in ('reveal_mobile', 'reveal_id_number')",
+        )
+        .fetch_one(pool)
+        .await
+        .expect("audit");
+        n
+    };
+    // The reveal gives the caller's own value, and says so in the log.
+    let r = b.call("reveal_my_field", "field=mobile").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(text(r).await.contains("13800000001"));
+    let r = b.call("reveal_my_field", "field=id_number").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(text(r).await.contains(&id_number));
+    let (entity_id, actor): (String, Option<i64>) = sqlx::query_as(
+        "select entity_id, actor_id from audit_log where action = 'reveal_id_number' order by id desc limit 1",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("audit entry");
+    assert_eq!(entity_id, me_id.to_string());
+    assert!(actor.is_some());
+    assert_eq!(reveals().await, 2);
+    // Someone else's: the portal's reveal takes no id, and the desk's is not a resident's.
+    let r = b
+        .call("reveal_my_field", &format!("field=mobile&id={other_id}"))
+        .await;
+    assert!(!text(r).await.contains(&other_mobile));
+    let r = b
+        .call(
+            "reveal_resident_field",
+            &format!("id={other_id}&field=mobile"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(!text(r).await.contains(&other_mobile));
 }
 
 #[tokio::test]
@@ -956,12 +1014,13 @@ async fn billing_calls_check_the_role_and_the_house() {
             .status(),
         StatusCode::OK
     );
+    // Another house's receipt is not found, like one from before the resident moved in.
     assert_eq!(
         resident
             .call("my_receipt", &format!("payment_id={other_payment}"))
             .await
             .status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert_eq!(
         resident
@@ -1264,4 +1323,561 @@ async fn repair_calls_check_the_worker_the_resident_and_the_photos() {
         .await
         .expect("xlsx");
     assert_eq!(&bytes[..2], b"PK");
+}
+
+/// Opening a receipt (or refreshing it, or following a link to it) is not a
+/// print: only the print button's call counts, and the second print is 补打.
+#[tokio::test]
+async fn opening_a_receipt_is_not_printing_it() {
+    let desk = desk().await;
+    let pool = &desk.state.db.pool;
+    let (payment,): (i64,) = sqlx::query_as(
+        "select min(p.id) from payment p join estate e on e.id = p.estate_id where e.code = 'CH'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("a demo payment");
+    let prints = || async {
+        let (n,): (i64,) =
+            sqlx::query_as("select count(*) from receipt_print where payment_id = $1")
+                .bind(payment)
+                .fetch_one(pool)
+                .await
+                .expect("count");
+        n
+    };
+    let before = prints().await;
+    let mut clerk = Browser::new(&desk);
+    clerk.login("clerk", PASSWORD).await;
+    for _ in 0..2 {
+        let page = clerk.get(&format!("/desk/receipts/{payment}")).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(text(page).await.contains("data-testid=\"receipt\""));
+    }
+    assert_eq!(prints().await, before, "two page loads record no print");
+
+    let first = clerk
+        .call("print_receipt", &format!("payment_id={payment}"))
+        .await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(
+        text(first).await.trim(),
+        before.to_string(),
+        "this print's copy number"
+    );
+    let second = clerk
+        .call("print_receipt", &format!("payment_id={payment}"))
+        .await;
+    assert_eq!(
+        text(second).await.trim(),
+        (before + 1).to_string(),
+        "the next one is a reprint"
+    );
+    assert_eq!(prints().await, before + 2);
+    let page = text(clerk.get(&format!("/desk/receipts/{payment}")).await).await;
+    assert!(
+        page.contains("补打"),
+        "a printed receipt opens as a reprint"
+    );
+
+    // A resident cannot record prints.
+    let mut resident = Browser::new(&desk);
+    resident.login("13800000001", PASSWORD).await;
+    let refused = resident
+        .call("print_receipt", &format!("payment_id={payment}"))
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(prints().await, before + 2);
+}
+
+// Sign-in throttling, safe redirects, change-password throttling and TLS
+// deployment (issue 12, items 7, 11, 14 and 17).
+
+/// Behind one reverse proxy of our own, which passes on `X-Forwarded-For`.
+fn proxied() -> HttpConfig {
+    HttpConfig {
+        trust_proxy: true,
+        ..HttpConfig::default()
+    }
+}
+
+/// Signs in through the proxy; `forwarded` is the `X-Forwarded-For` it passes on.
+/// Returns where the answer redirects to.
+async fn login_via(
+    b: &mut Browser<'_>,
+    forwarded: &str,
+    identifier: &str,
+    password: &str,
+) -> String {
+    let body = format!(
+        "identifier={}&password={}&next=",
+        urlencode(identifier),
+        urlencode(password)
+    );
+    let req = Request::post("/auth/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "desk.test")
+        .header("sec-fetch-site", "same-origin")
+        .header("x-forwarded-for", forwarded)
+        .body(Body::from(body))
+        .expect("request");
+    location(&b.send(req).await)
+}
+
+fn is_throttled(location: &str) -> bool {
+    location.starts_with("/login?error=throttled&wait=")
+}
+
+#[tokio::test]
+async fn a_spoofed_leftmost_forwarded_for_does_not_escape_the_address_limit() {
+    let desk = desk_on(TestDb::sqlite().await, proxied()).await;
+    let mut b = Browser::new(&desk);
+    // 21 failures from one caller, each on another name and claiming another origin.
+    for i in 0..21 {
+        let forwarded = format!("198.18.0.{i}, 203.0.113.7");
+        login_via(
+            &mut b,
+            &forwarded,
+            &format!("nobody{i}"),
+            "Wrong-Password-1",
+        )
+        .await;
+    }
+    let again = login_via(&mut b, "198.18.1.1, 203.0.113.7", "clerk", PASSWORD).await;
+    assert!(
+        is_throttled(&again),
+        "the proxy's address is the key: {again}"
+    );
+    // What the client wrote first proves nothing either way.
+    assert_eq!(
+        login_via(&mut b, "203.0.113.7, 203.0.113.8", "clerk", PASSWORD).await,
+        "/desk"
+    );
+}
+
+#[tokio::test]
+async fn two_ipv6_addresses_in_one_slash_64_share_a_limit() {
+    let desk = desk_on(TestDb::sqlite().await, proxied()).await;
+    let mut b = Browser::new(&desk);
+    for i in 0..21 {
+        let forwarded = format!("2001:db8:5:6::{:x}", i + 1);
+        login_via(
+            &mut b,
+            &forwarded,
+            &format!("nobody{i}"),
+            "Wrong-Password-1",
+        )
+        .await;
+    }
+    let same_64 = login_via(
+        &mut b,
+        "2001:db8:5:6:abcd:ef01:2345:6789",
+        "clerk",
+        PASSWORD,
+    )
+    .await;
+    assert!(is_throttled(&same_64), "{same_64}");
+    assert_eq!(
+        login_via(&mut b, "2001:db8:5:7::1", "clerk", PASSWORD).await,
+        "/desk",
+        "the next /64 is someone else"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_identifier_is_cut_and_masked_in_the_audit_log() {
+    for db in TestDb::both().await {
+        let engine = db.engine;
+        let desk = desk_on(db, HttpConfig::default()).await;
+        let pool = &desk.state.db.pool;
+        let mut b = Browser::new(&desk);
+        let long = "x".repeat(10_000);
+        assert_eq!(
+            location(&b.login(&long, "Wrong-Password-1").await),
+            "/login?error=invalid",
+            "{engine}"
+        );
+        // A password typed into the wrong box.
+        let typo = "Tr0ub4dor&3-Secret";
+        assert_eq!(
+            location(&b.login(&urlencode(typo), "Wrong-Password-1").await),
+            "/login?error=invalid",
+            "{engine}"
+        );
+        // A known account's failure names the account.
+        b.login("clerk", "Wrong-Password-1").await;
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+            "select actor_name, entity_id from audit_log where action = 'login_failed' order by id",
+        )
+        .fetch_all(pool)
+        .await
+        .expect("audit");
+        let names: Vec<&str> = rows.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["xxx***", "tr0***", "王小前"], "{engine}");
+        assert!(rows[..2].iter().all(|(_, id)| id.is_none()), "{engine}");
+        let (leaks,): (i64,) = sqlx::query_as(
+            "select count(*) from audit_log where lower(actor_name || coalesce(entity_id, '') \
+             || coalesce(before, '') || coalesce(after, '')) like '%ub4dor%' \
+             or length(actor_name) > 64",
+        )
+        .fetch_one(pool)
+        .await
+        .expect("audit");
+        assert_eq!(leaks, 0, "{engine}: no row keeps the identifier whole");
+    }
+}
+
+#[tokio::test]
+async fn the_owner_signs_in_from_a_known_address_while_a_stranger_keeps_the_account_waiting() {
+    let desk = desk_on(TestDb::sqlite().await, proxied()).await;
+    let mut owner = Browser::new(&desk);
+    assert_eq!(
+        login_via(&mut owner, "198.51.100.10", "manager", PASSWORD).await,
+        "/desk"
+    );
+    owner
+        .post_form("/auth/logout", "", Some("same-origin"))
+        .await;
+    // A stranger guesses from a new address each time.
+    let mut stranger = Browser::new(&desk);
+    for i in 0..6 {
+        let forwarded = format!("203.0.113.{}", 50 + i);
+        login_via(&mut stranger, &forwarded, "manager", "Wrong-Password-1").await;
+    }
+    let guess = login_via(&mut stranger, "203.0.113.99", "manager", PASSWORD).await;
+    assert!(
+        is_throttled(&guess),
+        "from anywhere new even the right password waits: {guess}"
+    );
+    assert_eq!(
+        login_via(&mut owner, "198.51.100.10", "manager", PASSWORD).await,
+        "/desk",
+        "the owner's own address is not locked out"
+    );
+}
+
+#[tokio::test]
+async fn redirects_back_refuse_a_tab_or_newline_that_leaves_the_site() {
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    for back in [
+        "%2F%09%2Fevil.example",
+        "%2F%0A%2Fevil",
+        "%2F%5Cevil",
+        "%2F%2Fevil",
+    ] {
+        let r = b
+            .post_form(
+                "/auth/lang",
+                &format!("lang=zh&back={back}"),
+                Some("same-origin"),
+            )
+            .await;
+        assert_eq!(location(&r), "/", "{back}");
+    }
+    let body = format!(
+        "identifier=clerk&password={}&next=%2F%09%2Fevil.example",
+        urlencode(PASSWORD)
+    );
+    let r = b.post_form("/auth/login", &body, Some("same-origin")).await;
+    assert_eq!(location(&r), "/desk", "signed in, and home instead");
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_are_throttled_like_sign_in_and_audited() {
+    let desk = desk().await;
+    let pool = &desk.state.db.pool;
+    let hash = || async {
+        let (h,): (String,) =
+            sqlx::query_as("select password_hash from account where username = 'clerk'")
+                .fetch_one(pool)
+                .await
+                .expect("hash");
+        h
+    };
+    let before = hash().await;
+    let mut b = Browser::new(&desk);
+    assert_eq!(location(&b.login("clerk", PASSWORD).await), "/desk");
+    let new = "Counter-Desk-Renewed-7";
+    let change = |current: &str| {
+        format!(
+            "current={}&new_password={}&confirm={}",
+            urlencode(current),
+            urlencode(new),
+            urlencode(new)
+        )
+    };
+    for i in 0..5 {
+        let r = b.call("change_password", &change("Wrong-Current-1")).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = text(r).await;
+        assert!(body.contains("当前密码不正确"), "{i}: {body}");
+    }
+    // The sixth failure spends the budget…
+    b.call("change_password", &change("Wrong-Current-1")).await;
+    // …and then even the right current password waits.
+    let right = b.call("change_password", &change(PASSWORD)).await;
+    assert_eq!(right.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = text(right).await;
+    let secs: u64 = body
+        .split("尝试次数过多，请 ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no throttle message: {body}"));
+    assert!((1..=30).contains(&secs), "{secs}");
+    assert!(body.contains("\"field\":\"current\""), "{body}");
+    assert_eq!(hash().await, before, "the password did not change");
+    let (failures,): (i64,) = sqlx::query_as(
+        "select count(*) from audit_log where action = 'change_own_password_failed'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("audit");
+    assert_eq!(failures, 6, "every wrong current password is audited");
+    // The same budget as signing in.
+    let sign_in = location(&Browser::new(&desk).login("clerk", PASSWORD).await);
+    assert!(is_throttled(&sign_in), "{sign_in}");
+}
+
+fn set_cookie(r: &Response<Body>, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+}
+
+#[tokio::test]
+async fn behind_tls_the_session_cookie_is_host_prefixed_and_hsts_is_sent() {
+    let config = HttpConfig {
+        secure_cookies: true,
+        ..HttpConfig::default()
+    };
+    let desk = desk_on(TestDb::sqlite().await, config).await;
+    let mut b = Browser::new(&desk);
+    let r = b.login("clerk", PASSWORD).await;
+    assert_eq!(location(&r), "/desk");
+    let cookie = set_cookie(&r, SECURE_SESSION_COOKIE).expect("a __Host- session cookie");
+    assert_eq!(SECURE_SESSION_COOKIE, "__Host-desk_session");
+    let attrs: Vec<&str> = cookie.split(';').map(str::trim).collect();
+    for attr in ["Secure", "Path=/", "HttpOnly", "SameSite=Lax"] {
+        assert!(attrs.contains(&attr), "{attr} missing: {cookie}");
+    }
+    assert!(!cookie.contains("Domain="), "{cookie}");
+    assert!(set_cookie(&r, SESSION_COOKIE).is_none());
+    let hsts = |r: &Response<Body>| {
+        r.headers()
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    assert_eq!(
+        hsts(&r).as_deref(),
+        Some("max-age=31536000; includeSubDomains")
+    );
+    // The session is found again under that name.
+    let page = b.get("/desk").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(hsts(&page).is_some());
+    assert_eq!(b.call("desk_summary", "").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn over_plain_http_the_cookie_is_desk_session_and_no_hsts() {
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    let r = b.login("clerk", PASSWORD).await;
+    let cookie = set_cookie(&r, SESSION_COOKIE).expect("session cookie");
+    assert_eq!(SESSION_COOKIE, "desk_session");
+    assert!(!cookie.split(';').any(|a| a.trim() == "Secure"), "{cookie}");
+    assert!(set_cookie(&r, SECURE_SESSION_COOKIE).is_none());
+    assert!(!r.headers().contains_key(header::STRICT_TRANSPORT_SECURITY));
+    let page = b.get("/desk").await;
+    assert!(!page
+        .headers()
+        .contains_key(header::STRICT_TRANSPORT_SECURITY));
+}
+
+// Uploads above axum's default 2 MiB multipart limit (issue 12, item 9).
+
+/// `len` bytes of noise from a small generator: compresses to nearly itself.
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed;
+    (0..len)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 56) as u8
+        })
+        .collect()
+}
+
+/// A JPEG of noise close to `target` bytes, as big as a phone photo.
+fn jpeg_photo(target: usize) -> Vec<u8> {
+    let mut side = 1200u32;
+    for _ in 0..8 {
+        let pixels = noise((side * side * 3) as usize, u64::from(side));
+        let img = image::RgbImage::from_raw(side, side, pixels).expect("image");
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95)
+            .encode_image(&img)
+            .expect("jpeg");
+        let ratio = target as f64 / out.len() as f64;
+        if (0.97..1.2).contains(&(1.0 / ratio)) {
+            return out;
+        }
+        side = (f64::from(side) * ratio.sqrt()) as u32;
+    }
+    panic!("no JPEG near {target} bytes");
+}
+
+/// A register workbook (the template's columns) of `houses` vacant houses,
+/// padded to about `target` bytes with noise in a column the import ignores.
+fn padded_workbook(houses: usize, target: usize) -> Vec<u8> {
+    use app::estate::import::{annotated_xlsx, Problem, RawRow};
+    let rows: Vec<RawRow> = (0..houses)
+        .map(|i| RawRow {
+            sheet: "s".into(),
+            row: i + 2,
+            cells: [
+                ("house_number".to_string(), format!("30-1-{}", 101 + i)),
+                ("area".to_string(), "80".to_string()),
+            ]
+            .into_iter()
+            .collect(),
+        })
+        .collect();
+    // The report's problem column: text the import does not read, 64 symbols
+    // of noise (deflate keeps about three quarters of it).
+    const SYMBOLS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let per_row = (target * 4 / 3 / houses).min(32_000);
+    let problems: Vec<Problem> = rows
+        .iter()
+        .map(|r| Problem {
+            sheet: r.sheet.clone(),
+            row: r.row,
+            column: "x".into(),
+            reason: noise(per_row, r.row as u64)
+                .iter()
+                .map(|b| SYMBOLS[usize::from(b & 63)] as char)
+                .collect(),
+        })
+        .collect();
+    annotated_xlsx(&rows, &problems, app::auth::Lang::Zh).expect("workbook")
+}
+
+impl Browser<'_> {
+    /// Posts the register import form with `file`.
+    async fn import_file(&mut self, estate: i64, name: &str, bytes: &[u8]) -> Response<Body> {
+        let boundary = "----desk-sheet-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"estate\"\r\n\r\n{estate}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::post("/desk/import")
+            .header(header::CONTENT_LENGTH, body.len())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::HOST, "desk.test")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
+    /// The import page's data for the attempt a redirect points at.
+    async fn import_report(&mut self, r: &Response<Body>) -> serde_json::Value {
+        let id = location(r)
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let r = self.call("get_import", &format!("id={id}")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        serde_json::from_str(&text(r).await).expect("json")
+    }
+}
+
+#[tokio::test]
+async fn a_3_mb_phone_photo_is_accepted() {
+    let desk = desk().await;
+    let db = &desk.state.db;
+    let (house,): (i64,) = sqlx::query_as(
+        "select id from house where number = '1-1-101' and estate_id = (select id from estate where code = 'CH')",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("house");
+    let mut resident = Browser::new(&desk);
+    resident.login("13800000001", PASSWORD).await;
+    let r = resident
+        .call(
+            "report_repair",
+            &format!("estate_id=0&house_id={house}&location_id=0&category=water&description=%E6%BC%8F%E6%B0%B4&urgency=normal"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let ticket: i64 = text(r).await.trim().parse().expect("ticket id");
+    let photo = jpeg_photo(3_200_000);
+    assert!(photo.len() > 3_000_000, "{} bytes", photo.len());
+    let back = format!("/portal/repairs/{ticket}");
+    let r = resident
+        .upload(
+            &format!("/repairs/{ticket}/photos"),
+            &back,
+            &[("phone.jpg", &photo)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), format!("{back}#photos"));
+    let (n,): (i64,) = sqlx::query_as("select count(*) from repair_photo where ticket_id = $1")
+        .bind(ticket)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(n, 1);
+}
+
+#[tokio::test]
+async fn a_3_mb_workbook_imports_and_one_over_5_mb_gets_the_size_message() {
+    let desk = desk().await;
+    let (estate,): (i64,) = sqlx::query_as("select id from estate where code = 'CH'")
+        .fetch_one(&desk.state.db.pool)
+        .await
+        .expect("estate");
+    let mut clerk = Browser::new(&desk);
+    clerk.login("clerk", PASSWORD).await;
+
+    let book = padded_workbook(130, 3_100_000);
+    assert!(
+        (3_000_000..app::estate::import::MAX_FILE_BYTES).contains(&book.len()),
+        "{} bytes",
+        book.len()
+    );
+    let r = clerk.import_file(estate, "big.xlsx", &book).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", location(&r));
+    let report = clerk.import_report(&r).await;
+    assert_eq!(report["status"], "imported", "{report}");
+    assert_eq!(report["houses"], 130);
+
+    let too_big = padded_workbook(240, 5_600_000);
+    assert!(
+        too_big.len() > app::estate::import::MAX_FILE_BYTES,
+        "{} bytes",
+        too_big.len()
+    );
+    let r = clerk.import_file(estate, "bigger.xlsx", &too_big).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let report = clerk.import_report(&r).await;
+    assert_eq!(report["status"], "rejected");
+    assert_eq!(report["problems"][0]["reason"], "文件超过 5 MB", "{report}");
 }

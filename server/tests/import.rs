@@ -30,23 +30,7 @@ async fn desk_on(db: TestDb) -> Desk {
         .await
         .expect("demo");
     let router = server::router::build(state.clone(), store, &config);
-    let login = Request::post("/auth/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!(
-            "identifier=clerk&password={}",
-            PASSWORD.replace('!', "%21")
-        )))
-        .expect("request");
-    let response = router.clone().oneshot(login).await.expect("login");
-    let cookie = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("desk_session="))
-        .and_then(|c| c.split(';').next())
-        .expect("session")
-        .to_string();
+    let cookie = sign_in(&router, "clerk").await;
     let (estate,): (i64,) = sqlx::query_as("select id from estate where code = 'CH'")
         .fetch_one(&state.db.pool)
         .await
@@ -60,24 +44,61 @@ async fn desk_on(db: TestDb) -> Desk {
     }
 }
 
+/// Signs `username` in; returns the session cookie to send.
+async fn sign_in(router: &axum::Router, username: &str) -> String {
+    let login = Request::post("/auth/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "identifier={username}&password={}",
+            PASSWORD.replace('!', "%21")
+        )))
+        .expect("request");
+    let response = router.clone().oneshot(login).await.expect("login");
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("desk_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("session")
+        .to_string()
+}
+
 impl Desk {
     async fn upload(&self, file_name: &str, bytes: &[u8]) -> (StatusCode, String) {
+        let estate = self.estate.to_string();
+        self.post_file("/desk/import", &[("estate", &estate)], file_name, bytes)
+            .await
+    }
+
+    /// Posts a multipart form: the text `fields`, then the `file`.
+    async fn post_file(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: &[u8],
+    ) -> (StatusCode, String) {
         let boundary = "----deskboundary";
         let mut body = Vec::new();
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"estate\"\r\n\r\n{}\r\n",
-                self.estate
-            )
-            .bytes(),
-        );
+        for (name, value) in fields {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .bytes(),
+            );
+        }
         body.extend(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
                 .bytes(),
         );
         body.extend(bytes);
         body.extend(format!("\r\n--{boundary}--\r\n").bytes());
-        let req = Request::post("/desk/import")
+        // Sent with its length, as a browser sends a form.
+        let req = Request::post(path)
+            .header(header::CONTENT_LENGTH, body.len())
             .header(
                 header::CONTENT_TYPE,
                 format!("multipart/form-data; boundary={boundary}"),
@@ -120,8 +141,12 @@ impl Desk {
     }
 
     async fn get(&self, path: &str) -> (StatusCode, Vec<u8>) {
+        self.get_as(&self.cookie, path).await
+    }
+
+    async fn get_as(&self, cookie: &str, path: &str) -> (StatusCode, Vec<u8>) {
         let req = Request::get(path)
-            .header(header::COOKIE, &self.cookie)
+            .header(header::COOKIE, cookie)
             .body(Body::empty())
             .expect("request");
         let response = self.router.clone().oneshot(req).await.expect("response");
@@ -235,8 +260,17 @@ async fn fake_oversized_and_foreign_files_are_refused() {
             .contains(".xlsx"),
         "{report}"
     );
-    let (status, _) = desk
+    // Over the 5 MB limit: cut off where the limit is, refused with the file-size message.
+    let (status, location) = desk
         .upload("houses.csv", &vec![b'a'; 6 * 1024 * 1024])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let report = desk.report(&location).await;
+    assert_eq!(report["status"], "rejected");
+    assert_eq!(report["problems"][0]["reason"], "文件超过 5 MB", "{report}");
+    // A declared body far beyond it is refused before anything is read.
+    let (status, _) = desk
+        .upload("houses.csv", &vec![b'a'; 21 * 1024 * 1024])
         .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(desk.count("house").await, houses);
@@ -308,4 +342,265 @@ async fn the_resident_export_is_masked_and_scoped() {
             .0,
         StatusCode::FORBIDDEN
     );
+}
+
+/// The stored raw rows and clearing time of import `id`.
+async fn kept_rows(desk: &Desk, id: &str) -> (String, Option<String>) {
+    sqlx::query_as("select rows, rows_cleared_at from import_batch where id = $1")
+        .bind(id.parse::<i64>().expect("id"))
+        .fetch_one(&desk.state.db.pool)
+        .await
+        .expect("batch")
+}
+
+#[tokio::test]
+async fn a_rejected_imports_report_is_masked_audited_and_only_for_its_uploader_or_a_manager() {
+    for db in TestDb::both().await {
+        let desk = desk_on(db).await;
+        let pool = &desk.state.db.pool;
+        // A second clerk of the same estate.
+        sqlx::query(
+            "insert into account (role, username, display_name, password_hash, created_at, updated_at) \
+             select role, 'clerk2', '赵小后', password_hash, created_at, updated_at from account where username = 'clerk'",
+        )
+        .execute(pool)
+        .await
+        .expect("clerk2");
+        sqlx::query(
+            "insert into account_estate (account_id, estate_id) \
+             select (select id from account where username = 'clerk2'), $1",
+        )
+        .bind(desk.estate)
+        .execute(pool)
+        .await
+        .expect("clerk2 estate");
+        let colleague = sign_in(&desk.router, "clerk2").await;
+        let manager = sign_in(&desk.router, "manager").await;
+
+        let bad = format!(
+            "{HEADER}6-1-101,八十,住宅,自住,郑一,13977770001,11010519491231002X,业主,2024-01-01\n"
+        );
+        let (_, location) = desk.upload("bad.csv", bad.as_bytes()).await;
+        let id = location.rsplit('/').next().expect("id").to_string();
+        let summary = desk.report(&location).await;
+        assert_eq!(summary["status"], "rejected");
+        // The import page's data: the problems, none of the row's personal data.
+        let page = summary.to_string();
+        assert!(
+            !page.contains("13977770001") && !page.contains("11010519491231002X"),
+            "{page}"
+        );
+
+        let path = format!("{location}/report.xlsx");
+        let (status, bytes) = desk.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{}", desk.state.db.display_url);
+        use calamine::{Reader, Xlsx};
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("xlsx");
+        let sheet = book.sheet_names()[0].clone();
+        let range = book.worksheet_range(&sheet).expect("sheet");
+        let cells: Vec<String> = range.cells().map(|(_, _, c)| c.to_string()).collect();
+        assert!(cells.iter().any(|c| c == "139****0001"), "{cells:?}");
+        assert!(cells.iter().any(|c| c == "110***********002X"), "{cells:?}");
+        assert!(
+            !cells
+                .iter()
+                .any(|c| c.contains("13977770001") || c.contains("19491231")),
+            "{cells:?}"
+        );
+        assert!(
+            cells.iter().any(|c| c.starts_with("2 建筑面积")),
+            "the problem is named: {cells:?}"
+        );
+        let (logged,): (i64,) = sqlx::query_as(
+            "select count(*) from audit_log where action = 'download_import_report' \
+             and entity = 'import_batch' and entity_id = $1 and actor_id = (select id from account where username = 'clerk')",
+        )
+        .bind(&id)
+        .fetch_one(pool)
+        .await
+        .expect("audit");
+        assert_eq!(logged, 1);
+
+        // A colleague may not collect it; the estate's manager may.
+        assert_eq!(
+            desk.get_as(&colleague, &path).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(desk.get_as(&manager, &path).await.0, StatusCode::OK);
+
+        // The fixed file imports: it keeps no rows, has no report, and the
+        // rejected attempt's rows are cleared with it.
+        let good = format!(
+            "{HEADER}6-1-101,80,住宅,自住,郑一,13977770001,11010519491231002X,业主,2024-01-01\n"
+        );
+        let (_, done) = desk.upload("good.csv", good.as_bytes()).await;
+        assert_eq!(desk.report(&done).await["status"], "imported");
+        let done_id = done.rsplit('/').next().expect("id").to_string();
+        assert_eq!(kept_rows(&desk, &done_id).await.0, "[]");
+        assert_eq!(
+            desk.get(&format!("{done}/report.xlsx")).await.0,
+            StatusCode::NOT_FOUND
+        );
+        let (rows, cleared) = kept_rows(&desk, &id).await;
+        assert_eq!(rows, "[]");
+        assert!(cleared.is_some());
+        assert_eq!(desk.get(&path).await.0, StatusCode::NOT_FOUND);
+        // …while its problems stay on the import page.
+        assert_eq!(
+            desk.report(&location).await["problems"][0]["column"],
+            "建筑面积"
+        );
+
+        // A rejected report is kept for 7 days, then cleared by the next import.
+        let (_, old) = desk.upload("old.csv", bad.as_bytes()).await;
+        let old_id = old.rsplit('/').next().expect("id").to_string();
+        assert_eq!(
+            desk.get(&format!("{old}/report.xlsx")).await.0,
+            StatusCode::OK
+        );
+        sqlx::query(
+            "update import_batch set created_at = '2020-01-01T00:00:00.000000Z' where id = $1",
+        )
+        .bind(old_id.parse::<i64>().expect("id"))
+        .execute(pool)
+        .await
+        .expect("backdate");
+        assert_eq!(
+            desk.get(&format!("{old}/report.xlsx")).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert!(kept_rows(&desk, &old_id).await.0.contains("13977770001"));
+        desk.upload("x.xlsx", b"not a workbook").await;
+        assert_eq!(kept_rows(&desk, &old_id).await.0, "[]");
+    }
+}
+
+/// A zip of `files`, stored without compression, as an .xlsx is.
+fn stored_zip(files: &[(&str, &str)]) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let (mut out, mut central) = (Vec::new(), Vec::new());
+    for (name, text) in files {
+        let (name, data) = (name.as_bytes(), text.as_bytes());
+        let (crc, size) = (crc32(data), data.len() as u32);
+        let offset = out.len() as u32;
+        // Version 2.0, no flags, stored, 1980-01-01 00:00.
+        let common = |v: &mut Vec<u8>| {
+            for half in [20u16, 0, 0, 0, 0x21] {
+                v.extend(half.to_le_bytes());
+            }
+            for word in [crc, size, size] {
+                v.extend(word.to_le_bytes());
+            }
+            v.extend((name.len() as u16).to_le_bytes());
+            v.extend(0u16.to_le_bytes());
+        };
+        out.extend(0x0403_4b50u32.to_le_bytes());
+        common(&mut out);
+        out.extend(name);
+        out.extend(data);
+        central.extend(0x0201_4b50u32.to_le_bytes());
+        central.extend(20u16.to_le_bytes());
+        common(&mut central);
+        // Comment, disk, internal and external attributes, then the local header's offset.
+        central.extend([0u8; 10]);
+        central.extend(offset.to_le_bytes());
+        central.extend(name);
+    }
+    let (at, len, n) = (out.len() as u32, central.len() as u32, files.len() as u16);
+    out.extend(central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0u8; 4]);
+    out.extend(n.to_le_bytes());
+    out.extend(n.to_le_bytes());
+    out.extend(len.to_le_bytes());
+    out.extend(at.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}
+
+/// A workbook of two cells, `A1` and `XFD1048576`: a few hundred bytes that
+/// span the whole sheet (1.7 × 10¹⁰ cells if read as a rectangle).
+fn corner_to_corner_xlsx() -> Vec<u8> {
+    const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+    const DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let types = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
+    let root = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+    );
+    let book = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+    );
+    let book_rels = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+    );
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>房号</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#
+    );
+    stored_zip(&[
+        ("[Content_Types].xml", types),
+        ("_rels/.rels", &root),
+        ("xl/workbook.xml", &book),
+        ("xl/_rels/workbook.xml.rels", &book_rels),
+        ("xl/worksheets/sheet1.xml", &sheet),
+    ])
+}
+
+#[tokio::test]
+async fn a_two_cell_workbook_spanning_the_sheet_is_refused_quickly_on_both_upload_routes() {
+    use std::time::Duration;
+    let desk = desk_on(TestDb::sqlite().await).await;
+    let bytes = corner_to_corner_xlsx();
+    assert!(bytes.len() < 4096, "{} bytes", bytes.len());
+    // Guarded: a regression fails here instead of hanging or exhausting memory.
+    let limit = Duration::from_secs(30);
+    let (status, location) = tokio::time::timeout(limit, desk.upload("corner.xlsx", &bytes))
+        .await
+        .expect("the register import answered in time");
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let report = desk.report(&location).await;
+    assert_eq!(report["status"], "rejected");
+    assert_eq!(
+        report["problems"][0]["reason"], "文件超过 20000 行",
+        "{report}"
+    );
+
+    let (water,): (i64,) = sqlx::query_as("select id from fee_item where kind = 'metered'")
+        .fetch_one(&desk.state.db.pool)
+        .await
+        .expect("water");
+    let period = app::db::time::desk_today()[..7].to_string();
+    let fields = [("fee_item_id", water.to_string()), ("period", period)];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, location) = tokio::time::timeout(
+        limit,
+        desk.post_file("/desk/readings/import", &fields, "corner.xlsx", &bytes),
+    )
+    .await
+    .expect("the readings import answered in time");
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let id: i64 = location
+        .rsplit("import=")
+        .next()
+        .and_then(|v| v.parse().ok())
+        .expect("the attempt's id");
+    let (_, attempt) = app::billing::db::reading_import(&desk.state.db.pool, id)
+        .await
+        .expect("report")
+        .expect("attempt");
+    assert!(!attempt.imported);
+    assert_eq!(attempt.problems[0].reason, "文件超过 20000 行");
 }

@@ -9,6 +9,7 @@ use app::auth::hashing::Hasher;
 use app::auth::{EstateScope, Lang};
 use app::db::Database;
 use app::error::AppError;
+use app::repairs::api as repairs_api;
 use app::repairs::db::{self as repairs, ActInput, NewTicket, Viewer};
 use app::repairs::{Action, Status};
 use app::visits::VisitInput;
@@ -665,5 +666,311 @@ async fn late_tickets_sort_first_and_the_worker_sees_his_queue() {
             .expect("detail");
         assert!(detail.workers[0].skills.contains(&"water".to_string()));
         assert!(detail.actions.contains(&Action::Assign));
+    }
+}
+
+/// The portal's caller for a resident (what the session middleware builds).
+fn portal_caller(resident_id: i64) -> app::auth::session::Caller {
+    app::auth::session::Caller {
+        account_id: 0,
+        role: app::auth::Role::Resident,
+        display_name: "住户".into(),
+        lang: Lang::Zh,
+        scope: EstateScope::Only(Vec::new()),
+        resident_id: Some(resident_id),
+    }
+}
+
+/// Ends every open occupancy of `house_id` today and moves a new owner in today.
+async fn sell(db: &Database, house_id: i64) -> i64 {
+    let today = app::db::time::desk_today();
+    let open: Vec<(i64,)> =
+        sqlx::query_as("select id from occupancy where house_id = $1 and end_date is null")
+            .bind(house_id)
+            .fetch_all(&db.pool)
+            .await
+            .expect("occupancies");
+    let estate = one(
+        db,
+        &format!("select estate_id from house where id = {house_id}"),
+    )
+    .await;
+    let mut tx = db.begin_write().await.expect("tx");
+    for (id,) in open {
+        app::estate::db::end_occupancy(&mut tx, id, &today)
+            .await
+            .expect("end");
+    }
+    let (resident_id, _) = app::estate::db::add_occupant(
+        &mut tx,
+        estate,
+        house_id,
+        &app::estate::db::NewOccupant {
+            name: "钱新业",
+            mobile: "13911112222",
+            id_number: None,
+            role: "owner",
+            start_date: &today,
+        },
+    )
+    .await
+    .expect("move in");
+    tx.commit().await.expect("commit");
+    resident_id
+}
+
+#[tokio::test]
+async fn a_reporter_who_moved_out_can_no_longer_read_cancel_rate_or_add_photos() {
+    for t in TestDb::both().await {
+        let db = demo(&t).await;
+        let e = t.engine;
+        let (clerk, desk) = clerk();
+        let (zhang, z, z_view) = account(&db, "maintenance").await;
+        let estate = one(&db, "select id from estate where code = 'CH'").await;
+        let house = one(&db, "select id from house where number = '1-1-102' and estate_id = (select id from estate where code = 'CH')").await;
+        let owner = one(&db, &format!("select resident_id from occupancy where house_id = {house} and role = 'owner' and end_date is null")).await;
+        let viewer = repairs_api::viewer(&db.pool, &portal_caller(owner))
+            .await
+            .expect("viewer");
+        let me = Actor {
+            account_id: None,
+            name: "业主".into(),
+            ip: None,
+        };
+        let lobby = one(
+            &db,
+            &format!(
+                "select id from repair_location where estate_id = {estate} and name = '1 栋大堂'"
+            ),
+        )
+        .await;
+        let ticket = |house_id, location_id| NewTicket {
+            house_id,
+            location_id,
+            category: "water".into(),
+            description: "漏水".into(),
+            urgency: "normal".into(),
+            reporter_name: "业主".into(),
+            reporter_phone: "13800000002".into(),
+            ..Default::default()
+        };
+        let report = |house_id, location_id| {
+            let (db, me, viewer) = (&db, &me, &viewer);
+            let input = ticket(house_id, location_id);
+            async move {
+                repairs::create(db, me, Lang::Zh, viewer, input)
+                    .await
+                    .expect("report")
+            }
+        };
+        let open = report(house, 0).await;
+        let done = report(house, 0).await;
+        let common = report(0, lobby).await;
+        repairs::act(
+            &db,
+            &clerk,
+            Lang::Zh,
+            &desk,
+            done,
+            Action::Assign,
+            ActInput {
+                worker_id: zhang,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("assign");
+        for action in [Action::Accept, Action::Start] {
+            repairs::act(
+                &db,
+                &z,
+                Lang::Zh,
+                &z_view,
+                done,
+                action,
+                ActInput::default(),
+            )
+            .await
+            .expect("step");
+        }
+        repairs::act(
+            &db,
+            &z,
+            Lang::Zh,
+            &z_view,
+            done,
+            Action::Finish,
+            finish("修好", "", ""),
+        )
+        .await
+        .expect("finish");
+        // While they live there, all three are theirs.
+        for id in [open, done, common] {
+            repairs::detail(&db.pool, &viewer, id)
+                .await
+                .expect("own ticket");
+        }
+
+        // They sell the house; the new owner moves in today.
+        sell(&db, house).await;
+        let gone = repairs_api::viewer(&db.pool, &portal_caller(owner))
+            .await
+            .expect("viewer");
+        let before: Vec<Vec<String>> = vec![
+            timeline(&db, open).await,
+            timeline(&db, done).await,
+            timeline(&db, common).await,
+        ];
+        for id in [open, done, common] {
+            let r = repairs::detail(&db.pool, &gone, id).await;
+            assert!(
+                matches!(r, Err(AppError::Forbidden)),
+                "{e}: read #{id}: {r:?}"
+            );
+            let r = repairs::photo_access(&db.pool, &gone, id).await;
+            assert!(
+                matches!(r, Err(AppError::Forbidden)),
+                "{e}: photos #{id}: {r:?}"
+            );
+            let r = repairs::add_photos(&db, &me, Lang::Zh, &gone, id, Vec::new()).await;
+            assert!(
+                matches!(r, Err(AppError::Forbidden)),
+                "{e}: add photos #{id}: {r:?}"
+            );
+        }
+        for id in [open, common] {
+            let r = repairs::act(
+                &db,
+                &me,
+                Lang::Zh,
+                &gone,
+                id,
+                Action::Cancel,
+                ActInput {
+                    reason: "不修了".into(),
+                    ..Default::default()
+                },
+            )
+            .await;
+            assert!(
+                matches!(r, Err(AppError::Forbidden)),
+                "{e}: cancel #{id}: {r:?}"
+            );
+        }
+        let r = repairs::act(
+            &db,
+            &me,
+            Lang::Zh,
+            &gone,
+            done,
+            Action::Visit,
+            visit(5, true, ""),
+        )
+        .await;
+        assert!(matches!(r, Err(AppError::Forbidden)), "{e}: rate: {r:?}");
+        assert!(repairs::portal_list(&db.pool, &gone)
+            .await
+            .expect("list")
+            .is_empty());
+        // Nothing changed: states, timelines, no return visit.
+        assert_eq!(status(&db, open).await, "submitted", "{e}");
+        assert_eq!(status(&db, common).await, "submitted", "{e}");
+        assert_eq!(status(&db, done).await, "done", "{e}");
+        assert_eq!(
+            vec![
+                timeline(&db, open).await,
+                timeline(&db, done).await,
+                timeline(&db, common).await,
+            ],
+            before,
+            "{e}"
+        );
+        assert_eq!(
+            one(&db, &format!("select count(*) from return_visit where subject_kind = 'repair' and subject_id = {done}")).await,
+            0,
+            "{e}"
+        );
+        // The desk still runs the return visit.
+        repairs::act(
+            &db,
+            &clerk,
+            Lang::Zh,
+            &desk,
+            done,
+            Action::Visit,
+            visit(5, true, ""),
+        )
+        .await
+        .expect("desk visit");
+    }
+}
+
+#[tokio::test]
+async fn the_report_form_carries_no_full_mobile_and_its_masked_prefill_still_files_the_number() {
+    for t in TestDb::both().await {
+        let db = demo(&t).await;
+        let e = t.engine;
+        let (clerk, desk) = clerk();
+        let estate = one(&db, "select id from estate where code = 'CH'").await;
+        let resident_id = one(&db, "select id from resident where mobile = '13800000001'").await;
+        let own = one(&db, "select id from house where number = '1-1-101' and estate_id = (select id from estate where code = 'CH')").await;
+        // The desk, coming from 1-1-101's page: 王建国 fills the form, his number masked.
+        let form = repairs::report_form(&db.pool, &desk, estate, "1-1-101")
+            .await
+            .expect("form");
+        let json = serde_json::to_string(&form).expect("json");
+        assert!(!json.contains("13800000001"), "{e}: {json}");
+        assert_eq!(form.reporter_name, "王建国", "{e}");
+        assert_eq!(form.reporter_phone, "138****0001", "{e}");
+        // The portal's form: the resident's own number is not sent either.
+        let portal = Viewer::Resident {
+            resident_id,
+            houses: vec![(own, "2000-01-01T00:00:00.000000Z".into())],
+        };
+        let json = serde_json::to_string(
+            &repairs::report_form(&db.pool, &portal, 0, "")
+                .await
+                .expect("form"),
+        )
+        .expect("json");
+        assert!(!json.contains("13800000001"), "{e}: {json}");
+
+        // Sent back unchanged, the masked prefill files the register's number (the worker rings it).
+        let ticket = |phone: &str| NewTicket {
+            estate_id: estate,
+            house_number: "1-1-101".into(),
+            category: "water".into(),
+            description: "卫生间漏水".into(),
+            urgency: "normal".into(),
+            source: "phone".into(),
+            reporter_name: form.reporter_name.clone(),
+            reporter_phone: phone.into(),
+            ..Default::default()
+        };
+        let id = repairs::create(&db, &clerk, Lang::Zh, &desk, ticket(&form.reporter_phone))
+            .await
+            .expect("report");
+        let (phone,): (String,) =
+            sqlx::query_as("select reporter_phone from repair_ticket where id = $1")
+                .bind(id)
+                .fetch_one(&db.pool)
+                .await
+                .expect("phone");
+        assert_eq!(phone, "13800000001", "{e}");
+        // A masked number that is not the occupant's is refused, and nothing is filed.
+        let count = one(&db, "select count(*) from repair_ticket").await;
+        let r = repairs::create(&db, &clerk, Lang::Zh, &desk, ticket("139****0001")).await;
+        assert!(
+            r.as_ref()
+                .err()
+                .and_then(|e| e.field_message("reporter_phone"))
+                .is_some(),
+            "{e}: {r:?}"
+        );
+        assert_eq!(
+            one(&db, "select count(*) from repair_ticket").await,
+            count,
+            "{e}"
+        );
     }
 }

@@ -56,7 +56,7 @@ pub async fn record<'e>(
 }
 
 /// A page of entries, newest first, that `scope` may see: admins everything;
-/// managers their estates' records and what their estates' staff did.
+/// managers their estates' records, and their staff's entries that belong to no estate.
 pub async fn page<'e>(
     ex: impl AnyExecutor<'e>,
     scope: &EstateScope,
@@ -94,11 +94,15 @@ pub async fn page<'e>(
         push(&mut sql, " and at < ?", end);
     }
     if *scope != EstateScope::All {
-        // The estates' records, and whatever their staff did (sign-ins, own passwords).
+        // An entry with an estate belongs to that estate's managers alone, whoever
+        // wrote it: a clerk shared by two estates shows each manager only their
+        // own estate's part. Entries without an estate (sign-ins, own passwords)
+        // show for the managers of the estates the actor works for.
         let records = crate::db::estate_filter(scope, "estate_id");
         let staff = crate::db::estate_filter(scope, "ae.estate_id");
         sql.push_str(&format!(
-            " and ((1 = 1{records}) or actor_id in (select ae.account_id from account_estate ae where 1 = 1{staff}))"
+            " and ((estate_id is not null{records}) or (estate_id is null and actor_id in \
+             (select ae.account_id from account_estate ae where 1 = 1{staff})))"
         ));
     }
     if f.before_id > 0 {

@@ -10,7 +10,7 @@ use crate::i18n::use_i18n;
 use crate::ui::{desk_time, AppShell, LoadError};
 
 /// Actions the log knows how to name; others show as recorded.
-const ACTIONS: [&str; 47] = [
+const ACTIONS: [&str; 49] = [
     "login",
     "login_failed",
     "login_refused_disabled",
@@ -21,12 +21,14 @@ const ACTIONS: [&str; 47] = [
     "enable",
     "reset_password",
     "change_own_password",
+    "change_own_password_failed",
     "set_language",
     "reveal_mobile",
     "reveal_id_number",
     "end",
     "change_status",
     "import",
+    "download_import_report",
     "take_payment",
     "reverse_payment",
     "request_waiver",

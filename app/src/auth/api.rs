@@ -98,25 +98,52 @@ pub async fn change_password(
     confirm: String,
 ) -> Result<(), AppError> {
     use crate::audit::db::{self as audit, Change};
+    use crate::auth::login::{check_password, normalise_login_name, wait_secs, PasswordCheck};
     use crate::auth::{db as account_db, password, session};
     use crate::i18n::tr;
 
     let caller = authorize(crate::auth::Permission::SignedIn)?;
     let lang = caller.lang;
     let state = state()?;
+    let ip = identity()?.ip;
     let result = async {
         let account = account_db::by_id(&state.db.pool, caller.account_id)
             .await?
             .ok_or(AppError::Unauthorized)?;
-        if !state
-            .hasher
-            .verify(current, Some(account.password_hash.clone()))
-            .await
-        {
-            return Err(AppError::field(
-                "current",
-                tr(lang, "password.current_wrong"),
-            ));
+        // The same budgets as signing in, under the account's sign-in name: a
+        // stolen session cannot guess the password faster than the login page.
+        let name = normalise_login_name(account.login_name());
+        let hash = Some(account.password_hash.clone());
+        let checked = check_password(&state, &name, ip, current, hash).await;
+        if matches!(
+            checked,
+            PasswordCheck::Wrong | PasswordCheck::Throttled { failed: true, .. }
+        ) {
+            let change = Change {
+                estate_id: None,
+                entity: "account",
+                entity_id: Some(account.id.to_string()),
+                action: "change_own_password_failed",
+                before: None,
+                after: None,
+            };
+            audit::record(&state.db.pool, &actor(&caller), change).await?;
+        }
+        match checked {
+            PasswordCheck::Right => {}
+            PasswordCheck::Wrong => {
+                return Err(AppError::field(
+                    "current",
+                    tr(lang, "password.current_wrong"),
+                ))
+            }
+            PasswordCheck::Throttled { wait, .. } => {
+                let secs = wait_secs(wait).to_string();
+                return Err(AppError::field(
+                    "current",
+                    tr(lang, "login.throttled").replace("%{secs}", &secs),
+                ));
+            }
         }
         if new_password != confirm {
             return Err(AppError::field("confirm", tr(lang, "password.mismatch")));

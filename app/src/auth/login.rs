@@ -1,18 +1,15 @@
-//! Signing in: the password check, and slowing down failed attempts per
-//! account and per address (governor's keyed limiters count the failures).
+//! Signing in: the password check under the failure budgets of
+//! [`super::limiter`] (whose doc states the rule), and what the audit log keeps
+//! of a failed attempt.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::time::Duration;
 
 use super::db::{self as account_db, AccountRow};
 use crate::audit::db::{self as audit, Actor, Change};
 use crate::state::AppState;
+
+pub use super::limiter::LoginLimiter;
 
 /// Why signing in failed, as the login page tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,117 +25,83 @@ pub enum LoginError {
     Internal,
 }
 
-/// Failure budgets. An account takes 5 failures, then one more every 30 s;
-/// an address (a whole office behind one NAT) 20, then one every 6 s.
-pub struct LoginLimiter {
-    per_account: DefaultKeyedRateLimiter<String>,
-    per_address: DefaultKeyedRateLimiter<IpAddr>,
-    /// Keys whose budget ran out, and until when. governor counts; this remembers
-    /// the verdict so a blocked key is refused without spending a check.
-    blocked: Mutex<HashMap<String, Instant>>,
-    clock: DefaultClock,
+/// The longest identifier looked at: usernames are at most 32 characters and
+/// mobiles 11, so anything longer is cut here, before the lookup, the limiter
+/// and the audit log see it.
+pub const MAX_IDENTIFIER_CHARS: usize = 64;
+
+/// The outcome of a password check under the limiter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    Right,
+    /// Wrong (counted against the budgets).
+    Wrong,
+    /// Refused: a budget is spent. `failed`: the password was checked and
+    /// wrong (counted, and to be audited like any failure).
+    Throttled {
+        wait: Duration,
+        failed: bool,
+    },
 }
 
-fn quota(burst: u32, every: Duration) -> Quota {
-    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(every)
-        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-        .allow_burst(burst)
-}
-
-impl Default for LoginLimiter {
-    fn default() -> Self {
-        LoginLimiter::new(5, Duration::from_secs(30), 20, Duration::from_secs(6))
+/// A password check under the limiter. Refused unheard while the account or
+/// address waits; a failure is counted; and a check that finds a budget spent
+/// by the time it finishes is refused too, right or wrong — so guesses sent
+/// all at once learn nothing past the budget.
+pub async fn check_password(
+    state: &AppState,
+    account: &str,
+    ip: Option<IpAddr>,
+    password: String,
+    hash: Option<String>,
+) -> PasswordCheck {
+    if let Some(wait) = state.limiter.wait(account, ip) {
+        return PasswordCheck::Throttled {
+            wait,
+            failed: false,
+        };
     }
-}
-
-impl LoginLimiter {
-    pub fn new(
-        account_burst: u32,
-        account_every: Duration,
-        address_burst: u32,
-        address_every: Duration,
-    ) -> Self {
-        LoginLimiter {
-            per_account: RateLimiter::keyed(quota(account_burst, account_every)),
-            per_address: RateLimiter::keyed(quota(address_burst, address_every)),
-            blocked: Mutex::new(HashMap::new()),
-            clock: DefaultClock::default(),
-        }
+    let verified = state.hasher.verify(password, hash).await;
+    if !verified {
+        state.limiter.failed(account, ip);
     }
-
-    fn keys(account: &str, ip: Option<IpAddr>) -> [Option<String>; 2] {
-        [
-            Some(format!("account:{account}")),
-            ip.map(|ip| format!("address:{ip}")),
-        ]
-    }
-
-    /// How long this account or address must still wait, if at all.
-    pub fn wait(&self, account: &str, ip: Option<IpAddr>) -> Option<Duration> {
-        let now = Instant::now();
-        let blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
-        Self::keys(account, ip)
-            .into_iter()
-            .flatten()
-            .filter_map(|k| {
-                blocked
-                    .get(&k)
-                    .and_then(|until| until.checked_duration_since(now))
-            })
-            .max()
-    }
-
-    /// Counts one failure against the account and the address.
-    pub fn failed(&self, account: &str, ip: Option<IpAddr>) {
-        let mut verdicts = Vec::new();
-        if let Err(not_until) = self.per_account.check_key(&account.to_string()) {
-            verdicts.push((
-                format!("account:{account}"),
-                not_until.wait_time_from(self.clock.now()),
-            ));
-        }
-        if let Some(ip) = ip {
-            if let Err(not_until) = self.per_address.check_key(&ip) {
-                verdicts.push((
-                    format!("address:{ip}"),
-                    not_until.wait_time_from(self.clock.now()),
-                ));
-            }
-        }
-        if verdicts.is_empty() {
-            return;
-        }
-        let now = Instant::now();
-        let mut blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
-        if blocked.len() > 10_000 {
-            blocked.retain(|_, until| *until > now);
-            self.per_account.retain_recent();
-            self.per_address.retain_recent();
-        }
-        for (key, wait) in verdicts {
-            blocked.insert(key, now + wait.max(Duration::from_secs(1)));
-        }
+    match (state.limiter.wait(account, ip), verified) {
+        (Some(wait), _) => PasswordCheck::Throttled {
+            wait,
+            failed: !verified,
+        },
+        (None, true) => PasswordCheck::Right,
+        (None, false) => PasswordCheck::Wrong,
     }
 }
 
-/// Usernames are case-insensitive; mobiles are digits. Both are trimmed.
+/// Whole seconds to wait, at least one.
+pub fn wait_secs(wait: Duration) -> u64 {
+    wait.as_secs_f64().ceil().max(1.0) as u64
+}
+
+/// Usernames are case-insensitive; mobiles are digits. Both are trimmed, and
+/// cut to [`MAX_IDENTIFIER_CHARS`].
 pub fn normalise_login_name(identifier: &str) -> String {
-    identifier.trim().to_lowercase()
+    let cut: String = identifier
+        .trim()
+        .chars()
+        .take(MAX_IDENTIFIER_CHARS)
+        .collect();
+    cut.to_lowercase()
+        .chars()
+        .take(MAX_IDENTIFIER_CHARS)
+        .collect()
 }
 
-/// Masks an identifier that is a mobile number for the log (`138****5678`).
-pub fn mask_login_name(identifier: &str) -> String {
+/// What the audit log keeps of an identifier that names no account: it may be
+/// a password typed into the wrong box, so only its first characters (three,
+/// and never more than a third of it) and `***`. A known account is logged by
+/// its name instead.
+pub fn mask_unknown_identifier(identifier: &str) -> String {
     let chars: Vec<char> = identifier.chars().collect();
-    if chars.len() == 11 && chars.iter().all(char::is_ascii_digit) {
-        format!(
-            "{}****{}",
-            chars[..3].iter().collect::<String>(),
-            chars[7..].iter().collect::<String>()
-        )
-    } else {
-        identifier.to_string()
-    }
+    let keep = (chars.len() / 3).min(3);
+    format!("{}***", chars[..keep].iter().collect::<String>())
 }
 
 /// Checks the credentials, counting failures; writes the outcome to the audit log.
@@ -151,7 +114,7 @@ pub async fn sign_in(
     let name = normalise_login_name(identifier);
     if let Some(wait) = state.limiter.wait(&name, ip) {
         return Err(LoginError::Throttled {
-            wait_secs: wait.as_secs().max(1),
+            wait_secs: wait_secs(wait),
         });
     }
     let account = account_db::by_login_name(&state.db.pool, &name)
@@ -161,22 +124,35 @@ pub async fn sign_in(
             LoginError::Internal
         })?;
     let hash = account.as_ref().map(|a| a.password_hash.clone());
-    let verified = state.hasher.verify(password.to_string(), hash).await;
+    let checked = check_password(state, &name, ip, password.to_string(), hash).await;
+    if let PasswordCheck::Throttled {
+        wait,
+        failed: false,
+    } = checked
+    {
+        // Refused unheard, or right but too late: neither a failure nor a sign-in.
+        return Err(LoginError::Throttled {
+            wait_secs: wait_secs(wait),
+        });
+    }
     let actor = Actor {
         account_id: account.as_ref().map(|a| a.id),
         name: account
             .as_ref()
             .map(|a| a.display_name.clone())
-            .unwrap_or_else(|| mask_login_name(&name)),
+            .unwrap_or_else(|| mask_unknown_identifier(&name)),
         ip: ip.map(|ip| ip.to_string()),
     };
-    let outcome = match account {
-        Some(account) if verified && !account.is_disabled() => Ok(account),
-        Some(_) if verified => Err(LoginError::Disabled),
-        _ => {
-            state.limiter.failed(&name, ip);
-            Err(LoginError::Invalid)
+    let outcome = match (account, checked) {
+        (Some(account), PasswordCheck::Right) if !account.is_disabled() => {
+            state.limiter.succeeded(&name, ip);
+            Ok(account)
         }
+        (Some(_), PasswordCheck::Right) => Err(LoginError::Disabled),
+        (_, PasswordCheck::Throttled { wait, .. }) => Err(LoginError::Throttled {
+            wait_secs: wait_secs(wait),
+        }),
+        _ => Err(LoginError::Invalid),
     };
     let action = match &outcome {
         Ok(_) => "login",
@@ -203,42 +179,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn masks_mobiles_only() {
-        assert_eq!(mask_login_name("13812345678"), "138****5678");
-        assert_eq!(mask_login_name("clerk"), "clerk");
+    fn an_unknown_identifier_is_logged_masked() {
+        // It may be a password typed into the wrong box.
+        assert_eq!(mask_unknown_identifier("tr0ub4dor&3-secret"), "tr0***");
+        assert_eq!(mask_unknown_identifier("13812345678"), "138***");
+        assert_eq!(mask_unknown_identifier("clerkx"), "cl***");
+        assert_eq!(mask_unknown_identifier("ab"), "***");
+        assert_eq!(mask_unknown_identifier("物业服务中心好"), "物业***");
     }
 
     #[test]
-    fn blocks_an_account_after_its_burst_of_failures() {
-        let limiter = LoginLimiter::new(3, Duration::from_secs(60), 100, Duration::from_secs(1));
-        let ip: Option<IpAddr> = "10.0.0.1".parse().ok();
-        for _ in 0..3 {
-            assert_eq!(limiter.wait("clerk", ip), None);
-            limiter.failed("clerk", ip);
-        }
-        assert_eq!(
-            limiter.wait("clerk", ip),
-            None,
-            "the burst itself is allowed"
-        );
-        limiter.failed("clerk", ip);
-        let wait = limiter.wait("clerk", ip).expect("blocked");
-        assert!(
-            wait > Duration::from_secs(30) && wait <= Duration::from_secs(60),
-            "{wait:?}"
-        );
-        // Another account from another address is not affected.
-        assert_eq!(limiter.wait("manager", "10.0.0.2".parse().ok()), None);
+    fn identifiers_are_trimmed_lowercased_and_cut_to_64_characters() {
+        assert_eq!(normalise_login_name("  Clerk "), "clerk");
+        let long = "A".repeat(10_000);
+        assert_eq!(normalise_login_name(&long), "a".repeat(64));
+        assert_eq!(normalise_login_name(&"物".repeat(100)).chars().count(), 64);
     }
 
     #[test]
-    fn blocks_an_address_across_accounts() {
-        let limiter = LoginLimiter::new(100, Duration::from_secs(1), 2, Duration::from_secs(60));
-        let ip: Option<IpAddr> = "10.0.0.9".parse().ok();
-        for name in ["a", "b", "c"] {
-            limiter.failed(name, ip);
-        }
-        assert!(limiter.wait("someone-else", ip).is_some());
-        assert_eq!(limiter.wait("someone-else", "10.0.0.10".parse().ok()), None);
+    fn waits_are_whole_seconds_rounded_up() {
+        assert_eq!(wait_secs(Duration::from_millis(200)), 1);
+        assert_eq!(wait_secs(Duration::from_millis(29_100)), 30);
     }
 }

@@ -4,6 +4,8 @@
 //! - [`api`]: the one check every server function calls first, [`api::authorize`].
 //! - `password` / `hashing` / `session` / `db` (server only): the password policy,
 //!   argon2id behind a semaphore, the session's contents, and account SQL.
+//! - `login` / `limiter` (server only): signing in, and the failure budgets
+//!   every password check spends (the throttling rule is in `limiter`'s doc).
 
 pub mod api;
 pub mod pages;
@@ -13,6 +15,8 @@ pub mod rules;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod hashing;
+#[cfg(feature = "ssr")]
+pub mod limiter;
 #[cfg(feature = "ssr")]
 pub mod login;
 #[cfg(feature = "ssr")]

@@ -248,7 +248,7 @@ pub async fn reverse_payment(payment_id: i64, reason: String) -> Result<(), AppE
     )
 }
 
-/// Asks for a waiver (a manager's is granted at once).
+/// Asks for a waiver; a manager decides it, never the one who asked.
 #[server(endpoint = "request_waiver")]
 pub async fn request_waiver(
     line_id: i64,
@@ -256,7 +256,7 @@ pub async fn request_waiver(
     amount: String,
     reason: String,
 ) -> Result<i64, AppError> {
-    use crate::auth::{api::*, rules::allows, Permission};
+    use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
     finish(
@@ -264,7 +264,6 @@ pub async fn request_waiver(
             &state.db,
             &actor(&caller),
             caller.account_id,
-            allows(caller.role, Permission::ApproveMoney),
             caller.lang,
             line_id,
             &target,
@@ -329,9 +328,10 @@ pub async fn raise_charge(
     finish(result)
 }
 
-/// A receipt for the desk; `print` records a print (later prints are marked 补打).
+/// A receipt for the desk, as it stands: `copy` counts the prints so far.
+/// Opening or refreshing the page never counts as a print; `print_receipt` does.
 #[server(endpoint = "get_receipt")]
-pub async fn get_receipt(payment_id: i64, print: bool) -> Result<ReceiptView, AppError> {
+pub async fn get_receipt(payment_id: i64) -> Result<ReceiptView, AppError> {
     use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
@@ -340,13 +340,26 @@ pub async fn get_receipt(payment_id: i64, print: bool) -> Result<ReceiptView, Ap
             .await?
             .ok_or(AppError::NotFound)?;
         caller.check_estate(estate_id)?;
-        super::db::receipt(
-            &state.db,
-            payment_id,
-            print.then_some(caller.account_id),
-            caller.lang,
-        )
-        .await
+        super::db::receipt(&state.db, payment_id, None, caller.lang).await
+    }
+    .await;
+    finish(result)
+}
+
+/// Records that the clerk is printing the receipt now (the print button posts
+/// this before the browser's print dialog). Answers which copy this print is:
+/// 0 for the original, more for a reprint (补打).
+#[server(endpoint = "print_receipt")]
+pub async fn print_receipt(payment_id: i64) -> Result<i64, AppError> {
+    use crate::auth::{api::*, Permission};
+    let caller = authorize(Permission::UseDesk)?;
+    let state = state()?;
+    let result = async {
+        let (_, estate_id) = super::db::payment_house(&state.db.pool, payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        caller.check_estate(estate_id)?;
+        Ok(super::db::record_print(&state.db, payment_id, caller.account_id).await?)
     }
     .await;
     finish(result)
@@ -406,6 +419,14 @@ pub async fn get_notices(house_id: i64, building_id: i64) -> Result<Vec<NoticeVi
             return Err(AppError::NotFound);
         }
         caller.check_estate(estate_id)?;
+        // Each notice is a house's whole account: a batch is one building's, at most.
+        let max = super::rules::MAX_HOUSES_PER_BUILDING;
+        if houses.len() > max {
+            return Err(AppError::Rule(crate::i18n::I18n(caller.lang).f(
+                "billing.invalid.notices_too_many",
+                &[("max", &max.to_string())],
+            )));
+        }
         let mut notices = Vec::new();
         for id in houses {
             let n = super::db::notice(&state.db, id, caller.lang).await?;
@@ -502,24 +523,16 @@ pub async fn save_meter_readings(
     )
 }
 
-/// The portal: the resident's houses (open occupancies only) with their bills.
+/// The portal: the resident's houses with their bills, from the start of their occupancy.
 #[server(endpoint = "my_bills")]
 pub async fn my_bills() -> Result<PortalBills, AppError> {
     use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::UsePortal)?;
     let state = state()?;
-    let result = async {
-        let houses = my_house_ids(&state.db.pool, caller.resident_id).await?;
-        let mut out = Vec::new();
-        for id in houses {
-            let mut account = super::db::house_account(&state.db, id, caller.lang, false).await?;
-            account.request_key.clear();
-            out.push(account);
-        }
-        Ok(PortalBills { houses: out })
-    }
-    .await;
-    finish(result)
+    let Some(resident_id) = caller.resident_id else {
+        return Ok(PortalBills { houses: Vec::new() });
+    };
+    finish(super::portal::portal_bills(&state.db, resident_id, caller.lang).await)
 }
 
 /// Refuses a house of an estate the caller does not work for (or no such house).
@@ -536,41 +549,17 @@ async fn check_house(
     caller.check_estate(estate.ok_or(AppError::NotFound)?.0)
 }
 
-#[cfg(feature = "ssr")]
-async fn my_house_ids(
-    pool: &sqlx::AnyPool,
-    resident_id: Option<i64>,
-) -> Result<Vec<i64>, AppError> {
-    let Some(resident_id) = resident_id else {
-        return Ok(Vec::new());
-    };
-    let rows: Vec<(i64,)> = sqlx::query_as(
-        "select distinct o.house_id from occupancy o where o.resident_id = $1 and o.end_date is null order by o.house_id",
-    )
-    .bind(resident_id)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|(h,)| h).collect())
-}
-
-/// A receipt in the portal, for a house the resident is linked to.
+/// A receipt in the portal: of the resident's house, from their time there.
 #[server(endpoint = "my_receipt")]
-pub async fn my_receipt(payment_id: i64) -> Result<ReceiptView, AppError> {
+pub async fn my_receipt(payment_id: i64) -> Result<PortalReceipt, AppError> {
     use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::UsePortal)?;
     let state = state()?;
-    let result = async {
-        let (house_id, _) = super::db::payment_house(&state.db.pool, payment_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !my_house_ids(&state.db.pool, caller.resident_id)
-            .await?
-            .contains(&house_id)
-        {
-            return Err(AppError::Forbidden);
+    let result = match caller.resident_id {
+        Some(resident_id) => {
+            super::portal::portal_receipt(&state.db, resident_id, payment_id, caller.lang).await
         }
-        super::db::receipt(&state.db, payment_id, None, caller.lang).await
-    }
-    .await;
+        None => Err(AppError::NotFound),
+    };
     finish(result)
 }

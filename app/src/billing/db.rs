@@ -572,7 +572,8 @@ pub fn explain(basis: &str, lang: Lang) -> String {
     }
 }
 
-fn line_view(
+/// A line as the desk shows it (the portal narrows it to [`PortalLine`]).
+pub(super) fn line_view(
     l: &LineState,
     policies: &[ledger::LatePolicy],
     today: NaiveDate,
@@ -702,7 +703,11 @@ pub fn new_request_key() -> String {
     out
 }
 
-async fn owners<'e>(ex: impl sqlx::AnyExecutor<'e>, house_id: i64) -> sqlx::Result<String> {
+/// The names of the house's current owners (a receipt's payer).
+pub(super) async fn owners<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    house_id: i64,
+) -> sqlx::Result<String> {
     let names: Vec<(String,)> = sqlx::query_as(
         "select r.name from occupancy o join resident r on r.id = o.resident_id \
          where o.house_id = $1 and o.end_date is null and o.role in ('owner', 'co_owner') order by o.id",
@@ -773,6 +778,28 @@ pub async fn payment_house(pool: &AnyPool, payment_id: i64) -> sqlx::Result<Opti
         .await
 }
 
+/// Records a print of a payment's receipt and answers which copy it is (0 =
+/// the original, more = 补打). Counting the earlier prints and recording this
+/// one in one write transaction: two prints at once cannot both be the original.
+pub async fn record_print(db: &Database, payment_id: i64, account: i64) -> sqlx::Result<i64> {
+    let mut tx = db.begin_write().await?;
+    let (copy,): (i64,) =
+        sqlx::query_as("select count(*) from receipt_print where payment_id = $1")
+            .bind(payment_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    sqlx::query(
+        "insert into receipt_print (payment_id, printed_by, printed_at) values ($1, $2, $3)",
+    )
+    .bind(payment_id)
+    .bind(account)
+    .bind(time::now())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(copy)
+}
+
 /// A receipt; `printed_by` records a print (the first is the original, later ones 补打).
 pub async fn receipt(
     db: &Database,
@@ -798,25 +825,17 @@ pub async fn receipt(
     .bind(payment_id)
     .fetch_all(&db.pool)
     .await?;
-    // Counting the earlier prints and recording this one in one write
-    // transaction: two prints at once cannot both be the original.
-    let mut tx = db.begin_write().await?;
-    let (copy,): (i64,) =
-        sqlx::query_as("select count(*) from receipt_print where payment_id = $1")
-            .bind(payment_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    if let Some(account) = printed_by {
-        sqlx::query(
-            "insert into receipt_print (payment_id, printed_by, printed_at) values ($1, $2, $3)",
-        )
-        .bind(payment_id)
-        .bind(account)
-        .bind(time::now())
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
+    let copy = match printed_by {
+        Some(account) => record_print(db, payment_id, account).await?,
+        None => {
+            let (prints,): (i64,) =
+                sqlx::query_as("select count(*) from receipt_print where payment_id = $1")
+                    .bind(payment_id)
+                    .fetch_one(&db.pool)
+                    .await?;
+            prints
+        }
+    };
     Ok(ReceiptView {
         payment_id,
         receipt_no: p.receipt_no,
@@ -950,7 +969,8 @@ pub async fn notice(db: &Database, house_id: i64, lang: Lang) -> Result<NoticeVi
 }
 
 /// The houses of a building that were ever billed, in house-number order
-/// (the notices then keep those that owe something).
+/// (the notices then keep those that owe something); one more than
+/// [`rules::MAX_HOUSES_PER_BUILDING`] at most, so a caller can tell it is over.
 pub async fn building_debtors(pool: &AnyPool, building_id: i64) -> sqlx::Result<(i64, Vec<i64>)> {
     let estate: Option<(i64,)> = sqlx::query_as("select estate_id from building where id = $1")
         .bind(building_id)
@@ -961,9 +981,11 @@ pub async fn building_debtors(pool: &AnyPool, building_id: i64) -> sqlx::Result<
     };
     let houses: Vec<(i64,)> = sqlx::query_as(
         "select h.id from house h where h.building_id = $1 \
-         and exists (select 1 from bill_line l where l.house_id = h.id) order by h.entrance, h.floor, h.number",
+         and exists (select 1 from bill_line l where l.house_id = h.id) order by h.entrance, h.floor, h.number \
+         limit $2",
     )
     .bind(building_id)
+    .bind(rules::MAX_HOUSES_PER_BUILDING as i64 + 1)
     .fetch_all(pool)
     .await?;
     Ok((estate_id, houses.into_iter().map(|(id,)| id).collect()))
@@ -1085,6 +1107,20 @@ pub async fn save_readings(
 ) -> Result<usize, AppError> {
     let period = Period::parse(period_text)
         .ok_or_else(|| AppError::field("period", tr(lang, "billing.invalid.period")))?;
+    // The grid saves one building's houses: more is not a grid's, and would
+    // hold the write transaction for as long as it takes.
+    if entries.len() > rules::MAX_HOUSES_PER_BUILDING {
+        return Err(AppError::field(
+            "readings",
+            I18n(lang).f(
+                "billing.invalid.readings_too_many",
+                &[
+                    ("max", &rules::MAX_HOUSES_PER_BUILDING.to_string()),
+                    ("count", &entries.len().to_string()),
+                ],
+            ),
+        ));
+    }
     let mut tx = db.begin_write().await?;
     let estate_id = metered_item_estate(&mut tx, lang, fee_item_id).await?;
     check_estate(estate_id)?;

@@ -307,6 +307,12 @@ fn rule(lang: Lang, key: &str) -> AppError {
     AppError::Rule(tr(lang, key))
 }
 
+/// Money approvals need a second person ([`rules::second_person`]): every
+/// decision on a waiver or a reversal asks here.
+fn second_person(lang: Lang, decider: i64, decision: rules::MoneyDecision) -> Result<(), AppError> {
+    rules::second_person(decider, decision).map_err(|e| rule(lang, e.key()))
+}
+
 /// A payment as the counter's form posts it.
 #[derive(Debug, Clone)]
 pub struct PaymentRequest {
@@ -619,6 +625,11 @@ pub async fn reverse_payment(
         .await?
         .ok_or(AppError::NotFound)?;
     check_estate(estate_id)?;
+    second_person(
+        lang,
+        manager_id,
+        rules::MoneyDecision::Reversal { taken_by: clerk_id },
+    )?;
     lock(&mut tx, db.backend, LockOn::ClerkDay(clerk_id)).await?;
     lock(&mut tx, db.backend, LockOn::House(house_id)).await?;
     let reversed: Option<(i64,)> =
@@ -682,13 +693,13 @@ pub async fn reverse_payment(
 }
 
 /// Asks for a waiver (减免) of part or all of a line, or of its late fee.
-/// A manager's request is approved at once; anyone else's waits for one.
+/// Every request waits for a manager, a manager's own too: whoever asked may
+/// not decide ([`rules::second_person`]).
 #[allow(clippy::too_many_arguments)]
 pub async fn request_waiver(
     db: &Database,
     actor: &Actor,
     account_id: i64,
-    is_manager: bool,
     lang: Lang,
     line_id: i64,
     target: &str,
@@ -736,22 +747,17 @@ pub async fn request_waiver(
         ));
     }
     let now = time::now();
-    let status = if is_manager { "approved" } else { "pending" };
     let (id,): (i64,) = sqlx::query_as(
-        "insert into waiver (estate_id, line_id, target, amount_fen, reason, status, requested_by, requested_at, \
-                             decided_by, decided_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
+        "insert into waiver (estate_id, line_id, target, amount_fen, reason, status, requested_by, requested_at) \
+         values ($1, $2, $3, $4, $5, 'pending', $6, $7) returning id",
     )
     .bind(estate_id)
     .bind(line_id)
     .bind(target)
     .bind(amount_fen)
     .bind(&reason)
-    .bind(status)
     .bind(account_id)
     .bind(&now)
-    .bind(is_manager.then_some(account_id))
-    .bind(is_manager.then(|| now.clone()))
     .fetch_one(&mut *tx)
     .await?;
     audit::record(
@@ -761,11 +767,7 @@ pub async fn request_waiver(
             estate_id: Some(estate_id),
             entity: "waiver",
             entity_id: Some(id.to_string()),
-            action: if is_manager {
-                "grant_waiver"
-            } else {
-                "request_waiver"
-            },
+            action: "request_waiver",
             before: None,
             after: Some(serde_json::json!({
                 "line_id": line_id, "target": target, "amount_fen": amount_fen, "reason": reason,
@@ -803,18 +805,23 @@ pub async fn decide_waiver(
     check_estate: impl Fn(i64) -> Result<(), AppError>,
 ) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
-    let (estate_id, line_id, target, amount_fen, status): (i64, i64, String, i64, String) =
-        sqlx::query_as(
-            "select estate_id, line_id, target, amount_fen, status from waiver where id = $1",
-        )
-        .bind(waiver_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    type Row = (i64, i64, String, i64, String, i64);
+    let (estate_id, line_id, target, amount_fen, status, requested_by): Row = sqlx::query_as(
+        "select estate_id, line_id, target, amount_fen, status, requested_by from waiver where id = $1",
+    )
+    .bind(waiver_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
     check_estate(estate_id)?;
     if status != "pending" {
         return Err(rule(lang, "billing.invalid.decided_already"));
     }
+    second_person(
+        lang,
+        manager_id,
+        rules::MoneyDecision::Waiver { requested_by },
+    )?;
     let (house_id,): (i64,) = sqlx::query_as("select house_id from bill_line where id = $1")
         .bind(line_id)
         .fetch_one(&mut *tx)

@@ -16,6 +16,8 @@ pub mod ledger;
 pub mod money;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod portal;
+#[cfg(feature = "ssr")]
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod run;
@@ -304,7 +306,71 @@ pub struct ReadingImport {
 /// The portal: each of the resident's houses with its bills.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalBills {
-    pub houses: Vec<HouseAccount>,
+    pub houses: Vec<PortalAccount>,
+}
+
+/// A house's account as its resident sees it (`portal`): everything the
+/// house owes, and what was settled and paid since their occupancy began.
+/// No staff names, no waiver or reversal reasons, no other occupant's
+/// payments: the portal's own types, so the page's data holds no more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalAccount {
+    pub house_id: i64,
+    pub number: String,
+    pub estate_name: String,
+    pub unpaid: Vec<PortalLine>,
+    pub settled: Vec<PortalLine>,
+    pub unpaid_fen: i64,
+    pub late_fen: i64,
+    pub balance_fen: i64,
+    pub payments: Vec<PortalPayment>,
+}
+
+/// A bill line on the portal's card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalLine {
+    pub id: i64,
+    pub item: String,
+    pub period: String,
+    pub amount_fen: i64,
+    pub outstanding_fen: i64,
+    pub late_fee_fen: i64,
+    pub due_date: String,
+    pub overdue: bool,
+    /// Why the line is this much, in the reader's language.
+    pub explanation: String,
+    pub receipt_no: Option<String>,
+    pub payment_id: Option<i64>,
+    pub by_prepaid: bool,
+}
+
+/// A payment in the portal: whether it was reversed, not why or by whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalPayment {
+    pub id: i64,
+    pub receipt_no: String,
+    pub method: String,
+    pub received_fen: i64,
+    pub created_at: String,
+    pub reversed: bool,
+}
+
+/// A receipt in the portal: the desk's receipt without the clerk, the
+/// reprint count or a reversal's reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalReceipt {
+    pub payment_id: i64,
+    pub receipt_no: String,
+    pub estate_name: String,
+    pub house_number: String,
+    pub payer: String,
+    pub items: Vec<ReceiptItem>,
+    pub prepaid_fen: i64,
+    pub received_fen: i64,
+    pub capitals: String,
+    pub method: String,
+    pub created_at: String,
+    pub reversed: bool,
 }
 
 #[cfg(test)]

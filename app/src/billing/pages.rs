@@ -865,7 +865,8 @@ fn AccountView(
                     </div>
                     <Field label=i18n.t("billing.amount") name="amount" required=true error=field_error(wv, "amount") />
                     <Field label=i18n.t("billing.reason") name="reason" required=true error=field_error(wv, "reason") />
-                    <button type="submit">{if can_approve { i18n.t("billing.grant_waiver") } else { i18n.t("billing.request_waiver") }}</button>
+                    // Every waiver waits for a manager, a manager's own for another one.
+                    <button type="submit">{i18n.t("billing.request_waiver")}</button>
                 </ActionForm>
             </section>
             {has_one_off.then(|| view! {
@@ -944,7 +945,7 @@ fn AccountView(
 #[component]
 pub fn ReceiptPage() -> impl IntoView {
     let id = crate::ui::id_param();
-    let receipt = Resource::new(id, |id| get_receipt(id, true));
+    let receipt = Resource::new(id, get_receipt);
     view! {
         <AppShell>
             <Suspense fallback=loading>
@@ -953,7 +954,7 @@ pub fn ReceiptPage() -> impl IntoView {
                         Err(e) => view! { <LoadError error=e /> }.into_any(),
                         Ok(r) => view! {
                             <p class="crumbs no-print"><a href=format!("/desk/houses/{}/account", r.house_id)>{r.house_number.clone()}</a></p>
-                            <ReceiptDoc r />
+                            <ReceiptDoc r counted=true />
                         }.into_any(),
                     }
                 })}
@@ -963,10 +964,29 @@ pub fn ReceiptPage() -> impl IntoView {
 }
 
 /// A receipt as printed: figures, capitals, method, clerk, time; 补打 on reprints.
+/// `counted` (the desk): the print button records the print on the server
+/// first, and the stamp follows what the server says this copy is.
 #[component]
-pub fn ReceiptDoc(r: ReceiptView) -> impl IntoView {
+pub fn ReceiptDoc(r: ReceiptView, #[prop(optional)] counted: bool) -> impl IntoView {
     let i18n = use_i18n();
     let half = RwSignal::new(false);
+    let copy = RwSignal::new(r.copy);
+    let record = ServerAction::<PrintReceipt>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(this_copy)) = record.value().get() {
+            copy.set(this_copy);
+            // Print once the stamp (if any) is on the page.
+            request_animation_frame(print_page);
+        }
+    });
+    let payment_id = r.payment_id;
+    let on_print = move |_| {
+        if counted {
+            record.dispatch(PrintReceipt { payment_id });
+        } else {
+            print_page();
+        }
+    };
     let rows = r
         .items
         .iter()
@@ -974,11 +994,12 @@ pub fn ReceiptDoc(r: ReceiptView) -> impl IntoView {
         .collect_view();
     view! {
         <div class="print-tools no-print">
-            <button type="button" class="primary" on:click=move |_| print_page()>{i18n.t("billing.print")}</button>
+            <button type="button" class="primary" on:click=on_print disabled=move || record.pending().get()>{i18n.t("billing.print")}</button>
             <label><input type="checkbox" on:change=move |ev| half.set(event_target_checked(&ev)) /> " " {i18n.t("billing.half_page")}</label>
+            <FormError error=form_error(record.value()) />
         </div>
         <article class="receipt" class:half=move || half.get() data-testid="receipt">
-            {(r.copy > 0).then(|| view! { <p class="stamp">{use_i18n().t("billing.reprint")}</p> })}
+            {move || (copy.get() > 0).then(|| view! { <p class="stamp">{use_i18n().t("billing.reprint")}</p> })}
             {r.reversal.clone().map(|rev| view! { <p class="stamp red">{use_i18n().t("billing.reversed")} " · " {rev.reason}</p> })}
             <h1>{r.estate_name.clone()} " " {i18n.t("billing.receipt")}</h1>
             <p class="receipt-no">{i18n.t("billing.receipt_no")} " " <strong>{r.receipt_no.clone()}</strong></p>
@@ -1215,9 +1236,9 @@ pub fn PortalBillsPage() -> impl IntoView {
 }
 
 #[component]
-fn PortalHouse(a: HouseAccount) -> impl IntoView {
+fn PortalHouse(a: PortalAccount) -> impl IntoView {
     let i18n = use_i18n();
-    let card = |l: &LineView, paid: bool| {
+    let card = |l: &PortalLine, paid: bool| {
         let i18n = use_i18n();
         view! {
             <li class="bill-card" class:overdue=l.overdue>
@@ -1253,7 +1274,7 @@ fn PortalHouse(a: HouseAccount) -> impl IntoView {
                     <a href=format!("/portal/receipts/{}", p.id)>{p.receipt_no.clone()}</a>
                     " · " {use_i18n().t(&format!("billing.method.{}", p.method))}
                     " · " <Money fen=p.received_fen /> " · " {desk_time(&p.created_at)}
-                    {p.reversal.is_some().then(|| view! { " " <span class="badge overdue">{use_i18n().t("billing.reversed")}</span> })}
+                    {p.reversed.then(|| view! { " " <span class="badge overdue">{use_i18n().t("billing.reversed")}</span> })}
                 </li>
             }
         })
@@ -1288,10 +1309,47 @@ pub fn PortalReceiptPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match receipt.await {
                         Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(r) => view! { <ReceiptDoc r /> }.into_any(),
+                        Ok(r) => view! { <PortalReceiptDoc r /> }.into_any(),
                     }
                 })}
             </Suspense>
         </AppShell>
+    }
+}
+
+/// The resident's copy of a receipt: the desk's layout without the clerk,
+/// the reprint stamp or a reversal's reason (a reversal shows, not why).
+#[component]
+fn PortalReceiptDoc(r: PortalReceipt) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = r
+        .items
+        .iter()
+        .map(|i| view! { <tr><td>{i.item.clone()}</td><td>{i.period.clone()}</td><td class="num"><Money fen=i.amount_fen /></td></tr> })
+        .collect_view();
+    view! {
+        <div class="print-tools no-print">
+            <button type="button" class="primary" on:click=move |_| print_page()>{i18n.t("billing.print")}</button>
+        </div>
+        <article class="receipt" data-testid="receipt">
+            {r.reversed.then(|| view! { <p class="stamp red">{use_i18n().t("billing.reversed")}</p> })}
+            <h1>{r.estate_name.clone()} " " {i18n.t("billing.receipt")}</h1>
+            <p class="receipt-no">{i18n.t("billing.receipt_no")} " " <strong>{r.receipt_no.clone()}</strong></p>
+            <dl class="facts">
+                <div><dt>{i18n.t("house.number")}</dt><dd>{r.house_number.clone()}</dd></div>
+                <div><dt>{i18n.t("billing.payer")}</dt><dd>{r.payer.clone()}</dd></div>
+                <div><dt>{i18n.t("billing.method_label")}</dt><dd>{i18n.t(&format!("billing.method.{}", r.method))}</dd></div>
+            </dl>
+            <table>
+                <thead><tr><th scope="col">{i18n.t("billing.item")}</th><th scope="col">{i18n.t("billing.period")}</th><th scope="col" class="num">{i18n.t("billing.amount")}</th></tr></thead>
+                <tbody>
+                    {rows}
+                    {(r.prepaid_fen > 0).then(|| view! { <tr><td>{use_i18n().t("billing.to_prepaid")}</td><td></td><td class="num"><Money fen=r.prepaid_fen /></td></tr> })}
+                </tbody>
+                <tfoot><tr><th scope="row" colspan="2">{i18n.t("billing.total")}</th><td class="num"><strong>"¥" {fen_text(r.received_fen)}</strong></td></tr></tfoot>
+            </table>
+            <p class="capitals">{i18n.t("billing.in_capitals")} " " <strong data-testid="capitals">{r.capitals.clone()}</strong></p>
+            <p class="signature">{desk_time(&r.created_at)}</p>
+        </article>
     }
 }

@@ -79,7 +79,11 @@ pub async fn start(
         .bind(estate_id)
         .fetch_one(&mut *tx)
         .await?;
-    let (id,): (i64,) = sqlx::query_as(
+    // The check above is not a lock on PostgreSQL (read committed): two starts
+    // can both pass it. The schema keeps one running run per estate
+    // (`bill_run_one_running`), so the second insert waits for the first to
+    // commit and then fails; it is refused in the same words.
+    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "insert into bill_run (estate_id, period, status, houses_total, started_by, started_at, heartbeat_at) \
          values ($1, $2, 'running', $3, $4, $5, $5) returning id",
     )
@@ -89,7 +93,14 @@ pub async fn start(
     .bind(started_by)
     .bind(&now)
     .fetch_one(&mut *tx)
-    .await?;
+    .await;
+    let id = match inserted {
+        Ok((id,)) => id,
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            return Err(AppError::Rule(tr(lang, "billing.invalid.run_running")))
+        }
+        Err(e) => return Err(e.into()),
+    };
     audit::record(
         &mut *tx,
         actor,

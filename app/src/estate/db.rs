@@ -60,15 +60,14 @@ pub async fn house_list(
         count = count.bind(b.clone());
     }
     let (total,) = count.fetch_one(pool).await?;
-    let page = f.page.max(0);
+    let (_, offset) = super::rules::page_window(f.page, total, HOUSE_PAGE_SIZE);
     let rows_sql = format!(
         "select h.id, h.number, b.name as building_name, h.floor, h.area_centi, h.status, \
            coalesce((select min(r.name) from occupancy o join resident r on r.id = o.resident_id \
                      where o.house_id = h.id and o.role = 'owner' and o.end_date is null), '') as owners \
          from house h join building b on b.id = h.building_id{filter} \
          order by length(b.code), b.code, h.entrance, h.floor, h.number \
-         limit {HOUSE_PAGE_SIZE} offset {}",
-        page * HOUSE_PAGE_SIZE
+         limit {HOUSE_PAGE_SIZE} offset {offset}"
     );
     let mut rows = sqlx::query_as::<_, HouseRow>(&rows_sql).bind(estate_id);
     for b in &binds {
@@ -536,6 +535,12 @@ pub async fn ensure_building(tx: &mut Tx, estate_id: i64, code: &str) -> sqlx::R
 }
 
 /// Records an import attempt (with its report) and returns its id.
+///
+/// The raw rows are personal data in clear (full mobiles and ID numbers), kept
+/// only for a rejected import's report: an accepted import never stores them,
+/// and accepting one clears the rows of the estate's earlier rejected imports
+/// (the file was fixed). Every attempt also clears rows older than
+/// `REPORT_KEEP_DAYS` (the report route refuses those even before).
 #[expect(clippy::too_many_arguments, reason = "one column each")]
 pub async fn record_import(
     tx: &mut Tx,
@@ -549,10 +554,16 @@ pub async fn record_import(
     rows: &[super::import::RawRow],
     by: Option<i64>,
 ) -> sqlx::Result<i64> {
+    let now = time::now();
+    let kept_rows = if imported {
+        "[]".to_string()
+    } else {
+        serde_json::to_string(rows).unwrap_or_else(|_| "[]".into())
+    };
     let (id,): (i64,) = sqlx::query_as(
         "insert into import_batch (estate_id, file_name, file_sha256, status, row_count, houses, residents, \
-         occupancies, unchanged, problems, rows, created_by, created_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
+         occupancies, unchanged, problems, rows, created_by, created_at, rows_cleared_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning id",
     )
     .bind(estate_id)
     .bind(file_name)
@@ -564,12 +575,36 @@ pub async fn record_import(
     .bind(counts.occupancies)
     .bind(counts.unchanged)
     .bind(serde_json::to_string(problems).unwrap_or_default())
-    .bind(serde_json::to_string(rows).unwrap_or_default())
+    .bind(kept_rows)
     .bind(by)
-    .bind(time::now())
+    .bind(&now)
+    .bind(imported.then(|| now.clone()))
     .fetch_one(&mut **tx)
     .await?;
+    if imported {
+        sqlx::query(
+            "update import_batch set rows = '[]', rows_cleared_at = $1 \
+             where estate_id = $2 and status = 'rejected' and rows_cleared_at is null",
+        )
+        .bind(&now)
+        .bind(estate_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query(
+        "update import_batch set rows = '[]', rows_cleared_at = $1 \
+         where rows_cleared_at is null and created_at < $2",
+    )
+    .bind(&now)
+    .bind(report_cutoff())
+    .execute(&mut **tx)
+    .await?;
     Ok(id)
+}
+
+/// Rejected imports created before this have no report any more.
+fn report_cutoff() -> String {
+    time::to_db(chrono::Utc::now() - chrono::Duration::days(super::import::REPORT_KEEP_DAYS))
 }
 
 #[derive(sqlx::FromRow)]
@@ -585,39 +620,78 @@ struct ImportRow {
     occupancies: i64,
     unchanged: i64,
     problems: String,
-    rows: String,
     created_at: String,
 }
 
-/// An import's summary and the rows as read (for the annotated report).
+const IMPORT_COLUMNS: &str = "b.id, b.estate_id, e.name as estate_name, b.file_name, b.status, \
+     b.row_count, b.houses, b.residents, b.occupancies, b.unchanged, b.problems, b.created_at";
+
+impl ImportRow {
+    fn into_summary(self) -> super::ImportSummary {
+        super::ImportSummary {
+            id: self.id,
+            estate_id: self.estate_id,
+            estate_name: self.estate_name,
+            file_name: self.file_name,
+            status: self.status,
+            row_count: self.row_count,
+            houses: self.houses,
+            residents: self.residents,
+            occupancies: self.occupancies,
+            unchanged: self.unchanged,
+            problems: serde_json::from_str(&self.problems).unwrap_or_default(),
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// An import's summary (what the import page shows: counts and problems, no
+/// raw rows). The second value is always empty: the rows are only read for
+/// the report, by [`import_report`].
 pub async fn import_batch(
     pool: &AnyPool,
     id: i64,
 ) -> sqlx::Result<Option<(super::ImportSummary, Vec<super::import::RawRow>)>> {
-    let row: Option<ImportRow> = sqlx::query_as(
-        "select b.id, b.estate_id, e.name as estate_name, b.file_name, b.status, b.row_count, b.houses, \
-         b.residents, b.occupancies, b.unchanged, b.problems, b.rows, b.created_at \
-         from import_batch b join estate e on e.id = b.estate_id where b.id = $1",
-    )
+    let row: Option<ImportRow> = sqlx::query_as(&format!(
+        "select {IMPORT_COLUMNS} from import_batch b join estate e on e.id = b.estate_id where b.id = $1"
+    ))
     .bind(id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|r| {
-        let summary = super::ImportSummary {
-            id: r.id,
-            estate_id: r.estate_id,
-            estate_name: r.estate_name,
-            file_name: r.file_name,
-            status: r.status,
-            row_count: r.row_count,
-            houses: r.houses,
-            residents: r.residents,
-            occupancies: r.occupancies,
-            unchanged: r.unchanged,
-            problems: serde_json::from_str(&r.problems).unwrap_or_default(),
-            created_at: r.created_at,
-        };
-        (summary, serde_json::from_str(&r.rows).unwrap_or_default())
+    Ok(row.map(|r| (r.into_summary(), Vec::new())))
+}
+
+/// A rejected import whose report can still be made: who uploaded it, and its rows as read.
+pub struct ImportReport {
+    pub summary: super::ImportSummary,
+    pub uploaded_by: Option<i64>,
+    pub rows: Vec<super::import::RawRow>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ImportReportRow {
+    #[sqlx(flatten)]
+    batch: ImportRow,
+    created_by: Option<i64>,
+    rows: String,
+}
+
+/// The report of import `id`, if it has one: a rejected import whose rows are
+/// still kept (see [`record_import`]). An accepted import has none.
+pub async fn import_report(pool: &AnyPool, id: i64) -> sqlx::Result<Option<ImportReport>> {
+    let row: Option<ImportReportRow> = sqlx::query_as(&format!(
+        "select {IMPORT_COLUMNS}, b.created_by, b.rows from import_batch b \
+         join estate e on e.id = b.estate_id \
+         where b.id = $1 and b.status = 'rejected' and b.rows_cleared_at is null and b.created_at >= $2"
+    ))
+    .bind(id)
+    .bind(report_cutoff())
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| ImportReport {
+        summary: r.batch.into_summary(),
+        uploaded_by: r.created_by,
+        rows: serde_json::from_str(&r.rows).unwrap_or_default(),
     }))
 }
 
@@ -749,7 +823,7 @@ pub async fn resident_list(
         .await?;
     let people: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(&format!(
         "select id, name, mobile, id_number from resident where estate_id = $1 order by name, id limit {HOUSE_PAGE_SIZE} offset {}",
-        page.max(0) * HOUSE_PAGE_SIZE
+        super::rules::page_window(page, total, HOUSE_PAGE_SIZE).1
     ))
     .bind(estate_id)
     .fetch_all(pool)

@@ -23,6 +23,16 @@ pub const MAX_ROWS: usize = 20_000;
 /// `MAX_RATIO` times (a zip bomb), before any XML is parsed.
 pub const MAX_UNZIPPED_BYTES: u64 = 64 * 1024 * 1024;
 pub const MAX_RATIO: u64 = 100;
+/// Columns a sheet may use: the register's nine, the report's problem column
+/// and room for a clerk's notes beside them.
+pub const MAX_COLUMNS: u32 = 32;
+/// Non-empty cells a sheet may hold: every row of a full file with sixteen
+/// cells each. Cells are counted as they stream in, before they are kept.
+pub const MAX_CELLS: usize = (MAX_ROWS + 1) * 16;
+/// How long the rows of a rejected import are kept for its report. The report
+/// is for fixing the file now; after this, or as soon as a later import of the
+/// same estate succeeds, the rows are cleared and only the problems remain.
+pub const REPORT_KEEP_DAYS: i64 = 7;
 
 /// The template's columns, in order: (key, Chinese header, English header).
 pub const COLUMNS: [(&str, &str, &str); 9] = [
@@ -91,6 +101,8 @@ pub struct Counts {
 pub enum FileProblem {
     TooLarge,
     TooManyRows,
+    /// Cells beyond `MAX_COLUMNS`, or more than `MAX_CELLS` of them.
+    TooWide,
     NotXlsx,
     NotCsv,
     ZipBomb,
@@ -104,6 +116,7 @@ impl FileProblem {
         match self {
             FileProblem::TooLarge => "import.refused.too_large",
             FileProblem::TooManyRows => "import.refused.too_many_rows",
+            FileProblem::TooWide => "import.refused.too_wide",
             FileProblem::NotXlsx => "import.refused.not_xlsx",
             FileProblem::NotCsv => "import.refused.not_csv",
             FileProblem::ZipBomb => "import.refused.zip_bomb",
@@ -177,9 +190,12 @@ fn header_keys(
     Ok(keys)
 }
 
+/// Rows from a sheet's records; the first record is the header and stands on
+/// the sheet's row `first_row + 1`.
 fn to_rows(
     sheet: &str,
     records: Vec<Vec<String>>,
+    first_row: usize,
     columns: &Columns,
 ) -> Result<Vec<RawRow>, FileProblem> {
     let mut iter = records.into_iter().enumerate();
@@ -202,7 +218,7 @@ fn to_rows(
             .collect();
         rows.push(RawRow {
             sheet: sheet.to_string(),
-            row: index + 1,
+            row: first_row + index + 1,
             cells,
         });
     }
@@ -228,12 +244,26 @@ fn read_csv(bytes: &[u8], columns: &Columns) -> Result<Vec<RawRow>, FileProblem>
     let mut records = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|_| FileProblem::Unreadable)?;
-        records.push(record.iter().map(str::to_string).collect());
+        // A line of bare commas would be thousands of empty cells.
+        if record
+            .iter()
+            .skip(MAX_COLUMNS as usize)
+            .any(|c| !c.trim().is_empty())
+        {
+            return Err(FileProblem::TooWide);
+        }
+        records.push(
+            record
+                .iter()
+                .take(MAX_COLUMNS as usize)
+                .map(str::to_string)
+                .collect(),
+        );
         if records.len() > MAX_ROWS + 1 {
             return Err(FileProblem::TooManyRows);
         }
     }
-    to_rows("CSV", records, columns)
+    to_rows("CSV", records, 0, columns)
 }
 
 /// Checks the zip's directory before inflating anything.
@@ -262,42 +292,74 @@ fn check_zip(bytes: &[u8]) -> Result<(), FileProblem> {
     Ok(())
 }
 
+/// Reads the first sheet cell by cell. `worksheet_range` would first allocate
+/// the whole rectangle between the first and the last used cell — a file with
+/// only `A1` and `XFD1048576` asks for 1.7 × 10¹⁰ cells — so each used cell's
+/// position and the running count are checked as it streams in, before it is
+/// kept, and the records are built from the kept cells only.
 fn read_xlsx(bytes: &[u8], columns: &Columns) -> Result<Vec<RawRow>, FileProblem> {
-    use calamine::{Data, Reader, Xlsx};
+    use calamine::{Reader, Xlsx};
     check_zip(bytes)?;
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| FileProblem::NotXlsx)?;
     let Some(sheet) = workbook.sheet_names().first().cloned() else {
         return Err(FileProblem::NoHeader);
     };
-    let range = workbook
-        .worksheet_range(&sheet)
+    let mut reader = workbook
+        .worksheet_cells_reader(&sheet)
         .map_err(|_| FileProblem::Unreadable)?;
-    if range.height() > MAX_ROWS + 1 {
-        return Err(FileProblem::TooManyRows);
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(|_| FileProblem::Unreadable)? {
+        let text = cell_text(calamine::Data::from(cell.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        // 0-based: the header on row 1 and `MAX_ROWS` rows under it.
+        if row as usize > MAX_ROWS {
+            return Err(FileProblem::TooManyRows);
+        }
+        if col >= MAX_COLUMNS || cells.len() >= MAX_CELLS {
+            return Err(FileProblem::TooWide);
+        }
+        cells.push((row, col, text));
     }
-    let records = range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    // Numbers keep their text form: an area 89.56 stays "89.56".
-                    Data::Float(f) => format_number(*f),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => b.to_string(),
-                    Data::DateTime(d) => d
-                        .as_datetime()
-                        .map(|t| t.date().to_string())
-                        .unwrap_or_default(),
-                    Data::DateTimeIso(s) => s.chars().take(10).collect(),
-                    Data::DurationIso(s) => s.clone(),
-                    Data::Error(_) => "#ERROR".to_string(),
-                })
-                .collect()
-        })
-        .collect();
-    to_rows(&sheet, records, columns)
+    drop(reader);
+    cells.sort_unstable_by_key(|(row, col, _)| (*row, *col));
+    let (Some(first), Some(last)) = (cells.first().map(|c| c.0), cells.last().map(|c| c.0)) else {
+        return Err(FileProblem::NoHeader);
+    };
+    // At most MAX_ROWS + 1 records (checked above), each as wide as its last used cell.
+    let mut records: Vec<Vec<String>> = vec![Vec::new(); (last - first) as usize + 1];
+    for (row, col, text) in cells {
+        if let Some(record) = records.get_mut((row - first) as usize) {
+            let col = col as usize;
+            if record.len() <= col {
+                record.resize(col + 1, String::new());
+            }
+            record[col] = text;
+        }
+    }
+    to_rows(&sheet, records, first as usize, columns)
+}
+
+/// A cell's text as the clerk sees it.
+fn cell_text(cell: calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s,
+        // Numbers keep their text form: an area 89.56 stays "89.56".
+        Data::Float(f) => format_number(f),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => d
+            .as_datetime()
+            .map(|t| t.date().to_string())
+            .unwrap_or_default(),
+        Data::DateTimeIso(s) => s.chars().take(10).collect(),
+        Data::DurationIso(s) => s,
+        Data::Error(_) => "#ERROR".to_string(),
+    }
 }
 
 /// A spreadsheet number as a clerk typed it (Excel stores 89.56 as a double;
@@ -731,7 +793,28 @@ pub fn template_xlsx(lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> 
     book.save_to_buffer()
 }
 
-/// The rows of a rejected import, each with its problems in a last column.
+/// Who may download a rejected import's report: the account that uploaded the
+/// file, or a manager or administrator (the estate scope is checked apart, per
+/// batch). A clerk does not get a colleague's file of mobiles and ID numbers.
+pub fn may_read_report(role: crate::auth::Role, account_id: i64, uploaded_by: Option<i64>) -> bool {
+    use crate::auth::Role;
+    matches!(role, Role::Admin | Role::Manager) || uploaded_by == Some(account_id)
+}
+
+/// A report cell: mobiles and ID numbers masked like every other export, text
+/// that a spreadsheet would run as a formula escaped.
+fn report_cell(key: &str, value: &str) -> String {
+    match (key, value) {
+        (_, "") => String::new(),
+        // Raw cells, not checked values: the kept ends could still start a formula.
+        ("mobile", v) => safe_cell(&rules::mask_mobile(v)),
+        ("id_number", v) => safe_cell(&rules::mask_id_number(v)),
+        (_, v) => safe_cell(v),
+    }
+}
+
+/// The rows of a rejected import, each with its problems in a last column;
+/// mobiles and ID numbers masked.
 pub fn annotated_xlsx(
     rows: &[RawRow],
     problems: &[Problem],
@@ -760,7 +843,7 @@ pub fn annotated_xlsx(
     }
     for raw in rows {
         for (col, (key, _, _)) in COLUMNS.iter().enumerate() {
-            sheet.write_string(line, col as u16, safe_cell(raw.get(key)))?;
+            sheet.write_string(line, col as u16, report_cell(key, raw.get(key)))?;
         }
         let mine: Vec<String> = problems
             .iter()
@@ -887,7 +970,9 @@ pub fn residents_xlsx(
 pub fn file_problem(lang: Lang, problem: FileProblem) -> Problem {
     let reason = tr(lang, problem.key())
         .replace("%{mb}", &(MAX_FILE_BYTES / 1024 / 1024).to_string())
-        .replace("%{rows}", &MAX_ROWS.to_string());
+        .replace("%{rows}", &MAX_ROWS.to_string())
+        .replace("%{cols}", &MAX_COLUMNS.to_string())
+        .replace("%{cells}", &MAX_CELLS.to_string());
     Problem {
         sheet: String::new(),
         row: 0,
@@ -1055,6 +1140,122 @@ mod tests {
             zip.finish().expect("finish");
         }
         assert_eq!(read("bomb.xlsx", buf.get_ref()), Err(FileProblem::ZipBomb));
+    }
+
+    /// A workbook with `cells` (row, column, text) on its one sheet.
+    fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (row, col, text) in cells {
+            sheet.write_string(*row, *col, *text).expect("cell");
+        }
+        book.save_to_buffer().expect("xlsx")
+    }
+
+    /// Runs `read` on another thread and fails (rather than hangs or takes the
+    /// machine) if it has not answered within 10 s.
+    fn read_within(bytes: Vec<u8>, columns: &'static Columns) -> Result<Vec<RawRow>, FileProblem> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(read_with("sheet.xlsx", &bytes, columns));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("read answered within 10 s")
+    }
+
+    #[test]
+    fn a_two_cell_workbook_spanning_the_whole_sheet_is_refused_without_allocating_it() {
+        // A1 and XFD1048576: the full rectangle would be 1.7 × 10¹⁰ cells.
+        let bytes = workbook(&[(0, 0, "房号"), (1_048_575, 16_383, "x")]);
+        assert!(bytes.len() < 10_000, "a tiny file: {} bytes", bytes.len());
+        let started = std::time::Instant::now();
+        let both: [&'static Columns; 2] = [&COLUMNS, &crate::billing::db::READING_COLUMNS];
+        for columns in both {
+            assert_eq!(
+                read_within(bytes.clone(), columns),
+                Err(FileProblem::TooManyRows)
+            );
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            file_problem(Lang::Zh, FileProblem::TooManyRows).reason,
+            "文件超过 20000 行"
+        );
+        // Far to the right on the header row, or too many cells: refused the same way.
+        let wide = workbook(&[(0, 0, "房号"), (0, 16_383, "备注")]);
+        assert_eq!(read_within(wide, &COLUMNS), Err(FileProblem::TooWide));
+        assert!(file_problem(Lang::En, FileProblem::TooWide)
+            .reason
+            .contains("32 columns"));
+        let wide_csv = format!("房号,建筑面积{}x\n", ",".repeat(40));
+        assert_eq!(
+            read("h.csv", wide_csv.as_bytes()),
+            Err(FileProblem::TooWide)
+        );
+    }
+
+    #[test]
+    fn a_workbook_is_read_cell_by_cell_with_its_own_row_numbers() {
+        // The header on row 2 (row 1 blank), a blank row between two houses,
+        // and a note in a column the import does not know.
+        let bytes = workbook(&[
+            (1, 0, "房号"),
+            (1, 1, "建筑面积"),
+            (1, 4, "备注"),
+            (2, 0, "1-1-101"),
+            (2, 1, "89.56"),
+            (4, 0, "1-1-102"),
+            (4, 4, "note"),
+        ]);
+        let rows = read_within(bytes, &COLUMNS).expect("read");
+        let got: Vec<(usize, &str, &str)> = rows
+            .iter()
+            .map(|r| (r.row, r.get("house_number"), r.get("area")))
+            .collect();
+        assert_eq!(got, vec![(3, "1-1-101", "89.56"), (5, "1-1-102", "")]);
+    }
+
+    #[test]
+    fn the_report_masks_mobiles_and_id_numbers() {
+        let rows = vec![row(
+            2,
+            &[
+                ("house_number", "1-1-101"),
+                ("name", "王伟"),
+                ("mobile", "13812345678"),
+                ("id_number", "11010519491231002X"),
+            ],
+        )];
+        let bytes = annotated_xlsx(&rows, &[], Lang::Zh).expect("report");
+        use calamine::{Reader, Xlsx};
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("xlsx");
+        let sheet = book.sheet_names()[0].clone();
+        let range = book.worksheet_range(&sheet).expect("sheet");
+        let cells: Vec<String> = range.cells().map(|(_, _, c)| c.to_string()).collect();
+        assert!(cells.contains(&"138****5678".to_string()), "{cells:?}");
+        assert!(
+            cells.contains(&"110***********002X".to_string()),
+            "{cells:?}"
+        );
+        assert!(!cells
+            .iter()
+            .any(|c| c.contains("13812345678") || c.contains("1949")));
+        assert!(cells.contains(&"王伟".to_string()));
+    }
+
+    #[test]
+    fn a_report_is_for_its_uploader_and_the_managers() {
+        use crate::auth::Role;
+        assert!(may_read_report(Role::Clerk, 7, Some(7)));
+        assert!(!may_read_report(Role::Clerk, 8, Some(7)));
+        assert!(!may_read_report(Role::Clerk, 8, None));
+        assert!(may_read_report(Role::Manager, 8, Some(7)));
+        assert!(may_read_report(Role::Admin, 8, None));
+        assert!(!may_read_report(Role::Maintenance, 8, Some(7)));
     }
 
     #[test]

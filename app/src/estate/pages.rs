@@ -891,6 +891,8 @@ fn Pager(page: i64, total: i64) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let pages = ((total + HOUSE_PAGE_SIZE - 1) / HOUSE_PAGE_SIZE).max(1);
+    // The page number comes from the address: the server showed this one.
+    let (page, _) = crate::estate::rules::page_window(page, total, HOUSE_PAGE_SIZE);
     let link = move |page: i64| {
         let mut q = query.get_untracked();
         q.replace("page", page.to_string());

@@ -169,6 +169,17 @@ pub fn mask_id_number(id: &str) -> String {
     )
 }
 
+/// The page of a paged list to show and the offset of its first row, from a
+/// page number in the address (any `i64`): clamped to the pages there are,
+/// so `page × size` can neither overflow nor point past the end (a page past
+/// the end shows the last one).
+pub fn page_window(page: i64, total: i64, size: i64) -> (i64, i64) {
+    let size = size.max(1);
+    let last = (total.max(1) - 1) / size;
+    let page = page.clamp(0, last);
+    (page, page.saturating_mul(size))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,5 +286,22 @@ mod tests {
         assert_eq!(mask_id_number("11010519491231002X"), "110***********002X");
         assert_eq!(mask_id_number("11010519491231002X").chars().count(), 18);
         assert_eq!(mask_mobile("123"), "***");
+    }
+
+    #[test]
+    fn page_numbers_from_the_address_are_clamped() {
+        assert_eq!(page_window(0, 120, 50), (0, 0));
+        assert_eq!(page_window(2, 120, 50), (2, 100));
+        assert_eq!(
+            page_window(3, 120, 50),
+            (2, 100),
+            "past the end: the last page"
+        );
+        assert_eq!(page_window(-5, 120, 50), (0, 0));
+        assert_eq!(page_window(i64::MAX, 120, 50), (2, 100), "no overflow");
+        assert_eq!(page_window(i64::MIN, 120, 50), (0, 0));
+        assert_eq!(page_window(7, 0, 50), (0, 0), "an empty list has one page");
+        assert_eq!(page_window(1, 100, 50), (1, 50));
+        assert_eq!(page_window(2, 100, 50), (1, 50));
     }
 }

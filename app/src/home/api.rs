@@ -60,20 +60,68 @@ pub async fn my_houses() -> Result<Vec<MyHouse>, AppError> {
     )
 }
 
-/// The resident's own record.
+/// The resident's own record, masked.
 #[server(endpoint = "my_profile")]
 pub async fn my_profile() -> Result<Option<super::MyProfile>, AppError> {
     use crate::auth::Permission;
+    use crate::estate::rules::{mask_id_number, mask_mobile};
     let caller = authorize(Permission::UsePortal)?;
     let state = state()?;
     let Some(resident_id) = caller.resident_id else {
         return Ok(None);
     };
-    finish(
+    let row: Result<Option<(String, String, Option<String>)>, _> =
         sqlx::query_as("select name, mobile, id_number from resident where id = $1")
             .bind(resident_id)
             .fetch_optional(&state.db.pool)
-            .await
-            .map_err(AppError::from),
+            .await;
+    finish(
+        row.map(|r| {
+            r.map(|(name, mobile, id_number)| super::MyProfile {
+                name,
+                mobile_masked: mask_mobile(&mobile),
+                id_number_masked: id_number.as_deref().map(mask_id_number),
+            })
+        })
+        .map_err(AppError::from),
     )
+}
+
+/// The full mobile or ID number of the signed-in resident — their own, never
+/// anyone else's (the record is the session's, not the request's) — audited
+/// like the desk's reveal ([`crate::estate::api::reveal_resident_field`]).
+#[server(endpoint = "reveal_my_field")]
+pub async fn reveal_my_field(field: String) -> Result<String, AppError> {
+    use crate::audit::db::{self as audit, Change};
+    use crate::auth::{api::actor, Permission};
+    let caller = authorize(Permission::UsePortal)?;
+    let state = state()?;
+    let result = async {
+        let resident_id = caller.resident_id.ok_or(AppError::NotFound)?;
+        let (estate_id, value) =
+            crate::estate::db::resident_field(&state.db.pool, resident_id, &field)
+                .await?
+                .ok_or(AppError::NotFound)?;
+        let value = value.ok_or(AppError::NotFound)?;
+        audit::record(
+            &state.db.pool,
+            &actor(&caller),
+            Change {
+                estate_id: Some(estate_id),
+                entity: "resident",
+                entity_id: Some(resident_id.to_string()),
+                action: if field == "mobile" {
+                    "reveal_mobile"
+                } else {
+                    "reveal_id_number"
+                },
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        Ok(value)
+    }
+    .await;
+    finish(result)
 }

@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod residence;
 
 use serde::{Deserialize, Serialize};
 
@@ -30,11 +32,12 @@ pub struct MyHouse {
     pub start_date: String,
 }
 
-/// The signed-in resident's own details, unmasked (they are theirs).
+/// The signed-in resident's own details, masked like everywhere else (a
+/// shared phone or a screen over the shoulder): each is one audited reveal
+/// away ([`api::reveal_my_field`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct MyProfile {
     pub name: String,
-    pub mobile: String,
-    pub id_number: Option<String>,
+    pub mobile_masked: String,
+    pub id_number_masked: Option<String>,
 }

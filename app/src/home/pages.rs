@@ -61,10 +61,16 @@ pub fn PortalHome() -> impl IntoView {
                                     <dt>{i18n.t("resident.name")}</dt>
                                     <dd>{p.name}</dd>
                                     <dt>{i18n.t("resident.mobile")}</dt>
-                                    <dd>{p.mobile}</dd>
+                                    <dd><MyReveal field="mobile" masked=p.mobile_masked /></dd>
                                     <dt>{i18n.t("resident.id_number")}</dt>
-                                    <dd>{p.id_number.unwrap_or_else(|| "—".into())}</dd>
+                                    <dd>
+                                        {match p.id_number_masked {
+                                            Some(masked) => view! { <MyReveal field="id_number" masked /> }.into_any(),
+                                            None => view! { "—" }.into_any(),
+                                        }}
+                                    </dd>
                                 </dl>
+                                <p class="hint">{i18n.t("portal.reveal_note")}</p>
                             </article>
                         }
                     })
@@ -103,6 +109,30 @@ pub fn PortalHome() -> impl IntoView {
                 })}
             </Suspense>
         </AppShell>
+    }
+}
+
+/// One of my own details, masked, with a button that shows it whole (audited).
+#[component]
+fn MyReveal(field: &'static str, masked: String) -> impl IntoView {
+    let reveal = ServerAction::<super::api::RevealMyField>::new();
+    let value = reveal.value();
+    view! {
+        {move || match value.get() {
+            Some(Ok(full)) => view! { <span class="revealed">{full}</span> }.into_any(),
+            Some(Err(e)) => view! { <span>{masked.clone()}</span> " " <span class="field-error">{crate::ui::error_text(&e)}</span> }.into_any(),
+            None => view! {
+                <span class="masked">{masked.clone()}</span>
+                " "
+                <span class="reveal">
+                    <ActionForm action=reveal>
+                        <input type="hidden" name="field" value=field />
+                        <button type="submit" class="link">{use_i18n().t("resident.reveal")}</button>
+                    </ActionForm>
+                </span>
+            }
+            .into_any(),
+        }}
     }
 }
 

@@ -27,23 +27,12 @@ pub async fn viewer(
         },
         Role::Resident => {
             let resident_id = caller.resident_id.ok_or(AppError::Forbidden)?;
-            // Each current house, from the first day of this resident's occupancy.
-            let rows: Vec<(i64, String)> = sqlx::query_as(
-                "select house_id, min(start_date) from occupancy where resident_id = $1 and end_date is null \
-                 group by house_id order by house_id",
-            )
-            .bind(resident_id)
-            .fetch_all(pool)
-            .await?;
+            // Each current house, from the moment this resident's occupancy began
+            // (the portal's one rule, which its bills follow too).
+            let houses = crate::home::residence::residences(pool, resident_id).await?;
             Viewer::Resident {
                 resident_id,
-                houses: rows
-                    .into_iter()
-                    .map(|(id, start)| {
-                        let from = crate::db::time::local_day_start_utc(&start).unwrap_or_default();
-                        (id, from)
-                    })
-                    .collect(),
+                houses: houses.into_iter().map(|r| (r.house_id, r.from)).collect(),
             }
         }
     })

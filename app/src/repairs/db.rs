@@ -32,7 +32,8 @@ pub enum Viewer {
     Worker { account_id: i64, scope: EstateScope },
     /// A resident and the houses they are linked to now, each with the moment
     /// (database timestamp text) from which its tickets are theirs to see: the
-    /// start of their occupancy, so a new owner does not read the last one's.
+    /// start of their occupancy ([`crate::home::residence`]), so a new owner
+    /// does not read the last one's.
     Resident {
         resident_id: i64,
         houses: Vec<(i64, String)>,
@@ -60,7 +61,15 @@ struct Facts {
     paid: bool,
     bill_line_id: Option<i64>,
     created_at: String,
+    /// The reporter still lives in the ticket's estate (see [`REPORTER_LIVES_IN_ESTATE`]).
+    reporter_in_estate: bool,
 }
+
+/// SQL: ticket `t`'s reporter has an open occupancy of a house of its estate.
+/// A common area's ticket is its reporter's only while this holds.
+const REPORTER_LIVES_IN_ESTATE: &str = "exists (select 1 from occupancy ro \
+     join house rh on rh.id = ro.house_id where ro.resident_id = t.reporter_resident_id \
+     and ro.end_date is null and rh.estate_id = t.estate_id)";
 
 async fn facts(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Facts, AppError> {
     type Row = (
@@ -72,15 +81,17 @@ async fn facts(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Facts, AppErro
         i64,
         Option<i64>,
         String,
+        i64,
     );
-    let row: Option<Row> = sqlx::query_as(
-        "select estate_id, house_id, status, worker_id, reporter_resident_id, paid, bill_line_id, \
-                created_at from repair_ticket where id = $1",
-    )
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "select t.estate_id, t.house_id, t.status, t.worker_id, t.reporter_resident_id, t.paid, \
+                t.bill_line_id, t.created_at, case when {REPORTER_LIVES_IN_ESTATE} then 1 else 0 end \
+         from repair_ticket t where t.id = $1"
+    ))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let (estate_id, house_id, status, worker_id, reporter, paid, bill_line_id, created_at) =
+    let (estate_id, house_id, status, worker_id, reporter, paid, bill_line_id, created_at, lives) =
         row.ok_or(AppError::NotFound)?;
     Ok(Facts {
         estate_id,
@@ -92,6 +103,7 @@ async fn facts(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Facts, AppErro
         paid: paid == 1,
         bill_line_id,
         created_at,
+        reporter_in_estate: lives == 1,
     })
 }
 
@@ -119,12 +131,17 @@ impl Viewer {
                 resident_id,
                 houses,
             } => {
-                let linked = houses.iter().any(|(h, from)| {
-                    f.house_id == Some(*h) && f.created_at.as_str() >= from.as_str()
-                });
-                (linked || f.reporter_resident_id == Some(*resident_id))
-                    .then_some(Who::Resident)
-                    .ok_or(AppError::Forbidden)
+                // Access ends with the occupancy, for the reporter too (a former
+                // occupant rating a ticket would close the new one's return visit):
+                // a house's tickets are its occupants' from the start of their
+                // occupancy; a common area's, its reporter's while they live in the estate.
+                let theirs = match f.house_id {
+                    Some(house) => houses
+                        .iter()
+                        .any(|(h, from)| *h == house && f.created_at.as_str() >= from.as_str()),
+                    None => f.reporter_resident_id == Some(*resident_id) && f.reporter_in_estate,
+                };
+                theirs.then_some(Who::Resident).ok_or(AppError::Forbidden)
             }
         }
     }
@@ -225,13 +242,17 @@ pub async fn create(
             tr(lang, "repairs.invalid.reporter_name"),
         );
     }
-    let reporter_phone: String = input
+    let mut reporter_phone: String = input
         .reporter_phone
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
-    if !(7..=15).contains(&reporter_phone.len())
-        || !reporter_phone.chars().all(|c| c.is_ascii_digit())
+    // The desk's form arrives filled with the house's occupant, the number
+    // masked; sent back unchanged it stands for the register's number (below).
+    let masked_prefill = reporter_phone.contains('*');
+    if !masked_prefill
+        && (!(7..=15).contains(&reporter_phone.len())
+            || !reporter_phone.chars().all(|c| c.is_ascii_digit()))
     {
         push(
             &mut errors,
@@ -348,6 +369,24 @@ pub async fn create(
         }
         Viewer::Resident { .. } => {}
     }
+    if masked_prefill {
+        let register = match (viewer, house_id) {
+            (Viewer::Desk(_) | Viewer::Worker { .. }, Some(_)) => {
+                house_contact(&mut *tx, estate_id, input.house_number.trim()).await?
+            }
+            _ => None,
+        };
+        match register {
+            Some(c) if crate::estate::rules::mask_mobile(&c.mobile) == reporter_phone => {
+                reporter_phone = c.mobile;
+            }
+            _ => push(
+                &mut errors,
+                "reporter_phone",
+                tr(lang, "repairs.invalid.reporter_phone"),
+            ),
+        }
+    }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -402,6 +441,7 @@ pub async fn create(
             after: Some(serde_json::json!({
                 "house_id": house_id, "location_id": location_id, "category": input.category,
                 "urgency": input.urgency, "paid": input.paid, "source": source, "description": description,
+                "reporter_from_register": masked_prefill,
             })),
         },
     )
@@ -1284,8 +1324,9 @@ pub async fn queue(pool: &AnyPool, account_id: i64, scope: &EstateScope) -> sqlx
     })
 }
 
-/// The portal's list: tickets on the resident's houses or reported by them.
-/// (The same rule as [`Viewer`]'s: a house's tickets from the start of the occupancy.)
+/// The portal's list: tickets on the resident's houses, and the common areas'
+/// they reported. (The same rule as [`Viewer::who`]'s: a house's tickets from
+/// the start of the occupancy; a common area's while its reporter lives in the estate.)
 pub async fn portal_list(pool: &AnyPool, viewer: &Viewer) -> sqlx::Result<Vec<TicketRow>> {
     let Viewer::Resident {
         resident_id,
@@ -1305,7 +1346,8 @@ pub async fn portal_list(pool: &AnyPool, viewer: &Viewer) -> sqlx::Result<Vec<Ti
         .collect();
     let now = time::now();
     Ok(sqlx::query_as::<_, DbRow>(&format!(
-        "{ROW_SELECT} where t.reporter_resident_id = $1{linked} order by t.id desc limit 100"
+        "{ROW_SELECT} where (t.house_id is null and t.reporter_resident_id = $1 \
+         and {REPORTER_LIVES_IN_ESTATE}){linked} order by t.id desc limit 100"
     ))
     .bind(resident_id)
     .fetch_all(pool)
@@ -1474,6 +1516,31 @@ pub async fn detail(
     })
 }
 
+/// Who a report on a house is from when the desk starts it from the house:
+/// its current owner, else tenant, else another occupant.
+#[derive(sqlx::FromRow)]
+struct Contact {
+    resident_id: i64,
+    name: String,
+    mobile: String,
+}
+
+async fn house_contact<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    estate_id: i64,
+    house_number: &str,
+) -> sqlx::Result<Option<Contact>> {
+    sqlx::query_as(
+        "select r.id as resident_id, r.name, r.mobile from occupancy o join resident r on r.id = o.resident_id \
+         join house h on h.id = o.house_id where h.estate_id = $1 and h.number = $2 and o.end_date is null \
+         order by case o.role when 'owner' then 0 when 'tenant' then 1 else 2 end, o.id limit 1",
+    )
+    .bind(estate_id)
+    .bind(house_number)
+    .fetch_optional(ex)
+    .await
+}
+
 /// The report form's choices for `viewer`.
 pub async fn report_form(
     pool: &AnyPool,
@@ -1499,6 +1566,8 @@ pub async fn report_form(
                 .await?
             };
             let estate_id = houses.first().map(|h| h.2).unwrap_or(0);
+            // The portal files the signed-in resident's own details whatever the
+            // form says; the form itself needs no more than the masked number.
             let (name, mobile): (String, String) =
                 sqlx::query_as("select name, mobile from resident where id = $1")
                     .bind(resident_id)
@@ -1513,38 +1582,32 @@ pub async fn report_form(
                     .map(|(id, name, _)| crate::billing::Choice { id, name })
                     .collect(),
                 reporter_name: name,
-                reporter_phone: mobile,
+                reporter_phone: crate::estate::rules::mask_mobile(&mobile),
+                reporter_resident_id: None,
                 house_number: String::new(),
             })
         }
         Viewer::Desk(scope) | Viewer::Worker { scope, .. } => {
             let (estates, estate_id) =
                 crate::estate::db::scoped_estates(pool, scope, wanted).await?;
-            // Coming from a house's page: the house and its current owner or tenant fill the form.
-            let mut reporter_name = String::new();
-            let mut reporter_phone = String::new();
-            if !house_number.is_empty() {
-                let who: Option<(String, String)> = sqlx::query_as(
-                    "select r.name, r.mobile from occupancy o join resident r on r.id = o.resident_id \
-                     join house h on h.id = o.house_id where h.estate_id = $1 and h.number = $2 and o.end_date is null \
-                     order by case o.role when 'owner' then 0 when 'tenant' then 1 else 2 end, o.id limit 1",
-                )
-                .bind(estate_id)
-                .bind(house_number)
-                .fetch_optional(pool)
-                .await?;
-                if let Some((n, m)) = who {
-                    reporter_name = n;
-                    reporter_phone = m;
-                }
-            }
+            // Coming from a house's page: the house and its current owner or
+            // tenant fill the form, their number masked like everywhere else.
+            let contact = if house_number.is_empty() {
+                None
+            } else {
+                house_contact(pool, estate_id, house_number).await?
+            };
             Ok(ReportForm {
                 estates,
                 estate_id,
                 locations: locations(pool, estate_id).await?,
                 houses: Vec::new(),
-                reporter_name,
-                reporter_phone,
+                reporter_name: contact.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+                reporter_phone: contact
+                    .as_ref()
+                    .map(|c| crate::estate::rules::mask_mobile(&c.mobile))
+                    .unwrap_or_default(),
+                reporter_resident_id: contact.map(|c| c.resident_id),
                 house_number: house_number.to_string(),
             })
         }

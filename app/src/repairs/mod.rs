@@ -149,7 +149,11 @@ pub struct ReportForm {
     /// Portal: the resident's houses; desk: empty (the clerk types the number).
     pub houses: Vec<Choice>,
     pub reporter_name: String,
+    /// Masked, as everywhere: sent back unchanged it stands for the register's
+    /// number; the desk sees it whole through the audited reveal.
     pub reporter_phone: String,
+    /// Desk: the occupant whose details fill the form (for that reveal).
+    pub reporter_resident_id: Option<i64>,
     pub house_number: String,
 }
 

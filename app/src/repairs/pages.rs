@@ -277,13 +277,47 @@ pub fn ReportFormView(f: ReportForm, desk: bool) -> impl IntoView {
                     </div>
                     <Field label=use_i18n().t("repairs.reporter_name") name="reporter_name" value=f.reporter_name.clone()
                         required=true error=field_error(v, "reporter_name") />
-                    <Field label=use_i18n().t("repairs.reporter_phone") name="reporter_phone" kind="tel" value=f.reporter_phone.clone()
-                        required=true error=field_error(v, "reporter_phone") />
+                    {match f.reporter_resident_id {
+                        // Filled from the register: masked, with the audited reveal beside it.
+                        Some(id) => view! {
+                            <Field label=use_i18n().t("repairs.reporter_phone") name="reporter_phone" kind="tel" value=f.reporter_phone.clone()
+                                required=true error=field_error(v, "reporter_phone") hint=use_i18n().t("repairs.reporter_phone_masked") />
+                            <RevealPhone resident_id=id />
+                        }
+                        .into_any(),
+                        None => view! {
+                            <Field label=use_i18n().t("repairs.reporter_phone") name="reporter_phone" kind="tel" value=f.reporter_phone.clone()
+                                required=true error=field_error(v, "reporter_phone") />
+                        }
+                        .into_any(),
+                    }}
                 })}
                 <p class="hint">{i18n.t("repairs.photos_next")}</p>
                 <button type="submit" class="primary wide">{i18n.t("repairs.submit")}</button>
             </ActionForm>
         </section>
+    }
+}
+
+/// The prefilled occupant's full number, through the desk's audited reveal
+/// (the resident page's): every look is in the operation log.
+#[component]
+fn RevealPhone(resident_id: i64) -> impl IntoView {
+    let reveal = ServerAction::<crate::estate::api::RevealResidentField>::new();
+    let value = reveal.value();
+    view! {
+        <p class="hint reveal">
+            {move || match value.get() {
+                Some(Ok(full)) => view! { <span class="revealed">{full}</span> }.into_any(),
+                Some(Err(e)) => view! { <span class="field-error">{crate::ui::error_text(&e)}</span> }.into_any(),
+                None => view! {
+                    <button type="button" class="link" on:click=move |_| {
+                        reveal.dispatch(crate::estate::api::RevealResidentField { id: resident_id, field: "mobile".into() });
+                    }>{use_i18n().t("resident.reveal")}</button>
+                }
+                .into_any(),
+            }}
+        </p>
     }
 }
 

@@ -1,0 +1,210 @@
+//! The portal's view of a house's account. A resident sees what the house
+//! owes — all of it, as owed by the house — and what was settled and paid
+//! since their own occupancy began; never an earlier occupant's payments,
+//! receipts or waivers, never a staff member's name or an internal reason
+//! (waiver and reversal reasons). Where their time begins is
+//! [`crate::home::residence`]'s to say, as for their repair tickets. The types
+//! sent are the portal's own, so the hydration data holds what the page shows.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::*;
+use crate::auth::Lang;
+use crate::db::{time, Database};
+use crate::error::AppError;
+use crate::home::residence::{self, Residence};
+use crate::i18n::I18n;
+
+/// Each house the resident lives in, with its bills from their side.
+pub async fn portal_bills(
+    db: &Database,
+    resident_id: i64,
+    lang: Lang,
+) -> Result<PortalBills, AppError> {
+    // One connection for the whole page: a busy portal must not hold one and wait for another.
+    let mut conn = db.pool.acquire().await?;
+    let mut houses = Vec::new();
+    for r in residence::residences(&mut *conn, resident_id).await? {
+        houses.push(account(&mut conn, &r, lang).await?);
+    }
+    Ok(PortalBills { houses })
+}
+
+async fn account(
+    conn: &mut sqlx::AnyConnection,
+    r: &Residence,
+    lang: Lang,
+) -> Result<PortalAccount, AppError> {
+    let (number, estate_id, estate_name): (String, i64, String) = sqlx::query_as(
+        "select h.number, h.estate_id, e.name from house h join estate e on e.id = h.estate_id where h.id = $1",
+    )
+    .bind(r.house_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let lines = ledger::house_lines(conn, r.house_id).await?;
+    let policies = ledger::late_policies(&mut *conn, estate_id).await?;
+    let today =
+        NaiveDate::parse_from_str(&time::desk_today(), "%Y-%m-%d").map_err(AppError::internal)?;
+    // When each fully waived line was let off (the last approval).
+    let waived: Vec<(i64, String)> = sqlx::query_as(
+        "select w.line_id, max(w.decided_at) from waiver w join bill_line l on l.id = w.line_id \
+         where l.house_id = $1 and w.status = 'approved' and w.decided_at is not null group by w.line_id",
+    )
+    .bind(r.house_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let waived_at: HashMap<i64, String> = waived.into_iter().collect();
+    let mut unpaid = Vec::new();
+    let mut settled = Vec::new();
+    for l in &lines {
+        let view = super::db::line_view(l, &policies, today, lang);
+        if view.outstanding_fen > 0 {
+            unpaid.push(PortalLine::from(view));
+            continue;
+        }
+        // A line done with (paid, settled from the balance, waived) is the
+        // resident's history only if it was done with in their time.
+        let closed_at = l
+            .settled
+            .as_ref()
+            .map(|s| s.at.as_str())
+            .or_else(|| waived_at.get(&l.id).map(String::as_str))
+            .unwrap_or(l.created_at.as_str());
+        if closed_at >= r.from.as_str() {
+            settled.push(PortalLine::from(view));
+        }
+    }
+    // What was owed reads oldest first; what was settled, newest first.
+    settled.reverse();
+    let balance_fen = ledger::prepaid_balance(conn, r.house_id).await?;
+    let payments: Vec<(i64, String, String, i64, String, i64)> = sqlx::query_as(
+        "select p.id, p.receipt_no, p.method, p.received_fen, p.created_at, \
+                case when v.id is null then 0 else 1 end \
+         from payment p left join payment_reversal v on v.payment_id = p.id \
+         where p.house_id = $1 and p.created_at >= $2 order by p.id desc",
+    )
+    .bind(r.house_id)
+    .bind(&r.from)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(PortalAccount {
+        house_id: r.house_id,
+        number,
+        estate_name,
+        unpaid_fen: unpaid.iter().map(|l| l.outstanding_fen).sum(),
+        late_fen: unpaid.iter().map(|l| l.late_fee_fen).sum(),
+        unpaid,
+        settled,
+        balance_fen,
+        payments: payments
+            .into_iter()
+            .map(
+                |(id, receipt_no, method, received_fen, created_at, reversed)| PortalPayment {
+                    id,
+                    receipt_no,
+                    method,
+                    received_fen,
+                    created_at,
+                    reversed: reversed == 1,
+                },
+            )
+            .collect(),
+    })
+}
+
+impl From<LineView> for PortalLine {
+    fn from(l: LineView) -> Self {
+        PortalLine {
+            id: l.id,
+            item: l.item,
+            period: l.period,
+            amount_fen: l.amount_fen,
+            outstanding_fen: l.outstanding_fen,
+            late_fee_fen: l.late_fee_fen,
+            due_date: l.due_date,
+            overdue: l.overdue,
+            explanation: l.explanation,
+            receipt_no: l.receipt_no,
+            payment_id: l.payment_id,
+            by_prepaid: l.by_prepaid,
+        }
+    }
+}
+
+/// A receipt of the resident's house from their time there. Another house's
+/// payment and this house's from before they moved in are refused alike, as
+/// not found: neither is theirs to know of.
+pub async fn portal_receipt(
+    db: &Database,
+    resident_id: i64,
+    payment_id: i64,
+    lang: Lang,
+) -> Result<PortalReceipt, AppError> {
+    let mut conn = db.pool.acquire().await?;
+    let mine = residence::residences(&mut *conn, resident_id).await?;
+    type Row = (i64, String, String, String, String, i64, i64, String, i64);
+    let row: Option<Row> = sqlx::query_as(
+        "select p.house_id, p.created_at, p.receipt_no, e.name, h.number, p.prepaid_fen, p.received_fen, p.method, \
+                case when v.id is null then 0 else 1 end \
+         from payment p join house h on h.id = p.house_id join estate e on e.id = p.estate_id \
+         left join payment_reversal v on v.payment_id = p.id where p.id = $1",
+    )
+    .bind(payment_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((
+        house_id,
+        created_at,
+        receipt_no,
+        estate_name,
+        house_number,
+        prepaid_fen,
+        received_fen,
+        method,
+        reversed,
+    )) = row
+    else {
+        return Err(AppError::NotFound);
+    };
+    if !mine
+        .iter()
+        .any(|r| r.house_id == house_id && created_at.as_str() >= r.from.as_str())
+    {
+        return Err(AppError::NotFound);
+    }
+    let items: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
+        "select f.name, l.period, s.amount_fen, l.late_fee_of from settlement s join bill_line l on l.id = s.line_id \
+         join fee_item f on f.id = l.fee_item_id where s.payment_id = $1 order by l.due_date, l.period, l.id",
+    )
+    .bind(payment_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(PortalReceipt {
+        payment_id,
+        receipt_no,
+        estate_name,
+        house_number,
+        payer: super::db::owners(&mut *conn, house_id).await?,
+        items: items
+            .into_iter()
+            .map(|(item, period, amount_fen, late)| ReceiptItem {
+                item: if late.is_some() {
+                    I18n(lang).f("billing.late_fee_of", &[("item", &item)])
+                } else {
+                    item
+                },
+                period,
+                amount_fen,
+            })
+            .collect(),
+        prepaid_fen,
+        received_fen,
+        capitals: money::capitals(received_fen),
+        method,
+        created_at,
+        reversed: reversed == 1,
+    })
+}
