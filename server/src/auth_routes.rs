@@ -14,6 +14,7 @@ use app::auth::rules::{allows, home_path, page_permission};
 use app::auth::{db as account_db, session, Lang, Role};
 use app::state::AppState;
 
+use crate::identity::SecureCookies;
 use crate::security::safe_local_path;
 
 #[derive(Debug, Deserialize)]
@@ -32,10 +33,12 @@ fn landing(role: Role, next: &str) -> String {
     }
 }
 
-fn lang_cookie(lang: Lang) -> HeaderValue {
+/// The language cookie; `Secure` behind TLS, so it is never sent in clear.
+fn lang_cookie(lang: Lang, SecureCookies(secure): SecureCookies) -> HeaderValue {
     let value = format!(
-        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-        lang.as_str()
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{}",
+        lang.as_str(),
+        if secure { "; Secure" } else { "" }
     );
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("lang=zh; Path=/"))
 }
@@ -50,6 +53,7 @@ fn login_again(error: &str, next: &str, extra: &str) -> Response {
 pub async fn login(
     State(state): State<AppState>,
     Extension(identity): Extension<RequestIdentity>,
+    Extension(secure): Extension<SecureCookies>,
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> Response {
@@ -62,7 +66,7 @@ pub async fn login(
             let mut response = Redirect::to(&landing(account.role(), &form.next)).into_response();
             response
                 .headers_mut()
-                .append(header::SET_COOKIE, lang_cookie(account.lang()));
+                .append(header::SET_COOKIE, lang_cookie(account.lang(), secure));
             response
         }
         Err(LoginError::Invalid) => login_again("invalid", &form.next, ""),
@@ -72,6 +76,13 @@ pub async fn login(
             if let Ok(v) = HeaderValue::from_str(&wait_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
             }
+            response
+        }
+        Err(LoginError::Busy) => {
+            let mut response = login_again("busy", &form.next, "");
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
             response
         }
         Err(LoginError::Internal) => login_again("internal", &form.next, ""),
@@ -119,6 +130,7 @@ pub struct LangForm {
 pub async fn set_lang(
     State(state): State<AppState>,
     Extension(identity): Extension<RequestIdentity>,
+    Extension(secure): Extension<SecureCookies>,
     Form(form): Form<LangForm>,
 ) -> Response {
     let Some(lang) = Lang::parse(&form.lang) else {
@@ -154,7 +166,7 @@ pub async fn set_lang(
     let mut response = Redirect::to(back).into_response();
     response
         .headers_mut()
-        .append(header::SET_COOKIE, lang_cookie(lang));
+        .append(header::SET_COOKIE, lang_cookie(lang, secure));
     response
 }
 

@@ -52,7 +52,8 @@ pub struct HttpArgs {
     /// The largest request body accepted, in bytes (larger gets 413).
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
-    /// Password hashes computed at once (argon2id, 19 MiB each); the rest queue.
+    /// Password hashes computed at once (argon2id, 19 MiB each); sign-in checks
+    /// beyond them wait in a bounded queue (16 per slot, at most 2 s), then are told "busy".
     #[arg(long, env = "HASH_SLOTS", default_value_t = 1)]
     pub hash_slots: usize,
 }

@@ -22,6 +22,11 @@ use app::state::AppState;
 #[derive(Debug, Clone, Copy)]
 pub struct TrustProxy(pub bool);
 
+/// Whether the desk is served over HTTPS (`--secure-cookies`), so the cookies
+/// the sign-in routes set themselves are `Secure` like the session's.
+#[derive(Debug, Clone, Copy)]
+pub struct SecureCookies(pub bool);
+
 /// The caller's address: the socket peer, or — behind the one reverse proxy
 /// `TRUST_PROXY` vouches for — the address that proxy appended to
 /// `X-Forwarded-For`: the last entry (of the last such header). Everything

@@ -343,6 +343,11 @@ async fn serve(db_args: &DatabaseArgs, http: &HttpArgs) -> anyhow::Result<()> {
     let (state, store) =
         server::open_app(&db_args.url(), leptos_options, &config, http.hash_slots).await?;
     store.spawn_cleanup();
+    // Import rows past their 7 days go now, not at the next import.
+    let cleared = app::estate::db::clear_expired_import_rows(&state.db.pool).await?;
+    if cleared > 0 {
+        tracing::info!(cleared, "expired import rows cleared");
+    }
     // Bill runs execute inside the process that started them: any still
     // marked running belonged to a process that is gone.
     let interrupted = app::billing::run::interrupt_running(&state.db, None).await?;

@@ -2,6 +2,10 @@
 //! runtime) and out (only to those who may see the ticket), and the
 //! statistics export. Plain HTTP routes, checked like the server functions.
 
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::multipart::Field;
 use axum::extract::{Extension, Multipart, Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -49,13 +53,79 @@ fn back_to(back: &str, fallback: &str, problem: Option<&str>) -> Response {
     Redirect::to(&target).into_response()
 }
 
+/// The longest a `back` field may be: a page of this site, well within.
+const MAX_BACK_BYTES: usize = 512;
+/// How long an upload waits for one of the [`photo::Uploads`] permits.
+const UPLOAD_WAIT: Duration = Duration::from_secs(30);
+/// How long reading an upload's body may take while it holds its permit:
+/// 40 MiB arrive in under two minutes at 3 Mbit/s, a poor phone link; a
+/// connection that trickles slower is cut off, so a few of them cannot keep
+/// the permits from everyone else.
+const UPLOAD_READ_LIMIT: Duration = Duration::from_secs(180);
+
+/// Reads a text field chunk by chunk, up to `limit` bytes; `None` past it or
+/// for a broken part.
+async fn capped_text(field: &mut Field<'_>, limit: usize) -> Option<String> {
+    let mut data = Vec::new();
+    while let Some(chunk) = field.chunk().await.ok()? {
+        if data.len() + chunk.len() > limit {
+            return None;
+        }
+        data.extend_from_slice(&chunk);
+    }
+    String::from_utf8(data).ok()
+}
+
+/// Reads an upload form: the `back` field (a longer one is ignored, and the
+/// ticket's page used) and the `photo` parts, each chunk by chunk and
+/// refused as too big the moment it passes [`photo::MAX_UPLOAD_BYTES`], so no
+/// photo is ever held whole beyond its limit. A body that hits the route's
+/// limit is the same problem. The error carries the `back` read so far.
+async fn read_photos(mut form: Multipart) -> Result<(String, Vec<Bytes>), (String, PhotoProblem)> {
+    let mut back = String::new();
+    let mut files = Vec::new();
+    loop {
+        let mut field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => return Err((back, PhotoProblem::TooBig)),
+        };
+        match field.name() {
+            Some("back") => {
+                back = capped_text(&mut field, MAX_BACK_BYTES)
+                    .await
+                    .unwrap_or_default()
+            }
+            Some("photo") => {
+                let mut data = Vec::new();
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) if data.len() + chunk.len() > photo::MAX_UPLOAD_BYTES => {
+                            return Err((back, PhotoProblem::TooBig));
+                        }
+                        Ok(Some(chunk)) => data.extend_from_slice(&chunk),
+                        Ok(None) => break,
+                        Err(_) => return Err((back, PhotoProblem::TooBig)),
+                    }
+                }
+                // A file input with nothing chosen sends an empty part.
+                if !data.is_empty() {
+                    files.push(Bytes::from(data));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((back, files))
+}
+
 /// `POST /repairs/{id}/photos` (multipart: `photo` files, `back`): adds photos
 /// to a ticket, all or none, then returns to the ticket's page.
 pub async fn upload(
     State(state): State<AppState>,
     Extension(identity): Extension<RequestIdentity>,
     Path(id): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Response {
     let Some(caller) = identity.caller.clone() else {
         return Redirect::to("/login").into_response();
@@ -74,24 +144,16 @@ pub async fn upload(
         Ok(None) => return back_to("", &page, Some("closed")),
         Err(e) => return refused(e),
     };
-    let mut back = String::new();
-    let mut files = Vec::new();
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => match field.name() {
-                Some("back") => back = field.text().await.unwrap_or_default(),
-                Some("photo") => match field.bytes().await {
-                    // A file input with nothing chosen sends an empty part.
-                    Ok(bytes) if bytes.is_empty() => {}
-                    Ok(bytes) => files.push(bytes),
-                    Err(_) => return back_to(&back, &page, Some(PhotoProblem::TooBig.code())),
-                },
-                _ => {}
-            },
-            Ok(None) => break,
-            Err(_) => return back_to(&back, &page, Some(PhotoProblem::TooBig.code())),
-        }
-    }
+    // A few uploads hold their photos in memory at once; the rest wait their turn.
+    let Some(_reading) = photo::Uploads::shared().enter(UPLOAD_WAIT).await else {
+        return back_to("", &page, Some("busy"));
+    };
+    let (back, files) = match tokio::time::timeout(UPLOAD_READ_LIMIT, read_photos(form)).await {
+        Ok(Ok(read)) => read,
+        Ok(Err((back, problem))) => return back_to(&back, &page, Some(problem.code())),
+        // Held its permit for the whole limit: a stalled or trickling connection.
+        Err(_) => return back_to("", &page, Some("slow")),
+    };
     if files.is_empty() {
         return back_to(&back, &page, Some("none"));
     }

@@ -17,7 +17,7 @@ use app::state::AppState;
 use app::{shell, App};
 
 use crate::config::HttpConfig;
-use crate::identity::TrustProxy;
+use crate::identity::{SecureCookies, TrustProxy};
 use crate::session_store::DeskSessionStore;
 use crate::{auth_routes, identity, repair_files, security, transfer};
 
@@ -88,6 +88,7 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
         .layer(from_fn_with_state(state.clone(), identity::resolve))
         .layer(sessions)
         .layer(Extension(TrustProxy(config.trust_proxy)))
+        .layer(Extension(SecureCookies(config.secure_cookies)))
         .layer(from_fn_with_state(
             security::Tls(config.secure_cookies),
             security::headers,

@@ -66,29 +66,43 @@ fn internal(e: impl std::fmt::Display) -> Response {
 /// How long reading one uploaded file may take. A full workbook of 20,000
 /// register rows reads in 2.7 s even unoptimised; a file still unread after
 /// this is refused as unreadable (the blocking thread runs on to its own end,
-/// bounded by the file's size and the cell limits).
+/// bounded by the file's size and the cell limits, and keeps its reader slot).
 const READ_TIME_LIMIT: Duration = Duration::from_secs(20);
 
-/// Reads an uploaded file off the async runtime, within the time limit: a
-/// spreadsheet is CPU work that must not stall the requests of others.
+/// How long an upload waits for a free sheet reader before it is refused as
+/// busy: a few full-size reads ahead of it.
+const READ_WAIT_LIMIT: Duration = Duration::from_secs(30);
+
+/// Reads an uploaded file off the async runtime, in one of the process's few
+/// sheet reader slots, within the time limits: a spreadsheet is CPU work and
+/// memory that must not stall the requests of others.
 async fn read_upload(
     file_name: String,
     bytes: Bytes,
     columns: &'static import::Columns,
 ) -> Result<Vec<import::RawRow>, import::FileProblem> {
-    let task = tokio::task::spawn_blocking(move || import::read_with(&file_name, &bytes, columns));
-    match tokio::time::timeout(READ_TIME_LIMIT, task).await {
-        Ok(Ok(read)) => read,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "reading an uploaded file failed");
-            Err(import::FileProblem::Unreadable)
+    let read = import::SheetReaders::shared()
+        .run(READ_WAIT_LIMIT, READ_TIME_LIMIT, move || {
+            import::read_with(&file_name, &bytes, columns)
+        })
+        .await;
+    match read {
+        Ok(read) => read,
+        Err(import::ReadStopped::Busy) => {
+            tracing::warn!(wait = ?READ_WAIT_LIMIT, "no sheet reader came free for an upload");
+            Err(import::FileProblem::Busy)
         }
-        Err(_) => {
+        Err(import::ReadStopped::TooSlow) => {
             tracing::warn!(limit = ?READ_TIME_LIMIT, "reading an uploaded file took too long");
             Err(import::FileProblem::Unreadable)
         }
+        Err(import::ReadStopped::Failed) => Err(import::FileProblem::Unreadable),
     }
 }
+
+/// The most a form's text field (an id, a period) may hold; a longer one is
+/// refused as a bad request as soon as that much has arrived.
+const MAX_FIELD_BYTES: usize = 256;
 
 /// What a multipart upload's `file` part brought.
 enum Upload {
@@ -151,7 +165,26 @@ async fn read_form(
             }
             file = Upload::File(file_name, Bytes::from(data));
         } else if names.contains(&name.as_str()) {
-            fields.insert(name, field.text().await.unwrap_or_default());
+            let mut text = Vec::new();
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) if text.len() + chunk.len() > MAX_FIELD_BYTES => {
+                        return Err(
+                            (StatusCode::BAD_REQUEST, "form field too long").into_response()
+                        );
+                    }
+                    Ok(Some(chunk)) => text.extend_from_slice(&chunk),
+                    Ok(None) => break,
+                    Err(e) => {
+                        if let Some(response) = malformed(&e) {
+                            return Err(response);
+                        }
+                        file = Upload::TooLarge(String::new());
+                        break 'fields;
+                    }
+                }
+            }
+            fields.insert(name, String::from_utf8(text).unwrap_or_default());
         }
     }
     Ok((fields, file))

@@ -1452,3 +1452,160 @@ async fn a_new_tenant_sees_the_houses_arrears_but_not_the_last_owners_money_hist
         assert!(!json.contains("王小前"), "{e}: no clerk's name in {json}");
     }
 }
+
+// ---- prints of one receipt, and a shared clerk's close of day (review M5, L5) ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn eight_prints_of_one_receipt_at_once_are_copies_0_to_7_once_each() {
+    for t in TestDb::both().await {
+        let db = demo(&t).await;
+        let payment = one(
+            &db,
+            "select min(id) from payment where id not in (select payment_id from receipt_print)",
+        )
+        .await;
+        let clerk = account(&db, "clerk").await;
+        let prints: Vec<_> = (0..8)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move { billing::record_print(&db, payment, clerk).await })
+            })
+            .collect();
+        let mut copies = Vec::new();
+        for p in prints {
+            copies.push(p.await.expect("task").expect("print"));
+        }
+        copies.sort();
+        assert_eq!(
+            copies,
+            (0..8).collect::<Vec<i64>>(),
+            "{}: one original, seven reprints",
+            t.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_shared_clerks_close_of_day_is_audited_per_estate_with_that_estates_takings() {
+    use app::audit::AuditFilter;
+    use app::auth::EstateScope;
+    for t in TestDb::both().await {
+        let db = demo(&t).await;
+        let clerk = account(&db, "clerk").await;
+        let today = time::desk_today();
+        let ch = one(&db, "select id from estate where code = 'CH'").await;
+        let jx = one(&db, "select id from estate where code = 'JX'").await;
+        // The clerk works for the second estate too, which bills one line.
+        sqlx::query("insert into account_estate (account_id, estate_id) values ($1, $2)")
+            .bind(clerk)
+            .bind(jx)
+            .execute(&db.pool)
+            .await
+            .expect("membership");
+        let item =
+            billing::create_fee_item(&db, &actor(), Lang::Zh, jx, "装修押金", "one_off", "15", "")
+                .await
+                .expect("item");
+        let jx_house = one(
+            &db,
+            &format!("select min(id) from house where estate_id = {jx}"),
+        )
+        .await;
+        sqlx::query(
+            "insert into bill_line (estate_id, house_id, fee_item_id, period, line_key, amount_fen, due_date, basis, created_at) \
+             values ($1, $2, $3, $4, '', 10000, $5, '{}', $6)",
+        )
+        .bind(jx)
+        .bind(jx_house)
+        .bind(item)
+        .bind(this_month())
+        .bind(&today)
+        .bind(time::now())
+        .execute(&db.pool)
+        .await
+        .expect("line");
+        // A payment in each estate.
+        let ch_house = house(&db, "1-1-102").await;
+        for (h, received, key) in [(ch_house, "5000", "l5-ch"), (jx_house, "300", "l5-jx")] {
+            let owed = lines(&db, h)
+                .await
+                .into_iter()
+                .find(|l| l.outstanding() > 0)
+                .expect("owed");
+            ledger::take_payment(
+                &db,
+                &actor(),
+                clerk,
+                Lang::Zh,
+                &pay(h, vec![owed.id], received, key),
+            )
+            .await
+            .expect("pay");
+        }
+        let taken = |estate: i64| {
+            let sql = format!(
+                "select cast(coalesce(sum(received_fen), 0) as bigint) from payment \
+                 where clerk_id = {clerk} and business_day = '{today}' and estate_id = {estate}"
+            );
+            let db = db.clone();
+            async move { one(&db, &sql).await }
+        };
+        let (ch_fen, jx_fen) = (taken(ch).await, taken(jx).await);
+        assert_eq!(jx_fen, 30_000, "{}", t.engine);
+        let clerk_actor = Actor {
+            account_id: Some(clerk),
+            name: "王小前".into(),
+            ip: None,
+        };
+        let totals = ledger::close_day(&db, &clerk_actor, clerk, Lang::Zh, &today)
+            .await
+            .expect("close");
+        assert_eq!(
+            totals.received_fen,
+            ch_fen + jx_fen,
+            "{}: the clerk's whole day",
+            t.engine
+        );
+
+        // One entry per estate, each with that estate's takings.
+        let entries = |scope: EstateScope| {
+            let pool = db.pool.clone();
+            async move {
+                let filter = AuditFilter {
+                    action: "close_day".into(),
+                    ..AuditFilter::default()
+                };
+                app::audit::db::page(&pool, &scope, &filter)
+                    .await
+                    .expect("page")
+                    .entries
+                    .into_iter()
+                    .map(|e| {
+                        let after: serde_json::Value =
+                            serde_json::from_str(e.after.as_deref().unwrap_or("null"))
+                                .expect("json");
+                        (e.estate_id, after["received_fen"].as_i64())
+                    })
+                    .collect::<Vec<_>>()
+            }
+        };
+        let mut all = entries(EstateScope::All).await;
+        all.sort();
+        let mut expected = vec![(Some(ch), Some(ch_fen)), (Some(jx), Some(jx_fen))];
+        expected.sort();
+        assert_eq!(all, expected, "{}: an admin sees both", t.engine);
+        // The manager of the first estate sees its figures, none of the second's.
+        assert_eq!(
+            entries(EstateScope::Only(vec![ch])).await,
+            vec![(Some(ch), Some(ch_fen))],
+            "{}: a manager of estate 1",
+            t.engine
+        );
+        assert_eq!(
+            entries(EstateScope::Only(vec![jx])).await,
+            vec![(Some(jx), Some(jx_fen))],
+            "{}: a manager of estate 2",
+            t.engine
+        );
+    }
+}

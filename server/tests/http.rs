@@ -1881,3 +1881,127 @@ async fn a_3_mb_workbook_imports_and_one_over_5_mb_gets_the_size_message() {
     assert_eq!(report["status"], "rejected");
     assert_eq!(report["problems"][0]["reason"], "文件超过 5 MB", "{report}");
 }
+
+// Sign-in budgets spent before hashing, known addresses across a restart, and
+// the language cookie behind TLS (security review of issue 12: H1, M2, L9).
+
+/// A sign-in through the proxy as a request of its own, for sending many at once.
+fn login_request(forwarded: &str, identifier: &str, password: &str) -> Request<Body> {
+    let body = format!(
+        "identifier={}&password={}&next=",
+        urlencode(identifier),
+        urlencode(password)
+    );
+    Request::post("/auth/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "desk.test")
+        .header("sec-fetch-site", "same-origin")
+        .header("x-forwarded-for", forwarded)
+        .body(Body::from(body))
+        .expect("request")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_sign_ins_at_once_cost_no_more_hashes_than_the_budget() {
+    let desk = desk_on(TestDb::sqlite().await, proxied()).await;
+    let hashes_before = desk.state.hasher.checks();
+    let mut all = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let router = desk.router.clone();
+        let req = login_request("203.0.113.7", "manager", "Wrong-Password-1");
+        all.spawn(async move { location(&router.oneshot(req).await.expect("response")) });
+    }
+    let mut answers: HashMap<String, usize> = HashMap::new();
+    while let Some(answer) = all.join_next().await {
+        let answer = answer.expect("task");
+        let kind = answer
+            .trim_start_matches("/login?error=")
+            .split('&')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        *answers.entry(kind).or_default() += 1;
+    }
+    let invalid = answers.get("invalid").copied().unwrap_or(0);
+    assert!((1..=5).contains(&invalid), "{answers:?}");
+    assert_eq!(
+        invalid
+            + answers.get("throttled").copied().unwrap_or(0)
+            + answers.get("busy").copied().unwrap_or(0),
+        50,
+        "{answers:?}"
+    );
+    // The account's budget is five failures and the one that spends it: no more
+    // passwords were checked, and no more failures were written down.
+    let hashed = desk.state.hasher.checks() - hashes_before;
+    assert!(hashed <= 6, "{hashed} hashes for {answers:?}");
+    let (failures,): (i64,) =
+        sqlx::query_as("select count(*) from audit_log where action = 'login_failed'")
+            .fetch_one(&desk.state.db.pool)
+            .await
+            .expect("audit");
+    assert!(failures <= 6, "{failures} checked failures for {answers:?}");
+    // The budget is spent: now the right password waits too.
+    let again = login_via(&mut Browser::new(&desk), "203.0.113.7", "manager", PASSWORD).await;
+    assert!(is_throttled(&again), "{again}");
+}
+
+#[tokio::test]
+async fn after_a_restart_the_owner_still_signs_in_from_a_known_address() {
+    for db in TestDb::both().await {
+        let engine = db.engine;
+        let url = db.url.clone();
+        let mut desk = desk_on(db, proxied()).await;
+        let mut owner = Browser::new(&desk);
+        assert_eq!(
+            login_via(&mut owner, "2001:db8:77:1::10", "manager", PASSWORD).await,
+            "/desk",
+            "{engine}"
+        );
+        // The server restarts: a new state, nothing remembered in memory.
+        let options = LeptosOptions::builder().output_name("estate-desk").build();
+        let (state, store) = server::open_app(&url, options, &proxied(), 2)
+            .await
+            .expect("reopen app");
+        desk.router = server::router::build(state.clone(), store, &proxied());
+        desk.state = state;
+        let mut stranger = Browser::new(&desk);
+        for i in 0..6 {
+            let forwarded = format!("203.0.113.{}", 50 + i);
+            login_via(&mut stranger, &forwarded, "manager", "Wrong-Password-1").await;
+        }
+        let guess = login_via(&mut stranger, "203.0.113.99", "manager", PASSWORD).await;
+        assert!(is_throttled(&guess), "{engine}: {guess}");
+        let mut owner = Browser::new(&desk);
+        assert_eq!(
+            login_via(&mut owner, "2001:db8:77:1::beef", "manager", PASSWORD).await,
+            "/desk",
+            "{engine}: the owner's /64, known from the audit log, is not locked out"
+        );
+    }
+}
+
+#[tokio::test]
+async fn behind_tls_the_language_cookie_is_secure_too() {
+    let tls = HttpConfig {
+        secure_cookies: true,
+        ..HttpConfig::default()
+    };
+    let secure = desk_on(TestDb::sqlite().await, tls).await;
+    let mut b = Browser::new(&secure);
+    let switched = b
+        .post_form("/auth/lang", "lang=en&back=%2Flogin", Some("same-origin"))
+        .await;
+    let signed_in = b.login("clerk", PASSWORD).await;
+    for r in [&switched, &signed_in] {
+        let cookie = set_cookie(r, "lang").expect("a lang cookie");
+        assert!(cookie.split(';').any(|a| a.trim() == "Secure"), "{cookie}");
+    }
+    // Over plain HTTP it is not (a browser would drop it).
+    let plain = desk().await;
+    let r = Browser::new(&plain)
+        .post_form("/auth/lang", "lang=en&back=%2F", Some("same-origin"))
+        .await;
+    let cookie = set_cookie(&r, "lang").expect("a lang cookie");
+    assert!(!cookie.split(';').any(|a| a.trim() == "Secure"), "{cookie}");
+}

@@ -113,8 +113,7 @@ pub async fn change_password(
         // The same budgets as signing in, under the account's sign-in name: a
         // stolen session cannot guess the password faster than the login page.
         let name = normalise_login_name(account.login_name());
-        let hash = Some(account.password_hash.clone());
-        let checked = check_password(&state, &name, ip, current, hash).await;
+        let checked = check_password(&state, &name, Some(&account), ip, current).await;
         if matches!(
             checked,
             PasswordCheck::Wrong | PasswordCheck::Throttled { failed: true, .. }
@@ -137,6 +136,7 @@ pub async fn change_password(
                     tr(lang, "password.current_wrong"),
                 ))
             }
+            PasswordCheck::Busy => return Err(AppError::field("current", tr(lang, "login.busy"))),
             PasswordCheck::Throttled { wait, .. } => {
                 let secs = wait_secs(wait).to_string();
                 return Err(AppError::field(

@@ -140,3 +140,24 @@ pub async fn set_password<'e>(ex: impl AnyExecutor<'e>, id: i64, hash: &str) -> 
     .await?;
     Ok(version)
 }
+
+/// The addresses of an account's latest successful sign-ins, newest first, as
+/// the audit log keeps them (enough rows to find a few distinct addresses;
+/// `audit_log_actor_at` finds them).
+pub async fn recent_login_ips<'e>(
+    ex: impl AnyExecutor<'e>,
+    account_id: i64,
+) -> sqlx::Result<Vec<String>> {
+    #[derive(FromRow)]
+    struct LoginIp {
+        ip: Option<String>,
+    }
+    let rows: Vec<LoginIp> = sqlx::query_as(
+        "select ip from audit_log where actor_id = $1 and action = 'login' \
+         order by at desc, id desc limit 64",
+    )
+    .bind(account_id)
+    .fetch_all(ex)
+    .await?;
+    Ok(rows.into_iter().filter_map(|r| r.ip).collect())
+}

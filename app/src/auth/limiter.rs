@@ -22,6 +22,17 @@
 //! never more because the guesser moves. A correct password waits like a wrong
 //! one (the answer must not tell a guesser they were right).
 //!
+//! A check spends from the budgets before it is hashed, not after: each attempt
+//! in flight counts as a failure until it is settled, and one is refused
+//! unheard when the failures spent plus those in flight leave no room — so a
+//! thousand guesses sent at once cost the hasher what six sent one by one do,
+//! not a thousand argon2 checks. A right password gives its share back.
+//!
+//! The known addresses outlive a restart: the first time an account is
+//! checked, its last [`KNOWN_PER_ACCOUNT`] addresses (or /64s) are read from
+//! the audit log's successful sign-ins (`action = 'login'`), so a stranger
+//! cannot lock the owner out by waiting for the server to restart.
+//!
 //! The maps are bounded whatever the keys: budgets back to full are dropped
 //! when the map fills, and if it is still full, those closest to full go
 //! first. Each entry needs a failed argon2 check (tens of ms on a hashing slot),
@@ -112,7 +123,72 @@ struct Known {
 
 struct Inner {
     spent: HashMap<Key, Spent>,
+    /// Checks begun and not yet settled, per budget (as many as requests in
+    /// flight, so bounded by them; an entry goes when it falls to zero).
+    in_flight: HashMap<Key, u32>,
     known: HashMap<String, Known>,
+}
+
+/// A password check the budgets have room for: it counts against them until
+/// it is settled — [`Attempt::failed`], [`Attempt::right`], or dropped before
+/// its hash began (refused, busy).
+pub struct Attempt<'a> {
+    limiter: &'a LoginLimiter,
+    keys: Vec<(Key, bool)>,
+    /// Set once the password is being hashed. From then on an attempt dropped
+    /// unsettled counts as a failure: a client that hangs up mid-check drops
+    /// the request, but its hash still runs on a slot — were that free, one
+    /// address could keep the hasher full of guesses nobody pays for.
+    hashing: bool,
+}
+
+impl Attempt<'_> {
+    /// How long the budgets this attempt spends from must still wait, if they
+    /// were spent meanwhile (by checks that finished while this one queued).
+    pub fn wait(&self) -> Option<Duration> {
+        let now = Instant::now();
+        let inner = self.limiter.lock();
+        self.keys
+            .iter()
+            .filter_map(|(k, _)| inner.spent.get(k)?.blocked_until)
+            .filter_map(|until| until.checked_duration_since(now))
+            .filter(|d| !d.is_zero())
+            .max()
+    }
+
+    /// The password is about to be hashed: settle it, or it counts as failed.
+    pub fn hashing(&mut self) {
+        self.hashing = true;
+    }
+
+    /// The password was right: its place in the budgets is given back.
+    pub fn right(mut self) {
+        self.hashing = false;
+    }
+
+    /// The password was wrong: the failure is counted for good.
+    pub fn failed(mut self) {
+        self.hashing = false;
+        self.limiter.count_failure(&self.keys);
+    }
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        if self.hashing {
+            // Abandoned while its hash ran: as good as a wrong guess.
+            self.limiter.count_failure(&self.keys);
+        }
+        let mut inner = self.limiter.lock();
+        for (key, _) in &self.keys {
+            if let Some(n) = inner.in_flight.get_mut(key) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    inner.in_flight.remove(key);
+                }
+            }
+        }
+    }
 }
 
 /// The failure budgets of sign-in and password checks (see the module's rule).
@@ -172,6 +248,7 @@ impl LoginLimiter {
             max_known: MAX_KNOWN_ACCOUNTS,
             inner: Mutex::new(Inner {
                 spent: HashMap::new(),
+                in_flight: HashMap::new(),
                 known: HashMap::new(),
             }),
         }
@@ -219,17 +296,63 @@ impl LoginLimiter {
             .max()
     }
 
-    /// Counts one failure against the account and the address.
-    pub fn failed(&self, account: &str, ip: Option<IpAddr>) {
+    fn budget(&self, is_account: bool) -> Budget {
+        if is_account {
+            self.account
+        } else {
+            self.address
+        }
+    }
+
+    /// Starts a password check on this account from this address, or says how
+    /// long to wait: a budget waits when it is blocked, or when the checks in
+    /// flight, were they all to fail, would spend it (the first of them to
+    /// spend it is allowed, as it would be one after another).
+    pub fn begin(&self, account: &str, ip: Option<IpAddr>) -> Result<Attempt<'_>, Duration> {
         let now = Instant::now();
         let mut inner = self.lock();
-        for (key, is_account) in Self::keys(&inner, account, ip) {
-            let budget = if is_account {
-                self.account
-            } else {
-                self.address
-            };
-            if !inner.spent.contains_key(&key) {
+        let keys = Self::keys(&inner, account, ip);
+        let mut wait = Duration::ZERO;
+        for (key, is_account) in &keys {
+            let budget = self.budget(*is_account);
+            let window = budget.every * budget.burst;
+            let spent = inner.spent.get(key);
+            if let Some(until) = spent.and_then(|s| s.blocked_until) {
+                wait = wait.max(until.saturating_duration_since(now));
+            }
+            let in_flight = inner.in_flight.get(key).copied().unwrap_or(0);
+            let full_at = spent.map_or(now, |s| s.full_at.max(now));
+            let after_all = full_at + budget.every * in_flight;
+            if after_all.saturating_duration_since(now) > window {
+                let free_at = after_all.checked_sub(window).unwrap_or(now);
+                wait = wait.max(free_at.saturating_duration_since(now));
+            }
+        }
+        if !wait.is_zero() {
+            return Err(wait.max(Duration::from_secs(1)));
+        }
+        for (key, _) in &keys {
+            *inner.in_flight.entry(key.clone()).or_insert(0) += 1;
+        }
+        Ok(Attempt {
+            limiter: self,
+            keys,
+            hashing: false,
+        })
+    }
+
+    /// Counts one failure against the account and the address.
+    pub fn failed(&self, account: &str, ip: Option<IpAddr>) {
+        let keys = Self::keys(&self.lock(), account, ip);
+        self.count_failure(&keys);
+    }
+
+    fn count_failure(&self, keys: &[(Key, bool)]) {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        for (key, is_account) in keys {
+            let budget = self.budget(*is_account);
+            if !inner.spent.contains_key(key) {
                 make_room(
                     &mut inner.spent,
                     self.max_budgets,
@@ -239,12 +362,41 @@ impl LoginLimiter {
             }
             inner
                 .spent
-                .entry(key)
+                .entry(key.clone())
                 .or_insert(Spent {
                     full_at: now,
                     blocked_until: None,
                 })
                 .fail(budget, now);
+        }
+    }
+
+    /// Whether this account's known addresses are held (else they are to be
+    /// read from the audit log and given to [`Self::remember`]).
+    pub fn knows(&self, account: &str) -> bool {
+        self.lock().known.contains_key(account)
+    }
+
+    /// Fills an account's known addresses from its earlier sign-ins, most
+    /// recent first (after a restart, or once the account was dropped from
+    /// the map); addresses already held stay first.
+    pub fn remember(&self, account: &str, addresses: impl IntoIterator<Item = IpAddr>) {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        if !inner.known.contains_key(account) {
+            make_room(&mut inner.known, self.max_known, |_| false, |k| k.at);
+        }
+        let known = inner.known.entry(account.to_string()).or_insert(Known {
+            at: now,
+            addresses: Vec::new(),
+        });
+        for address in addresses.into_iter().map(AddressKey::of) {
+            if known.addresses.len() >= KNOWN_PER_ACCOUNT {
+                break;
+            }
+            if !known.addresses.contains(&address) {
+                known.addresses.push(address);
+            }
         }
     }
 
@@ -272,6 +424,11 @@ impl LoginLimiter {
     pub fn sizes(&self) -> (usize, usize) {
         let inner = self.lock();
         (inner.spent.len(), inner.known.len())
+    }
+
+    /// How many budgets have checks in flight (tests).
+    pub fn in_flight(&self) -> usize {
+        self.lock().in_flight.len()
     }
 }
 
@@ -384,5 +541,102 @@ mod tests {
         let (budgets, known) = limiter.sizes();
         assert!(budgets <= 1_000, "{budgets}");
         assert!(known <= 100, "{known}");
+    }
+
+    #[test]
+    fn checks_in_flight_spend_the_budget_before_they_are_hashed() {
+        let limiter = LoginLimiter::new(3, Duration::from_secs(60), 100, Duration::from_secs(1));
+        let from = ip("10.0.0.1");
+        // Three failures and the one that spends the budget, as one after another.
+        let begun: Vec<Attempt<'_>> = (0..4)
+            .map(|_| limiter.begin("clerk", from).expect("room"))
+            .collect();
+        let refused = limiter.begin("clerk", from).err().expect("no room left");
+        assert!(refused >= Duration::from_secs(1), "{refused:?}");
+        assert!(
+            limiter.begin("clerk", ip("10.0.0.2")).is_err(),
+            "the account's budget"
+        );
+        assert!(limiter.begin("manager", from).is_ok(), "another account");
+        // A right password gives its share back…
+        let mut begun = begun.into_iter();
+        drop(begun.next());
+        let fifth = limiter.begin("clerk", from).expect("room again");
+        // …a wrong one keeps it spent.
+        for attempt in begun {
+            attempt.failed();
+        }
+        fifth.failed();
+        assert!(
+            limiter.wait("clerk", from).is_some(),
+            "the fourth failure blocks"
+        );
+        assert!(limiter.begin("clerk", from).is_err());
+        assert_eq!(limiter.in_flight(), 0, "every attempt settled");
+    }
+
+    #[test]
+    fn an_attempt_sees_a_budget_spent_while_it_queued() {
+        let limiter = LoginLimiter::new(1, Duration::from_secs(60), 100, Duration::from_secs(1));
+        let from = ip("10.0.0.1");
+        let first = limiter.begin("clerk", from).expect("room");
+        let second = limiter.begin("clerk", from).expect("room");
+        assert_eq!(second.wait(), None);
+        first.failed();
+        limiter.failed("clerk", from);
+        assert!(second.wait().is_some());
+    }
+
+    #[test]
+    fn known_addresses_read_back_count_like_remembered_ones() {
+        let limiter = LoginLimiter::new(1, Duration::from_secs(60), 100, Duration::from_secs(1));
+        assert!(!limiter.knows("clerk"));
+        let earlier = [
+            "2001:db8:1:2::5",
+            "2001:db8:1:2::6",
+            "10.0.0.1",
+            "10.0.0.2",
+            "10.0.0.3",
+            "10.0.0.4",
+        ];
+        limiter.remember("clerk", earlier.iter().filter_map(|a| a.parse().ok()));
+        assert!(limiter.knows("clerk"));
+        for _ in 0..3 {
+            limiter.failed("clerk", ip("198.51.100.1"));
+        }
+        assert!(limiter.wait("clerk", ip("198.51.100.2")).is_some());
+        assert_eq!(
+            limiter.wait("clerk", ip("2001:db8:1:2::99")),
+            None,
+            "its /64"
+        );
+        assert_eq!(limiter.wait("clerk", ip("10.0.0.3")), None);
+        assert!(
+            limiter.wait("clerk", ip("10.0.0.4")).is_some(),
+            "only the last four distinct are known"
+        );
+    }
+
+    #[test]
+    fn an_attempt_abandoned_while_hashing_counts_as_a_failure() {
+        let limiter = LoginLimiter::default();
+        let from = ip("10.0.0.9");
+        // Six checks whose clients hung up mid-hash: the budget is spent.
+        for _ in 0..6 {
+            let mut attempt = limiter.begin("clerk", from).expect("room");
+            attempt.hashing();
+            drop(attempt);
+        }
+        assert!(
+            limiter.begin("clerk", from).is_err(),
+            "abandoned checks were paid for"
+        );
+        assert_eq!(limiter.in_flight(), 0, "and none is left in flight");
+        // Dropped before hashing (busy, refused): free, as before.
+        let other = ip("10.0.0.10");
+        for _ in 0..20 {
+            drop(limiter.begin("manager", other).expect("room"));
+        }
+        assert!(limiter.begin("manager", other).is_ok());
     }
 }

@@ -22,6 +22,8 @@ pub enum LoginError {
     Throttled {
         wait_secs: u64,
     },
+    /// Every hashing slot is taken and the queue for them is full; try again in a moment.
+    Busy,
     Internal,
 }
 
@@ -42,30 +44,69 @@ pub enum PasswordCheck {
         wait: Duration,
         failed: bool,
     },
+    /// Not checked: no hashing slot in time (nothing counted).
+    Busy,
 }
 
-/// A password check under the limiter. Refused unheard while the account or
-/// address waits; a failure is counted; and a check that finds a budget spent
+/// The account's known addresses, read from the audit log the first time the
+/// limiter meets the account (see [`super::limiter`]). A read that fails
+/// leaves the account-wide budget alone in force, which only ever refuses more.
+async fn load_known_addresses(state: &AppState, name: &str, account_id: i64) {
+    if state.limiter.knows(name) {
+        return;
+    }
+    match account_db::recent_login_ips(&state.db.pool, account_id).await {
+        Ok(ips) => state
+            .limiter
+            .remember(name, ips.iter().filter_map(|ip| ip.parse::<IpAddr>().ok())),
+        Err(e) => tracing::error!(error = %e, "cannot read an account's earlier sign-ins"),
+    }
+}
+
+/// A password check under the limiter, for `name` (normalised) and its
+/// account if there is one. The budgets are spent before the hash: refused
+/// unheard while the account or address waits or while the checks in flight
+/// would spend it; refused again if they spent it while this one queued for a
+/// hashing slot; a failure is counted; and a check that finds a budget spent
 /// by the time it finishes is refused too, right or wrong — so guesses sent
-/// all at once learn nothing past the budget.
+/// all at once learn nothing past the budget, and cost no more hashing.
 pub async fn check_password(
     state: &AppState,
-    account: &str,
+    name: &str,
+    account: Option<&AccountRow>,
     ip: Option<IpAddr>,
     password: String,
-    hash: Option<String>,
 ) -> PasswordCheck {
-    if let Some(wait) = state.limiter.wait(account, ip) {
+    if let Some(account) = account {
+        load_known_addresses(state, name, account.id).await;
+    }
+    let mut attempt = match state.limiter.begin(name, ip) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            return PasswordCheck::Throttled {
+                wait,
+                failed: false,
+            }
+        }
+    };
+    let Ok(slot) = state.hasher.slot().await else {
+        return PasswordCheck::Busy;
+    };
+    if let Some(wait) = attempt.wait() {
         return PasswordCheck::Throttled {
             wait,
             failed: false,
         };
     }
-    let verified = state.hasher.verify(password, hash).await;
-    if !verified {
-        state.limiter.failed(account, ip);
+    let hash = account.map(|a| a.password_hash.clone());
+    attempt.hashing();
+    let verified = state.hasher.verify_in(slot, password, hash).await;
+    if verified {
+        attempt.right();
+    } else {
+        attempt.failed();
     }
-    match (state.limiter.wait(account, ip), verified) {
+    match (state.limiter.wait(name, ip), verified) {
         (Some(wait), _) => PasswordCheck::Throttled {
             wait,
             failed: !verified,
@@ -112,19 +153,18 @@ pub async fn sign_in(
     ip: Option<IpAddr>,
 ) -> Result<AccountRow, LoginError> {
     let name = normalise_login_name(identifier);
-    if let Some(wait) = state.limiter.wait(&name, ip) {
-        return Err(LoginError::Throttled {
-            wait_secs: wait_secs(wait),
-        });
-    }
+    // No early refusal before the lookup: the owner's known addresses, which
+    // decide the budget, are found by the account's id.
     let account = account_db::by_login_name(&state.db.pool, &name)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "login lookup failed");
             LoginError::Internal
         })?;
-    let hash = account.as_ref().map(|a| a.password_hash.clone());
-    let checked = check_password(state, &name, ip, password.to_string(), hash).await;
+    let checked = check_password(state, &name, account.as_ref(), ip, password.to_string()).await;
+    if checked == PasswordCheck::Busy {
+        return Err(LoginError::Busy);
+    }
     if let PasswordCheck::Throttled {
         wait,
         failed: false,

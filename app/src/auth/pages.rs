@@ -22,6 +22,7 @@ pub fn LoginPage() -> impl IntoView {
         "invalid" => (Some(i18n.t("login.invalid")), None),
         "disabled" => (None, Some(i18n.t("login.disabled"))),
         "throttled" => (None, Some(i18n.f("login.throttled", &[("secs", &wait)]))),
+        "busy" => (None, Some(i18n.t("login.busy"))),
         "expired" => (None, Some(i18n.t("login.expired"))),
         "" => (None, None),
         _ => (None, Some(i18n.t("errors.internal"))),

@@ -114,7 +114,7 @@ pub async fn get_billing(estate_id: i64) -> Result<BillingOverview, AppError> {
             &caller.scope,
             estate_id,
             allows(caller.role, Permission::RunBilling),
-            allows(caller.role, Permission::ApproveMoney),
+            allows(caller.role, Permission::ApproveMoney).then_some(caller.account_id),
         )
         .await
         .map_err(AppError::from),
@@ -176,7 +176,7 @@ pub async fn get_house_account(house_id: i64) -> Result<HouseAccount, AppError> 
             &state.db,
             house_id,
             caller.lang,
-            allows(caller.role, Permission::ApproveMoney),
+            allows(caller.role, Permission::ApproveMoney).then_some(caller.account_id),
         )
         .await?;
         caller.check_estate(account.estate_id)?;

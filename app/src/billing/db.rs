@@ -366,7 +366,7 @@ pub async fn overview(
     scope: &EstateScope,
     wanted: i64,
     can_run: bool,
-    can_approve: bool,
+    approver: Option<i64>,
 ) -> sqlx::Result<BillingOverview> {
     let (estates, estate_id) = crate::estate::db::scoped_estates(pool, scope, wanted).await?;
     let runs = run_views(
@@ -379,6 +379,7 @@ pub async fn overview(
         pool,
         "w.estate_id = $1 and w.status = 'pending' order by w.id",
         estate_id,
+        approver,
     )
     .await?;
     Ok(BillingOverview {
@@ -386,7 +387,7 @@ pub async fn overview(
         estates,
         runs,
         can_run,
-        can_approve,
+        can_approve: approver.is_some(),
         this_month: this_month(),
         waivers,
     })
@@ -447,10 +448,13 @@ pub async fn run_view(pool: &AnyPool, id: i64) -> sqlx::Result<Option<(i64, Bill
         .map(|r| (estate_id, r)))
 }
 
+/// Waivers as the desk shows them; `approver`: the viewer, when a manager,
+/// for whom each pending waiver says whether they may decide it.
 async fn waiver_views<'e>(
     ex: impl sqlx::AnyExecutor<'e>,
     condition: &str,
     id: i64,
+    approver: Option<i64>,
 ) -> sqlx::Result<Vec<WaiverView>> {
     type Row = (
         i64,
@@ -464,10 +468,11 @@ async fn waiver_views<'e>(
         String,
         String,
         String,
+        i64,
     );
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "select w.id, h.id, h.number, f.name, l.period, w.target, w.amount_fen, w.reason, w.status, \
-                a.display_name, w.requested_at \
+                a.display_name, w.requested_at, w.requested_by \
          from waiver w join bill_line l on l.id = w.line_id join house h on h.id = l.house_id \
          join fee_item f on f.id = l.fee_item_id join account a on a.id = w.requested_by where {condition}"
     ))
@@ -485,6 +490,11 @@ async fn waiver_views<'e>(
             target: r.5,
             amount_fen: r.6,
             reason: r.7,
+            may_decide: r.8 == "pending"
+                && approver.is_some_and(|me| {
+                    rules::second_person(me, rules::MoneyDecision::Waiver { requested_by: r.11 })
+                        .is_ok()
+                }),
             status: r.8,
             requested_by: r.9,
             requested_at: r.10,
@@ -612,7 +622,7 @@ pub async fn house_account(
     db: &Database,
     house_id: i64,
     lang: Lang,
-    can_approve: bool,
+    approver: Option<i64>,
 ) -> Result<HouseAccount, AppError> {
     let mut conn = db.pool.acquire().await?;
     let (number, estate_id, estate_name): (String, i64, String) = sqlx::query_as(
@@ -638,8 +648,13 @@ pub async fn house_account(
     // The connection this function holds, never a second one from the pool: a
     // busy portal (every request holding one, waiting for another) would
     // otherwise starve the pool until its timeout.
-    let payments =
-        payment_views(&mut *conn, "p.house_id = $1 order by p.id desc", house_id).await?;
+    let payments = payment_views(
+        &mut *conn,
+        "p.house_id = $1 order by p.id desc",
+        house_id,
+        approver,
+    )
+    .await?;
     let prepaid_rows: Vec<(i64, String, Option<String>, String)> = sqlx::query_as(
         "select e.amount_fen, e.kind, p.receipt_no, e.created_at from prepaid_entry e \
          left join payment p on p.id = e.payment_id where e.house_id = $1 order by e.id desc",
@@ -647,7 +662,13 @@ pub async fn house_account(
     .bind(house_id)
     .fetch_all(&mut *conn)
     .await?;
-    let waivers = waiver_views(&mut *conn, "h.id = $1 order by w.id desc", house_id).await?;
+    let waivers = waiver_views(
+        &mut *conn,
+        "h.id = $1 order by w.id desc",
+        house_id,
+        approver,
+    )
+    .await?;
     let one_off: Vec<(i64, String)> = sqlx::query_as(
         "select id, name from fee_item where estate_id = $1 and kind = 'one_off' order by name",
     )
@@ -681,7 +702,7 @@ pub async fn house_account(
             .map(|(id, name)| Choice { id, name })
             .collect(),
         request_key: new_request_key(),
-        can_approve,
+        can_approve: approver.is_some(),
     })
 }
 
@@ -722,10 +743,13 @@ pub(super) async fn owners<'e>(
         .join("、"))
 }
 
+/// Payments as the desk shows them; `approver`: the viewer, when a manager,
+/// for whom each standing payment says whether they may reverse it.
 async fn payment_views<'e>(
     ex: impl sqlx::AnyExecutor<'e>,
     condition: &str,
     id: i64,
+    approver: Option<i64>,
 ) -> sqlx::Result<Vec<PaymentView>> {
     type Row = (
         i64,
@@ -739,10 +763,11 @@ async fn payment_views<'e>(
         Option<String>,
         Option<String>,
         Option<String>,
+        i64,
     );
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "select p.id, p.receipt_no, p.method, p.received_fen, p.lines_fen, p.prepaid_fen, a.display_name, p.created_at, \
-                r.reason, m.display_name, r.created_at \
+                r.reason, m.display_name, r.created_at, p.clerk_id \
          from payment p join account a on a.id = p.clerk_id \
          left join payment_reversal r on r.payment_id = p.id left join account m on m.id = r.reversed_by \
          where {condition}"
@@ -761,6 +786,11 @@ async fn payment_views<'e>(
             prepaid_fen: r.5,
             clerk: r.6,
             created_at: r.7,
+            may_reverse: r.8.is_none()
+                && approver.is_some_and(|me| {
+                    rules::second_person(me, rules::MoneyDecision::Reversal { taken_by: r.11 })
+                        .is_ok()
+                }),
             reversal: r.8.map(|reason| ReversalView {
                 reason,
                 by: r.9.unwrap_or_default(),
@@ -780,9 +810,16 @@ pub async fn payment_house(pool: &AnyPool, payment_id: i64) -> sqlx::Result<Opti
 
 /// Records a print of a payment's receipt and answers which copy it is (0 =
 /// the original, more = 补打). Counting the earlier prints and recording this
-/// one in one write transaction: two prints at once cannot both be the original.
+/// one under the payment's house lock: two prints at once cannot both be the
+/// original. A write transaction alone is not enough on PostgreSQL (read
+/// committed: prints at once each counted the same earlier prints).
 pub async fn record_print(db: &Database, payment_id: i64, account: i64) -> sqlx::Result<i64> {
     let mut tx = db.begin_write().await?;
+    let (house_id,): (i64,) = sqlx::query_as("select house_id from payment where id = $1")
+        .bind(payment_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    crate::db::lock(&mut tx, db.backend, crate::db::LockOn::House(house_id)).await?;
     let (copy,): (i64,) =
         sqlx::query_as("select count(*) from receipt_print where payment_id = $1")
             .bind(payment_id)
@@ -807,7 +844,7 @@ pub async fn receipt(
     printed_by: Option<i64>,
     lang: Lang,
 ) -> Result<ReceiptView, AppError> {
-    let p = payment_views(&db.pool, "p.id = $1", payment_id)
+    let p = payment_views(&db.pool, "p.id = $1", payment_id, None)
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
@@ -898,6 +935,7 @@ pub async fn daily_close_page(
         &mut *conn,
         &format!("p.clerk_id = $1 and p.business_day = '{today}' order by p.id desc"),
         clerk_id,
+        None,
     )
     .await?;
     let mut others = Vec::new();
@@ -947,7 +985,7 @@ pub async fn daily_close_page(
 
 /// A payment notice (缴费通知单) for a house: what it owes, by item and period.
 pub async fn notice(db: &Database, house_id: i64, lang: Lang) -> Result<NoticeView, AppError> {
-    let account = house_account(db, house_id, lang, false).await?;
+    let account = house_account(db, house_id, lang, None).await?;
     let due_by = account
         .unpaid
         .iter()

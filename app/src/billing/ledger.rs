@@ -998,22 +998,48 @@ pub async fn close_day(
     .bind(time::now())
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut *tx,
-        actor,
-        Change {
-            estate_id: None,
-            entity: "daily_close",
-            entity_id: Some(format!("{clerk_id}:{day}")),
-            action: "close_day",
-            before: None,
-            after: Some(serde_json::json!({
-                "payments": totals.payments_count, "received_fen": totals.received_fen,
-                "reversed_fen": totals.reversed_fen,
-            })),
-        },
+    // One audit entry per estate the day touched, with that estate's part:
+    // an entry is seen by its estate's managers alone, so the manager of one
+    // estate never reads a shared clerk's takings in another. A day with no
+    // takings at all is one entry without an estate, and nothing to hide.
+    let estates: Vec<(i64,)> = sqlx::query_as(
+        "select p.estate_id from payment p where p.clerk_id = $1 and p.business_day = $2 \
+         union select p.estate_id from payment_reversal r join payment p on p.id = r.payment_id \
+         where p.clerk_id = $1 and r.business_day = $2 order by 1",
     )
+    .bind(clerk_id)
+    .bind(day)
+    .fetch_all(&mut *tx)
     .await?;
+    let mut parts = Vec::new();
+    for (estate_id,) in estates {
+        let scope = crate::auth::EstateScope::Only(vec![estate_id]);
+        parts.push((
+            Some(estate_id),
+            day_totals(&mut tx, clerk_id, day, Some(&scope)).await?,
+        ));
+    }
+    if parts.is_empty() {
+        parts.push((None, totals.clone()));
+    }
+    for (estate_id, part) in parts {
+        audit::record(
+            &mut *tx,
+            actor,
+            Change {
+                estate_id,
+                entity: "daily_close",
+                entity_id: Some(format!("{clerk_id}:{day}")),
+                action: "close_day",
+                before: None,
+                after: Some(serde_json::json!({
+                    "payments": part.payments_count, "received_fen": part.received_fen,
+                    "reversed_fen": part.reversed_fen,
+                })),
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(totals)
 }

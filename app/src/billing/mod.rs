@@ -153,6 +153,9 @@ pub struct PaymentView {
     pub clerk: String,
     pub created_at: String,
     pub reversal: Option<ReversalView>,
+    /// Whether the viewer may reverse it now: a manager, the payment standing,
+    /// and taken by someone else ([`rules::second_person`]).
+    pub may_reverse: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +186,9 @@ pub struct WaiverView {
     pub status: String,
     pub requested_by: String,
     pub requested_at: String,
+    /// Whether the viewer may approve or reject it now: a manager, the waiver
+    /// pending, and asked for by someone else ([`rules::second_person`]).
+    pub may_decide: bool,
 }
 
 /// A house's account (the counter's payment page).

@@ -304,14 +304,20 @@ fn BillingView(
                     <td>{w.reason.clone()}</td>
                     <td>{w.requested_by.clone()}</td>
                     <td>
-                        {o.can_approve.then(|| view! {
-                            <ActionForm action=decide attr:class="inline">
-                                <input type="hidden" name="waiver_id" value=id />
-                                <button type="submit" name="decision" value="approve" class="primary">{use_i18n().t("billing.approve")}</button>
-                                <button type="submit" name="decision" value="reject">{use_i18n().t("billing.reject")}</button>
-                            </ActionForm>
-                        })}
-                        {(!o.can_approve).then(|| i18n.t("billing.waiting_manager"))}
+                        // The server says whose it is to decide: never the manager who asked.
+                        {if w.may_decide {
+                            view! {
+                                <ActionForm action=decide attr:class="inline">
+                                    <input type="hidden" name="waiver_id" value=id />
+                                    <button type="submit" name="decision" value="approve" class="primary">{use_i18n().t("billing.approve")}</button>
+                                    <button type="submit" name="decision" value="reject">{use_i18n().t("billing.reject")}</button>
+                                </ActionForm>
+                            }.into_any()
+                        } else if o.can_approve {
+                            view! { <span class="muted">{i18n.t("billing.needs_another_manager")}</span> }.into_any()
+                        } else {
+                            view! { {i18n.t("billing.waiting_manager")} }.into_any()
+                        }}
                     </td>
                 </tr>
             }
@@ -723,7 +729,7 @@ fn AccountView(
                     <td>
                         {match p.reversal.clone() {
                             Some(r) => view! { <span class="badge overdue">{use_i18n().t("billing.reversed")}</span> " " {r.reason} " · " {r.by} }.into_any(),
-                            None if can_approve => view! {
+                            None if p.may_reverse => view! {
                                 <ActionForm action=reverse attr:class="inline">
                                     <input type="hidden" name="payment_id" value=pid />
                                     <label class="visually-hidden" for=reason_id.clone()>{use_i18n().t("billing.reason")}</label>
@@ -731,6 +737,8 @@ fn AccountView(
                                     <button type="submit">{use_i18n().t("billing.reverse")}</button>
                                 </ActionForm>
                             }.into_any(),
+                            // A payment the viewing manager took: another manager reverses it.
+                            None if can_approve => view! { <span class="muted">{use_i18n().t("billing.needs_another_manager")}</span> }.into_any(),
                             None => ().into_any(),
                         }}
                     </td>
@@ -758,13 +766,19 @@ fn AccountView(
                     <td>{w.reason.clone()}</td>
                     <td>{use_i18n().t(&format!("billing.waiver_status.{}", w.status))}</td>
                     <td>{w.requested_by.clone()}</td>
-                    <td>{(can_approve && w.status == "pending").then(|| view! {
-                        <ActionForm action=decide attr:class="inline">
-                            <input type="hidden" name="waiver_id" value=id />
-                            <button type="submit" name="decision" value="approve" class="primary">{use_i18n().t("billing.approve")}</button>
-                            <button type="submit" name="decision" value="reject">{use_i18n().t("billing.reject")}</button>
-                        </ActionForm>
-                    })}</td>
+                    <td>{if w.may_decide {
+                        view! {
+                            <ActionForm action=decide attr:class="inline">
+                                <input type="hidden" name="waiver_id" value=id />
+                                <button type="submit" name="decision" value="approve" class="primary">{use_i18n().t("billing.approve")}</button>
+                                <button type="submit" name="decision" value="reject">{use_i18n().t("billing.reject")}</button>
+                            </ActionForm>
+                        }.into_any()
+                    } else if can_approve && w.status == "pending" {
+                        view! { <span class="muted">{use_i18n().t("billing.needs_another_manager")}</span> }.into_any()
+                    } else {
+                        ().into_any()
+                    }}</td>
                 </tr>
             }
         })

@@ -1,6 +1,6 @@
 //! Register SQL. Server functions authorise (and check the estate) first.
 
-use sqlx::AnyPool;
+use sqlx::{AnyExecutor, AnyPool};
 
 use super::rules::{mask_id_number, mask_mobile};
 use super::search::{self, HitKind, Plan, SearchHit};
@@ -538,9 +538,9 @@ pub async fn ensure_building(tx: &mut Tx, estate_id: i64, code: &str) -> sqlx::R
 ///
 /// The raw rows are personal data in clear (full mobiles and ID numbers), kept
 /// only for a rejected import's report: an accepted import never stores them,
-/// and accepting one clears the rows of the estate's earlier rejected imports
-/// (the file was fixed). Every attempt also clears rows older than
-/// `REPORT_KEEP_DAYS` (the report route refuses those even before).
+/// and accepting one clears the rows of the same uploader's earlier rejected
+/// imports of the estate (the file was fixed). Every attempt also clears rows
+/// older than `REPORT_KEEP_DAYS` (the report route refuses those even before).
 #[expect(clippy::too_many_arguments, reason = "one column each")]
 pub async fn record_import(
     tx: &mut Tx,
@@ -582,24 +582,36 @@ pub async fn record_import(
     .fetch_one(&mut **tx)
     .await?;
     if imported {
+        // Only the uploader's own: a colleague's file says nothing about
+        // whether mine was fixed (theirs age out with the 7 days).
         sqlx::query(
             "update import_batch set rows = '[]', rows_cleared_at = $1 \
-             where estate_id = $2 and status = 'rejected' and rows_cleared_at is null",
+             where estate_id = $2 and created_by = $3 and status = 'rejected' \
+               and rows_cleared_at is null",
         )
         .bind(&now)
         .bind(estate_id)
+        .bind(by)
         .execute(&mut **tx)
         .await?;
     }
-    sqlx::query(
+    clear_expired_import_rows(&mut **tx).await?;
+    Ok(id)
+}
+
+/// Clears the rows of imports older than `REPORT_KEEP_DAYS`; returns how many
+/// were cleared. Run by every import and once when the server starts, so rows
+/// stored before a quiet week do not outlive their time.
+pub async fn clear_expired_import_rows<'e>(ex: impl AnyExecutor<'e>) -> sqlx::Result<u64> {
+    let done = sqlx::query(
         "update import_batch set rows = '[]', rows_cleared_at = $1 \
          where rows_cleared_at is null and created_at < $2",
     )
-    .bind(&now)
+    .bind(time::now())
     .bind(report_cutoff())
-    .execute(&mut **tx)
+    .execute(ex)
     .await?;
-    Ok(id)
+    Ok(done.rows_affected())
 }
 
 /// Rejected imports created before this have no report any more.

@@ -7,8 +7,11 @@
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
 
 use super::rules;
 use crate::auth::Lang;
@@ -31,7 +34,8 @@ pub const MAX_COLUMNS: u32 = 32;
 pub const MAX_CELLS: usize = (MAX_ROWS + 1) * 16;
 /// How long the rows of a rejected import are kept for its report. The report
 /// is for fixing the file now; after this, or as soon as a later import of the
-/// same estate succeeds, the rows are cleared and only the problems remain.
+/// same estate by the same uploader succeeds, the rows are cleared and only
+/// the problems remain.
 pub const REPORT_KEEP_DAYS: i64 = 7;
 
 /// The template's columns, in order: (key, Chinese header, English header).
@@ -109,6 +113,8 @@ pub enum FileProblem {
     UnknownType,
     NoHeader,
     Unreadable,
+    /// Every sheet reader stayed busy while the upload waited (see [`SheetReaders`]).
+    Busy,
 }
 
 impl FileProblem {
@@ -123,6 +129,7 @@ impl FileProblem {
             FileProblem::UnknownType => "import.refused.unknown_type",
             FileProblem::NoHeader => "import.refused.no_header",
             FileProblem::Unreadable => "import.refused.unreadable",
+            FileProblem::Busy => "import.refused.busy",
         }
     }
 }
@@ -631,6 +638,77 @@ pub async fn apply(
     })
 }
 
+/// Uploaded files read at once, process-wide: a read holds up to the cell
+/// limits' worth of memory and a core for seconds.
+pub const SHEET_READ_SLOTS: usize = 2;
+
+/// The sheet readers: at most `slots` uploaded files read at once, the rest
+/// queue (the shape of `repairs::photo::Decoders`). A read takes its slot
+/// before it starts on the blocking pool and holds it until that work really
+/// ends, even when its upload stopped waiting for it: a timed-out read keeps
+/// its memory and its core, so it keeps its slot.
+#[derive(Clone)]
+pub struct SheetReaders {
+    slots: Arc<Semaphore>,
+}
+
+/// Why [`SheetReaders::run`] gave no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadStopped {
+    /// No slot came free within the wait.
+    Busy,
+    /// The work ran past its limit (it runs on, in its slot, to its own end).
+    TooSlow,
+    /// The work panicked.
+    Failed,
+}
+
+impl SheetReaders {
+    pub fn new(slots: usize) -> Self {
+        SheetReaders {
+            slots: Arc::new(Semaphore::new(slots.max(1))),
+        }
+    }
+
+    /// The process's readers: `SHEET_READ_SLOTS` slots.
+    pub fn shared() -> &'static SheetReaders {
+        static SHARED: LazyLock<SheetReaders> =
+            LazyLock::new(|| SheetReaders::new(SHEET_READ_SLOTS));
+        &SHARED
+    }
+
+    /// Slots free now.
+    pub fn available(&self) -> usize {
+        self.slots.available_permits()
+    }
+
+    /// Runs `work` on the blocking pool once a slot is free: waits at most
+    /// `wait` for the slot, then at most `limit` for the work.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        wait: Duration,
+        limit: Duration,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ReadStopped> {
+        let slot = match tokio::time::timeout(wait, self.slots.clone().acquire_owned()).await {
+            Ok(Ok(slot)) => slot,
+            Ok(Err(_)) | Err(_) => return Err(ReadStopped::Busy),
+        };
+        let task = tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            work()
+        });
+        match tokio::time::timeout(limit, task).await {
+            Ok(Ok(done)) => Ok(done),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "reading an uploaded file failed");
+                Err(ReadStopped::Failed)
+            }
+            Err(_) => Err(ReadStopped::TooSlow),
+        }
+    }
+}
+
 /// What became of an import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
@@ -984,6 +1062,57 @@ pub fn file_problem(lang: Lang, problem: FileProblem) -> Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sheets_are_read_a_few_at_a_time() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let readers = SheetReaders::new(2);
+        let now = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let long = Duration::from_secs(10);
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let (readers, now, most) = (readers.clone(), now.clone(), most.clone());
+                tokio::spawn(async move {
+                    readers
+                        .run(long, long, move || {
+                            let running = now.fetch_add(1, Ordering::SeqCst) + 1;
+                            most.fetch_max(running, Ordering::SeqCst);
+                            std::thread::sleep(Duration::from_millis(30));
+                            now.fetch_sub(1, Ordering::SeqCst);
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task").expect("read");
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 2, "two slots, eight reads");
+        assert_eq!(readers.available(), 2, "every slot given back");
+        assert_eq!(SheetReaders::shared().available(), SHEET_READ_SLOTS);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_past_its_time_keeps_its_slot_until_it_ends() {
+        let readers = SheetReaders::new(1);
+        let slow = || std::thread::sleep(Duration::from_millis(400));
+        let short = Duration::from_millis(50);
+        assert_eq!(
+            readers.run(Duration::from_secs(5), short, slow).await,
+            Err(ReadStopped::TooSlow)
+        );
+        // The timed-out read still runs, in its slot: the next one waits, and
+        // is told busy rather than started beside it.
+        assert_eq!(readers.available(), 0);
+        assert_eq!(
+            readers.run(short, short, || ()).await,
+            Err(ReadStopped::Busy)
+        );
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(readers.available(), 1, "given back when the work ended");
+        assert_eq!(readers.run(short, short, || 7).await, Ok(7));
+    }
 
     fn row(n: usize, pairs: &[(&str, &str)]) -> RawRow {
         RawRow {

@@ -142,31 +142,43 @@ pub fn parse_house_number(input: &str) -> Result<(String, i64, i64), Invalid> {
     Ok((building.to_string(), entrance, floor))
 }
 
-/// `13812345678` → `138****5678`.
-pub fn mask_mobile(mobile: &str) -> String {
-    let c: Vec<char> = mobile.chars().collect();
-    if c.len() < 8 {
+/// How many characters of an `n`-character value a mask shows at its start
+/// and end: none below 8; below 11 a quarter at each end, at most 3 and 4, so
+/// at least half is hidden (`62345678` → `62****78`); from 11 on, 3 and 4.
+fn shown_ends(n: usize) -> (usize, usize) {
+    match n {
+        0..8 => (0, 0),
+        8..11 => ((n / 4).min(3), (n / 4).min(4)),
+        _ => (3, 4),
+    }
+}
+
+/// `value` with only its shown ends kept: `stars` stars between them, or one
+/// per hidden character.
+fn mask_with(value: &str, stars: Option<usize>) -> String {
+    let c: Vec<char> = value.chars().collect();
+    let (head, tail) = shown_ends(c.len());
+    if head == 0 {
         return "*".repeat(c.len());
     }
+    let hidden = c.len() - head - tail;
     format!(
-        "{}****{}",
-        c[..3].iter().collect::<String>(),
-        c[c.len() - 4..].iter().collect::<String>()
+        "{}{}{}",
+        c[..head].iter().collect::<String>(),
+        "*".repeat(stars.unwrap_or(hidden)),
+        c[c.len() - tail..].iter().collect::<String>()
     )
 }
 
-/// `11010519491231002X` → `110***********002X`.
+/// `13812345678` → `138****5678`; a number shorter than 11 shows at most half.
+pub fn mask_mobile(mobile: &str) -> String {
+    let n = mobile.chars().count();
+    mask_with(mobile, (n >= 11).then_some(4))
+}
+
+/// `11010519491231002X` → `110***********002X`: one star per hidden character.
 pub fn mask_id_number(id: &str) -> String {
-    let c: Vec<char> = id.chars().collect();
-    if c.len() < 8 {
-        return "*".repeat(c.len());
-    }
-    format!(
-        "{}{}{}",
-        c[..3].iter().collect::<String>(),
-        "*".repeat(c.len() - 7),
-        c[c.len() - 4..].iter().collect::<String>()
-    )
+    mask_with(id, None)
 }
 
 /// The page of a paged list to show and the offset of its first row, from a
@@ -286,6 +298,24 @@ mod tests {
         assert_eq!(mask_id_number("11010519491231002X"), "110***********002X");
         assert_eq!(mask_id_number("11010519491231002X").chars().count(), 18);
         assert_eq!(mask_mobile("123"), "***");
+    }
+
+    #[test]
+    fn short_numbers_keep_at_most_half() {
+        // An 8-digit landline and a 10-digit number: a quarter each end.
+        assert_eq!(mask_mobile("62345678"), "62****78");
+        assert_eq!(mask_mobile("0101234567"), "01******67");
+        assert_eq!(mask_id_number("E1234567"), "E1****67");
+        assert_eq!(mask_id_number("E123456789"), "E1******89");
+        for value in ["62345678", "623456789", "0101234567"] {
+            for masked in [mask_mobile(value), mask_id_number(value)] {
+                let shown = masked.chars().filter(|c| *c != '*').count();
+                assert!(shown * 2 <= value.len(), "{value} → {masked}");
+                assert_eq!(masked.chars().count(), value.len(), "{value} → {masked}");
+            }
+        }
+        // Mobiles keep their familiar form.
+        assert_eq!(mask_mobile("13800000001"), "138****0001");
     }
 
     #[test]

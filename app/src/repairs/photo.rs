@@ -16,6 +16,10 @@
 //! - a ticket's free photo places are reserved ([`Reservations`]) before the
 //!   decoding, so concurrent uploads to one ticket cannot all decode and then
 //!   find the ticket full.
+//!
+//! Before any of that, an upload's files are held in memory as they arrive:
+//! [`Uploads`] lets a few uploads read their bodies at once, and each file is
+//! read chunk by chunk and refused as soon as it passes [`MAX_UPLOAD_BYTES`].
 
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -23,7 +27,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::AppError;
 
@@ -195,6 +199,49 @@ impl Decoders {
             }
         }
         Ok(Ok(out))
+    }
+}
+
+/// Uploads reading their photos at once, in the whole process. Each holds up
+/// to 4 × [`MAX_UPLOAD_BYTES`] (40 MiB) while it reads: without a bound, 30
+/// uploads at once held 1.2 GB before any decode slot was asked for; eight
+/// hold at most 320 MiB, and a desk's staff rarely send more than a couple
+/// at a time.
+pub const UPLOAD_PERMITS: usize = 8;
+
+/// The permits to read an upload's photos ([`UPLOAD_PERMITS`]). One is taken
+/// before the first byte of the body is read and kept until the photos are
+/// stored or refused.
+#[derive(Clone)]
+pub struct Uploads {
+    permits: Arc<Semaphore>,
+}
+
+impl Uploads {
+    pub fn new(permits: usize) -> Self {
+        Uploads {
+            permits: Arc::new(Semaphore::new(permits.max(1))),
+        }
+    }
+
+    /// The process's uploads.
+    pub fn shared() -> &'static Uploads {
+        static SHARED: LazyLock<Uploads> = LazyLock::new(|| Uploads::new(UPLOAD_PERMITS));
+        &SHARED
+    }
+
+    /// Permits free now.
+    pub fn available(&self) -> usize {
+        self.permits.available_permits()
+    }
+
+    /// A permit, waiting at most `wait` for one; `None` when every permit
+    /// stayed taken (the uploader is told to try again).
+    pub async fn enter(&self, wait: std::time::Duration) -> Option<OwnedSemaphorePermit> {
+        tokio::time::timeout(wait, self.permits.clone().acquire_owned())
+            .await
+            .ok()?
+            .ok()
     }
 }
 
@@ -490,6 +537,34 @@ mod tests {
         assert_eq!(decoders.available(), 2, "every slot given back");
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         assert_eq!(Decoders::shared().available(), cores, "one slot per core");
+    }
+
+    #[tokio::test]
+    async fn eight_uploads_read_at_once_and_a_ninth_waits_for_one_to_end() {
+        assert_eq!(UPLOAD_PERMITS, 8);
+        assert_eq!(Uploads::shared().available(), UPLOAD_PERMITS);
+        let uploads = Uploads::new(UPLOAD_PERMITS);
+        let wait = std::time::Duration::from_millis(20);
+        let mut reading = Vec::new();
+        for _ in 0..UPLOAD_PERMITS {
+            reading.push(uploads.enter(wait).await.expect("a permit"));
+        }
+        assert_eq!(uploads.available(), 0);
+        assert!(
+            uploads.enter(wait).await.is_none(),
+            "the ninth is turned away"
+        );
+        drop(reading.pop());
+        assert!(
+            uploads.enter(wait).await.is_some(),
+            "one ended: the next reads"
+        );
+        drop(reading);
+        assert_eq!(
+            uploads.available(),
+            UPLOAD_PERMITS,
+            "every permit given back"
+        );
     }
 
     #[test]
