@@ -54,35 +54,12 @@ pub async fn get_resident(id: i64) -> Result<ResidentDetail, AppError> {
 /// The full mobile or ID number of a resident, for the desk; every reveal is audited.
 #[server(endpoint = "reveal_resident_field")]
 pub async fn reveal_resident_field(id: i64, field: String) -> Result<String, AppError> {
-    use crate::audit::db::{self as audit, Change};
     use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
-    let result = async {
-        let (estate_id, value) = super::db::resident_field(&state.db.pool, id, &field)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        caller.check_estate(estate_id)?;
-        let value = value.ok_or(AppError::NotFound)?;
-        audit::record(
-            &state.db.pool,
-            &actor(&caller),
-            Change {
-                estate_id: Some(estate_id),
-                entity: "resident",
-                entity_id: Some(id.to_string()),
-                action: if field == "mobile" {
-                    "reveal_mobile"
-                } else {
-                    "reveal_id_number"
-                },
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
-        Ok(value)
-    }
+    let result = super::db::reveal_field(&state.db.pool, &actor(&caller), id, &field, |estate| {
+        caller.check_estate(estate)
+    })
     .await;
     finish(result)
 }

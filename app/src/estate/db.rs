@@ -240,6 +240,44 @@ pub async fn resident_field(
     .await
 }
 
+/// Reveals one personal-data field of a resident in full, recording the
+/// reveal in the operation log — the one way the desk and the portal show a
+/// whole mobile or ID number. `check` decides, from the resident's estate,
+/// whether this caller may see it; nothing is recorded if it refuses.
+pub async fn reveal_field(
+    pool: &AnyPool,
+    actor: &crate::audit::db::Actor,
+    resident_id: i64,
+    field: &str,
+    check: impl FnOnce(i64) -> Result<(), crate::error::AppError>,
+) -> Result<String, crate::error::AppError> {
+    use crate::audit::db::{self as audit, Change};
+    use crate::error::AppError;
+    let (estate_id, value) = resident_field(pool, resident_id, field)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check(estate_id)?;
+    let value = value.ok_or(AppError::NotFound)?;
+    audit::record(
+        pool,
+        actor,
+        Change {
+            estate_id: Some(estate_id),
+            entity: "resident",
+            entity_id: Some(resident_id.to_string()),
+            action: if field == "mobile" {
+                "reveal_mobile"
+            } else {
+                "reveal_id_number"
+            },
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    Ok(value)
+}
+
 /// Callers who see at most this many estates get substring matches (a scan of
 /// those estates' rows); wider scopes get the indexed exact matches only
 /// (whole name, whole house number or room, tails), which stay fast at

@@ -92,35 +92,19 @@ pub async fn my_profile() -> Result<Option<super::MyProfile>, AppError> {
 /// like the desk's reveal ([`crate::estate::api::reveal_resident_field`]).
 #[server(endpoint = "reveal_my_field")]
 pub async fn reveal_my_field(field: String) -> Result<String, AppError> {
-    use crate::audit::db::{self as audit, Change};
-    use crate::auth::{api::actor, Permission};
+    use crate::auth::{api::*, Permission};
     let caller = authorize(Permission::UsePortal)?;
     let state = state()?;
     let result = async {
         let resident_id = caller.resident_id.ok_or(AppError::NotFound)?;
-        let (estate_id, value) =
-            crate::estate::db::resident_field(&state.db.pool, resident_id, &field)
-                .await?
-                .ok_or(AppError::NotFound)?;
-        let value = value.ok_or(AppError::NotFound)?;
-        audit::record(
+        crate::estate::db::reveal_field(
             &state.db.pool,
             &actor(&caller),
-            Change {
-                estate_id: Some(estate_id),
-                entity: "resident",
-                entity_id: Some(resident_id.to_string()),
-                action: if field == "mobile" {
-                    "reveal_mobile"
-                } else {
-                    "reveal_id_number"
-                },
-                before: None,
-                after: None,
-            },
+            resident_id,
+            &field,
+            |_| Ok(()),
         )
-        .await?;
-        Ok(value)
+        .await
     }
     .await;
     finish(result)
