@@ -275,22 +275,26 @@ async fn a_payment_takes_lines_and_the_surplus_once() {
             "{}",
             t.engine
         );
-        let receipt = billing::receipt(&db, taken.payment_id, Some(clerk), Lang::Zh)
+        let receipt = billing::receipt(&db, taken.payment_id, Lang::Zh)
             .await
             .expect("receipt");
-        assert_eq!(receipt.copy, 0);
+        assert_eq!(receipt.copy, 0, "never printed");
         assert_eq!(receipt.items.len(), 2);
         assert_eq!(
             receipt.capitals,
             app::billing::money::capitals(due + 12_345)
         );
+        let print = billing::record_print(&db, taken.payment_id, clerk);
+        assert_eq!(print.await.expect("print"), 0, "the original");
+        let again = billing::record_print(&db, taken.payment_id, clerk);
+        assert_eq!(again.await.expect("again"), 1, "a reprint");
         assert_eq!(
-            billing::receipt(&db, taken.payment_id, Some(clerk), Lang::Zh)
+            billing::receipt(&db, taken.payment_id, Lang::Zh)
                 .await
-                .expect("again")
+                .expect("reprinted")
                 .copy,
-            1,
-            "a reprint"
+            2,
+            "two prints recorded"
         );
     }
 }
@@ -1109,7 +1113,7 @@ async fn late_fees_are_charged_separately_waivable_and_a_closed_day_takes_no_pay
         )
         .await;
         assert_eq!(late_lines, 1, "{}", t.engine);
-        let receipt = billing::receipt(&db, taken.payment_id, None, Lang::Zh)
+        let receipt = billing::receipt(&db, taken.payment_id, Lang::Zh)
             .await
             .expect("receipt");
         assert_eq!(
@@ -1239,7 +1243,7 @@ async fn a_reversed_late_fee_is_owed_once_and_paid_like_any_line() {
         )
         .await
         .expect("pay both again");
-        let receipt = billing::receipt(&db, again.payment_id, None, Lang::Zh)
+        let receipt = billing::receipt(&db, again.payment_id, Lang::Zh)
             .await
             .expect("receipt");
         assert_eq!(

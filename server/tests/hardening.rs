@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use app::audit::db::Actor;
 use app::auth::{EstateScope, Lang};
 use app::billing::ledger::{self, PaymentRequest};
@@ -19,7 +17,6 @@ use axum::Router;
 use common::TestDb;
 use leptos::config::LeptosOptions;
 use server::config::HttpConfig;
-use tower::ServiceExt;
 
 const PASSWORD: &str = "Demo-Estate-2026!";
 
@@ -431,14 +428,14 @@ async fn desk() -> Desk {
 /// A browser that keeps its cookies.
 struct Browser<'a> {
     desk: &'a Desk,
-    cookies: HashMap<String, String>,
+    cookies: common::CookieJar,
 }
 
 impl<'a> Browser<'a> {
     async fn signed_in(desk: &'a Desk, who: &str) -> Browser<'a> {
         let mut b = Browser {
             desk,
-            cookies: HashMap::new(),
+            cookies: common::CookieJar::default(),
         };
         let r = b
             .post(
@@ -452,41 +449,13 @@ impl<'a> Browser<'a> {
     }
 
     async fn post(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Response<Body> {
-        let mut req = Request::post(path)
+        let req = Request::post(path)
             .header(header::CONTENT_TYPE, content_type)
             .header(header::HOST, "desk.test")
             .header("sec-fetch-site", "same-origin")
             .body(Body::from(body))
             .expect("request");
-        if !self.cookies.is_empty() {
-            let cookie = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            req.headers_mut()
-                .insert(header::COOKIE, cookie.parse().expect("cookie"));
-        }
-        let response = self
-            .desk
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("response");
-        for set in response.headers().get_all(header::SET_COOKIE) {
-            let set = set.to_str().expect("ascii cookie");
-            let pair = set.split(';').next().unwrap_or_default();
-            if let Some((name, value)) = pair.split_once('=') {
-                if value.is_empty() || set.contains("Max-Age=0") {
-                    self.cookies.remove(name);
-                } else {
-                    self.cookies.insert(name.into(), value.into());
-                }
-            }
-        }
-        response
+        self.cookies.send(&self.desk.router, req).await
     }
 
     async fn call(&mut self, name: &str, body: &str) -> Response<Body> {
@@ -745,24 +714,11 @@ async fn a_back_field_longer_than_a_page_address_is_not_followed() {
 
 impl Browser<'_> {
     async fn get(&mut self, path: &str) -> Response<Body> {
-        let mut req = Request::get(path)
+        let req = Request::get(path)
             .header(header::HOST, "desk.test")
             .body(Body::empty())
             .expect("request");
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        req.headers_mut()
-            .insert(header::COOKIE, cookie.parse().expect("cookie"));
-        self.desk
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("response")
+        self.cookies.send(&self.desk.router, req).await
     }
 }
 

@@ -46,46 +46,19 @@ async fn desk() -> Desk {
 /// A browser: keeps cookies, sends same-origin fetch metadata unless told otherwise.
 struct Browser<'a> {
     desk: &'a Desk,
-    cookies: HashMap<String, String>,
+    cookies: common::CookieJar,
 }
 
 impl<'a> Browser<'a> {
     fn new(desk: &'a Desk) -> Self {
         Browser {
             desk,
-            cookies: HashMap::new(),
+            cookies: common::CookieJar::default(),
         }
     }
 
-    async fn send(&mut self, mut req: Request<Body>) -> Response<Body> {
-        if !self.cookies.is_empty() {
-            let cookie = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            req.headers_mut()
-                .insert(header::COOKIE, cookie.parse().expect("cookie header"));
-        }
-        let response = self
-            .desk
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("response");
-        for set in response.headers().get_all(header::SET_COOKIE) {
-            let set = set.to_str().expect("ascii cookie");
-            let (pair, attrs) = set.split_once(';').unwrap_or((set, ""));
-            let (name, value) = pair.split_once('=').expect("name=value");
-            if attrs.contains("Max-Age=0") || value.is_empty() {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_string(), value.to_string());
-            }
-        }
-        response
+    async fn send(&mut self, req: Request<Body>) -> Response<Body> {
+        self.cookies.send(&self.desk.router, req).await
     }
 
     async fn get(&mut self, path: &str) -> Response<Body> {

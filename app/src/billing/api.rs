@@ -336,11 +336,8 @@ pub async fn get_receipt(payment_id: i64) -> Result<ReceiptView, AppError> {
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
     let result = async {
-        let (_, estate_id) = super::db::payment_house(&state.db.pool, payment_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        caller.check_estate(estate_id)?;
-        super::db::receipt(&state.db, payment_id, None, caller.lang).await
+        check_payment(&state.db.pool, &caller, payment_id).await?;
+        super::db::receipt(&state.db, payment_id, caller.lang).await
     }
     .await;
     finish(result)
@@ -355,10 +352,7 @@ pub async fn print_receipt(payment_id: i64) -> Result<i64, AppError> {
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
     let result = async {
-        let (_, estate_id) = super::db::payment_house(&state.db.pool, payment_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        caller.check_estate(estate_id)?;
+        check_payment(&state.db.pool, &caller, payment_id).await?;
         Ok(super::db::record_print(&state.db, payment_id, caller.account_id).await?)
     }
     .await;
@@ -533,6 +527,19 @@ pub async fn my_bills() -> Result<PortalBills, AppError> {
         return Ok(PortalBills { houses: Vec::new() });
     };
     finish(super::portal::portal_bills(&state.db, resident_id, caller.lang).await)
+}
+
+/// Refuses a payment of an estate the caller does not work for (or no such payment).
+#[cfg(feature = "ssr")]
+async fn check_payment(
+    pool: &sqlx::AnyPool,
+    caller: &crate::auth::session::Caller,
+    payment_id: i64,
+) -> Result<(), AppError> {
+    let (_, estate_id) = super::db::payment_house(pool, payment_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    caller.check_estate(estate_id)
 }
 
 /// Refuses a house of an estate the caller does not work for (or no such house).

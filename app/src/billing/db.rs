@@ -837,13 +837,9 @@ pub async fn record_print(db: &Database, payment_id: i64, account: i64) -> sqlx:
     Ok(copy)
 }
 
-/// A receipt; `printed_by` records a print (the first is the original, later ones 补打).
-pub async fn receipt(
-    db: &Database,
-    payment_id: i64,
-    printed_by: Option<i64>,
-    lang: Lang,
-) -> Result<ReceiptView, AppError> {
+/// A receipt as it stands: `copy` counts the prints recorded so far
+/// ([`record_print`]; the first is the original, later ones 补打).
+pub async fn receipt(db: &Database, payment_id: i64, lang: Lang) -> Result<ReceiptView, AppError> {
     let p = payment_views(&db.pool, "p.id = $1", payment_id, None)
         .await?
         .pop()
@@ -862,17 +858,11 @@ pub async fn receipt(
     .bind(payment_id)
     .fetch_all(&db.pool)
     .await?;
-    let copy = match printed_by {
-        Some(account) => record_print(db, payment_id, account).await?,
-        None => {
-            let (prints,): (i64,) =
-                sqlx::query_as("select count(*) from receipt_print where payment_id = $1")
-                    .bind(payment_id)
-                    .fetch_one(&db.pool)
-                    .await?;
-            prints
-        }
-    };
+    let (copy,): (i64,) =
+        sqlx::query_as("select count(*) from receipt_print where payment_id = $1")
+            .bind(payment_id)
+            .fetch_one(&db.pool)
+            .await?;
     Ok(ReceiptView {
         payment_id,
         receipt_no: p.receipt_no,

@@ -113,3 +113,57 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// A browser's cookie jar over the in-process router: sends the cookies it
+/// holds, keeps what the answer sets, forgets what it expires.
+#[derive(Default)]
+pub struct CookieJar {
+    cookies: std::collections::HashMap<String, String>,
+}
+
+impl CookieJar {
+    pub async fn send(
+        &mut self,
+        router: &axum::Router,
+        mut req: axum::http::Request<axum::body::Body>,
+    ) -> axum::http::Response<axum::body::Body> {
+        use axum::http::header;
+        use tower::ServiceExt;
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req.headers_mut()
+                .insert(header::COOKIE, cookie.parse().expect("cookie header"));
+        }
+        let response = router.clone().oneshot(req).await.expect("response");
+        for set in response.headers().get_all(header::SET_COOKIE) {
+            let set = set.to_str().expect("ascii cookie");
+            let (pair, attrs) = set.split_once(';').unwrap_or((set, ""));
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if attrs.contains("Max-Age=0") || value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        response
+    }
+}
+
+/// Tests read and drop single cookies by name.
+impl std::ops::Deref for CookieJar {
+    type Target = std::collections::HashMap<String, String>;
+    fn deref(&self) -> &Self::Target {
+        &self.cookies
+    }
+}
+
+impl std::ops::DerefMut for CookieJar {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.cookies
+    }
+}
