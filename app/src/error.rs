@@ -22,7 +22,8 @@ pub enum AppError {
     /// Not signed in, or the session expired or was ended.
     #[error("not signed in")]
     Unauthorized,
-    /// Signed in, but this account may not do or see this.
+    /// Signed in, but this account may not do or see this. The reason goes
+    /// to the log ([`AppError::forbidden`]), never to the user.
     #[error("forbidden")]
     Forbidden,
     #[error("not found")]
@@ -77,6 +78,15 @@ impl AppError {
         }
     }
 
+    /// A refusal, with the reason for the log only: the user sees `Forbidden`.
+    pub fn forbidden(reason: impl std::fmt::Display) -> Self {
+        #[cfg(feature = "ssr")]
+        tracing::info!(%reason, "refused");
+        #[cfg(not(feature = "ssr"))]
+        let _ = reason;
+        AppError::Forbidden
+    }
+
     /// Logs an unexpected failure with its cause; the user sees only `Internal`.
     #[cfg(feature = "ssr")]
     pub fn internal(cause: impl std::fmt::Display) -> Self {
@@ -95,6 +105,23 @@ impl AppError {
             AppError::Invalid(_) | AppError::Rule(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// A plain HTTP route's refusal (downloads, uploads): a sign-in redirect, a
+/// bare 403 or 404, a rule's message with its status; an internal failure was
+/// logged where it happened and answers 500 without its cause.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::response::Redirect;
+        match self {
+            AppError::Unauthorized => Redirect::to("/login").into_response(),
+            AppError::Rule(ref message) | AppError::Conflict(ref message) => {
+                (self.status(), message.clone()).into_response()
+            }
+            other => other.status().into_response(),
         }
     }
 }

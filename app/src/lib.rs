@@ -13,6 +13,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod billing;
+pub mod common;
 pub mod error;
 pub mod estate;
 pub mod home;
@@ -24,6 +25,10 @@ pub mod visits;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod security;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 use leptos::prelude::*;
@@ -32,7 +37,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use leptos_router::SsrMode;
 
-use crate::auth::{Lang, Me};
+use crate::common::{Lang, Me};
 use crate::i18n::{html_lang, use_i18n, I18n};
 
 /// Who is signed in on this page load (`None`: nobody). Identity only changes
@@ -44,7 +49,7 @@ pub struct CurrentUser(pub Option<Me>);
 /// before rendering (see `server::router`'s identity middleware).
 #[cfg(feature = "ssr")]
 fn request_identity() -> (Lang, Option<Me>) {
-    use crate::auth::api::RequestIdentity;
+    use crate::guard::RequestIdentity;
     use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<RequestIdentity>().cloned())
         .map(|id| (id.lang, id.caller.map(|c| c.me())))

@@ -8,10 +8,10 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use app::audit::db::{self as audit, Change};
-use app::auth::api::RequestIdentity;
 use app::auth::login::{sign_in, LoginError};
-use app::auth::rules::{allows, home_path, page_permission};
 use app::auth::{db as account_db, session, Lang, Role};
+use app::common::{allows, home_path, page_permission};
+use app::guard::RequestIdentity;
 use app::state::AppState;
 
 use crate::identity::SecureCookies;
@@ -102,9 +102,9 @@ pub async fn logout(
         };
         let change = Change {
             estate_id: None,
-            entity: "account",
+            entity: app::common::AuditEntity::Account,
             entity_id: Some(caller.account_id.to_string()),
-            action: "logout",
+            action: app::common::AuditAction::Logout,
             before: None,
             after: None,
         };
@@ -147,9 +147,9 @@ pub async fn set_lang(
             };
             let change = Change {
                 estate_id: None,
-                entity: "account",
+                entity: app::common::AuditEntity::Account,
                 entity_id: Some(caller.account_id.to_string()),
-                action: "set_language",
+                action: app::common::AuditAction::SetLanguage,
                 before: Some(serde_json::json!({ "locale": caller.lang.as_str() })),
                 after: Some(serde_json::json!({ "locale": lang.as_str() })),
             };

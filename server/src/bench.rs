@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use app::auth::EstateScope;
+use app::common::EstateScope;
 use app::db::{time, Database};
 use app::estate::search::plan;
 
@@ -190,7 +190,7 @@ pub async fn bill_run(
         ip: None,
     };
     let started = Instant::now();
-    let id = run::start(db, &actor, None, app::auth::Lang::En, estate_id, period)
+    let id = run::start(db, &actor, None, app::common::Lang::En, estate_id, period)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let outcome = run::execute(db, id)
@@ -318,7 +318,7 @@ pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
         db,
         &actor,
         None,
-        app::auth::Lang::En,
+        app::common::Lang::En,
         1,
         &period.to_string(),
     )
@@ -382,7 +382,7 @@ pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
         db,
         &actor,
         None,
-        app::auth::Lang::En,
+        app::common::Lang::En,
         1,
         &period.to_string(),
     )

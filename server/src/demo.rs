@@ -6,11 +6,11 @@ use anyhow::{bail, Context};
 
 use app::audit::db::{self as audit, Actor, Change};
 use app::auth::db::{self as account_db, NewAccount};
-use app::auth::hashing::Hasher;
-use app::auth::Lang;
 use app::auth::{password, Role};
+use app::common::Lang;
 use app::db::{time, Database};
 use app::estate::import;
+use app::security::hashing::Hasher;
 
 /// The demo's sign-ins, printed after loading.
 pub const RESIDENT_MOBILE: &str = "13800000001";
@@ -81,9 +81,9 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
             &actor,
             Change {
                 estate_id: Some(estate_id),
-                entity: "estate",
+                entity: app::common::AuditEntity::Estate,
                 entity_id: Some(estate_id.to_string()),
-                action: "create",
+                action: app::common::AuditAction::Create,
                 before: None,
                 after: Some(serde_json::json!({ "code": code, "name": name })),
             },
@@ -154,9 +154,9 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
             &actor,
             Change {
                 estate_id: None,
-                entity: "account",
+                entity: app::common::AuditEntity::Account,
                 entity_id: Some(id.to_string()),
-                action: "create",
+                action: app::common::AuditAction::Create,
                 before: None,
                 after: Some(serde_json::json!({ "username": username, "role": role.as_str() })),
             },
@@ -223,7 +223,7 @@ async fn load_repairs(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
             .await
             .map_err(fail)?;
     }
-    let desk = Viewer::Desk(app::auth::EstateScope::All);
+    let desk = Viewer::Desk(app::common::EstateScope::All);
     let report =
         |number: &str, category: &str, description: &str, urgency: &str, paid: bool| NewTicket {
             estate_id,
@@ -266,7 +266,7 @@ async fn load_repairs(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
     let (zhang, _) = workers.first().cloned().context("demo worker")?;
     let worker = Viewer::Worker {
         account_id: zhang,
-        scope: app::auth::EstateScope::All,
+        scope: app::common::EstateScope::All,
     };
     let assigned = repairs::create(
         db,

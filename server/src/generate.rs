@@ -34,10 +34,10 @@ use anyhow::{bail, Context};
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 
 use app::audit::db::Actor;
-use app::auth::hashing::Hasher;
 use app::auth::{EstateScope, Lang};
 use app::billing::rules::Period;
 use app::db::{time, Backend, Database, Tx};
+use app::security::hashing::Hasher;
 
 /// The sizes of a generated company.
 #[derive(Debug, Clone)]

@@ -1,7 +1,7 @@
 //! Who is calling, resolved once per request before any page or server
 //! function runs, and the page guard that turns it into redirects and 403s.
 //!
-//! The guard and the app shell ask the same rule (`app::auth::rules::page_permission`);
+//! The guard and the app shell ask the same rule (`app::common::page_permission`);
 //! the server functions behind every page authorise again on their own.
 
 use std::net::{IpAddr, SocketAddr};
@@ -12,10 +12,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use app::auth::api::RequestIdentity;
-use app::auth::rules::{allows, home_path, page_permission};
-use app::auth::session::{self, Caller};
-use app::auth::Lang;
+use app::auth::session;
+use app::common::Caller;
+use app::common::Lang;
+use app::common::{allows, home_path, page_permission};
+use app::guard::RequestIdentity;
 use app::state::AppState;
 
 /// Whether to believe `X-Forwarded-For` (set from configuration).
@@ -197,6 +198,7 @@ mod tests {
             lang: Lang::Zh,
             scope: EstateScope::All,
             resident_id: None,
+            residences: Vec::new(),
         }
     }
 

@@ -18,10 +18,10 @@ pub mod transfer;
 use std::sync::Arc;
 
 use anyhow::Context;
-use app::auth::hashing::Hasher;
 use app::auth::login::LoginLimiter;
 use app::auth::session::SessionPolicy;
 use app::db::Database;
+use app::security::hashing::Hasher;
 use app::state::AppState;
 use leptos::config::LeptosOptions;
 

@@ -7,9 +7,9 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use app::auth::db::{self as account_db, NewAccount};
-use app::auth::hashing::Hasher;
 use app::auth::{password, Role};
 use app::db::Database;
+use app::security::hashing::Hasher;
 use server::config::{DatabaseArgs, HttpArgs, HttpConfig};
 
 #[global_allocator]
@@ -182,7 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open_migrated(&cli.db).await?;
             let username = username.trim().to_lowercase();
             if let Err((_, key)) = app::admin::rules::check_username(&username) {
-                bail!("{}", app::i18n::tr(app::auth::Lang::En, key));
+                bail!("{}", app::i18n::tr(app::common::Lang::En, key));
             }
             let pw = match given {
                 Some(pw) => pw,
@@ -191,7 +191,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Err(p) = password::check(&pw, Role::Admin, &[&username, &name]) {
                 bail!(
                     "{}",
-                    app::auth::api::password_message(app::auth::Lang::En, p)
+                    app::auth::api::password_message(app::common::Lang::En, p)
                 );
             }
             let hash = Hasher::new(1)?.hash(pw).await?;
@@ -221,9 +221,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 &actor,
                 app::audit::db::Change {
                     estate_id: None,
-                    entity: "account",
+                    entity: app::common::AuditEntity::Account,
                     entity_id: Some(id.to_string()),
-                    action: "create",
+                    action: app::common::AuditAction::Create,
                     before: None,
                     after: Some(serde_json::json!({ "username": username, "role": "admin" })),
                 },

@@ -11,26 +11,14 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use app::auth::api::RequestIdentity;
-use app::auth::{rules, Permission, Role};
+use app::common::{Permission, Role};
 use app::error::AppError;
+use app::guard::{caller_may, RequestIdentity};
 use app::repairs::photo::{self, PhotoProblem};
 use app::state::AppState;
 
 /// The body limit of a photo upload: a few phone photos at once.
 pub const MAX_UPLOAD_BODY: usize = 4 * photo::MAX_UPLOAD_BYTES + 64 * 1024;
-
-fn refused(e: AppError) -> Response {
-    match e {
-        AppError::Unauthorized => Redirect::to("/login").into_response(),
-        AppError::Forbidden => StatusCode::FORBIDDEN.into_response(),
-        AppError::NotFound => StatusCode::NOT_FOUND.into_response(),
-        other => {
-            tracing::error!(error = %other, "repair file route failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
-}
 
 /// The ticket's page for this caller's role.
 fn ticket_page(role: Role, id: i64) -> String {
@@ -132,17 +120,17 @@ pub async fn upload(
     };
     let viewer = match app::repairs::api::viewer(&state.db.pool, &caller).await {
         Ok(v) => v,
-        Err(e) => return refused(e),
+        Err(e) => return e.into_response(),
     };
     let page = ticket_page(caller.role, id);
     // Who may add is decided before a byte of the photos is read.
     let room = match app::repairs::db::photo_access(&state.db.pool, &viewer, id).await {
         Ok(Some(_)) => match app::repairs::db::photo_room(&state.db.pool, id).await {
             Ok(room) => room,
-            Err(e) => return refused(e),
+            Err(e) => return e.into_response(),
         },
         Ok(None) => return back_to("", &page, Some("closed")),
-        Err(e) => return refused(e),
+        Err(e) => return e.into_response(),
     };
     // A few uploads hold their photos in memory at once; the rest wait their turn.
     let Some(_reading) = photo::Uploads::shared().enter(UPLOAD_WAIT).await else {
@@ -168,13 +156,13 @@ pub async fn upload(
     match app::repairs::db::photo_room(&state.db.pool, id).await {
         Ok(room) if hold.fits(photo::MAX_PER_TICKET - room) => {}
         Ok(_) => return back_to(&back, &page, Some("too_many")),
-        Err(e) => return refused(e),
+        Err(e) => return e.into_response(),
     }
     // Decoding and encoding is CPU work: off the async workers, a few at a time.
     let encoded = match photo::Decoders::shared().reencode_all(files).await {
         Ok(Ok(e)) => e,
         Ok(Err(problem)) => return back_to(&back, &page, Some(problem.code())),
-        Err(e) => return refused(e),
+        Err(e) => return e.into_response(),
     };
     let actor = app::audit::db::Actor {
         account_id: Some(caller.account_id),
@@ -185,7 +173,7 @@ pub async fn upload(
         Ok(()) => back_to(&back, &page, None),
         Err(AppError::Invalid(_)) => back_to(&back, &page, Some("too_many")),
         Err(AppError::Rule(_)) => back_to(&back, &page, Some("closed")),
-        Err(e) => refused(e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -195,7 +183,7 @@ async fn serve(state: AppState, identity: RequestIdentity, id: i64, thumb: bool)
     };
     let viewer = match app::repairs::api::viewer(&state.db.pool, &caller).await {
         Ok(v) => v,
-        Err(e) => return refused(e),
+        Err(e) => return e.into_response(),
     };
     match app::repairs::db::photo(&state.db.pool, &viewer, id, thumb).await {
         Ok(bytes) => {
@@ -205,7 +193,7 @@ async fn serve(state: AppState, identity: RequestIdentity, id: i64, thumb: bool)
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
             response
         }
-        Err(e) => refused(e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -243,12 +231,9 @@ pub async fn stats_xlsx(
     Extension(identity): Extension<RequestIdentity>,
     Query(q): Query<StatsQuery>,
 ) -> Response {
-    let caller = match &identity.caller {
-        None => return Redirect::to("/login").into_response(),
-        Some(c) if !rules::allows(c.role, Permission::UseDesk) => {
-            return StatusCode::FORBIDDEN.into_response()
-        }
-        Some(c) => c.clone(),
+    let caller = match caller_may(identity.caller.clone(), Permission::UseDesk) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
     };
     if q.estate != 0 && caller.check_estate(q.estate).is_err() {
         return StatusCode::FORBIDDEN.into_response();
@@ -258,13 +243,13 @@ pub async fn stats_xlsx(
             .await
         {
             Ok(s) => s,
-            Err(e) => return refused(AppError::internal(e)),
+            Err(e) => return AppError::internal(e).into_response(),
         };
     match app::repairs::stats::xlsx(&stats, caller.lang) {
         Ok(bytes) => {
             crate::transfer::xlsx(bytes, &format!("repairs-{}-{}.xlsx", stats.from, stats.to))
         }
-        Err(e) => refused(AppError::internal(e)),
+        Err(e) => AppError::internal(e).into_response(),
     }
 }
 

@@ -12,34 +12,16 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use app::auth::api::RequestIdentity;
-use app::auth::session::Caller;
-use app::auth::{rules, Permission};
+use app::common::{Caller, Permission};
+use app::error::AppError;
 use app::estate::import;
+use app::guard::{caller_may, RequestIdentity};
 use app::state::AppState;
 
-/// Why a file route refuses its caller.
-enum Refusal {
-    SignIn,
-    Forbidden,
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        match self {
-            Refusal::SignIn => Redirect::to("/login").into_response(),
-            Refusal::Forbidden => StatusCode::FORBIDDEN.into_response(),
-        }
-    }
-}
-
-/// The desk's caller, or the refusal to send.
-fn desk_caller(identity: &RequestIdentity) -> Result<Caller, Refusal> {
-    match &identity.caller {
-        None => Err(Refusal::SignIn),
-        Some(c) if !rules::allows(c.role, Permission::UseDesk) => Err(Refusal::Forbidden),
-        Some(c) => Ok(c.clone()),
-    }
+/// The desk's caller, or the refusal to send (a sign-in redirect, 403):
+/// the server functions' one permission check.
+fn desk_caller(identity: &RequestIdentity) -> Result<Caller, AppError> {
+    caller_may(identity.caller.clone(), Permission::UseDesk)
 }
 
 pub fn xlsx(bytes: Vec<u8>, file_name: &str) -> Response {
@@ -314,9 +296,9 @@ pub async fn report(
         &actor,
         app::audit::db::Change {
             estate_id: Some(summary.estate_id),
-            entity: "import_batch",
+            entity: app::common::AuditEntity::ImportBatch,
             entity_id: Some(id.to_string()),
-            action: "download_import_report",
+            action: app::common::AuditAction::DownloadImportReport,
             before: None,
             after: Some(serde_json::json!({
                 "file": summary.file_name, "rows": report.rows.len(),

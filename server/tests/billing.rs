@@ -5,12 +5,12 @@
 mod common;
 
 use app::audit::db::Actor;
-use app::auth::hashing::Hasher;
-use app::auth::Lang;
 use app::billing::ledger::{self, PaymentRequest};
 use app::billing::{db as billing, run};
+use app::common::Lang;
 use app::db::{time, Database};
 use app::error::AppError;
+use app::security::hashing::Hasher;
 use common::TestDb;
 
 fn actor() -> Actor {
@@ -1492,7 +1492,7 @@ async fn eight_prints_of_one_receipt_at_once_are_copies_0_to_7_once_each() {
 #[tokio::test]
 async fn a_shared_clerks_close_of_day_is_audited_per_estate_with_that_estates_takings() {
     use app::audit::AuditFilter;
-    use app::auth::EstateScope;
+    use app::common::EstateScope;
     for t in TestDb::both().await {
         let db = demo(&t).await;
         let clerk = account(&db, "clerk").await;

@@ -4,8 +4,8 @@ mod common;
 
 use app::audit::db::{self as audit, Actor, Change};
 use app::auth::db::{self as account_db, NewAccount};
-use app::auth::hashing::Hasher;
-use app::auth::Role;
+use app::common::Role;
+use app::security::hashing::Hasher;
 use common::TestDb;
 
 fn staff<'a>(username: &'a str, hash: &'a str) -> NewAccount<'a> {
@@ -42,9 +42,9 @@ async fn the_audit_log_is_append_only() {
         };
         let change = Change {
             estate_id: None,
-            entity: "account",
+            entity: app::common::AuditEntity::Account,
             entity_id: Some("1".into()),
-            action: "create",
+            action: app::common::AuditAction::Create,
             before: None,
             after: Some(serde_json::json!({ "x": 1 })),
         };
@@ -284,7 +284,7 @@ async fn a_database_that_cannot_be_opened_is_named_in_the_error() {
 #[tokio::test]
 async fn a_managers_audit_log_shows_a_shared_clerks_work_only_in_the_managers_estates() {
     use app::audit::AuditFilter;
-    use app::auth::EstateScope;
+    use app::common::EstateScope;
     for t in TestDb::both().await {
         let db = t.open().await;
         let now = app::db::time::now();
@@ -321,9 +321,9 @@ async fn a_managers_audit_log_shows_a_shared_clerks_work_only_in_the_managers_es
         ] {
             let change = Change {
                 estate_id: estate,
-                entity: "house",
+                entity: app::common::AuditEntity::House,
                 entity_id: Some(entity_id.into()),
-                action: "update",
+                action: app::common::AuditAction::Update,
                 before: None,
                 after: None,
             };

@@ -33,7 +33,7 @@ async fn demo(t: &TestDb) -> Database {
     let db = t.open().await;
     server::demo::load(
         &db,
-        &app::auth::hashing::Hasher::new(1).expect("hasher"),
+        &app::security::hashing::Hasher::new(1).expect("hasher"),
         PASSWORD,
     )
     .await

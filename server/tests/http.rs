@@ -909,7 +909,7 @@ async fn billing_calls_check_the_role_and_the_house() {
             ip: None,
         },
         clerk_id,
-        app::auth::Lang::Zh,
+        app::common::Lang::Zh,
         &app::billing::ledger::PaymentRequest {
             house_id: other_house,
             line_ids: vec![payment],
@@ -1739,7 +1739,7 @@ fn padded_workbook(houses: usize, target: usize) -> Vec<u8> {
                 .collect(),
         })
         .collect();
-    annotated_xlsx(&rows, &problems, app::auth::Lang::Zh).expect("workbook")
+    annotated_xlsx(&rows, &problems, app::common::Lang::Zh).expect("workbook")
 }
 
 impl Browser<'_> {

@@ -2,10 +2,10 @@
 
 mod common;
 
-use app::auth::hashing::Hasher;
-use app::auth::EstateScope;
+use app::common::EstateScope;
 use app::estate::db::{self as register, NewOccupant};
 use app::estate::search::{plan, HitKind};
+use app::security::hashing::Hasher;
 use common::TestDb;
 
 async fn demo(t: &TestDb) -> app::db::Database {

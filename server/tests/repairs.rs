@@ -5,13 +5,13 @@
 mod common;
 
 use app::audit::db::Actor;
-use app::auth::hashing::Hasher;
 use app::auth::{EstateScope, Lang};
 use app::db::Database;
 use app::error::AppError;
 use app::repairs::api as repairs_api;
 use app::repairs::db::{self as repairs, ActInput, NewTicket, Viewer};
 use app::repairs::{Action, Status};
+use app::security::hashing::Hasher;
 use app::visits::VisitInput;
 use common::TestDb;
 
@@ -670,14 +670,15 @@ async fn late_tickets_sort_first_and_the_worker_sees_his_queue() {
 }
 
 /// The portal's caller for a resident (what the session middleware builds).
-fn portal_caller(resident_id: i64) -> app::auth::session::Caller {
-    app::auth::session::Caller {
+fn portal_caller(resident_id: i64) -> app::common::Caller {
+    app::common::Caller {
         account_id: 0,
-        role: app::auth::Role::Resident,
+        role: app::common::Role::Resident,
         display_name: "住户".into(),
         lang: Lang::Zh,
         scope: EstateScope::Only(Vec::new()),
         resident_id: Some(resident_id),
+        residences: Vec::new(),
     }
 }
 

@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 
-use super::{EstateOption, StaffDetail, StaffRow};
+use super::{Choice, StaffDetail, StaffRow};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 mod support {
     use super::super::rules::FieldProblem;
-    use crate::auth::Lang;
+    use crate::common::Lang;
     use crate::error::{AppError, FieldError};
     use crate::i18n::tr;
 
@@ -42,7 +42,7 @@ pub async fn list_staff() -> Result<Vec<StaffRow>, AppError> {
 }
 
 #[server(endpoint = "estate_options")]
-pub async fn estate_options() -> Result<Vec<EstateOption>, AppError> {
+pub async fn estate_options() -> Result<Vec<Choice>, AppError> {
     use crate::auth::{api::*, Permission};
     authorize(Permission::ManageAccounts)?;
     let state = state()?;
@@ -146,9 +146,9 @@ pub async fn create_staff(
             &actor(&caller),
             Change {
                 estate_id: None,
-                entity: "account",
+                entity: crate::common::AuditEntity::Account,
                 entity_id: Some(id.to_string()),
-                action: "create",
+                action: crate::common::AuditAction::Create,
                 before: None,
                 after: after.as_ref().and_then(json),
             },
@@ -218,9 +218,9 @@ pub async fn update_staff(
             &actor(&caller),
             Change {
                 estate_id: None,
-                entity: "account",
+                entity: crate::common::AuditEntity::Account,
                 entity_id: Some(id.to_string()),
-                action: "update",
+                action: crate::common::AuditAction::Update,
                 before: json(&before),
                 after: after.as_ref().and_then(json),
             },
@@ -258,9 +258,13 @@ pub async fn set_staff_disabled(id: i64, disabled: bool) -> Result<(), AppError>
             &actor(&caller),
             Change {
                 estate_id: None,
-                entity: "account",
+                entity: crate::common::AuditEntity::Account,
                 entity_id: Some(id.to_string()),
-                action: if disabled { "disable" } else { "enable" },
+                action: if disabled {
+                    crate::common::AuditAction::Disable
+                } else {
+                    crate::common::AuditAction::Enable
+                },
                 before: json(&before),
                 after: after.as_ref().and_then(json),
             },
@@ -307,9 +311,9 @@ pub async fn reset_staff_password(id: i64, password: String) -> Result<(), AppEr
             &actor(&caller),
             Change {
                 estate_id: None,
-                entity: "account",
+                entity: crate::common::AuditEntity::Account,
                 entity_id: Some(id.to_string()),
-                action: "reset_password",
+                action: crate::common::AuditAction::ResetPassword,
                 before: None,
                 after: None,
             },
@@ -328,7 +332,7 @@ pub async fn list_estates() -> Result<Vec<crate::home::EstateSummary>, AppError>
     use crate::auth::{api::*, Permission};
     authorize(Permission::ManageAccounts)?;
     let state = state()?;
-    let all = crate::auth::EstateScope::All;
+    let all = crate::common::EstateScope::All;
     finish(
         crate::home::api::estate_summaries(&state.db.pool, &all)
             .await
@@ -389,9 +393,9 @@ pub async fn create_estate(code: String, name: String) -> Result<i64, AppError> 
             &actor(&caller),
             Change {
                 estate_id: Some(id),
-                entity: "estate",
+                entity: crate::common::AuditEntity::Estate,
                 entity_id: Some(id.to_string()),
-                action: "create",
+                action: crate::common::AuditAction::Create,
                 before: None,
                 after: Some(serde_json::json!({ "code": code, "name": name })),
             },

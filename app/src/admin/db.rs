@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use sqlx::AnyExecutor;
 
-use super::{EstateOption, StaffDetail, StaffRow};
-use crate::auth::Role;
+use super::{Choice, StaffDetail, StaffRow};
+use crate::common::Role;
 use crate::db::{time, Tx};
 
 #[derive(sqlx::FromRow)]
@@ -65,7 +65,7 @@ pub async fn get(tx: &mut Tx, id: i64) -> sqlx::Result<Option<StaffDetail>> {
     }))
 }
 
-pub async fn estates<'e>(ex: impl AnyExecutor<'e>) -> sqlx::Result<Vec<EstateOption>> {
+pub async fn estates<'e>(ex: impl AnyExecutor<'e>) -> sqlx::Result<Vec<Choice>> {
     sqlx::query_as("select id, name from estate order by name")
         .fetch_all(ex)
         .await
@@ -73,7 +73,7 @@ pub async fn estates<'e>(ex: impl AnyExecutor<'e>) -> sqlx::Result<Vec<EstateOpt
 
 /// Which of `ids` are real estates (unknown ids are refused, not ignored).
 pub async fn count_estates(tx: &mut Tx, ids: &[i64]) -> sqlx::Result<usize> {
-    let all: Vec<EstateOption> = estates(&mut **tx).await?;
+    let all: Vec<Choice> = estates(&mut **tx).await?;
     Ok(ids
         .iter()
         .filter(|id| all.iter().any(|e| e.id == **id))

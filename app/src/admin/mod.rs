@@ -9,7 +9,7 @@ pub mod rules;
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Role;
+use crate::common::Role;
 
 /// A row of the staff list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,10 +33,4 @@ pub struct StaffDetail {
     pub disabled: bool,
 }
 
-/// An estate to pick when assigning staff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct EstateOption {
-    pub id: i64,
-    pub name: String,
-}
+pub use crate::common::Choice;

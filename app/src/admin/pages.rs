@@ -7,8 +7,8 @@ use super::api::{
     estate_options, get_staff, list_staff, CreateStaff, ResetStaffPassword, SetStaffDisabled,
     UpdateStaff,
 };
-use super::{EstateOption, StaffDetail};
-use crate::auth::Role;
+use super::{Choice, StaffDetail};
+use crate::common::Role;
 use crate::error::AppError;
 use crate::i18n::{use_i18n, I18n};
 use crate::ui::{field_error, form_error, AppShell, Field, FormError, LoadError};
@@ -112,7 +112,7 @@ fn RoleSelect(
 /// Checkboxes of the estates a member of staff works for.
 #[component]
 fn EstatePicker(
-    estates: Vec<EstateOption>,
+    estates: Vec<Choice>,
     checked: Vec<i64>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
@@ -235,7 +235,7 @@ pub fn StaffPage() -> impl IntoView {
 #[component]
 fn StaffForms(
     s: StaffDetail,
-    estates: Vec<EstateOption>,
+    estates: Vec<Choice>,
     update: ServerAction<UpdateStaff>,
     toggle: ServerAction<SetStaffDisabled>,
     reset: ServerAction<ResetStaffPassword>,

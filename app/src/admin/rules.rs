@@ -1,6 +1,6 @@
 //! What a staff account must look like. Pure; the messages are i18n keys.
 
-use crate::auth::Role;
+use crate::common::Role;
 
 /// A refused field: the field's name and the i18n key of the reason.
 pub type FieldProblem = (&'static str, &'static str);

@@ -1,59 +1,13 @@
-//! Writing and reading the operation log.
+//! Reading the operation log (entries are written by [`crate::db::audit`],
+//! inside the transaction of the write they record).
 
-use serde::Serialize;
 use sqlx::AnyExecutor;
 
 use super::{AuditEntry, AuditFilter, AuditResults, PAGE_SIZE};
-use crate::auth::EstateScope;
+use crate::common::EstateScope;
+// Transitional: the writer moved to `crate::db::audit`.
+pub use crate::db::audit::{json, record, Actor, Change};
 use crate::db::time;
-
-/// Who did something, as the log records it.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub account_id: Option<i64>,
-    pub name: String,
-    pub ip: Option<String>,
-}
-
-/// One write to record; `before`/`after` are serialised to JSON.
-pub struct Change<'a> {
-    pub estate_id: Option<i64>,
-    pub entity: &'a str,
-    pub entity_id: Option<String>,
-    pub action: &'a str,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-}
-
-/// A value as the log stores it.
-pub fn json<T: Serialize>(value: &T) -> Option<serde_json::Value> {
-    serde_json::to_value(value).ok()
-}
-
-/// Appends one entry; call it inside the transaction of the write it records.
-pub async fn record<'e>(
-    ex: impl AnyExecutor<'e>,
-    actor: &Actor,
-    change: Change<'_>,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into audit_log (at, actor_id, actor_name, ip, estate_id, entity, entity_id, action, before, after) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(time::now())
-    .bind(actor.account_id)
-    .bind(&actor.name)
-    .bind(actor.ip.as_deref())
-    .bind(change.estate_id)
-    .bind(change.entity)
-    .bind(change.entity_id)
-    .bind(change.action)
-    .bind(change.before.map(|v| v.to_string()))
-    .bind(change.after.map(|v| v.to_string()))
-    .execute(ex)
-    .await?;
-    Ok(())
-}
 
 /// A page of entries, newest first, that `scope` may see: admins everything;
 /// managers their estates' records, and their staff's entries that belong to no estate.

@@ -10,66 +10,38 @@ pub use server_side::*;
 
 #[cfg(feature = "ssr")]
 mod server_side {
-    use leptos::prelude::*;
-
-    use crate::auth::session::Caller;
-    use crate::auth::{rules, Lang, Permission};
+    use crate::common::{Caller, Lang, Permission};
     use crate::error::AppError;
     use crate::state::AppState;
 
-    /// What the server's identity middleware resolved for a request, once,
-    /// before any page or server function runs.
-    #[derive(Debug, Clone)]
-    pub struct RequestIdentity {
-        pub lang: Lang,
-        pub caller: Option<Caller>,
-        pub ip: Option<std::net::IpAddr>,
-    }
+    // Transitional: the old helpers over `crate::guard`, until every area's
+    // server functions go through `guarded`.
+    pub use crate::guard::{identity, RequestIdentity};
 
-    /// The application state (database, hasher…) from the request's context.
     pub fn state() -> Result<AppState, AppError> {
-        use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from context"))
+        leptos::prelude::use_context::<AppState>()
+            .ok_or_else(|| AppError::internal("AppState missing from context"))
     }
 
-    /// The request's identity as the middleware left it.
-    pub fn identity() -> Result<RequestIdentity, AppError> {
-        use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<RequestIdentity>().cloned())
-            .ok_or_else(|| {
-                AppError::internal("RequestIdentity missing: is the identity middleware installed?")
-            })
-    }
-
-    /// Sets the HTTP status a failed server function answers with.
     pub fn fail<T>(error: AppError) -> Result<T, AppError> {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(error.status());
         }
         Err(error)
     }
 
-    /// Who is calling, if they may do `permission`. Every server function calls
-    /// this before it reads or writes anything; hiding a button is not a permission.
     pub fn authorize(permission: Permission) -> Result<Caller, AppError> {
-        let identity = identity()?;
-        match identity.caller {
-            None => fail(AppError::Unauthorized),
-            Some(caller) if !rules::allows(caller.role, permission) => fail(AppError::Forbidden),
-            Some(caller) => Ok(caller),
-        }
+        crate::guard::caller_may(identity()?.caller, permission).or_else(fail)
     }
 
-    /// The audit log's actor for this caller.
-    pub fn actor(caller: &Caller) -> crate::audit::db::Actor {
-        crate::audit::db::Actor {
+    pub fn actor(caller: &Caller) -> crate::db::audit::Actor {
+        crate::db::audit::Actor {
             account_id: Some(caller.account_id),
             name: caller.display_name.clone(),
             ip: identity().ok().and_then(|i| i.ip).map(|ip| ip.to_string()),
         }
     }
 
-    /// Records the failure's status and passes it on: `result.or_else(fail)` in
-    /// one place instead of at every early return.
     pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         result.or_else(fail)
     }
@@ -102,7 +74,7 @@ pub async fn change_password(
     use crate::auth::{db as account_db, password, session};
     use crate::i18n::tr;
 
-    let caller = authorize(crate::auth::Permission::SignedIn)?;
+    let caller = authorize(crate::common::Permission::SignedIn)?;
     let lang = caller.lang;
     let state = state()?;
     let ip = identity()?.ip;
@@ -120,9 +92,9 @@ pub async fn change_password(
         ) {
             let change = Change {
                 estate_id: None,
-                entity: "account",
+                entity: crate::common::AuditEntity::Account,
                 entity_id: Some(account.id.to_string()),
-                action: "change_own_password_failed",
+                action: crate::common::AuditAction::ChangeOwnPasswordFailed,
                 before: None,
                 after: None,
             };
@@ -163,9 +135,9 @@ pub async fn change_password(
             &actor(&caller),
             Change {
                 estate_id: None,
-                entity: "account",
+                entity: crate::common::AuditEntity::Account,
                 entity_id: Some(account.id.to_string()),
-                action: "change_own_password",
+                action: crate::common::AuditAction::ChangeOwnPassword,
                 before: None,
                 after: None,
             },

@@ -9,7 +9,7 @@ use super::db::{self as account_db, AccountRow};
 use crate::audit::db::{self as audit, Actor, Change};
 use crate::state::AppState;
 
-pub use super::limiter::LoginLimiter;
+pub use crate::security::limiter::LoginLimiter;
 
 /// Why signing in failed, as the login page tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,13 +195,13 @@ pub async fn sign_in(
         _ => Err(LoginError::Invalid),
     };
     let action = match &outcome {
-        Ok(_) => "login",
-        Err(LoginError::Disabled) => "login_refused_disabled",
-        Err(_) => "login_failed",
+        Ok(_) => crate::common::AuditAction::Login,
+        Err(LoginError::Disabled) => crate::common::AuditAction::LoginRefusedDisabled,
+        Err(_) => crate::common::AuditAction::LoginFailed,
     };
     let change = Change {
         estate_id: None,
-        entity: "account",
+        entity: crate::common::AuditEntity::Account,
         entity_id: actor.account_id.map(|id| id.to_string()),
         action,
         before: None,

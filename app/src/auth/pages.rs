@@ -41,7 +41,7 @@ pub fn LoginPage() -> impl IntoView {
                         view! {
                             <p class="notice">
                                 {i18n.f("login.already", &[("name", &me.display_name)])} " "
-                                <a href=crate::auth::rules::home_path(me.role)>{i18n.t("nav.home")}</a>
+                                <a href=crate::common::home_path(me.role)>{i18n.t("nav.home")}</a>
                             </p>
                         }
                     })}

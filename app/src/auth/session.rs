@@ -7,13 +7,13 @@
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 use tower_sessions::Session;
 
 use super::db::{self as account_db, AccountRow};
-use super::{EstateScope, Lang, Me, Role};
+use crate::common::{Caller, Residence};
 use crate::error::AppError;
 use crate::state::AppState;
+pub use crate::state::SessionPolicy;
 
 const AUTH_KEY: &str = "auth";
 /// When the session was last seen, in Unix milliseconds. Refreshed at most once a
@@ -28,54 +28,6 @@ struct SessionAuth {
     session_version: i64,
     /// Unix seconds; the absolute timeout counts from here.
     login_at: i64,
-}
-
-/// Session lifetimes. The idle timeout is the store's expiry, renewed on use;
-/// the absolute one is checked here.
-#[derive(Debug, Clone, Copy)]
-pub struct SessionPolicy {
-    pub idle: Duration,
-    pub absolute: Duration,
-}
-
-impl Default for SessionPolicy {
-    fn default() -> Self {
-        SessionPolicy {
-            idle: Duration::from_secs(2 * 3600),
-            absolute: Duration::from_secs(12 * 3600),
-        }
-    }
-}
-
-/// The signed-in account behind a request.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub account_id: i64,
-    pub role: Role,
-    pub display_name: String,
-    pub lang: Lang,
-    pub scope: EstateScope,
-    pub resident_id: Option<i64>,
-}
-
-impl Caller {
-    pub fn me(&self) -> Me {
-        Me {
-            account_id: self.account_id,
-            role: self.role,
-            display_name: self.display_name.clone(),
-            lang: self.lang,
-        }
-    }
-
-    /// Refuses a record of an estate this caller does not work for.
-    pub fn check_estate(&self, estate_id: i64) -> Result<(), AppError> {
-        if super::rules::sees_estate(&self.scope, estate_id) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
 }
 
 /// Starts a signed-in session under a fresh id (a planted session id is worthless).
@@ -133,7 +85,16 @@ pub async fn caller(state: &AppState, session: &Session) -> Result<Option<Caller
             .await
             .map_err(AppError::internal)?;
     }
+    // A resident's houses, each from the start of their own occupancy: the one
+    // line every portal read draws, resolved here once for the request.
+    let residences: Vec<Residence> = match account.resident_id {
+        Some(resident_id) => super::residence::residences(&state.db.pool, resident_id)
+            .await
+            .map_err(AppError::internal)?,
+        None => Vec::new(),
+    };
     Ok(Some(Caller {
+        residences,
         account_id: account.id,
         role: account.role(),
         display_name: account.display_name.clone(),

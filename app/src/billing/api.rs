@@ -9,7 +9,8 @@ use crate::error::AppError;
 
 #[server(endpoint = "get_fee_setup")]
 pub async fn get_fee_setup(estate_id: i64) -> Result<FeeSetup, AppError> {
-    use crate::auth::{api::*, rules::allows, Permission};
+    use crate::auth::api::*;
+    use crate::common::{allows, Permission};
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
     let can_manage = allows(caller.role, Permission::ManageFees);
@@ -105,7 +106,8 @@ pub async fn set_late_fee_policy(
 
 #[server(endpoint = "get_billing")]
 pub async fn get_billing(estate_id: i64) -> Result<BillingOverview, AppError> {
-    use crate::auth::{api::*, rules::allows, Permission};
+    use crate::auth::api::*;
+    use crate::common::{allows, Permission};
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
     finish(
@@ -168,7 +170,8 @@ pub async fn get_bill_run(id: i64) -> Result<BillRunView, AppError> {
 
 #[server(endpoint = "get_house_account")]
 pub async fn get_house_account(house_id: i64) -> Result<HouseAccount, AppError> {
-    use crate::auth::{api::*, rules::allows, Permission};
+    use crate::auth::api::*;
+    use crate::common::{allows, Permission};
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
     let result = async {
@@ -361,7 +364,8 @@ pub async fn print_receipt(payment_id: i64) -> Result<i64, AppError> {
 
 #[server(endpoint = "get_daily_close")]
 pub async fn get_daily_close() -> Result<DailyClosePage, AppError> {
-    use crate::auth::{api::*, rules::allows, Permission};
+    use crate::auth::api::*;
+    use crate::common::{allows, Permission};
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
     let managers_view = allows(caller.role, Permission::ApproveMoney).then_some(&caller.scope);
@@ -533,7 +537,7 @@ pub async fn my_bills() -> Result<PortalBills, AppError> {
 #[cfg(feature = "ssr")]
 async fn check_payment(
     pool: &sqlx::AnyPool,
-    caller: &crate::auth::session::Caller,
+    caller: &crate::common::Caller,
     payment_id: i64,
 ) -> Result<(), AppError> {
     let (_, estate_id) = super::db::payment_house(pool, payment_id)
@@ -546,7 +550,7 @@ async fn check_payment(
 #[cfg(feature = "ssr")]
 async fn check_house(
     pool: &sqlx::AnyPool,
-    caller: &crate::auth::session::Caller,
+    caller: &crate::common::Caller,
     house_id: i64,
 ) -> Result<(), AppError> {
     let estate: Option<(i64,)> = sqlx::query_as("select estate_id from house where id = $1")

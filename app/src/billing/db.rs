@@ -154,9 +154,9 @@ pub async fn create_fee_item(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "fee_item",
+            entity: crate::common::AuditEntity::FeeItem,
             entity_id: Some(id.to_string()),
-            action: "create_fee_item",
+            action: crate::common::AuditAction::CreateFeeItem,
             before: None,
             after: Some(serde_json::json!({ "name": name, "kind": kind, "due_days": due })),
         },
@@ -270,9 +270,9 @@ pub async fn add_rate(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "fee_item",
+            entity: crate::common::AuditEntity::FeeItem,
             entity_id: Some(fee_item_id.to_string()),
-            action: "add_rate",
+            action: crate::common::AuditAction::AddRate,
             before: None,
             after: Some(serde_json::json!({
                 "kind": kind, "use_kind": use_kind, "rate": value.to_string(),
@@ -347,9 +347,9 @@ pub async fn set_late_policy(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "late_fee_policy",
+            entity: crate::common::AuditEntity::LateFeePolicy,
             entity_id: None,
-            action: "set_late_policy",
+            action: crate::common::AuditAction::SetLatePolicy,
             before: None,
             after: Some(serde_json::json!({
                 "daily_rate": rate.to_string(), "grace_days": grace, "from": time::date_to_db(from_day),
@@ -1177,9 +1177,9 @@ pub async fn save_readings(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "meter_reading",
+            entity: crate::common::AuditEntity::MeterReading,
             entity_id: Some(fee_item_id.to_string()),
-            action: "save_readings",
+            action: crate::common::AuditAction::SaveReadings,
             before: None,
             after: Some(serde_json::json!({ "period": period.to_string(), "count": saved })),
         },
@@ -1494,9 +1494,9 @@ pub async fn import_readings(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "meter_reading",
+            entity: crate::common::AuditEntity::MeterReading,
             entity_id: Some(fee_item_id.to_string()),
-            action: if imported { "import_readings" } else { "reject_readings" },
+            action: if imported { crate::common::AuditAction::ImportReadings } else { crate::common::AuditAction::RejectReadings },
             before: None,
             after: Some(serde_json::json!({ "period": period.to_string(), "file": file_name, "count": saved, "problems": problems.len() })),
         },

@@ -15,7 +15,7 @@ use std::str::FromStr;
 use super::money::{self, late_fee};
 use super::rules::{self, PaymentError};
 use crate::audit::db::{self as audit, Actor, Change};
-use crate::auth::Lang;
+use crate::common::Lang;
 use crate::db::{lock, time, Backend, Database, LockOn};
 use crate::error::AppError;
 use crate::i18n::{tr, I18n};
@@ -538,9 +538,9 @@ pub async fn take_payment(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "payment",
+            entity: crate::common::AuditEntity::Payment,
             entity_id: Some(payment_id.to_string()),
-            action: "take_payment",
+            action: crate::common::AuditAction::TakePayment,
             before: None,
             after: Some(serde_json::json!({
                 "receipt_no": receipt_no, "house_id": req.house_id, "method": req.method,
@@ -680,9 +680,9 @@ pub async fn reverse_payment(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "payment",
+            entity: crate::common::AuditEntity::Payment,
             entity_id: Some(payment_id.to_string()),
-            action: "reverse_payment",
+            action: crate::common::AuditAction::ReversePayment,
             before: Some(serde_json::json!({ "receipt_no": receipt_no })),
             after: Some(serde_json::json!({ "reason": reason })),
         },
@@ -765,9 +765,9 @@ pub async fn request_waiver(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "waiver",
+            entity: crate::common::AuditEntity::Waiver,
             entity_id: Some(id.to_string()),
-            action: "request_waiver",
+            action: crate::common::AuditAction::RequestWaiver,
             before: None,
             after: Some(serde_json::json!({
                 "line_id": line_id, "target": target, "amount_fen": amount_fen, "reason": reason,
@@ -853,12 +853,12 @@ pub async fn decide_waiver(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "waiver",
+            entity: crate::common::AuditEntity::Waiver,
             entity_id: Some(waiver_id.to_string()),
             action: if approve {
-                "approve_waiver"
+                crate::common::AuditAction::ApproveWaiver
             } else {
-                "reject_waiver"
+                crate::common::AuditAction::RejectWaiver
             },
             before: Some(serde_json::json!({ "status": "pending" })),
             after: Some(serde_json::json!({ "amount_fen": amount_fen, "line_id": line_id })),
@@ -929,7 +929,7 @@ pub async fn day_totals(
     tx: &mut sqlx::AnyConnection,
     clerk_id: i64,
     day: &str,
-    scope: Option<&crate::auth::EstateScope>,
+    scope: Option<&crate::common::EstateScope>,
 ) -> sqlx::Result<DayTotals> {
     let only = scope
         .map(|s| crate::db::estate_filter(s, "p.estate_id"))
@@ -1013,7 +1013,7 @@ pub async fn close_day(
     .await?;
     let mut parts = Vec::new();
     for (estate_id,) in estates {
-        let scope = crate::auth::EstateScope::Only(vec![estate_id]);
+        let scope = crate::common::EstateScope::Only(vec![estate_id]);
         parts.push((
             Some(estate_id),
             day_totals(&mut tx, clerk_id, day, Some(&scope)).await?,
@@ -1028,9 +1028,9 @@ pub async fn close_day(
             actor,
             Change {
                 estate_id,
-                entity: "daily_close",
+                entity: crate::common::AuditEntity::DailyClose,
                 entity_id: Some(format!("{clerk_id}:{day}")),
-                action: "close_day",
+                action: crate::common::AuditAction::CloseDay,
                 before: None,
                 after: Some(serde_json::json!({
                     "payments": part.payments_count, "received_fen": part.received_fen,

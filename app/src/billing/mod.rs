@@ -28,31 +28,9 @@ pub const FEE_KINDS: [&str; 4] = ["area", "fixed", "metered", "one_off"];
 pub const RATE_USES: [&str; 4] = ["any", "residential", "commercial", "parking"];
 pub const PAY_METHODS: [&str; 5] = ["cash", "wechat", "alipay", "card", "transfer"];
 
-/// Fen as yuan with two decimals and thousands separators: 1210.5 元 → "1,210.50".
-pub fn fen_text(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let abs = fen.unsigned_abs();
-    let whole = (abs / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped}.{:02}", abs % 100)
-}
+pub use crate::common::money::{fen_plain, fen_text};
 
-/// Fen as yuan the way a form field takes it back: two decimals, no separators ("1210.50").
-pub fn fen_plain(fen: i64) -> String {
-    fen_text(fen).replace(',', "")
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Choice {
-    pub id: i64,
-    pub name: String,
-}
+pub use crate::common::Choice;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RateView {
@@ -85,7 +63,7 @@ pub struct LatePolicyView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeSetup {
     pub estate_id: i64,
-    pub estates: Vec<crate::admin::EstateOption>,
+    pub estates: Vec<crate::common::Choice>,
     pub items: Vec<FeeItemView>,
     pub late_policies: Vec<LatePolicyView>,
     pub can_manage: bool,
@@ -110,7 +88,7 @@ pub struct BillRunView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillingOverview {
     pub estate_id: i64,
-    pub estates: Vec<crate::admin::EstateOption>,
+    pub estates: Vec<crate::common::Choice>,
     pub runs: Vec<BillRunView>,
     pub can_run: bool,
     pub can_approve: bool,
@@ -280,7 +258,7 @@ pub struct NoticeView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadingGrid {
     pub estate_id: i64,
-    pub estates: Vec<crate::admin::EstateOption>,
+    pub estates: Vec<crate::common::Choice>,
     pub items: Vec<Choice>,
     pub buildings: Vec<Choice>,
     pub fee_item_id: i64,

@@ -3,7 +3,7 @@
 //! since their own occupancy began; never an earlier occupant's payments,
 //! receipts or waivers, never a staff member's name or an internal reason
 //! (waiver and reversal reasons). Where their time begins is
-//! [`crate::home::residence`]'s to say, as for their repair tickets. The types
+//! [`crate::auth::residence`]'s to say, as for their repair tickets. The types
 //! sent are the portal's own, so the hydration data holds what the page shows.
 
 use std::collections::HashMap;
@@ -11,10 +11,11 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::*;
-use crate::auth::Lang;
+use crate::auth::residence;
+use crate::common::Lang;
+use crate::common::Residence;
 use crate::db::{time, Database};
 use crate::error::AppError;
-use crate::home::residence::{self, Residence};
 use crate::i18n::I18n;
 
 /// Each house the resident lives in, with its bills from their side.

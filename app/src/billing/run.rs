@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 use super::rules::{self, Period, Reading, RunHouse, RunItem, StatusChange};
 use crate::audit::db::{self as audit, Actor, Change};
-use crate::auth::Lang;
+use crate::common::Lang;
 use crate::db::{time, Backend, Database};
 use crate::error::AppError;
 use crate::i18n::{tr, I18n};
@@ -106,9 +106,9 @@ pub async fn start(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "bill_run",
+            entity: crate::common::AuditEntity::BillRun,
             entity_id: Some(id.to_string()),
-            action: "start_bill_run",
+            action: crate::common::AuditAction::StartBillRun,
             before: None,
             after: Some(serde_json::json!({ "period": period.to_string() })),
         },
@@ -676,9 +676,9 @@ pub async fn raise_one_off_in(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "bill_line",
+            entity: crate::common::AuditEntity::BillLine,
             entity_id: Some(id.to_string()),
-            action: "raise_charge",
+            action: crate::common::AuditAction::RaiseCharge,
             before: None,
             after: Some(
                 serde_json::json!({ "house_id": house_id, "amount_fen": amount_fen, "note": note }),

@@ -9,10 +9,17 @@
 //!
 //! Every difference between the two dialects lives in this module and nowhere else:
 //! connection set-up (SQLite pragmas), the statement that opens a write
-//! transaction (`BEGIN IMMEDIATE` on SQLite, so two writers queue on the busy
-//! timeout instead of deadlocking on a lock upgrade), and the migration folder.
+//! ([`write`]: `BEGIN IMMEDIATE` on SQLite, advisory locks on PostgreSQL),
+//! numbered parameters ([`Backend::params`]), unique violations' codes, and
+//! the migration folder. The areas' SQL is their own (`<area>/db.rs`), written
+//! once for both engines; writes go through [`Write`], which also appends to
+//! the operation log ([`audit`]).
 
+pub mod audit;
 pub mod time;
+pub mod write;
+
+pub use write::{is_unique_violation, lock, LockOn, OnUnique, Write};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -37,6 +44,19 @@ impl Backend {
         } else {
             Err(DbOpenError::UnknownScheme(redact(url)))
         }
+    }
+
+    /// `count` numbered parameters from `first` (1-based) for one row of a
+    /// multi-row insert: `?, ?, ?` on SQLite (which numbers them in order),
+    /// `$4, $5, $6` on PostgreSQL.
+    pub fn params(self, first: usize, count: usize) -> String {
+        (first..first + count)
+            .map(|n| match self {
+                Backend::Sqlite => "?".to_string(),
+                Backend::Postgres => format!("${n}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The folder under `migrations/` holding this engine's numbered steps.
@@ -232,35 +252,6 @@ impl Database {
     }
 }
 
-/// What a money transaction locks on PostgreSQL before it reads.
-#[derive(Debug, Clone, Copy)]
-pub enum LockOn {
-    House(i64),
-    ClerkDay(i64),
-    /// A repair ticket (its photos and their count).
-    Ticket(i64),
-}
-
-/// Serialises money writes that touch one house (or one clerk's day) on
-/// PostgreSQL, whose transactions (read committed) do not lock what they read,
-/// so a check such as "the prepaid balance covers this" could be beaten by a
-/// concurrent writer. A transaction-scoped advisory lock, released at commit or
-/// rollback. SQLite needs none: `BEGIN IMMEDIATE` runs one writer at a time.
-pub async fn lock(tx: &mut sqlx::AnyConnection, backend: Backend, on: LockOn) -> sqlx::Result<()> {
-    if backend == Backend::Postgres {
-        let key = match on {
-            LockOn::House(id) => (1i64 << 56) | id,
-            LockOn::ClerkDay(id) => (2i64 << 56) | id,
-            LockOn::Ticket(id) => (3i64 << 56) | id,
-        };
-        sqlx::query("select pg_advisory_xact_lock($1)")
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
-    }
-    Ok(())
-}
-
 /// The migrations folder: `MIGRATIONS_DIR`, else `migrations/` next to the
 /// working directory, else the one in the source tree the binary was built from.
 pub fn migrations_root() -> PathBuf {
@@ -313,19 +304,6 @@ pub fn redact(url: &str) -> String {
     url.to_string()
 }
 
-/// Whether a database error is a unique-constraint violation (both engines).
-pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    match err {
-        sqlx::Error::Database(db) => {
-            db.is_unique_violation()
-                || db
-                    .code()
-                    .is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
-        }
-        _ => false,
-    }
-}
-
 impl FromStr for Backend {
     type Err = DbOpenError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -335,11 +313,11 @@ impl FromStr for Backend {
 
 /// ` and <column> in (…)` limiting a query to the estates a caller may see.
 /// The ids come from the database (the caller's assignments), never from input.
-pub fn estate_filter(scope: &crate::auth::EstateScope, column: &str) -> String {
+pub fn estate_filter(scope: &crate::common::EstateScope, column: &str) -> String {
     match scope {
-        crate::auth::EstateScope::All => String::new(),
-        crate::auth::EstateScope::Only(ids) if ids.is_empty() => " and 1 = 0".to_string(),
-        crate::auth::EstateScope::Only(ids) => {
+        crate::common::EstateScope::All => String::new(),
+        crate::common::EstateScope::Only(ids) if ids.is_empty() => " and 1 = 0".to_string(),
+        crate::common::EstateScope::Only(ids) => {
             format!(
                 " and {column} in ({})",
                 ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")

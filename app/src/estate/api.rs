@@ -146,9 +146,9 @@ pub async fn add_occupant(
             &actor(&caller),
             Change {
                 estate_id: Some(estate_id),
-                entity: "occupancy",
+                entity: crate::common::AuditEntity::Occupancy,
                 entity_id: Some(occupancy_id.to_string()),
-                action: "create",
+                action: crate::common::AuditAction::Create,
                 before: None,
                 after: Some(serde_json::json!({
                     "house_id": house_id, "resident_id": resident_id, "role": role, "start_date": start_date,
@@ -201,9 +201,9 @@ pub async fn end_occupancy(occupancy_id: i64, end_date: String) -> Result<(), Ap
             &actor(&caller),
             Change {
                 estate_id: Some(estate_id),
-                entity: "occupancy",
+                entity: crate::common::AuditEntity::Occupancy,
                 entity_id: Some(occupancy_id.to_string()),
-                action: "end",
+                action: crate::common::AuditAction::End,
                 before: Some(serde_json::json!({ "end_date": null })),
                 after: Some(serde_json::json!({ "end_date": end_date })),
             },
@@ -263,9 +263,9 @@ pub async fn change_house_status(
             &actor(&caller),
             Change {
                 estate_id: Some(estate_id),
-                entity: "house",
+                entity: crate::common::AuditEntity::House,
                 entity_id: Some(house_id.to_string()),
-                action: "change_status",
+                action: crate::common::AuditAction::ChangeStatus,
                 before: Some(serde_json::json!({ "status": from })),
                 after: Some(serde_json::json!({ "status": status, "reason": reason })),
             },
@@ -373,9 +373,9 @@ pub async fn update_resident(
             &actor(&caller),
             Change {
                 estate_id: Some(before.estate_id),
-                entity: "resident",
+                entity: crate::common::AuditEntity::Resident,
                 entity_id: Some(id.to_string()),
-                action: "update",
+                action: crate::common::AuditAction::Update,
                 before: Some(before.masked_json()),
                 after: Some(after.masked_json()),
             },
@@ -449,9 +449,9 @@ pub async fn create_house(
             &actor(&caller),
             Change {
                 estate_id: Some(estate_id),
-                entity: "house",
+                entity: crate::common::AuditEntity::House,
                 entity_id: Some(house_id.to_string()),
-                action: "create",
+                action: crate::common::AuditAction::Create,
                 before: None,
                 after: Some(serde_json::json!({
                     "number": number, "area_centi": area_centi, "use_kind": use_kind, "status": status,
@@ -521,9 +521,9 @@ pub async fn update_house(id: i64, area: String, use_kind: String) -> Result<(),
             &actor(&caller),
             Change {
                 estate_id: Some(estate_id),
-                entity: "house",
+                entity: crate::common::AuditEntity::House,
                 entity_id: Some(id.to_string()),
-                action: "update",
+                action: crate::common::AuditAction::Update,
                 before: Some(
                     serde_json::json!({ "area_centi": before_area, "use_kind": before_use }),
                 ),

@@ -8,7 +8,7 @@ use super::{
     BuildingOption, HouseDetail, HouseFilter, HouseList, HouseRow, OccupancyView, ResidentDetail,
     StatusChange, HOUSE_PAGE_SIZE,
 };
-use crate::auth::EstateScope;
+use crate::common::EstateScope;
 use crate::db::{estate_filter, time, Tx};
 
 /// The estates a caller may pick from, and the one a list shows: the asked-for
@@ -17,8 +17,8 @@ pub async fn scoped_estates(
     pool: &AnyPool,
     scope: &EstateScope,
     wanted: i64,
-) -> sqlx::Result<(Vec<crate::admin::EstateOption>, i64)> {
-    let estates: Vec<crate::admin::EstateOption> = sqlx::query_as(&format!(
+) -> sqlx::Result<(Vec<crate::common::Choice>, i64)> {
+    let estates: Vec<crate::common::Choice> = sqlx::query_as(&format!(
         "select id, name from estate where 1 = 1{} order by name",
         estate_filter(scope, "id")
     ))
@@ -263,12 +263,12 @@ pub async fn reveal_field(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "resident",
+            entity: crate::common::AuditEntity::Resident,
             entity_id: Some(resident_id.to_string()),
             action: if field == "mobile" {
-                "reveal_mobile"
+                crate::common::AuditAction::RevealMobile
             } else {
-                "reveal_id_number"
+                crate::common::AuditAction::RevealIdNumber
             },
             before: None,
             after: None,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
 use super::rules;
-use crate::auth::Lang;
+use crate::common::Lang;
 use crate::db::Tx;
 use crate::i18n::tr;
 
@@ -762,9 +762,9 @@ pub async fn import_rows(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "import_batch",
+            entity: crate::common::AuditEntity::ImportBatch,
             entity_id: Some(batch_id.to_string()),
-            action: "import",
+            action: crate::common::AuditAction::Import,
             before: None,
             after: Some(serde_json::json!({
                 "file": file_name, "rows": rows.len(), "houses": counts.houses, "residents": counts.residents,
@@ -874,8 +874,12 @@ pub fn template_xlsx(lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> 
 /// Who may download a rejected import's report: the account that uploaded the
 /// file, or a manager or administrator (the estate scope is checked apart, per
 /// batch). A clerk does not get a colleague's file of mobiles and ID numbers.
-pub fn may_read_report(role: crate::auth::Role, account_id: i64, uploaded_by: Option<i64>) -> bool {
-    use crate::auth::Role;
+pub fn may_read_report(
+    role: crate::common::Role,
+    account_id: i64,
+    uploaded_by: Option<i64>,
+) -> bool {
+    use crate::common::Role;
     matches!(role, Role::Admin | Role::Manager) || uploaded_by == Some(account_id)
 }
 
@@ -1378,7 +1382,7 @@ mod tests {
 
     #[test]
     fn a_report_is_for_its_uploader_and_the_managers() {
-        use crate::auth::Role;
+        use crate::common::Role;
         assert!(may_read_report(Role::Clerk, 7, Some(7)));
         assert!(!may_read_report(Role::Clerk, 8, Some(7)));
         assert!(!may_read_report(Role::Clerk, 8, None));

@@ -61,7 +61,7 @@ pub const HOUSE_PAGE_SIZE: i64 = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HouseList {
-    pub estates: Vec<crate::admin::EstateOption>,
+    pub estates: Vec<crate::common::Choice>,
     pub buildings: Vec<BuildingOption>,
     pub estate_id: i64,
     pub rows: Vec<HouseRow>,
@@ -167,7 +167,7 @@ pub struct ResidentRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResidentList {
-    pub estates: Vec<crate::admin::EstateOption>,
+    pub estates: Vec<crate::common::Choice>,
     pub estate_id: i64,
     pub rows: Vec<ResidentRow>,
     pub total: i64,

@@ -10,7 +10,7 @@ use crate::error::AppError;
 /// The estates the caller works for, with their size.
 #[server(endpoint = "desk_summary")]
 pub async fn desk_summary() -> Result<Vec<EstateSummary>, AppError> {
-    use crate::auth::Permission;
+    use crate::common::Permission;
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
     finish(
@@ -24,7 +24,7 @@ pub async fn desk_summary() -> Result<Vec<EstateSummary>, AppError> {
 #[cfg(feature = "ssr")]
 pub async fn estate_summaries(
     pool: &sqlx::AnyPool,
-    scope: &crate::auth::EstateScope,
+    scope: &crate::common::EstateScope,
 ) -> sqlx::Result<Vec<EstateSummary>> {
     let filter = crate::db::estate_filter(scope, "e.id");
     sqlx::query_as(&format!(
@@ -41,7 +41,7 @@ pub async fn estate_summaries(
 /// The houses the signed-in resident is currently linked to — theirs only.
 #[server(endpoint = "my_houses")]
 pub async fn my_houses() -> Result<Vec<MyHouse>, AppError> {
-    use crate::auth::Permission;
+    use crate::common::Permission;
     let caller = authorize(Permission::UsePortal)?;
     let state = state()?;
     let Some(resident_id) = caller.resident_id else {
@@ -63,7 +63,7 @@ pub async fn my_houses() -> Result<Vec<MyHouse>, AppError> {
 /// The resident's own record, masked.
 #[server(endpoint = "my_profile")]
 pub async fn my_profile() -> Result<Option<super::MyProfile>, AppError> {
-    use crate::auth::Permission;
+    use crate::common::Permission;
     use crate::estate::rules::{mask_id_number, mask_mobile};
     let caller = authorize(Permission::UsePortal)?;
     let state = state()?;

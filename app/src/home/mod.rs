@@ -3,8 +3,6 @@
 
 pub mod api;
 pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod residence;
 
 use serde::{Deserialize, Serialize};
 

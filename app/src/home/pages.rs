@@ -13,7 +13,7 @@ use crate::CurrentUser;
 pub fn RootRedirect() -> impl IntoView {
     let target = use_context::<CurrentUser>()
         .and_then(|CurrentUser(me)| me)
-        .map(|me| crate::auth::rules::home_path(me.role))
+        .map(|me| crate::common::home_path(me.role))
         .unwrap_or("/login");
     view! { <Redirect path=target /> }
 }

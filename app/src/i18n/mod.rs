@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 
-use crate::auth::Lang;
+use crate::common::Lang;
 
 /// The translator for the current page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

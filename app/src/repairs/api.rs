@@ -15,10 +15,10 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 pub async fn viewer(
     pool: &sqlx::AnyPool,
-    caller: &crate::auth::session::Caller,
+    caller: &crate::common::Caller,
 ) -> Result<super::db::Viewer, AppError> {
     use super::db::Viewer;
-    use crate::auth::Role;
+    use crate::common::Role;
     Ok(match caller.role {
         Role::Admin | Role::Manager | Role::Clerk => Viewer::Desk(caller.scope.clone()),
         Role::Maintenance => Viewer::Worker {
@@ -29,7 +29,7 @@ pub async fn viewer(
             let resident_id = caller.resident_id.ok_or(AppError::Forbidden)?;
             // Each current house, from the moment this resident's occupancy began
             // (the portal's one rule, which its bills follow too).
-            let houses = crate::home::residence::residences(pool, resident_id).await?;
+            let houses = crate::auth::residence::residences(pool, resident_id).await?;
             Viewer::Resident {
                 resident_id,
                 houses: houses.into_iter().map(|r| (r.house_id, r.from)).collect(),
@@ -45,7 +45,8 @@ pub async fn get_repairs(
     status: String,
     late: bool,
 ) -> Result<TicketList, AppError> {
-    use crate::auth::{api::*, rules::allows, Permission};
+    use crate::auth::api::*;
+    use crate::common::{allows, Permission};
     let caller = authorize(Permission::UseDesk)?;
     let state = state()?;
     finish(
@@ -80,7 +81,8 @@ pub async fn get_ticket(id: i64) -> Result<TicketDetail, AppError> {
 /// The report form's choices.
 #[server(endpoint = "get_report_form")]
 pub async fn get_report_form(estate_id: i64, house: String) -> Result<ReportForm, AppError> {
-    use crate::auth::{api::*, rules::allows, Permission};
+    use crate::auth::api::*;
+    use crate::common::{allows, Permission};
     let caller = authorize(Permission::SignedIn)?;
     if !allows(caller.role, Permission::UseDesk) && !allows(caller.role, Permission::UsePortal) {
         return fail(AppError::Forbidden);
@@ -112,7 +114,8 @@ pub async fn report_repair(
     reporter_name: Option<String>,
     reporter_phone: Option<String>,
 ) -> Result<i64, AppError> {
-    use crate::auth::{api::*, rules::allows, Permission};
+    use crate::auth::api::*;
+    use crate::common::{allows, Permission};
     let caller = authorize(Permission::SignedIn)?;
     if !allows(caller.role, Permission::UseDesk) && !allows(caller.role, Permission::UsePortal) {
         return fail(AppError::Forbidden);
@@ -167,7 +170,7 @@ pub async fn report_repair(
 /// ticket's rules, through [`super::db::act`], decide the rest.
 #[cfg(feature = "ssr")]
 async fn act_as(
-    caller: &crate::auth::session::Caller,
+    caller: &crate::common::Caller,
     id: i64,
     action: Action,
     input: super::db::ActInput,

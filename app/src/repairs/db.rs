@@ -32,7 +32,7 @@ pub enum Viewer {
     Worker { account_id: i64, scope: EstateScope },
     /// A resident and the houses they are linked to now, each with the moment
     /// (database timestamp text) from which its tickets are theirs to see: the
-    /// start of their occupancy ([`crate::home::residence`]), so a new owner
+    /// start of their occupancy ([`crate::auth::residence`]), so a new owner
     /// does not read the last one's.
     Resident {
         resident_id: i64,
@@ -113,11 +113,11 @@ impl Viewer {
     /// another worker's job).
     fn who(&self, f: &Facts) -> Result<Who, AppError> {
         match self {
-            Viewer::Desk(scope) => crate::auth::rules::sees_estate(scope, f.estate_id)
+            Viewer::Desk(scope) => crate::common::sees_estate(scope, f.estate_id)
                 .then_some(Who::Desk)
                 .ok_or(AppError::Forbidden),
             Viewer::Worker { account_id, scope } => {
-                if !crate::auth::rules::sees_estate(scope, f.estate_id) {
+                if !crate::common::sees_estate(scope, f.estate_id) {
                     return Err(AppError::Forbidden);
                 }
                 let assignee = f.worker_id == Some(*account_id);
@@ -363,7 +363,7 @@ pub async fn create(
     // The estate must be one the caller works for (or, in the portal, the house's own).
     match viewer {
         Viewer::Desk(scope) | Viewer::Worker { scope, .. } => {
-            if !crate::auth::rules::sees_estate(scope, estate_id) {
+            if !crate::common::sees_estate(scope, estate_id) {
                 return Err(AppError::Forbidden);
             }
         }
@@ -434,9 +434,9 @@ pub async fn create(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "repair_ticket",
+            entity: crate::common::AuditEntity::RepairTicket,
             entity_id: Some(id.to_string()),
-            action: "report_repair",
+            action: crate::common::AuditAction::ReportRepair,
             before: None,
             after: Some(serde_json::json!({
                 "house_id": house_id, "location_id": location_id, "category": input.category,
@@ -560,7 +560,7 @@ pub async fn act(
     let who = match viewer.who(&f) {
         Err(AppError::Forbidden) if action == Action::Pick && f.worker_id.is_some() => match viewer
         {
-            Viewer::Worker { scope, .. } if crate::auth::rules::sees_estate(scope, f.estate_id) => {
+            Viewer::Worker { scope, .. } if crate::common::sees_estate(scope, f.estate_id) => {
                 return Err(taken())
             }
             _ => return Err(AppError::Forbidden),
@@ -701,7 +701,7 @@ pub async fn act(
                     &tr(lang, "repairs.not_fixed"),
                 )
                 .await?;
-                audit_transition(&mut tx, actor, &f, ticket_id, "visit", Status::Reopened, after).await?;
+                audit_transition(&mut tx, actor, &f, ticket_id, Action::Visit, Status::Reopened, after).await?;
                 tx.commit().await?;
                 return Ok(Status::Reopened);
             }
@@ -738,7 +738,7 @@ pub async fn act(
         &note,
     )
     .await?;
-    audit_transition(&mut tx, actor, &f, ticket_id, action.as_str(), to, after).await?;
+    audit_transition(&mut tx, actor, &f, ticket_id, action, to, after).await?;
     tx.commit().await?;
     Ok(to)
 }
@@ -764,7 +764,7 @@ async fn audit_transition(
     actor: &Actor,
     f: &Facts,
     ticket_id: i64,
-    action: &str,
+    action: Action,
     to: Status,
     mut after: serde_json::Value,
 ) -> sqlx::Result<()> {
@@ -774,9 +774,9 @@ async fn audit_transition(
         actor,
         Change {
             estate_id: Some(f.estate_id),
-            entity: "repair_ticket",
+            entity: crate::common::AuditEntity::RepairTicket,
             entity_id: Some(ticket_id.to_string()),
-            action: &format!("repair_{action}"),
+            action: action.audit_action(),
             before: Some(
                 serde_json::json!({ "status": f.status.as_str(), "worker_id": f.worker_id }),
             ),
@@ -885,7 +885,7 @@ pub async fn set_paid(
 ) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     let f = facts(&mut tx, ticket_id).await?;
-    if !crate::auth::rules::sees_estate(scope, f.estate_id) {
+    if !crate::common::sees_estate(scope, f.estate_id) {
         return Err(AppError::Forbidden);
     }
     if !f.status.is_open() {
@@ -924,9 +924,9 @@ pub async fn set_paid(
         actor,
         Change {
             estate_id: Some(f.estate_id),
-            entity: "repair_ticket",
+            entity: crate::common::AuditEntity::RepairTicket,
             entity_id: Some(ticket_id.to_string()),
-            action: "repair_set_paid",
+            action: crate::common::AuditAction::RepairSetPaid,
             before: Some(serde_json::json!({ "paid": f.paid })),
             after: Some(serde_json::json!({ "paid": paid })),
         },
@@ -1097,9 +1097,9 @@ pub async fn add_photos(
         actor,
         Change {
             estate_id: Some(f.estate_id),
-            entity: "repair_ticket",
+            entity: crate::common::AuditEntity::RepairTicket,
             entity_id: Some(ticket_id.to_string()),
-            action: "repair_photos",
+            action: crate::common::AuditAction::RepairPhotos,
             before: None,
             after: Some(serde_json::json!({ "photos": photos.len(), "stage": stage })),
         },
@@ -1579,7 +1579,7 @@ pub async fn report_form(
                 locations: locations(pool, estate_id).await?,
                 houses: houses
                     .into_iter()
-                    .map(|(id, name, _)| crate::billing::Choice { id, name })
+                    .map(|(id, name, _)| crate::common::Choice { id, name })
                     .collect(),
                 reporter_name: name,
                 reporter_phone: crate::estate::rules::mask_mobile(&mobile),
@@ -1618,15 +1618,15 @@ async fn choices(
     pool: &AnyPool,
     sql: &str,
     estate_id: i64,
-) -> sqlx::Result<Vec<crate::billing::Choice>> {
+) -> sqlx::Result<Vec<crate::common::Choice>> {
     let rows: Vec<(i64, String)> = sqlx::query_as(sql).bind(estate_id).fetch_all(pool).await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name)| crate::billing::Choice { id, name })
+        .map(|(id, name)| crate::common::Choice { id, name })
         .collect())
 }
 
-async fn locations(pool: &AnyPool, estate_id: i64) -> sqlx::Result<Vec<crate::billing::Choice>> {
+async fn locations(pool: &AnyPool, estate_id: i64) -> sqlx::Result<Vec<crate::common::Choice>> {
     choices(
         pool,
         "select id, name from repair_location where estate_id = $1 order by name",
@@ -1750,9 +1750,9 @@ pub async fn save_settings(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "repair_setting",
+            entity: crate::common::AuditEntity::RepairSetting,
             entity_id: Some(estate_id.to_string()),
-            action: "repair_settings",
+            action: crate::common::AuditAction::RepairSettings,
             before: Some(serde_json::json!({ "targets": before, "charge_item": before_item })),
             after: Some(serde_json::json!({ "targets": [ur, uc, nr, nc], "charge_item": item })),
         },
@@ -1793,9 +1793,9 @@ pub async fn add_location(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "repair_location",
+            entity: crate::common::AuditEntity::RepairLocation,
             entity_id: Some(id.to_string()),
-            action: "create",
+            action: crate::common::AuditAction::Create,
             before: None,
             after: Some(serde_json::json!({ "name": name })),
         },
@@ -1850,9 +1850,9 @@ pub async fn set_skills(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "account",
+            entity: crate::common::AuditEntity::Account,
             entity_id: Some(worker_id.to_string()),
-            action: "worker_skills",
+            action: crate::common::AuditAction::WorkerSkills,
             before: None,
             after: Some(serde_json::json!({ "skills": categories })),
         },

@@ -23,8 +23,7 @@ use serde::{Deserialize, Serialize};
 
 pub use rules::{Action, Lateness, Status, WorkerLoad, CATEGORIES, SOURCES, URGENCIES};
 
-use crate::admin::EstateOption;
-use crate::billing::Choice;
+use crate::common::Choice;
 
 /// A ticket in a list (the desk's, the worker's queue, the portal's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,7 +46,7 @@ pub struct TicketRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketList {
-    pub estates: Vec<EstateOption>,
+    pub estates: Vec<Choice>,
     pub estate_id: i64,
     pub status: String,
     pub late_only: bool,
@@ -143,7 +142,7 @@ pub struct Queue {
 /// and each estate's common areas.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportForm {
-    pub estates: Vec<EstateOption>,
+    pub estates: Vec<Choice>,
     pub estate_id: i64,
     pub locations: Vec<Choice>,
     /// Portal: the resident's houses; desk: empty (the clerk types the number).
@@ -160,7 +159,7 @@ pub struct ReportForm {
 /// Repair settings of an estate: targets, common areas, the charge's fee item, worker skills.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepairSetup {
-    pub estates: Vec<EstateOption>,
+    pub estates: Vec<Choice>,
     pub estate_id: i64,
     pub targets: rules::Targets,
     pub charge_item: Option<i64>,
@@ -172,7 +171,7 @@ pub struct RepairSetup {
 /// A done ticket waiting for its return visit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitList {
-    pub estates: Vec<EstateOption>,
+    pub estates: Vec<Choice>,
     pub estate_id: i64,
     pub rows: Vec<TicketRow>,
 }
@@ -180,7 +179,7 @@ pub struct VisitList {
 /// The desk's statistics for a date range.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RepairStats {
-    pub estates: Vec<EstateOption>,
+    pub estates: Vec<Choice>,
     pub estate_id: i64,
     pub from: String,
     pub to: String,

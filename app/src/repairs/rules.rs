@@ -109,6 +109,22 @@ impl Action {
         Action::Cancel,
     ];
 
+    /// The operation log's name for this step.
+    pub fn audit_action(self) -> crate::common::AuditAction {
+        use crate::common::AuditAction as A;
+        match self {
+            Action::Assign => A::RepairAssign,
+            Action::Pick => A::RepairPick,
+            Action::Accept => A::RepairAccept,
+            Action::HandBack => A::RepairHandBack,
+            Action::Start => A::RepairStart,
+            Action::Finish => A::RepairFinish,
+            Action::Visit => A::RepairVisit,
+            Action::Reopen => A::RepairReopen,
+            Action::Cancel => A::RepairCancel,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Assign => "assign",

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::auth::rules::{allows, page_permission};
 use crate::auth::{Lang, Role};
+use crate::common::{allows, page_permission};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::CurrentUser;
@@ -66,12 +66,12 @@ pub fn AppShell(children: Children) -> impl IntoView {
             }
         })
         .collect_view();
-    let home = crate::auth::rules::home_path(me.role);
+    let home = crate::common::home_path(me.role);
     view! {
         <header class="topbar">
             <a class="brand" href=home>{i18n.t("app.name")}</a>
             <nav class="mainnav" aria-label=i18n.t("nav.label")>{nav}</nav>
-            {allows(me.role, crate::auth::Permission::UseDesk).then(|| view! { <crate::estate::pages::SearchBox /> })}
+            {allows(me.role, crate::common::Permission::UseDesk).then(|| view! { <crate::estate::pages::SearchBox /> })}
             <div class="usermenu">
                 <a class="who" href="/account/password" title=i18n.t("nav.password")>
                     {me.display_name.clone()}
@@ -116,7 +116,7 @@ pub fn Forbidden() -> impl IntoView {
     let i18n = use_i18n();
     let home = use_context::<CurrentUser>()
         .and_then(|CurrentUser(me)| me)
-        .map(|me| crate::auth::rules::home_path(me.role))
+        .map(|me| crate::common::home_path(me.role))
         .unwrap_or("/login");
     view! {
         <div class="panel" role="alert">
@@ -253,7 +253,7 @@ pub fn query_num(key: &'static str) -> impl Fn() -> i64 + Copy + Send + Sync + '
 
 /// The estate picker of a page (a GET form, so the choice is in the address).
 #[component]
-pub fn EstatePicker(estates: Vec<crate::admin::EstateOption>, chosen: i64) -> impl IntoView {
+pub fn EstatePicker(estates: Vec<crate::common::Choice>, chosen: i64) -> impl IntoView {
     let i18n = use_i18n();
     (estates.len() > 1).then(|| {
         let options = estates

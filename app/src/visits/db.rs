@@ -67,9 +67,9 @@ pub async fn record(
         actor,
         Change {
             estate_id: Some(subject.estate_id),
-            entity: "return_visit",
+            entity: crate::common::AuditEntity::ReturnVisit,
             entity_id: Some(visit_id.to_string()),
-            action: "return_visit",
+            action: crate::common::AuditAction::ReturnVisit,
             before: None,
             after: Some(serde_json::json!({
                 "subject": subject.kind, "subject_id": subject.id, "channel": channel,
@@ -216,7 +216,7 @@ pub async fn resolve(
             .fetch_optional(&mut *tx)
             .await?;
     let (estate_id, status) = row.ok_or(AppError::NotFound)?;
-    if !crate::auth::rules::sees_estate(scope, estate_id) {
+    if !crate::common::sees_estate(scope, estate_id) {
         return Err(AppError::Forbidden);
     }
     if status != "open" {
@@ -241,9 +241,9 @@ pub async fn resolve(
         actor,
         Change {
             estate_id: Some(estate_id),
-            entity: "escalation",
+            entity: crate::common::AuditEntity::Escalation,
             entity_id: Some(id.to_string()),
-            action: "resolve_escalation",
+            action: crate::common::AuditAction::ResolveEscalation,
             before: Some(serde_json::json!({ "status": "open" })),
             after: Some(serde_json::json!({ "status": "resolved", "resolution": resolution })),
         },

@@ -11,7 +11,7 @@ pub mod pages;
 
 use serde::{Deserialize, Serialize};
 
-use crate::admin::EstateOption;
+use crate::common::Choice;
 
 /// What a visit can be about. Stored as `subject_kind`.
 pub const SUBJECT_KINDS: [&str; 2] = ["repair", "complaint"];
@@ -45,7 +45,7 @@ pub struct VisitInput {
 /// Checks the form's fields; messages in `lang`, each on its field.
 #[cfg(feature = "ssr")]
 pub fn parse_visit(
-    lang: crate::auth::Lang,
+    lang: crate::common::Lang,
     rating: &str,
     fixed: &str,
     comment: &str,
@@ -120,7 +120,7 @@ pub struct EscalationRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EscalationList {
-    pub estates: Vec<EstateOption>,
+    pub estates: Vec<Choice>,
     pub estate_id: i64,
     pub status: String,
     pub rows: Vec<EscalationRow>,
@@ -144,7 +144,7 @@ mod tests {
     #[cfg(feature = "ssr")]
     #[test]
     fn visit_form_checks() {
-        use crate::auth::Lang;
+        use crate::common::Lang;
         let ok = parse_visit(Lang::Zh, "4", "yes", " 很好 ").expect("valid");
         assert_eq!(
             (ok.rating, ok.fixed, ok.comment.as_str()),

@@ -4,15 +4,8 @@
 //! to whoever lived there before, and access ends with the occupancy. The
 //! portal's bills, receipts and repairs all draw the line here.
 
+use crate::common::Residence;
 use crate::db::time;
-
-/// A house the resident lives in now, and the moment (database timestamp
-/// text) from which its records are theirs to see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Residence {
-    pub house_id: i64,
-    pub from: String,
-}
 
 /// When an occupancy starting on `start_date` (a desk day) and recorded at
 /// `recorded_at` opens the house's records to its resident: the first instant

@@ -1,7 +1,72 @@
-//! Who may do what: the pure rules behind the one permission check
-//! ([`crate::auth::api::authorize`] on the server). No I/O; compiled for both targets.
+//! Who may do what: roles, permissions and estate scope, and the pure rules
+//! over them that the server's one permission check ([`crate::guard`]), the
+//! navigation and the page guard all ask. No I/O; compiled for both targets.
 
-use super::{Permission, Role};
+use serde::{Deserialize, Serialize};
+
+use super::Lang;
+
+crate::value_set! {
+    /// An account's role (角色).
+    pub enum Role("role") {
+        Admin = "admin",
+        Manager = "manager",
+        Clerk = "clerk",
+        Maintenance = "maintenance",
+        Resident = "resident",
+    }
+}
+
+impl Role {
+    pub const STAFF: [Role; 4] = [Role::Admin, Role::Manager, Role::Clerk, Role::Maintenance];
+
+    pub fn is_staff(self) -> bool {
+        self != Role::Resident
+    }
+}
+
+/// What a server function may ask of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Any signed-in account.
+    SignedIn,
+    /// Create staff, assign roles and estates, disable accounts, reset passwords.
+    ManageAccounts,
+    /// Browse the operation log (操作日志).
+    ViewAuditLog,
+    /// The service desk (前台): clerks and their managers.
+    UseDesk,
+    /// The maintenance phone view.
+    WorkJobs,
+    /// The resident portal.
+    UsePortal,
+    /// Fee items, rates and the late-fee policy (admins and managers).
+    ManageFees,
+    /// Bill runs (生成账单): managers and admins.
+    RunBilling,
+    /// Reversals (冲红) and waivers (减免): managers only.
+    ApproveMoney,
+    /// Repair targets, common areas, the repair charge's fee item, worker skills.
+    ManageRepairs,
+    /// The escalation list of poor return visits (客服主管): managers only.
+    HandleEscalations,
+}
+
+/// The estates a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EstateScope {
+    All,
+    Only(Vec<i64>),
+}
+
+/// The signed-in account as the browser sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub account_id: i64,
+    pub role: Role,
+    pub display_name: String,
+    pub lang: Lang,
+}
 
 /// Whether `role` holds `permission`. Estate scope is checked separately, per record.
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -59,17 +124,16 @@ pub fn page_permission(path: &str) -> Option<Permission> {
 }
 
 /// Whether a caller who works for `estates` (or every estate) may touch a record of `estate_id`.
-pub fn sees_estate(scope: &super::EstateScope, estate_id: i64) -> bool {
+pub fn sees_estate(scope: &EstateScope, estate_id: i64) -> bool {
     match scope {
-        super::EstateScope::All => true,
-        super::EstateScope::Only(ids) => ids.contains(&estate_id),
+        EstateScope::All => true,
+        EstateScope::Only(ids) => ids.contains(&estate_id),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::EstateScope;
 
     const ROLES: [Role; 5] = [
         Role::Admin,
