@@ -19,6 +19,7 @@ pub mod estate;
 pub mod home;
 pub mod i18n;
 pub mod repairs;
+pub mod shell;
 pub mod ui;
 pub mod visits;
 
@@ -33,17 +34,14 @@ pub mod state;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 use leptos_router::SsrMode;
 
 use crate::common::{Lang, Me};
 use crate::i18n::{html_lang, use_i18n, I18n};
 
-/// Who is signed in on this page load (`None`: nobody). Identity only changes
-/// through a full page load (sign in, sign out), so a plain value suffices.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CurrentUser(pub Option<Me>);
+pub use crate::common::CurrentUser;
 
 /// The language and account of this request, as the server resolved them
 /// before rendering (see `server::router`'s identity middleware).
@@ -119,42 +117,45 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <ui::NotFoundPage /> }>
                 <Route path=path!("/") view=home::pages::RootRedirect ssr=SsrMode::Async />
                 <Route path=path!("/login") view=auth::pages::LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/account/password") view=auth::pages::ChangePasswordPage ssr=SsrMode::Async />
-                <Route path=path!("/desk") view=home::pages::DeskHome ssr=SsrMode::Async />
-                <Route path=path!("/desk/import") view=estate::pages::ImportPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/import/:id") view=estate::pages::ImportReportPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/search") view=estate::pages::SearchPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/houses") view=estate::pages::HouseListPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/houses/:id") view=estate::pages::HousePage ssr=SsrMode::Async />
-                <Route path=path!("/desk/residents") view=estate::pages::ResidentListPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/residents/:id") view=estate::pages::ResidentPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/houses/:id/account") view=billing::pages::HouseAccountPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/fees") view=billing::pages::FeesPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/billing") view=billing::pages::BillingPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/readings") view=billing::pages::ReadingsPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/receipts/:id") view=billing::pages::ReceiptPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/close") view=billing::pages::DailyClosePage ssr=SsrMode::Async />
-                <Route path=path!("/desk/notices") view=billing::pages::NoticesPage ssr=SsrMode::Async />
-                <Route path=path!("/portal/bills") view=billing::pages::PortalBillsPage ssr=SsrMode::Async />
-                <Route path=path!("/portal/receipts/:id") view=billing::pages::PortalReceiptPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/repairs") view=repairs::pages::RepairsPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/repairs/new") view=repairs::pages::NewRepairPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/repairs/visits") view=repairs::pages::VisitListPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/repairs/stats") view=repairs::pages::RepairStatsPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/repairs/setup") view=repairs::pages::RepairSetupPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/repairs/:id") view=repairs::pages::RepairPage ssr=SsrMode::Async />
-                <Route path=path!("/desk/escalations") view=visits::pages::EscalationsPage ssr=SsrMode::Async />
-                <Route path=path!("/jobs") view=repairs::jobs::JobsHome ssr=SsrMode::Async />
-                <Route path=path!("/jobs/:id") view=repairs::jobs::JobPage ssr=SsrMode::Async />
-                <Route path=path!("/portal/repairs") view=repairs::portal::PortalRepairsPage ssr=SsrMode::Async />
-                <Route path=path!("/portal/repairs/new") view=repairs::portal::PortalNewRepairPage ssr=SsrMode::Async />
-                <Route path=path!("/portal/repairs/:id") view=repairs::portal::PortalRepairPage ssr=SsrMode::Async />
-                <Route path=path!("/portal") view=home::pages::PortalHome ssr=SsrMode::Async />
-                <Route path=path!("/admin/estates") view=admin::pages::EstatesPage ssr=SsrMode::Async />
-                <Route path=path!("/admin/staff") view=admin::pages::StaffListPage ssr=SsrMode::Async />
-                <Route path=path!("/admin/staff/new") view=admin::pages::NewStaffPage ssr=SsrMode::Async />
-                <Route path=path!("/admin/staff/:id") view=admin::pages::StaffPage ssr=SsrMode::Async />
-                <Route path=path!("/audit") view=audit::pages::AuditPage ssr=SsrMode::Async />
+                // Every other page inside the shell: header, navigation, the page guard.
+                <ParentRoute path=path!("") view=shell::Shell ssr=SsrMode::Async>
+                    <Route path=path!("/account/password") view=auth::pages::ChangePasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk") view=home::pages::DeskHome ssr=SsrMode::Async />
+                    <Route path=path!("/desk/import") view=estate::pages::ImportPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/import/:id") view=estate::pages::ImportReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/search") view=estate::pages::SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/houses") view=estate::pages::HouseListPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/houses/:id") view=estate::pages::HousePage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/residents") view=estate::pages::ResidentListPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/residents/:id") view=estate::pages::ResidentPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/houses/:id/account") view=billing::pages::HouseAccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/fees") view=billing::pages::FeesPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/billing") view=billing::pages::BillingPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/readings") view=billing::pages::ReadingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/receipts/:id") view=billing::pages::ReceiptPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/close") view=billing::pages::DailyClosePage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/notices") view=billing::pages::NoticesPage ssr=SsrMode::Async />
+                    <Route path=path!("/portal/bills") view=billing::pages::PortalBillsPage ssr=SsrMode::Async />
+                    <Route path=path!("/portal/receipts/:id") view=billing::pages::PortalReceiptPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/repairs") view=repairs::pages::RepairsPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/repairs/new") view=repairs::pages::NewRepairPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/repairs/visits") view=repairs::pages::VisitListPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/repairs/stats") view=repairs::pages::RepairStatsPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/repairs/setup") view=repairs::pages::RepairSetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/repairs/:id") view=repairs::pages::RepairPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/escalations") view=visits::pages::EscalationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/jobs") view=repairs::jobs::JobsHome ssr=SsrMode::Async />
+                    <Route path=path!("/jobs/:id") view=repairs::jobs::JobPage ssr=SsrMode::Async />
+                    <Route path=path!("/portal/repairs") view=repairs::portal::PortalRepairsPage ssr=SsrMode::Async />
+                    <Route path=path!("/portal/repairs/new") view=repairs::portal::PortalNewRepairPage ssr=SsrMode::Async />
+                    <Route path=path!("/portal/repairs/:id") view=repairs::portal::PortalRepairPage ssr=SsrMode::Async />
+                    <Route path=path!("/portal") view=home::pages::PortalHome ssr=SsrMode::Async />
+                    <Route path=path!("/admin/estates") view=admin::pages::EstatesPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/staff") view=admin::pages::StaffListPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/staff/new") view=admin::pages::NewStaffPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/staff/:id") view=admin::pages::StaffPage ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view=audit::pages::AuditPage ssr=SsrMode::Async />
+                </ParentRoute>
             </Routes>
         </Router>
     }

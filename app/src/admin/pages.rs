@@ -11,7 +11,7 @@ use super::{Choice, StaffDetail};
 use crate::common::Role;
 use crate::error::AppError;
 use crate::i18n::{use_i18n, I18n};
-use crate::ui::{field_error, form_error, AppShell, Field, FormError, LoadError};
+use crate::ui::{field_error, form_error, Field, FormError, LoadError};
 
 fn role_label(i18n: I18n, role: Role) -> String {
     i18n.t(&format!("role.{}", role.as_str()))
@@ -22,7 +22,7 @@ pub fn StaffListPage() -> impl IntoView {
     let i18n = use_i18n();
     let staff = Resource::new(|| (), |_| list_staff());
     view! {
-        <AppShell>
+        <>
             <div class="page-head">
                 <h1>{i18n.t("staff.title")}</h1>
                 <a class="button primary" href="/admin/staff/new">{i18n.t("staff.new")}</a>
@@ -81,7 +81,7 @@ pub fn StaffListPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 
@@ -154,7 +154,7 @@ pub fn NewStaffPage() -> impl IntoView {
         }
     });
     view! {
-        <AppShell>
+        <>
             <p class="crumbs"><a href="/admin/staff">{i18n.t("staff.title")}</a></p>
             <h1>{i18n.t("staff.new")}</h1>
             <section class="panel narrow-form">
@@ -199,7 +199,7 @@ pub fn NewStaffPage() -> impl IntoView {
                     <button type="submit" class="primary">{i18n.t("staff.create")}</button>
                 </ActionForm>
             </section>
-        </AppShell>
+        </>
     }
 }
 
@@ -217,7 +217,7 @@ pub fn StaffPage() -> impl IntoView {
     );
     let estates = Resource::new(|| (), |_| estate_options());
     view! {
-        <AppShell>
+        <>
             <p class="crumbs"><a href="/admin/staff">{i18n.t("staff.title")}</a></p>
             {created.then(|| view! { <p class="saved" role="status">{use_i18n().t("staff.created")}</p> })}
             <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
@@ -228,7 +228,7 @@ pub fn StaffPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 
@@ -330,7 +330,7 @@ pub fn EstatesPage() -> impl IntoView {
         |_| super::api::list_estates(),
     );
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("estate.title")}</h1>
             <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
@@ -352,6 +352,6 @@ pub fn EstatesPage() -> impl IntoView {
                     <button type="submit" class="primary">{i18n.t("estate.create")}</button>
                 </ActionForm>
             </section>
-        </AppShell>
+        </>
     }
 }

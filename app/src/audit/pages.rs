@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::api::audit_page;
 use super::AuditFilter;
 use crate::i18n::use_i18n;
-use crate::ui::{desk_time, AppShell, LoadError};
+use crate::ui::{desk_time, LoadError};
 
 /// Actions the log knows how to name; others show as recorded.
 const ACTIONS: [&str; 49] = [
@@ -121,7 +121,7 @@ pub fn AuditPage() -> impl IntoView {
     let current = filter();
     let chosen_action = current.action.clone();
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("audit.title")}</h1>
             <Form method="GET" action="">
                 <div class="filters">
@@ -216,6 +216,6 @@ pub fn AuditPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </AppShell>
+        </>
     }
 }

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::auth::api::ChangePassword;
 use crate::i18n::use_i18n;
-use crate::ui::{field_error, form_error, AppShell, Field, FormError, LangSwitch};
+use crate::ui::{field_error, form_error, Field, FormError, LangSwitch};
 use crate::CurrentUser;
 
 /// Sign in. A plain form posted to `/auth/login` (server/src/auth_routes.rs):
@@ -79,7 +79,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
     let value = action.value();
     let done = move || matches!(value.get(), Some(Ok(())));
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("password.title")}</h1>
             <section class="panel narrow-form">
                 <FormError error=form_error(value) />
@@ -116,6 +116,6 @@ pub fn ChangePasswordPage() -> impl IntoView {
                     <button type="submit" class="primary">{i18n.t("password.submit")}</button>
                 </ActionForm>
             </section>
-        </AppShell>
+        </>
     }
 }

@@ -9,8 +9,8 @@ use super::api::*;
 use super::*;
 use crate::i18n::use_i18n;
 use crate::ui::{
-    desk_time, field_error, form_error, loading, query_num, AppShell, EmptyRow, EstatePicker,
-    Field, FormError, LoadError,
+    desk_time, field_error, form_error, loading, query_num, EmptyRow, EstatePicker, Field,
+    FormError, LoadError,
 };
 
 /// An amount in yuan, right-aligned in tables.
@@ -43,7 +43,7 @@ pub fn FeesPage() -> impl IntoView {
         |(e, ..)| get_fee_setup(e),
     );
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("billing.fees_title")}</h1>
             <Transition fallback=loading>
                 {move || Suspend::new(async move {
@@ -53,7 +53,7 @@ pub fn FeesPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </AppShell>
+        </>
     }
 }
 
@@ -242,7 +242,7 @@ pub fn BillingPage() -> impl IntoView {
         }
     });
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("billing.runs_title")}</h1>
             <Transition fallback=loading>
                 {move || Suspend::new(async move {
@@ -252,7 +252,7 @@ pub fn BillingPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </AppShell>
+        </>
     }
 }
 
@@ -411,7 +411,7 @@ pub fn ReadingsPage() -> impl IntoView {
         }
     });
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("billing.readings_title")}</h1>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move { report.await.map(|r| view! { <ReadingImportReport r /> }) })}
@@ -424,7 +424,7 @@ pub fn ReadingsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </AppShell>
+        </>
     }
 }
 
@@ -603,7 +603,7 @@ pub fn HouseAccountPage() -> impl IntoView {
         }
     });
     view! {
-        <AppShell>
+        <>
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     match account.await {
@@ -612,7 +612,7 @@ pub fn HouseAccountPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 
@@ -961,7 +961,7 @@ pub fn ReceiptPage() -> impl IntoView {
     let id = crate::ui::id_param();
     let receipt = Resource::new(id, get_receipt);
     view! {
-        <AppShell>
+        <>
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     match receipt.await {
@@ -973,7 +973,7 @@ pub fn ReceiptPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 
@@ -1052,7 +1052,7 @@ pub fn DailyClosePage() -> impl IntoView {
     let close = ServerAction::<CloseMyDay>::new();
     let page = Resource::new(move || close.version().get(), |_| get_daily_close());
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("billing.close_title")}</h1>
             <Transition fallback=loading>
                 {move || Suspend::new(async move {
@@ -1062,7 +1062,7 @@ pub fn DailyClosePage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </AppShell>
+        </>
     }
 }
 
@@ -1167,7 +1167,7 @@ pub fn NoticesPage() -> impl IntoView {
     let building = query_num("building");
     let notices = Resource::new(move || (house(), building()), |(h, b)| get_notices(h, b));
     view! {
-        <AppShell>
+        <>
             <div class="print-tools no-print">
                 <button type="button" class="primary" on:click=move |_| print_page()>{use_i18n().t("billing.print")}</button>
             </div>
@@ -1180,7 +1180,7 @@ pub fn NoticesPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 
@@ -1234,7 +1234,7 @@ pub fn PortalBillsPage() -> impl IntoView {
     let i18n = use_i18n();
     let bills = Resource::new(|| (), |_| my_bills());
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("billing.my_bills")}</h1>
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
@@ -1245,7 +1245,7 @@ pub fn PortalBillsPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 
@@ -1317,7 +1317,7 @@ pub fn PortalReceiptPage() -> impl IntoView {
     let id = crate::ui::id_param();
     let receipt = Resource::new(id, my_receipt);
     view! {
-        <AppShell>
+        <>
             <p class="crumbs no-print"><a href="/portal/bills">{use_i18n().t("billing.my_bills")}</a></p>
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
@@ -1327,7 +1327,7 @@ pub fn PortalReceiptPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 

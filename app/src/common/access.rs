@@ -59,6 +59,12 @@ pub enum EstateScope {
     Only(Vec<i64>),
 }
 
+/// Who is signed in on this page load (`None`: nobody), in the page's
+/// context. Identity only changes through a full page load (sign in, sign
+/// out), so a plain value suffices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser(pub Option<Me>);
+
 /// The signed-in account as the browser sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {

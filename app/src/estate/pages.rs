@@ -14,9 +14,7 @@ use super::{
     HouseDetail, HouseFilter, OccupancyView, HOUSE_PAGE_SIZE, HOUSE_STATUSES, OCCUPANCY_ROLES,
 };
 use crate::i18n::use_i18n;
-use crate::ui::{
-    area, desk_time, field_error, form_error, AppShell, EmptyRow, Field, FormError, LoadError,
-};
+use crate::ui::{area, desk_time, field_error, form_error, EmptyRow, Field, FormError, LoadError};
 
 fn status_badge(status: &str) -> impl IntoView + use<> {
     let label = use_i18n().t(&format!("house.status.{status}"));
@@ -131,7 +129,7 @@ pub fn SearchPage() -> impl IntoView {
     let q = move || query.read().get("q").unwrap_or_default();
     let hits = Resource::new(q, desk_search);
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.f("search.title", &[("q", &q())])}</h1>
             <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
@@ -141,7 +139,7 @@ pub fn SearchPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 
@@ -162,7 +160,7 @@ pub fn HouseListPage() -> impl IntoView {
     };
     let list = Resource::new(filter, list_houses);
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("house.list_title")}</h1>
             <Transition fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
@@ -262,7 +260,7 @@ pub fn HouseListPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </AppShell>
+        </>
     }
 }
 
@@ -287,7 +285,7 @@ pub fn HousePage() -> impl IntoView {
         |(id, ..)| get_house(id),
     );
     view! {
-        <AppShell>
+        <>
             <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     match house.await {
@@ -296,7 +294,7 @@ pub fn HousePage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 
@@ -513,7 +511,7 @@ pub fn ResidentPage() -> impl IntoView {
         |(id, _)| get_resident(id),
     );
     view! {
-        <AppShell>
+        <>
             <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     let i18n = use_i18n();
@@ -576,7 +574,7 @@ pub fn ResidentPage() -> impl IntoView {
                 })}
             </Suspense>
             <p class="hint">{i18n.t("resident.reveal_note")}</p>
-        </AppShell>
+        </>
     }
 }
 
@@ -613,7 +611,7 @@ pub fn ImportPage() -> impl IntoView {
     let estates = Resource::new(|| (), |_| crate::home::api::desk_summary());
     let no_file = use_query_map().get_untracked().get("error").is_some();
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("import.title")}</h1>
             <section class="panel narrow-form">
                 <p>{i18n.t("import.intro")}</p>
@@ -643,7 +641,7 @@ pub fn ImportPage() -> impl IntoView {
                     <button type="submit" class="primary">{i18n.t("import.submit")}</button>
                 </form>
             </section>
-        </AppShell>
+        </>
     }
 }
 
@@ -653,7 +651,7 @@ pub fn ImportReportPage() -> impl IntoView {
     let id = crate::ui::id_param();
     let report = Resource::new(id, super::api::get_import);
     view! {
-        <AppShell>
+        <>
             <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
                     let i18n = use_i18n();
@@ -720,7 +718,7 @@ pub fn ImportReportPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 
@@ -810,7 +808,7 @@ pub fn ResidentListPage() -> impl IntoView {
         super::api::list_residents(estate, page)
     });
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("resident.list_title")}</h1>
             <Transition fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
@@ -881,7 +879,7 @@ pub fn ResidentListPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </AppShell>
+        </>
     }
 }
 

@@ -5,7 +5,7 @@ use leptos_router::components::Redirect;
 
 use super::api::{desk_summary, my_houses};
 use crate::i18n::use_i18n;
-use crate::ui::{area, AppShell, LoadError};
+use crate::ui::{area, LoadError};
 use crate::CurrentUser;
 
 /// `/`: the role's home when signed in, else the sign-in page.
@@ -24,7 +24,7 @@ pub fn DeskHome() -> impl IntoView {
     let i18n = use_i18n();
     let estates = Resource::new(|| (), |_| desk_summary());
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("desk.title")}</h1>
             <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
                 {move || Suspend::new(async move {
@@ -37,7 +37,7 @@ pub fn DeskHome() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 
@@ -48,7 +48,7 @@ pub fn PortalHome() -> impl IntoView {
     let houses = Resource::new(|| (), |_| my_houses());
     let profile = Resource::new(|| (), |_| super::api::my_profile());
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("portal.title")}</h1>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -108,7 +108,7 @@ pub fn PortalHome() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 

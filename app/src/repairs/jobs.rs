@@ -9,7 +9,7 @@ use super::*;
 // Ours, not leptos::prelude::Action (a glob each).
 use super::rules::Action;
 use crate::i18n::use_i18n;
-use crate::ui::{form_error, loading, AppShell, FormError, LoadError};
+use crate::ui::{form_error, loading, FormError, LoadError};
 
 /// How often the queue asks the server whether anything changed.
 const POLL_SECONDS: u64 = 15;
@@ -49,7 +49,7 @@ pub fn JobsHome() -> impl IntoView {
     });
     let v = step.value();
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("jobs.title")}</h1>
             <FormError error=form_error(v) />
             <Transition fallback=loading>
@@ -60,7 +60,7 @@ pub fn JobsHome() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </AppShell>
+        </>
     }
 }
 
@@ -137,9 +137,9 @@ fn JobCard(r: TicketRow, step: ServerAction<TicketStep>, mine: bool) -> impl Int
 pub fn JobPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <AppShell>
+        <>
             <p class="crumbs"><a href="/jobs">{i18n.t("jobs.title")}</a></p>
             <TicketPage />
-        </AppShell>
+        </>
     }
 }

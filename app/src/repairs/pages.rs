@@ -13,7 +13,7 @@ use super::rules::Action;
 use crate::billing::fen_text;
 use crate::i18n::use_i18n;
 use crate::ui::{
-    field_error, form_error, id_param, loading, query_num, AppShell, EmptyRow, EstatePicker, Field,
+    field_error, form_error, id_param, loading, query_num, EmptyRow, EstatePicker, Field,
     FormError, LoadError,
 };
 
@@ -55,7 +55,7 @@ pub fn RepairsPage() -> impl IntoView {
         |(e, s, l)| get_repairs(e, s, l == "1"),
     );
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("repairs.title")}</h1>
             <Transition fallback=loading>
                 {move || Suspend::new(async move {
@@ -65,7 +65,7 @@ pub fn RepairsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </AppShell>
+        </>
     }
 }
 
@@ -168,7 +168,7 @@ pub fn NewRepairPage() -> impl IntoView {
     let house = query_text("house");
     let form = Resource::new(move || (estate(), house()), |(e, h)| get_report_form(e, h));
     view! {
-        <AppShell>
+        <>
             <p class="crumbs"><a href="/desk/repairs">{i18n.t("repairs.title")}</a></p>
             <h1>{i18n.t("repairs.new")}</h1>
             <Suspense fallback=loading>
@@ -179,7 +179,7 @@ pub fn NewRepairPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 
@@ -346,10 +346,10 @@ fn PortalPlace(houses: AnyView, common: AnyView, error: Signal<Option<String>>) 
 pub fn RepairPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <AppShell>
+        <>
             <p class="crumbs"><a href="/desk/repairs">{i18n.t("repairs.title")}</a></p>
             <TicketPage />
-        </AppShell>
+        </>
     }
 }
 
@@ -778,7 +778,7 @@ pub fn VisitListPage() -> impl IntoView {
     let estate = query_num("estate");
     let list = Resource::new(estate, get_visit_list);
     view! {
-        <AppShell>
+        <>
             <p class="crumbs"><a href="/desk/repairs">{i18n.t("repairs.title")}</a></p>
             <h1>{i18n.t("repairs.visits_title")}</h1>
             <Transition fallback=loading>
@@ -817,7 +817,7 @@ pub fn VisitListPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </AppShell>
+        </>
     }
 }
 
@@ -847,7 +847,7 @@ pub fn RepairStatsPage() -> impl IntoView {
         |(e, f, t)| get_repair_stats(e, f, t),
     );
     view! {
-        <AppShell>
+        <>
             <p class="crumbs"><a href="/desk/repairs">{i18n.t("repairs.title")}</a></p>
             <h1>{i18n.t("repairs.stats_title")}</h1>
             <Transition fallback=loading>
@@ -858,7 +858,7 @@ pub fn RepairStatsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </AppShell>
+        </>
     }
 }
 
@@ -929,7 +929,7 @@ pub fn RepairSetupPage() -> impl IntoView {
         |(e, ..)| get_repair_setup(e),
     );
     view! {
-        <AppShell>
+        <>
             <p class="crumbs"><a href="/desk/repairs">{i18n.t("repairs.title")}</a></p>
             <h1>{i18n.t("repairs.setup_title")}</h1>
             <Transition fallback=loading>
@@ -940,7 +940,7 @@ pub fn RepairSetupPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </AppShell>
+        </>
     }
 }
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::api::*;
 use super::pages::{ReportFormView, StatusBadge, TicketFlags, TicketPage};
 use crate::i18n::use_i18n;
-use crate::ui::{loading, AppShell, LoadError};
+use crate::ui::{loading, LoadError};
 
 /// `/portal/repairs`
 #[component]
@@ -14,7 +14,7 @@ pub fn PortalRepairsPage() -> impl IntoView {
     let i18n = use_i18n();
     let list = Resource::new(|| (), |_| get_my_repairs());
     view! {
-        <AppShell>
+        <>
             <div class="page-head">
                 <h1>{i18n.t("repairs.my_title")}</h1>
                 <a class="button primary" href="/portal/repairs/new">{i18n.t("repairs.report_one")}</a>
@@ -42,7 +42,7 @@ pub fn PortalRepairsPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 
@@ -52,7 +52,7 @@ pub fn PortalNewRepairPage() -> impl IntoView {
     let i18n = use_i18n();
     let form = Resource::new(|| (), |_| get_report_form(0, String::new()));
     view! {
-        <AppShell>
+        <>
             <p class="crumbs"><a href="/portal/repairs">{i18n.t("repairs.my_title")}</a></p>
             <h1>{i18n.t("repairs.report_one")}</h1>
             <Suspense fallback=loading>
@@ -64,7 +64,7 @@ pub fn PortalNewRepairPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </AppShell>
+        </>
     }
 }
 
@@ -73,9 +73,9 @@ pub fn PortalNewRepairPage() -> impl IntoView {
 pub fn PortalRepairPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <AppShell>
+        <>
             <p class="crumbs"><a href="/portal/repairs">{i18n.t("repairs.my_title")}</a></p>
             <TicketPage />
-        </AppShell>
+        </>
     }
 }

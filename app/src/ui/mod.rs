@@ -1,94 +1,14 @@
-//! Shared components: the page frame with its role-dependent navigation,
-//! form fields with their errors, and the panels for refused or missing pages.
+//! Shared components, naming no area: form fields with their errors (input,
+//! select, textarea), the one shape a page loads its data in ([`load`]), the
+//! panels for refused or missing pages, tables, money and dates. The frame
+//! around the pages is the routes' layout, [`crate::shell`].
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::auth::{Lang, Role};
-use crate::common::{allows, page_permission};
+use crate::common::{CurrentUser, Lang};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::CurrentUser;
-
-/// The navigation: every entry whose page the role may open (one rule decides
-/// both the menu and the guard).
-const NAV: [(&str, &str); 13] = [
-    ("nav.desk", "/desk"),
-    ("nav.houses", "/desk/houses"),
-    ("nav.residents", "/desk/residents"),
-    ("nav.repairs", "/desk/repairs"),
-    ("nav.billing", "/desk/billing"),
-    ("nav.close", "/desk/close"),
-    ("nav.jobs", "/jobs"),
-    ("nav.portal", "/portal"),
-    ("nav.bills", "/portal/bills"),
-    ("nav.my_repairs", "/portal/repairs"),
-    ("nav.estates", "/admin/estates"),
-    ("nav.staff", "/admin/staff"),
-    ("nav.audit", "/audit"),
-];
-
-pub fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
-    NAV.into_iter()
-        .filter(|(_, href)| page_permission(href).is_some_and(|p| allows(role, p)))
-        .collect()
-}
-
-/// The frame of every signed-in page: header, navigation, and the page itself
-/// if the account may open it — else a sign-in prompt or a refusal.
-#[component]
-pub fn AppShell(children: Children) -> impl IntoView {
-    let i18n = use_i18n();
-    let CurrentUser(me) = use_context::<CurrentUser>().unwrap_or(CurrentUser(None));
-    let path = use_location().pathname.get_untracked();
-    let needed = page_permission(&path);
-    let Some(me) = me else {
-        return view! {
-            <main class="narrow">
-                <div class="panel" role="alert">
-                    <h1>{i18n.t("errors.signed_out_title")}</h1>
-                    <p>{i18n.t("errors.unauthorized")}</p>
-                    <a class="button primary" href=format!("/login?next={path}")>{i18n.t("login.submit")}</a>
-                </div>
-            </main>
-        }
-        .into_any();
-    };
-    let permitted = needed.is_none_or(|p| allows(me.role, p));
-    let nav = nav_for(me.role)
-        .into_iter()
-        .map(|(key, href)| {
-            // The deepest entry that contains the path is the current one.
-            let current = path == href
-                || (path.starts_with(&format!("{href}/")) && !matches!(href, "/desk" | "/portal"));
-            view! {
-                <a href=href aria-current=current.then_some("page")>{i18n.t(key)}</a>
-            }
-        })
-        .collect_view();
-    let home = crate::common::home_path(me.role);
-    view! {
-        <header class="topbar">
-            <a class="brand" href=home>{i18n.t("app.name")}</a>
-            <nav class="mainnav" aria-label=i18n.t("nav.label")>{nav}</nav>
-            {allows(me.role, crate::common::Permission::UseDesk).then(|| view! { <crate::estate::pages::SearchBox /> })}
-            <div class="usermenu">
-                <a class="who" href="/account/password" title=i18n.t("nav.password")>
-                    {me.display_name.clone()}
-                    <span class="role">{i18n.t(&format!("role.{}", me.role.as_str()))}</span>
-                </a>
-                <LangSwitch />
-                <form method="post" action="/auth/logout" class="inline">
-                    <button type="submit" class="link">{i18n.t("nav.logout")}</button>
-                </form>
-            </div>
-        </header>
-        <main class="page">
-            {if permitted { children().into_any() } else { view! { <Forbidden /> }.into_any() }}
-        </main>
-    }
-    .into_any()
-}
 
 /// Switches the language; a plain form so it works before the page hydrates.
 /// The server remembers the choice on the account and in a cookie.
@@ -182,6 +102,54 @@ pub fn LoadError(error: AppError) -> impl IntoView {
     view! { <FormError error=Signal::derive(move || Some(error.clone())) /> }
 }
 
+/// The ids a field's parts share, and its `aria-describedby`: the hint (if
+/// any) and the error (when there is one), so a screen reader reads both.
+fn field_ids(
+    name: &str,
+    has_hint: bool,
+    error: Signal<Option<String>>,
+) -> (
+    String,
+    String,
+    String,
+    impl Fn() -> Option<String> + Send + Sync + 'static,
+) {
+    let id = format!("f-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = {
+        let error_id = error_id.clone();
+        let hint_id = hint_id.clone();
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    (id, error_id, hint_id, described)
+}
+
+/// The hint and the error line under a field: written once, here.
+#[component]
+fn FieldNotes(
+    hint: Option<String>,
+    hint_id: String,
+    error_id: String,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+        <p class="field-error" id=error_id role="alert">
+            {move || error.get()}
+        </p>
+    }
+}
+
 /// A labelled input with its error underneath, tied together for screen readers.
 #[component]
 pub fn Field(
@@ -195,24 +163,7 @@ pub fn Field(
     #[prop(optional)] hint: Option<String>,
     #[prop(into, optional)] error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let id = format!("f-{name}");
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described = {
-        let error_id = error_id.clone();
-        let hint_id = hint_id.clone();
-        let has_hint = hint.is_some();
-        move || {
-            let mut ids = Vec::new();
-            if has_hint {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let (id, error_id, hint_id, described) = field_ids(name, hint.is_some(), error);
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -227,11 +178,106 @@ pub fn Field(
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described
             />
-            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
-            <p class="field-error" id=error_id role="alert">
-                {move || error.get()}
-            </p>
+            <FieldNotes hint hint_id error_id error />
         </div>
+    }
+}
+
+/// [`Field`]'s select: the options are its children.
+#[component]
+pub fn SelectField(
+    #[prop(into)] label: String,
+    name: &'static str,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] hint: Option<String>,
+    #[prop(into, optional)] error: Signal<Option<String>>,
+    children: Children,
+) -> impl IntoView {
+    let (id, error_id, hint_id, described) = field_ids(name, hint.is_some(), error);
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id
+                name=name
+                required=required
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described
+            >
+                {children()}
+            </select>
+            <FieldNotes hint hint_id error_id error />
+        </div>
+    }
+}
+
+/// [`Field`]'s textarea.
+#[component]
+pub fn TextareaField(
+    #[prop(into)] label: String,
+    name: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(default = 3)] rows: u32,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] maxlength: Option<u32>,
+    #[prop(optional)] placeholder: Option<String>,
+    #[prop(optional)] hint: Option<String>,
+    #[prop(into, optional)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let (id, error_id, hint_id, described) = field_ids(name, hint.is_some(), error);
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <textarea
+                id=id
+                name=name
+                rows=rows
+                required=required
+                maxlength=maxlength
+                placeholder=placeholder
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described
+            >
+                {value}
+            </textarea>
+            <FieldNotes hint hint_id error_id error />
+        </div>
+    }
+}
+
+/// The one shape a page loads its data in: "Loading…" while `fetch` runs
+/// (a resource, or an `async` block joining several), the error with a
+/// sign-in link when the session ended if it fails, else `show`'s view.
+///
+/// ```ignore
+/// {load(move || staff, move |rows| view! { … })}
+/// {load(move || async move { Ok((a.await?, b.await?)) }, move |(a, b)| …)}
+/// ```
+pub fn load<T, F, V>(
+    fetch: impl Fn() -> F + Send + Sync + 'static,
+    show: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: 'static,
+    F: std::future::IntoFuture<Output = Result<T, AppError>> + 'static,
+    F::IntoFuture: Send,
+    V: IntoView + 'static,
+{
+    let fetch = std::sync::Arc::new(fetch);
+    let show = std::sync::Arc::new(show);
+    view! {
+        <Suspense fallback=loading>
+            {move || {
+                let fetch = fetch.clone();
+                let show = show.clone();
+                Suspend::new(async move {
+                    match fetch().await {
+                        Err(e) => view! { <LoadError error=e /> }.into_any(),
+                        Ok(value) => show(value).into_any(),
+                    }
+                })
+            }}
+        </Suspense>
     }
 }
 
@@ -332,56 +378,6 @@ mod tests {
         assert_eq!(area(8956), "89.56 m²");
         assert_eq!(area(8900), "89.00 m²");
         assert_eq!(area(5), "0.05 m²");
-    }
-
-    #[test]
-    fn navigation_follows_the_permission_rules() {
-        assert_eq!(
-            nav_for(Role::Resident),
-            vec![
-                ("nav.portal", "/portal"),
-                ("nav.bills", "/portal/bills"),
-                ("nav.my_repairs", "/portal/repairs")
-            ]
-        );
-        assert_eq!(nav_for(Role::Maintenance), vec![("nav.jobs", "/jobs")]);
-        assert_eq!(
-            nav_for(Role::Clerk),
-            vec![
-                ("nav.desk", "/desk"),
-                ("nav.houses", "/desk/houses"),
-                ("nav.residents", "/desk/residents"),
-                ("nav.repairs", "/desk/repairs"),
-                ("nav.billing", "/desk/billing"),
-                ("nav.close", "/desk/close")
-            ]
-        );
-        assert_eq!(
-            nav_for(Role::Manager),
-            vec![
-                ("nav.desk", "/desk"),
-                ("nav.houses", "/desk/houses"),
-                ("nav.residents", "/desk/residents"),
-                ("nav.repairs", "/desk/repairs"),
-                ("nav.billing", "/desk/billing"),
-                ("nav.close", "/desk/close"),
-                ("nav.audit", "/audit")
-            ]
-        );
-        assert_eq!(
-            nav_for(Role::Admin),
-            vec![
-                ("nav.desk", "/desk"),
-                ("nav.houses", "/desk/houses"),
-                ("nav.residents", "/desk/residents"),
-                ("nav.repairs", "/desk/repairs"),
-                ("nav.billing", "/desk/billing"),
-                ("nav.close", "/desk/close"),
-                ("nav.estates", "/admin/estates"),
-                ("nav.staff", "/admin/staff"),
-                ("nav.audit", "/audit")
-            ]
-        );
     }
 }
 

@@ -7,9 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::api::*;
 use super::*;
 use crate::i18n::use_i18n;
-use crate::ui::{
-    field_error, form_error, loading, query_num, AppShell, EstatePicker, FormError, LoadError,
-};
+use crate::ui::{field_error, form_error, loading, query_num, EstatePicker, FormError, LoadError};
 
 /// `/desk/escalations`: poor return visits, open first, each resolved with what was done.
 #[component]
@@ -24,7 +22,7 @@ pub fn EscalationsPage() -> impl IntoView {
         |(e, s, _)| get_escalations(e, s),
     );
     view! {
-        <AppShell>
+        <>
             <h1>{i18n.t("visits.escalations_title")}</h1>
             <Transition fallback=loading>
                 {move || Suspend::new(async move {
@@ -34,7 +32,7 @@ pub fn EscalationsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-        </AppShell>
+        </>
     }
 }
 
