@@ -3,16 +3,14 @@
 //! the commands of the `server` binary.
 
 pub mod auth_routes;
-pub mod bench;
 pub mod config;
 pub mod demo;
-pub mod generate;
 pub mod identity;
-pub mod loadbench;
 pub mod repair_files;
 pub mod router;
 pub mod security;
 pub mod session_store;
+pub mod tools;
 pub mod transfer;
 
 use std::sync::Arc;

@@ -85,7 +85,7 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
         /// Every generated account's password.
-        #[arg(long, env = "BENCH_PASSWORD", default_value = server::generate::DEFAULT_PASSWORD)]
+        #[arg(long, env = "BENCH_PASSWORD", default_value = server::tools::generate::DEFAULT_PASSWORD)]
         password: String,
     },
     /// Load the demo estate and one account per role into an empty database.
@@ -126,7 +126,7 @@ enum BenchWhat {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
         /// The generated accounts' password.
-        #[arg(long, env = "BENCH_PASSWORD", default_value = server::generate::DEFAULT_PASSWORD)]
+        #[arg(long, env = "BENCH_PASSWORD", default_value = server::tools::generate::DEFAULT_PASSWORD)]
         password: String,
         /// Write the report here.
         #[arg(long)]
@@ -237,11 +237,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             what: BenchWhat::Search { residents },
         } => {
             let db = open_migrated(&cli.db).await?;
-            server::bench::search(&db, residents).await
+            server::tools::bench::search(&db, residents).await
         }
         Command::Bench {
             what: BenchWhat::Photos { count },
-        } => server::bench::photos(count),
+        } => server::tools::bench::photos(count),
         Command::Bench {
             what:
                 BenchWhat::Http {
@@ -255,7 +255,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     smoke,
                 },
         } => {
-            server::loadbench::run(&server::loadbench::Options {
+            server::tools::loadbench::run(&server::tools::loadbench::Options {
                 database_url: cli.db.url(),
                 company_url: company_database_url,
                 site_root,
@@ -272,7 +272,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             what: BenchWhat::Billing { houses },
         } => {
             let db = open_migrated(&cli.db).await?;
-            server::bench::billing(&db, houses).await
+            server::tools::bench::billing(&db, houses).await
         }
         Command::Generate {
             profile,
@@ -282,14 +282,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             password,
         } => {
-            let mut opts = server::generate::Options::profile(&profile)?;
+            let mut opts = server::tools::generate::Options::profile(&profile)?;
             opts.estates = estates.unwrap_or(opts.estates);
             opts.houses = houses.unwrap_or(opts.houses);
             opts.months = months.unwrap_or(opts.months);
             opts.seed = seed;
             opts.password = password;
             let db = open_migrated(&cli.db).await?;
-            server::generate::generate(&db, &opts).await
+            server::tools::generate::generate(&db, &opts).await
         }
         Command::BillRun {
             estate,
@@ -297,7 +297,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             take_over,
         } => {
             let db = open_migrated(&cli.db).await?;
-            server::bench::bill_run(&db, &estate, &period, take_over).await
+            server::tools::bench::bill_run(&db, &estate, &period, take_over).await
         }
         Command::Demo { password: pw } => {
             let db = open_migrated(&cli.db).await?;

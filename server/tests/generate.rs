@@ -12,7 +12,7 @@ use app::auth::{EstateScope, Lang};
 use app::billing::ledger::{self, PaymentRequest};
 use app::db::{time, Database};
 use common::TestDb;
-use server::generate::{generate, id_check_char, Options};
+use server::tools::generate::{generate, id_check_char, Options};
 
 async fn one(db: &Database, sql: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db.pool).await.expect(sql);
