@@ -19,6 +19,7 @@ pub mod estate;
 pub mod home;
 pub mod i18n;
 pub mod repairs;
+pub mod sheet;
 pub mod shell;
 pub mod ui;
 pub mod visits;

@@ -29,7 +29,7 @@ pub async fn fee_setup(
     wanted: i64,
     can_manage: bool,
 ) -> sqlx::Result<FeeSetup> {
-    let (estates, estate_id) = crate::estate::db::scoped_estates(pool, scope, wanted).await?;
+    let (estates, estate_id) = crate::db::scoped_estates(pool, scope, wanted).await?;
     let items: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
         "select id, name, kind, due_days, unit from fee_item where estate_id = $1 order by id",
     )
@@ -368,7 +368,7 @@ pub async fn overview(
     can_run: bool,
     approver: Option<i64>,
 ) -> sqlx::Result<BillingOverview> {
-    let (estates, estate_id) = crate::estate::db::scoped_estates(pool, scope, wanted).await?;
+    let (estates, estate_id) = crate::db::scoped_estates(pool, scope, wanted).await?;
     let runs = run_views(
         pool,
         "r.estate_id = $1 order by r.id desc limit 24",
@@ -1027,8 +1027,7 @@ pub async fn reading_grid(
     building_id: i64,
     period: &str,
 ) -> sqlx::Result<ReadingGrid> {
-    let (estates, estate_id) =
-        crate::estate::db::scoped_estates(pool, scope, wanted_estate).await?;
+    let (estates, estate_id) = crate::db::scoped_estates(pool, scope, wanted_estate).await?;
     let items: Vec<(i64, String)> = sqlx::query_as(
         "select id, name from fee_item where estate_id = $1 and kind = 'metered' order by id",
     )
@@ -1376,11 +1375,11 @@ pub async fn import_readings(
     fee_item_id: i64,
     period_text: &str,
     file_name: &str,
-    read: Result<Vec<crate::estate::import::RawRow>, crate::estate::import::FileProblem>,
+    read: Result<Vec<crate::sheet::read::RawRow>, crate::sheet::read::FileProblem>,
     account_id: Option<i64>,
     check_estate: impl Fn(i64) -> Result<(), AppError>,
 ) -> Result<i64, AppError> {
-    use crate::estate::ImportProblem;
+    use crate::sheet::Problem as ImportProblem;
     let period = Period::parse(period_text)
         .ok_or_else(|| AppError::field("period", tr(lang, "billing.invalid.period")))?;
     let mut tx = db.begin_write().await?;
@@ -1389,7 +1388,7 @@ pub async fn import_readings(
     let mut problems: Vec<ImportProblem> = Vec::new();
     let mut saved = 0;
     match read {
-        Err(p) => problems.push(crate::estate::import::file_problem(lang, p)),
+        Err(p) => problems.push(crate::sheet::read::file_problem(lang, p)),
         Ok(rows) => {
             let header = |key: &str| {
                 READING_COLUMNS

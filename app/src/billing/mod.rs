@@ -284,7 +284,7 @@ pub struct ReadingImport {
     pub imported: bool,
     pub period: String,
     pub readings: i64,
-    pub problems: Vec<crate::estate::ImportProblem>,
+    pub problems: Vec<crate::sheet::Problem>,
 }
 
 /// The portal: each of the resident's houses with its bills.

@@ -16,9 +16,11 @@
 //! the operation log ([`audit`]).
 
 pub mod audit;
+pub mod scope;
 pub mod time;
 pub mod write;
 
+pub use scope::{estate_filter, scoped_estates};
 pub use write::{is_unique_violation, lock, LockOn, OnUnique, Write};
 
 use std::path::{Path, PathBuf};
@@ -308,21 +310,6 @@ impl FromStr for Backend {
     type Err = DbOpenError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Backend::from_url(s)
-    }
-}
-
-/// ` and <column> in (…)` limiting a query to the estates a caller may see.
-/// The ids come from the database (the caller's assignments), never from input.
-pub fn estate_filter(scope: &crate::common::EstateScope, column: &str) -> String {
-    match scope {
-        crate::common::EstateScope::All => String::new(),
-        crate::common::EstateScope::Only(ids) if ids.is_empty() => " and 1 = 0".to_string(),
-        crate::common::EstateScope::Only(ids) => {
-            format!(
-                " and {column} in ({})",
-                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-            )
-        }
     }
 }
 

@@ -9,29 +9,7 @@ use super::{
     StatusChange, HOUSE_PAGE_SIZE,
 };
 use crate::common::EstateScope;
-use crate::db::{estate_filter, time, Tx};
-
-/// The estates a caller may pick from, and the one a list shows: the asked-for
-/// estate if the caller sees it, else their first.
-pub async fn scoped_estates(
-    pool: &AnyPool,
-    scope: &EstateScope,
-    wanted: i64,
-) -> sqlx::Result<(Vec<crate::common::Choice>, i64)> {
-    let estates: Vec<crate::common::Choice> = sqlx::query_as(&format!(
-        "select id, name from estate where 1 = 1{} order by name",
-        estate_filter(scope, "id")
-    ))
-    .fetch_all(pool)
-    .await?;
-    let chosen = estates
-        .iter()
-        .find(|e| e.id == wanted)
-        .or(estates.first())
-        .map(|e| e.id)
-        .unwrap_or(0);
-    Ok((estates, chosen))
-}
+use crate::db::{estate_filter, scoped_estates, time, Tx};
 
 pub async fn house_list(
     pool: &AnyPool,

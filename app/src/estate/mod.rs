@@ -125,16 +125,7 @@ pub struct ResidentDetail {
     pub occupancies: Vec<OccupancyView>,
 }
 
-/// One reason an import row (or the whole file) was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportProblem {
-    pub sheet: String,
-    /// The row as the spreadsheet numbers it; 0 for the file as a whole.
-    pub row: usize,
-    /// The column's header ("" for the file as a whole).
-    pub column: String,
-    pub reason: String,
-}
+pub use crate::sheet::Problem as ImportProblem;
 
 /// An import attempt and its report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1198,7 +1198,7 @@ pub async fn desk_list(
     can_setup: bool,
     can_escalations: bool,
 ) -> sqlx::Result<TicketList> {
-    let (estates, estate_id) = crate::estate::db::scoped_estates(pool, scope, wanted).await?;
+    let (estates, estate_id) = crate::db::scoped_estates(pool, scope, wanted).await?;
     let status = if status == "all" || Status::parse(status).is_some() {
         status
     } else {
@@ -1258,7 +1258,7 @@ pub async fn visit_list(
     scope: &EstateScope,
     wanted: i64,
 ) -> sqlx::Result<VisitList> {
-    let (estates, estate_id) = crate::estate::db::scoped_estates(pool, scope, wanted).await?;
+    let (estates, estate_id) = crate::db::scoped_estates(pool, scope, wanted).await?;
     let now = time::now();
     let rows = sqlx::query_as::<_, DbRow>(&format!(
         "{ROW_SELECT} where t.estate_id = $1 and t.status = 'done'{} order by t.done_at, t.id limit 200",
@@ -1588,8 +1588,7 @@ pub async fn report_form(
             })
         }
         Viewer::Desk(scope) | Viewer::Worker { scope, .. } => {
-            let (estates, estate_id) =
-                crate::estate::db::scoped_estates(pool, scope, wanted).await?;
+            let (estates, estate_id) = crate::db::scoped_estates(pool, scope, wanted).await?;
             // Coming from a house's page: the house and its current owner or
             // tenant fill the form, their number masked like everywhere else.
             let contact = if house_number.is_empty() {
@@ -1642,7 +1641,7 @@ pub async fn setup(
     scope: &EstateScope,
     wanted: i64,
 ) -> Result<RepairSetup, AppError> {
-    let (estates, estate_id) = crate::estate::db::scoped_estates(pool, scope, wanted).await?;
+    let (estates, estate_id) = crate::db::scoped_estates(pool, scope, wanted).await?;
     let mut conn = pool.acquire().await?;
     let (targets, charge_item) = settings(&mut conn, estate_id).await?;
     drop(conn);

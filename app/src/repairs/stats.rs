@@ -108,7 +108,7 @@ pub async fn stats(
     from: &str,
     to: &str,
 ) -> sqlx::Result<RepairStats> {
-    let (estates, estate_id) = crate::estate::db::scoped_estates(pool, scope, wanted).await?;
+    let (estates, estate_id) = crate::db::scoped_estates(pool, scope, wanted).await?;
     let today = time::desk_today();
     let valid = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok();
     let to = if valid(to) {

@@ -115,7 +115,7 @@ pub async fn list(
     wanted: i64,
     status: &str,
 ) -> sqlx::Result<EscalationList> {
-    let (estates, estate_id) = crate::estate::db::scoped_estates(pool, scope, wanted).await?;
+    let (estates, estate_id) = crate::db::scoped_estates(pool, scope, wanted).await?;
     let status = if matches!(status, "open" | "resolved" | "all") {
         status
     } else {
