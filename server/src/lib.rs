@@ -1,8 +1,10 @@
 //! The Estate Desk server: configuration, the HTTP stack around the Leptos app
-//! (sessions, identity, CSRF, headers, body limits), the sign-in routes, and
-//! the commands of the `server` binary.
+//! (sessions, identity, CSRF, headers, body limits), the sign-in routes, the
+//! commands of the `server` binary (`commands/`, one file each) and the
+//! benchmark tooling they call (`tools/`).
 
 pub mod auth_routes;
+pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod identity;

@@ -1,19 +1,28 @@
-//! `server bench search`: the desk's search on a large register. Fills a
-//! fresh database with N residents (and N/3 houses) spread over estates of
-//! 7,500 residents, then times the search box's queries, for one estate's
-//! clerk and for an admin who sees every estate. Prints figures; asserts nothing.
+//! The in-process benchmarks (figures only; each asserts nothing):
 //!
-//! The rows go in by bulk SQL, not the import (which checks every row and
-//! would take far longer for 1.5 million); the columns are the ones the
-//! import writes, including the indexed mobile and ID tails.
+//! - `server bench search`: the desk's search on a large register. Fills a
+//!   fresh database with N residents (and N/3 houses) spread over estates of
+//!   7,500 residents, then times the search box's queries, for one estate's
+//!   clerk and for an admin who sees every estate. The rows go in by bulk SQL,
+//!   not the import (which checks every row and would take far longer for 1.5
+//!   million); the columns are the ones the import writes, including the
+//!   indexed mobile and ID tails.
+//! - `server bench billing`: a bill run over a generated estate against a bare
+//!   bulk insert of the same rows, then a rerun.
+//! - `server bench photos`: re-encoding a phone photo as a repair photo.
 
+use std::io::Write as _;
 use std::time::Instant;
 
 use anyhow::Context;
 
+use app::billing::rules::Period;
+use app::billing::run;
 use app::common::EstateScope;
-use app::db::{time, Database};
+use app::db::audit::Actor;
+use app::db::{time, Database, Write};
 use app::estate::search::plan;
+use app::repairs::photo;
 
 const SURNAMES: [&str; 12] = [
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "欧阳", "司马",
@@ -34,14 +43,14 @@ pub async fn search(db: &Database, residents: i64) -> anyhow::Result<()> {
     let houses_per_estate = PER_ESTATE / 3;
     let started = Instant::now();
     let now = time::now();
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(Actor::system("bench")).await?;
     for e in 1..=estates {
         sqlx::query("insert into estate (id, code, name, created_at) values ($1, $2, $3, $4)")
             .bind(e)
             .bind(format!("E{e:03}"))
             .bind(format!("小区{e:03}"))
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?;
         for b in 1..=10i64 {
             sqlx::query("insert into building (id, estate_id, code, name) values ($1, $2, $3, $4)")
@@ -49,7 +58,7 @@ pub async fn search(db: &Database, residents: i64) -> anyhow::Result<()> {
                 .bind(e)
                 .bind(b.to_string())
                 .bind(format!("{b}栋"))
-                .execute(&mut *tx)
+                .execute(&mut *w)
                 .await?;
         }
     }
@@ -68,11 +77,11 @@ pub async fn search(db: &Database, residents: i64) -> anyhow::Result<()> {
                 e * 100 + b
             ));
             if values.len() == 1000 {
-                insert_values(&mut tx, "house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
+                insert_values(&mut w, "house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
             }
         }
     }
-    insert_values(&mut tx, "house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
+    insert_values(&mut w, "house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
     let mut seed: u64 = 1_500_000;
     for r in 1..=residents {
         seed = seed
@@ -92,7 +101,7 @@ pub async fn search(db: &Database, residents: i64) -> anyhow::Result<()> {
         ));
         if values.len() == 1000 {
             insert_values(
-                &mut tx,
+                &mut w,
                 "resident (id, estate_id, name, mobile, mobile_tail, created_at)",
                 &mut values,
             )
@@ -100,12 +109,12 @@ pub async fn search(db: &Database, residents: i64) -> anyhow::Result<()> {
         }
     }
     insert_values(
-        &mut tx,
+        &mut w,
         "resident (id, estate_id, name, mobile, mobile_tail, created_at)",
         &mut values,
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     // Planner statistics, as a running system would have them.
     sqlx::query("analyze").execute(&db.pool).await?;
     eprintln!(
@@ -152,58 +161,15 @@ pub async fn search(db: &Database, residents: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn insert_values(
-    tx: &mut app::db::Tx,
-    into: &str,
-    values: &mut Vec<String>,
-) -> anyhow::Result<()> {
+async fn insert_values(w: &mut Write, into: &str, values: &mut Vec<String>) -> anyhow::Result<()> {
     if values.is_empty() {
         return Ok(());
     }
     // Generated numbers and fixed names only: no outside input reaches this SQL.
     sqlx::query(&format!("insert into {into} values {}", values.join(",")))
-        .execute(&mut **tx)
+        .execute(&mut **w)
         .await?;
     values.clear();
-    Ok(())
-}
-
-/// `server bill-run`: one estate's bill run from the command line.
-pub async fn bill_run(
-    db: &Database,
-    estate: &str,
-    period: &str,
-    take_over: bool,
-) -> anyhow::Result<()> {
-    use app::billing::run;
-    let (estate_id,): (i64,) = sqlx::query_as("select id from estate where code = $1")
-        .bind(estate)
-        .fetch_optional(&db.pool)
-        .await?
-        .with_context(|| format!("no estate with code {estate}"))?;
-    if take_over {
-        run::interrupt_running(db, Some(estate_id)).await?;
-    }
-    let actor = app::audit::db::Actor {
-        account_id: None,
-        name: "bill-run".into(),
-        ip: None,
-    };
-    let started = Instant::now();
-    let id = run::start(db, &actor, None, app::common::Lang::En, estate_id, period)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let outcome = run::execute(db, id)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    eprintln!(
-        "bill run #{id} for {estate} {period}: {} houses, {} new lines, {} yuan, {} settled from prepaid, {:.1} s",
-        outcome.houses,
-        outcome.lines_created,
-        app::billing::fen_text(outcome.amount_fen),
-        outcome.prepaid_lines,
-        started.elapsed().as_secs_f64()
-    );
     Ok(())
 }
 
@@ -212,18 +178,16 @@ pub async fn bill_run(
 /// same rows into a table of the same shape, then a rerun (which must create
 /// nothing). Prints figures; asserts nothing.
 pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
-    use app::billing::rules::Period;
-    use app::billing::run;
     anyhow::ensure!(
         db.is_empty().await?,
         "bench billing needs an empty database"
     );
     let now = time::now();
     let generated = Instant::now();
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(Actor::system("bench")).await?;
     sqlx::query("insert into estate (id, code, name, created_at) values (1, 'B1', '基准小区', $1)")
         .bind(&now)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
     let buildings = (houses / 5_000).max(1);
     for b in 1..=buildings {
@@ -231,7 +195,7 @@ pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
             .bind(b)
             .bind(b.to_string())
             .bind(format!("{b}栋"))
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?;
     }
     let mut values = Vec::new();
@@ -252,10 +216,10 @@ pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
             "({h}, 1, {b}, '{b}-{entrance}-{floor}{room:02}', '{floor}{room:02}', {entrance}, {floor}, {area}, '{use_kind}', 'occupied', '{now}')"
         ));
         if values.len() == 1000 {
-            insert_values(&mut tx, "house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
+            insert_values(&mut w, "house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
         }
     }
-    insert_values(&mut tx, "house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
+    insert_values(&mut w, "house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)", &mut values).await?;
     for (id, name, kind) in [
         (1, "物业服务费", "area"),
         (2, "电梯运行费", "fixed"),
@@ -266,7 +230,7 @@ pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
             .bind(name)
             .bind(kind)
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?;
     }
     for (item, use_kind, rate) in [
@@ -280,10 +244,10 @@ pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
             .bind(use_kind)
             .bind(rate)
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?;
     }
-    tx.commit().await?;
+    w.commit().await?;
     sqlx::query("analyze").execute(&db.pool).await?;
     eprintln!(
         "generated {houses} houses in {:.1} s ({})",
@@ -305,11 +269,7 @@ pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
             this_month.month - 1
         },
     };
-    let actor = app::audit::db::Actor {
-        account_id: None,
-        name: "bench".into(),
-        ip: None,
-    };
+    let actor = Actor::system("bench");
     let fail = |e: app::error::AppError| anyhow::anyhow!("{e}");
 
     // 1. The bill run.
@@ -357,9 +317,9 @@ pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut bare = 0;
     for chunk in rows.chunks(run::CHUNK_HOUSES * items.len()) {
-        let mut tx = db.begin_write().await?;
+        let mut w = db.write(Actor::system("bench")).await?;
         bare += run::insert_lines(
-            &mut tx,
+            &mut w,
             db.backend,
             "bill_line_bare",
             1,
@@ -370,7 +330,7 @@ pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
         )
         .await?
         .0;
-        tx.commit().await?;
+        w.commit().await?;
     }
     let bare_secs = started.elapsed().as_secs_f64();
     let bare_rate = bare as f64 / bare_secs;
@@ -400,7 +360,6 @@ pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
 
 /// The figures line, on stdout (the rest of the bench talks on stderr).
 fn println_figures(line: &str) {
-    use std::io::Write;
     let _ = writeln!(std::io::stdout(), "{line}");
 }
 
@@ -408,7 +367,6 @@ fn println_figures(line: &str) {
 /// 4032 × 3024 JPEG, a 12-megapixel camera's) into the stored 1600 px JPEG and
 /// its thumbnail, the CPU work of every repair photo upload. One core.
 pub fn photos(count: usize) -> anyhow::Result<()> {
-    use app::repairs::photo;
     let upload = photo::synthetic_photo(4032, 3024);
     let started = Instant::now();
     let mut stored = 0usize;

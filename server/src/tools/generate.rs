@@ -33,11 +33,16 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 
-use app::audit::db::Actor;
-use app::auth::{EstateScope, Lang};
+use app::billing::db as billing;
 use app::billing::rules::Period;
-use app::db::{time, Backend, Database, Tx};
+use app::common::{EstateScope, Lang};
+use app::db::audit::Actor;
+use app::db::{time, Backend, Database, Write};
+use app::repairs::db::{self as repairs, ActInput, NewTicket, Viewer};
+use app::repairs::rules::{CATEGORIES, SOURCES};
+use app::repairs::Action;
 use app::security::hashing::Hasher;
+use app::visits::VisitInput;
 
 /// The sizes of a generated company.
 #[derive(Debug, Clone)]
@@ -235,7 +240,7 @@ impl Rows {
             written: 0,
         }
     }
-    async fn push(&mut self, tx: &mut Tx, row: String) -> anyhow::Result<()> {
+    async fn push(&mut self, tx: &mut Write, row: String) -> anyhow::Result<()> {
         self.values.push(row);
         if self.values.len() >= 500 {
             self.flush(tx).await?;
@@ -247,7 +252,7 @@ impl Rows {
     fn keep(&mut self, row: String) {
         self.values.push(row);
     }
-    async fn flush(&mut self, tx: &mut Tx) -> anyhow::Result<()> {
+    async fn flush(&mut self, tx: &mut Write) -> anyhow::Result<()> {
         if self.values.is_empty() {
             return Ok(());
         }
@@ -347,7 +352,7 @@ pub async fn generate(db: &Database, opts: &Options) -> anyhow::Result<()> {
     let mut ids = Ids::default();
 
     // Staff first: the administrator and the manager see every estate.
-    let mut tx = db.begin_write().await?;
+    let mut tx = db.write(Actor::system("generate")).await?;
     let mut accounts = Rows::new("account (id, role, username, mobile, display_name, password_hash, resident_id, created_at, updated_at)");
     let mut links = Rows::new("account_estate (account_id, estate_id)");
     let now = time::now();
@@ -450,11 +455,7 @@ pub async fn generate(db: &Database, opts: &Options) -> anyhow::Result<()> {
     }
 
     // Fees and the repair desk, through the desk's own functions.
-    let system = Actor {
-        account_id: None,
-        name: "generate".into(),
-        ip: None,
-    };
+    let system = Actor::system("generate");
     let mut locations: HashMap<i64, Vec<i64>> = HashMap::new();
     for estate in &estates {
         locations.insert(estate.id, setup(db, &system, estate, first).await?);
@@ -570,7 +571,7 @@ async fn register(
     let e = estate.id;
     let now = time::now();
     let built = delivered(d, e, first);
-    let mut tx = db.begin_write().await?;
+    let mut tx = db.write(Actor::system("generate")).await?;
     let mut buildings = Rows::new("building (id, estate_id, code, name)");
     let mut house_rows = Rows::new("house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)");
     let mut changes =
@@ -796,8 +797,6 @@ async fn setup(
     estate: &Estate,
     first: Period,
 ) -> anyhow::Result<Vec<i64>> {
-    use app::billing::db as billing;
-    use app::repairs::db as repairs;
     let lang = Lang::En;
     let fail = |e: app::error::AppError| anyhow::anyhow!("estate {}: {e:?}", estate.code);
     let any = |_| Ok(());
@@ -1018,7 +1017,7 @@ async fn pay(
     }
     // Receipt numbers run in the order payments were taken, per estate and year.
     payments.sort_by_key(|p| (p.day, p.minute, p.house));
-    let mut tx = db.begin_write().await?;
+    let mut tx = db.write(Actor::system("generate")).await?;
     let mut pay_rows = Rows::new("payment (id, estate_id, house_id, receipt_no, method, received_fen, lines_fen, prepaid_fen, clerk_id, business_day, created_at, request_key)");
     let mut settle_rows =
         Rows::new("settlement (line_id, attempt, payment_id, amount_fen, created_at)");
@@ -1125,10 +1124,6 @@ async fn repairs(
     locations: &[i64],
     count: i64,
 ) -> anyhow::Result<()> {
-    use app::repairs::db::{self as repairs, ActInput, NewTicket, Viewer};
-    use app::repairs::rules::{CATEGORIES, SOURCES};
-    use app::repairs::Action;
-    use app::visits::VisitInput;
     let lang = Lang::En;
     let desk = Viewer::Desk(EstateScope::Only(vec![estate.id]));
     let clerk = Actor {

@@ -8,6 +8,7 @@
 //! the server's idle and peak RSS, its cold start, and the release wasm size.
 //! Prints one line per scenario and writes `BENCHMARKS.md`. Asserts nothing.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -685,7 +686,6 @@ fn wasm_size(site_root: &Path) -> anyhow::Result<(u64, u64)> {
 
 /// The figures line, on stdout (the rest of the bench talks on stderr).
 fn println_figures(line: &str) {
-    use std::io::Write;
     let _ = writeln!(std::io::stdout(), "{line}");
 }
 
