@@ -1,5 +1,6 @@
-//! Test support: a fresh database per test on each engine, and an in-process
-//! HTTP client that keeps cookies.
+//! Test support: a fresh database per test on each engine, an in-process
+//! HTTP client that keeps cookies, and (`desk`) the demo desk with a browser
+//! for the HTTP tests.
 #![allow(
     dead_code,
     reason = "each test file uses a different part of this module"
@@ -8,6 +9,8 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use app::db::Database;
+
+pub mod desk;
 
 /// The PostgreSQL server tests use: `TEST_POSTGRES_URL`, else this machine's local one.
 pub fn postgres_admin_url() -> String {
