@@ -162,6 +162,25 @@ pub fn App() -> impl IntoView {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use crate::common::{AuditAction, AuditEntity, Role};
+
+    /// Every value of every closed value set: a label in both languages.
+    /// A new set is added here (the README's "How to add an area").
+    #[test]
+    fn every_value_of_every_set_has_a_label_in_both_languages() {
+        let keys: Vec<&'static str> = [
+            Role::ALL.iter().map(|v| v.key()).collect::<Vec<_>>(),
+            AuditAction::ALL.iter().map(|v| v.key()).collect(),
+            AuditEntity::ALL.iter().map(|v| v.key()).collect(),
+        ]
+        .concat();
+        let missing = crate::i18n::tests::missing_labels(keys);
+        assert!(missing.is_empty(), "values without a label: {missing:#?}");
+    }
+}
+
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -62,7 +62,7 @@ pub fn lang_from_html(tag: &str) -> Lang {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
@@ -94,6 +94,17 @@ mod tests {
         let mut out = BTreeSet::new();
         keys(&json, "", &mut out);
         out
+    }
+
+    /// The keys of `keys` that either language lacks (for the value sets'
+    /// test in `lib.rs`, which lists every set).
+    pub(crate) fn missing_labels<'a>(keys: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let zh = load("zh.json");
+        let en = load("en.json");
+        keys.into_iter()
+            .filter(|k| !zh.contains(*k) || !en.contains(*k))
+            .map(str::to_string)
+            .collect()
     }
 
     #[test]
