@@ -4,10 +4,10 @@
 
 mod common;
 
-use app::audit::db::Actor;
 use app::billing::ledger::{self, PaymentRequest};
-use app::billing::{db as billing, run};
+use app::billing::{db as billing, run, FeeKind};
 use app::common::Lang;
+use app::db::audit::Actor;
 use app::db::{time, Database};
 use app::error::AppError;
 use app::security::hashing::Hasher;
@@ -19,6 +19,21 @@ fn actor() -> Actor {
         name: "test".into(),
         ip: None,
     }
+}
+
+/// The clerk's account as the author of a write (a print of a receipt).
+fn clerk_actor(clerk: i64) -> Actor {
+    Actor {
+        account_id: Some(clerk),
+        ..actor()
+    }
+}
+
+/// A resident's houses as the server resolves them for their requests.
+async fn residences(db: &Database, resident_id: i64) -> Vec<app::common::Residence> {
+    app::auth::residence::residences(&db.pool, resident_id)
+        .await
+        .expect("residences")
 }
 
 fn this_month() -> String {
@@ -65,7 +80,7 @@ async fn lines(db: &Database, house_id: i64) -> Vec<ledger::LineState> {
 
 async fn balance(db: &Database, house_id: i64) -> i64 {
     let mut conn = db.pool.acquire().await.expect("conn");
-    ledger::prepaid_balance(&mut conn, house_id)
+    ledger::prepaid_balance(&mut *conn, house_id)
         .await
         .expect("balance")
 }
@@ -110,7 +125,10 @@ async fn the_demo_bills_explain_themselves_and_prepaid_settles_the_next_month() 
             .map(|l| l.amount_fen)
             .sum();
         assert_eq!(balance(&db, h).await, 50_000 - by_prepaid, "{}", t.engine);
-        let property = all.iter().find(|l| l.kind == "area").expect("area line");
+        let property = all
+            .iter()
+            .find(|l| l.kind == FeeKind::Area)
+            .expect("area line");
         let why = billing::explain(&property.basis, Lang::Zh);
         assert!(
             why.contains("m²") && why.contains("2.35") && why.contains("四舍五入"),
@@ -275,7 +293,7 @@ async fn a_payment_takes_lines_and_the_surplus_once() {
             "{}",
             t.engine
         );
-        let receipt = billing::receipt(&db, taken.payment_id, Lang::Zh)
+        let receipt = billing::receipt(&db.pool, taken.payment_id, Lang::Zh)
             .await
             .expect("receipt");
         assert_eq!(receipt.copy, 0, "never printed");
@@ -284,12 +302,13 @@ async fn a_payment_takes_lines_and_the_surplus_once() {
             receipt.capitals,
             app::billing::money::capitals(due + 12_345)
         );
-        let print = billing::record_print(&db, taken.payment_id, clerk);
+        let by_clerk = clerk_actor(clerk);
+        let print = billing::record_print(&db, &by_clerk, taken.payment_id);
         assert_eq!(print.await.expect("print"), 0, "the original");
-        let again = billing::record_print(&db, taken.payment_id, clerk);
+        let again = billing::record_print(&db, &by_clerk, taken.payment_id);
         assert_eq!(again.await.expect("again"), 1, "a reprint");
         assert_eq!(
-            billing::receipt(&db, taken.payment_id, Lang::Zh)
+            billing::receipt(&db.pool, taken.payment_id, Lang::Zh)
                 .await
                 .expect("reprinted")
                 .copy,
@@ -501,7 +520,7 @@ async fn waivers_need_a_manager_and_readings_may_not_go_down() {
         let line = lines(&db, h)
             .await
             .into_iter()
-            .find(|l| l.outstanding() > 0 && l.kind == "area")
+            .find(|l| l.outstanding() > 0 && l.kind == FeeKind::Area)
             .expect("line");
         let id = ledger::request_waiver(
             &db,
@@ -621,7 +640,7 @@ async fn waivers_need_a_manager_and_readings_may_not_go_down() {
         let water_line = lines(&db, h)
             .await
             .into_iter()
-            .find(|l| l.kind == "metered" && l.period == this_month())
+            .find(|l| l.kind == FeeKind::Metered && l.period == this_month())
             .expect("water line");
         assert!(
             water_line.basis.contains("old_final"),
@@ -806,7 +825,7 @@ async fn a_bill_run_killed_half_way_is_completed_by_the_rerun() {
     let db = t.open().await;
     let houses: i64 = 60_000;
     let now = time::now();
-    let mut tx = db.begin_write().await.expect("tx");
+    let mut tx = db.write(actor()).await.expect("tx");
     sqlx::query("insert into estate (id, code, name, created_at) values (1, 'K', 'K', $1)")
         .bind(&now)
         .execute(&mut *tx)
@@ -1113,7 +1132,7 @@ async fn late_fees_are_charged_separately_waivable_and_a_closed_day_takes_no_pay
         )
         .await;
         assert_eq!(late_lines, 1, "{}", t.engine);
-        let receipt = billing::receipt(&db, taken.payment_id, Lang::Zh)
+        let receipt = billing::receipt(&db.pool, taken.payment_id, Lang::Zh)
             .await
             .expect("receipt");
         assert_eq!(
@@ -1243,7 +1262,7 @@ async fn a_reversed_late_fee_is_owed_once_and_paid_like_any_line() {
         )
         .await
         .expect("pay both again");
-        let receipt = billing::receipt(&db, again.payment_id, Lang::Zh)
+        let receipt = billing::receipt(&db.pool, again.payment_id, Lang::Zh)
             .await
             .expect("receipt");
         assert_eq!(
@@ -1385,9 +1404,10 @@ async fn a_new_tenant_sees_the_houses_arrears_but_not_the_last_owners_money_hist
             still_owed.contains(&owed[1].id),
             "{e}: the reversed line is owed again"
         );
-        let bills = app::billing::portal::portal_bills(&db, tenant, Lang::Zh)
-            .await
-            .expect("bills");
+        let bills =
+            app::billing::portal::portal_bills(&db.pool, &residences(&db, tenant).await, Lang::Zh)
+                .await
+                .expect("bills");
         let json = serde_json::to_string(&bills).expect("json");
         assert_eq!(bills.houses.len(), 1, "{e}");
         let account = &bills.houses[0];
@@ -1411,15 +1431,25 @@ async fn a_new_tenant_sees_the_houses_arrears_but_not_the_last_owners_money_hist
             assert!(!json.contains(secret), "{e}: {secret} in {json}");
         }
         for old in [kept.payment_id, reversed.payment_id] {
-            let r = app::billing::portal::portal_receipt(&db, tenant, old, Lang::Zh).await;
+            let r = app::billing::portal::portal_receipt(
+                &db.pool,
+                &residences(&db, tenant).await,
+                old,
+                Lang::Zh,
+            )
+            .await;
             assert!(matches!(r, Err(AppError::NotFound)), "{e}: {r:?}");
         }
         // The owner who moved out no longer sees the house at all.
-        assert!(app::billing::portal::portal_bills(&db, old_owner, Lang::Zh)
-            .await
-            .expect("bills")
-            .houses
-            .is_empty());
+        assert!(app::billing::portal::portal_bills(
+            &db.pool,
+            &residences(&db, old_owner).await,
+            Lang::Zh
+        )
+        .await
+        .expect("bills")
+        .houses
+        .is_empty());
 
         // The tenant pays the reopened line: their own payment and receipt are theirs.
         let mine = ledger::take_payment(
@@ -1431,9 +1461,10 @@ async fn a_new_tenant_sees_the_houses_arrears_but_not_the_last_owners_money_hist
         )
         .await
         .expect("tenant pays");
-        let bills = app::billing::portal::portal_bills(&db, tenant, Lang::Zh)
-            .await
-            .expect("bills");
+        let bills =
+            app::billing::portal::portal_bills(&db.pool, &residences(&db, tenant).await, Lang::Zh)
+                .await
+                .expect("bills");
         let account = &bills.houses[0];
         assert_eq!(
             account.payments.iter().map(|p| p.id).collect::<Vec<_>>(),
@@ -1448,9 +1479,14 @@ async fn a_new_tenant_sees_the_houses_arrears_but_not_the_last_owners_money_hist
                 .all(|l| l.receipt_no.as_deref() == Some(mine.receipt_no.as_str())),
             "{e}: only what the tenant paid"
         );
-        let receipt = app::billing::portal::portal_receipt(&db, tenant, mine.payment_id, Lang::Zh)
-            .await
-            .expect("own receipt");
+        let receipt = app::billing::portal::portal_receipt(
+            &db.pool,
+            &residences(&db, tenant).await,
+            mine.payment_id,
+            Lang::Zh,
+        )
+        .await
+        .expect("own receipt");
         let json = serde_json::to_string(&receipt).expect("json");
         assert!(json.contains(&mine.receipt_no), "{e}: {json}");
         assert!(!json.contains("王小前"), "{e}: no clerk's name in {json}");
@@ -1472,7 +1508,9 @@ async fn eight_prints_of_one_receipt_at_once_are_copies_0_to_7_once_each() {
         let prints: Vec<_> = (0..8)
             .map(|_| {
                 let db = db.clone();
-                tokio::spawn(async move { billing::record_print(&db, payment, clerk).await })
+                tokio::spawn(async move {
+                    billing::record_print(&db, &clerk_actor(clerk), payment).await
+                })
             })
             .collect();
         let mut copies = Vec::new();

@@ -176,7 +176,7 @@ async fn a_manager_cannot_reverse_a_payment_they_took_but_another_manager_can() 
 
 async fn balance(db: &Database, house_id: i64) -> i64 {
     let mut conn = db.pool.acquire().await.expect("conn");
-    ledger::prepaid_balance(&mut conn, house_id)
+    ledger::prepaid_balance(&mut *conn, house_id)
         .await
         .expect("balance")
 }
@@ -191,7 +191,7 @@ async fn a_manager_cannot_decide_a_waiver_they_asked_for_but_another_manager_can
         let line = owed_lines(&db, h)
             .await
             .into_iter()
-            .find(|l| l.kind == "area")
+            .find(|l| l.kind == app::billing::FeeKind::Area)
             .expect("line");
         let id = ledger::request_waiver(
             &db,

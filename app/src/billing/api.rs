@@ -1,24 +1,25 @@
-//! Billing's server functions. Each authorises first, then checks that the
-//! record's estate is one the caller works for (or, in the portal, that the
-//! house is one the resident is linked to).
+//! Billing's server functions. Each is one [`guarded`] call: the permission
+//! first, then the record's estate is checked against the caller's (or, in
+//! the portal, the house against the caller's residences) before anything is
+//! read or written. The work is `db`'s, `ledger`'s and `run`'s.
 
 use leptos::prelude::*;
 
 use super::*;
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+use crate::common::{Caller, Fen, HouseId, Permission};
+#[cfg(feature = "ssr")]
+use crate::guard::guarded;
+
 #[server(endpoint = "get_fee_setup")]
 pub async fn get_fee_setup(estate_id: i64) -> Result<FeeSetup, AppError> {
-    use crate::auth::api::*;
-    use crate::common::{allows, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    let can_manage = allows(caller.role, Permission::ManageFees);
-    finish(
-        super::db::fee_setup(&state.db.pool, &caller.scope, estate_id, can_manage)
-            .await
-            .map_err(AppError::from),
-    )
+    guarded(Permission::UseDesk, move |call| async move {
+        let can_manage = call.may(Permission::ManageFees);
+        Ok(db::fee_setup(call.pool(), &call.caller.scope, estate_id, can_manage).await?)
+    })
+    .await
 }
 
 #[server(endpoint = "create_fee_item")]
@@ -29,15 +30,12 @@ pub async fn create_fee_item(
     due_days: String,
     unit: String,
 ) -> Result<i64, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::ManageFees)?;
-    let state = state()?;
-    let result = async {
-        caller.check_estate(estate_id)?;
-        super::db::create_fee_item(
-            &state.db,
-            &actor(&caller),
-            caller.lang,
+    guarded(Permission::ManageFees, move |call| async move {
+        call.caller.check_estate(estate_id)?;
+        db::create_fee_item(
+            call.db(),
+            &call.actor(),
+            call.lang(),
             estate_id,
             &name,
             &kind,
@@ -45,9 +43,8 @@ pub async fn create_fee_item(
             &unit,
         )
         .await
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }
 
 #[server(endpoint = "add_fee_rate")]
@@ -58,23 +55,21 @@ pub async fn add_fee_rate(
     effective_from: String,
     effective_to: String,
 ) -> Result<(), AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::ManageFees)?;
-    let state = state()?;
-    finish(
-        super::db::add_rate(
-            &state.db,
-            &actor(&caller),
-            caller.lang,
+    guarded(Permission::ManageFees, move |call| async move {
+        db::add_rate(
+            call.db(),
+            &call.actor(),
+            call.lang(),
             fee_item_id,
             &use_kind,
             &rate,
             &effective_from,
             &effective_to,
-            |estate| caller.check_estate(estate),
+            |estate| call.caller.check_estate(estate),
         )
-        .await,
-    )
+        .await
+    })
+    .await
 }
 
 #[server(endpoint = "set_late_fee_policy")]
@@ -84,109 +79,83 @@ pub async fn set_late_fee_policy(
     grace_days: String,
     effective_from: String,
 ) -> Result<(), AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::ManageFees)?;
-    let state = state()?;
-    let result = async {
-        caller.check_estate(estate_id)?;
-        super::db::set_late_policy(
-            &state.db,
-            &actor(&caller),
-            caller.lang,
+    guarded(Permission::ManageFees, move |call| async move {
+        call.caller.check_estate(estate_id)?;
+        db::set_late_policy(
+            call.db(),
+            &call.actor(),
+            call.lang(),
             estate_id,
             &daily_rate,
             &grace_days,
             &effective_from,
         )
         .await
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }
 
 #[server(endpoint = "get_billing")]
 pub async fn get_billing(estate_id: i64) -> Result<BillingOverview, AppError> {
-    use crate::auth::api::*;
-    use crate::common::{allows, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    finish(
-        super::db::overview(
-            &state.db.pool,
-            &caller.scope,
+    guarded(Permission::UseDesk, move |call| async move {
+        Ok(db::overview(
+            call.pool(),
+            &call.caller.scope,
             estate_id,
-            allows(caller.role, Permission::RunBilling),
-            allows(caller.role, Permission::ApproveMoney).then_some(caller.account_id),
+            call.may(Permission::RunBilling),
+            approver(&call.caller),
         )
-        .await
-        .map_err(AppError::from),
-    )
+        .await?)
+    })
+    .await
 }
 
 /// Starts a bill run; it works in the background and the page follows its progress.
 #[server(endpoint = "start_bill_run")]
 pub async fn start_bill_run(estate_id: i64, period: String) -> Result<i64, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::RunBilling)?;
-    let state = state()?;
-    let result = async {
-        caller.check_estate(estate_id)?;
-        let id = super::run::start(
-            &state.db,
-            &actor(&caller),
-            Some(caller.account_id),
-            caller.lang,
+    guarded(Permission::RunBilling, move |call| async move {
+        call.caller.check_estate(estate_id)?;
+        let id = run::start(
+            call.db(),
+            &call.actor(),
+            Some(call.caller.account_id),
+            call.lang(),
             estate_id,
             &period,
         )
         .await?;
-        let db = state.db.clone();
+        let db = call.db().clone();
         tokio::spawn(async move {
-            if let Err(e) = super::run::execute(&db, id).await {
+            if let Err(e) = run::execute(&db, id).await {
                 tracing::error!(run = id, error = %e, "bill run failed");
             }
         });
         Ok(id)
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }
 
 #[server(endpoint = "get_bill_run")]
 pub async fn get_bill_run(id: i64) -> Result<BillRunView, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    let result = async {
-        let (estate_id, run) = super::db::run_view(&state.db.pool, id)
+    guarded(Permission::UseDesk, move |call| async move {
+        let (estate_id, run) = db::run_view(call.pool(), id)
             .await?
             .ok_or(AppError::NotFound)?;
-        caller.check_estate(estate_id)?;
+        call.caller.check_estate(estate_id)?;
         Ok(run)
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }
 
 #[server(endpoint = "get_house_account")]
 pub async fn get_house_account(house_id: i64) -> Result<HouseAccount, AppError> {
-    use crate::auth::api::*;
-    use crate::common::{allows, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    let result = async {
-        let account = super::db::house_account(
-            &state.db,
-            house_id,
-            caller.lang,
-            allows(caller.role, Permission::ApproveMoney).then_some(caller.account_id),
-        )
-        .await?;
-        caller.check_estate(account.estate_id)?;
+    guarded(Permission::UseDesk, move |call| async move {
+        let account =
+            db::house_account(call.pool(), house_id, call.lang(), approver(&call.caller)).await?;
+        call.caller.check_estate(account.estate_id)?;
         Ok(account)
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }
 
 /// What a payment at the counter answers: the receipt to print.
@@ -204,51 +173,46 @@ pub async fn take_payment(
     received: String,
     request_key: String,
 ) -> Result<PaymentResult, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    let result = async {
-        check_house(&state.db.pool, &caller, house_id).await?;
-        let taken = super::ledger::take_payment(
-            &state.db,
-            &actor(&caller),
-            caller.account_id,
-            caller.lang,
-            &super::ledger::PaymentRequest {
-                house_id,
-                line_ids: lines.unwrap_or_default(),
-                method,
-                received,
-                request_key,
-            },
+    guarded(Permission::UseDesk, move |call| async move {
+        check_house(call.pool(), &call.caller, house_id).await?;
+        let request = ledger::PaymentRequest {
+            house_id,
+            line_ids: lines.unwrap_or_default(),
+            method,
+            received,
+            request_key,
+        };
+        let taken = ledger::take_payment(
+            call.db(),
+            &call.actor(),
+            call.caller.account_id,
+            call.lang(),
+            &request,
         )
         .await?;
         Ok(PaymentResult {
             payment_id: taken.payment_id,
             receipt_no: taken.receipt_no,
         })
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }
 
 #[server(endpoint = "reverse_payment")]
 pub async fn reverse_payment(payment_id: i64, reason: String) -> Result<(), AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::ApproveMoney)?;
-    let state = state()?;
-    finish(
-        super::ledger::reverse_payment(
-            &state.db,
-            &actor(&caller),
-            caller.account_id,
-            caller.lang,
+    guarded(Permission::ApproveMoney, move |call| async move {
+        ledger::reverse_payment(
+            call.db(),
+            &call.actor(),
+            call.caller.account_id,
+            call.lang(),
             payment_id,
             &reason,
-            |estate| caller.check_estate(estate),
+            |estate| call.caller.check_estate(estate),
         )
-        .await,
-    )
+        .await
+    })
+    .await
 }
 
 /// Asks for a waiver; a manager decides it, never the one who asked.
@@ -259,42 +223,38 @@ pub async fn request_waiver(
     amount: String,
     reason: String,
 ) -> Result<i64, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    finish(
-        super::ledger::request_waiver(
-            &state.db,
-            &actor(&caller),
-            caller.account_id,
-            caller.lang,
+    guarded(Permission::UseDesk, move |call| async move {
+        ledger::request_waiver(
+            call.db(),
+            &call.actor(),
+            call.caller.account_id,
+            call.lang(),
             line_id,
             &target,
             &amount,
             &reason,
-            |estate| caller.check_estate(estate),
+            |estate| call.caller.check_estate(estate),
         )
-        .await,
-    )
+        .await
+    })
+    .await
 }
 
 #[server(endpoint = "decide_waiver")]
 pub async fn decide_waiver(waiver_id: i64, decision: String) -> Result<(), AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::ApproveMoney)?;
-    let state = state()?;
-    finish(
-        super::ledger::decide_waiver(
-            &state.db,
-            &actor(&caller),
-            caller.account_id,
-            caller.lang,
+    guarded(Permission::ApproveMoney, move |call| async move {
+        ledger::decide_waiver(
+            call.db(),
+            &call.actor(),
+            call.caller.account_id,
+            call.lang(),
             waiver_id,
             decision == "approve",
-            |estate| caller.check_estate(estate),
+            |estate| call.caller.check_estate(estate),
         )
-        .await,
-    )
+        .await
+    })
+    .await
 }
 
 /// A one-off charge (deposit, paid repair, other) on a house, from the desk.
@@ -306,44 +266,36 @@ pub async fn raise_charge(
     note: String,
     request_key: String,
 ) -> Result<i64, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    let result = async {
-        check_house(&state.db.pool, &caller, house_id).await?;
-        let amount_fen = super::money::parse_yuan(&amount).map_err(|e| {
-            AppError::field("amount", super::ledger::amount_message(caller.lang, e))
-        })?;
-        super::run::raise_one_off(
-            &state.db,
-            &actor(&caller),
-            Some(caller.account_id),
-            caller.lang,
-            house_id,
+    guarded(Permission::UseDesk, move |call| async move {
+        check_house(call.pool(), &call.caller, house_id).await?;
+        let amount = money::parse_yuan(&amount)
+            .map_err(|e| AppError::field("amount", ledger::amount_message(call.lang(), e)))?;
+        // The form's one-time key makes the charge once however often it is posted.
+        let key = format!("desk:{}", request_key.chars().take(40).collect::<String>());
+        run::raise_one_off(
+            call.db(),
+            &call.actor(),
+            call.lang(),
+            HouseId(house_id),
             fee_item_id,
-            amount_fen,
-            &format!("desk:{}", request_key.chars().take(40).collect::<String>()),
+            Fen(amount),
+            &key,
             &note,
         )
         .await
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }
 
 /// A receipt for the desk, as it stands: `copy` counts the prints so far.
 /// Opening or refreshing the page never counts as a print; `print_receipt` does.
 #[server(endpoint = "get_receipt")]
 pub async fn get_receipt(payment_id: i64) -> Result<ReceiptView, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    let result = async {
-        check_payment(&state.db.pool, &caller, payment_id).await?;
-        super::db::receipt(&state.db, payment_id, caller.lang).await
-    }
-    .await;
-    finish(result)
+    guarded(Permission::UseDesk, move |call| async move {
+        check_payment(call.pool(), &call.caller, payment_id).await?;
+        db::receipt(call.pool(), payment_id, call.lang()).await
+    })
+    .await
 }
 
 /// Records that the clerk is printing the receipt now (the print button posts
@@ -351,91 +303,61 @@ pub async fn get_receipt(payment_id: i64) -> Result<ReceiptView, AppError> {
 /// 0 for the original, more for a reprint (补打).
 #[server(endpoint = "print_receipt")]
 pub async fn print_receipt(payment_id: i64) -> Result<i64, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    let result = async {
-        check_payment(&state.db.pool, &caller, payment_id).await?;
-        Ok(super::db::record_print(&state.db, payment_id, caller.account_id).await?)
-    }
-    .await;
-    finish(result)
+    guarded(Permission::UseDesk, move |call| async move {
+        check_payment(call.pool(), &call.caller, payment_id).await?;
+        Ok(db::record_print(call.db(), &call.actor(), payment_id).await?)
+    })
+    .await
 }
 
 #[server(endpoint = "get_daily_close")]
 pub async fn get_daily_close() -> Result<DailyClosePage, AppError> {
-    use crate::auth::api::*;
-    use crate::common::{allows, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    let managers_view = allows(caller.role, Permission::ApproveMoney).then_some(&caller.scope);
-    finish(
-        super::db::daily_close_page(
-            &state.db,
-            caller.account_id,
-            &caller.display_name,
+    guarded(Permission::UseDesk, move |call| async move {
+        let managers_view = call
+            .may(Permission::ApproveMoney)
+            .then_some(&call.caller.scope);
+        db::daily_close_page(
+            call.pool(),
+            call.caller.account_id,
+            &call.caller.display_name,
             managers_view,
         )
-        .await,
-    )
+        .await
+    })
+    .await
 }
 
 #[server(endpoint = "close_my_day")]
 pub async fn close_my_day() -> Result<(), AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    let day = crate::db::time::desk_today();
-    finish(
-        super::ledger::close_day(
-            &state.db,
-            &actor(&caller),
-            caller.account_id,
-            caller.lang,
+    guarded(Permission::UseDesk, move |call| async move {
+        let day = crate::db::time::desk_today();
+        ledger::close_day(
+            call.db(),
+            &call.actor(),
+            call.caller.account_id,
+            call.lang(),
             &day,
         )
         .await
-        .map(|_| ()),
-    )
+        .map(|_| ())
+    })
+    .await
 }
 
 /// Payment notices: one house's, or every owing house of a building.
 #[server(endpoint = "get_notices")]
 pub async fn get_notices(house_id: i64, building_id: i64) -> Result<Vec<NoticeView>, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    let result = async {
+    guarded(Permission::UseDesk, move |call| async move {
         if house_id > 0 {
-            check_house(&state.db.pool, &caller, house_id).await?;
-            return Ok(vec![
-                super::db::notice(&state.db, house_id, caller.lang).await?,
-            ]);
+            check_house(call.pool(), &call.caller, house_id).await?;
+            return Ok(vec![db::notice(call.pool(), house_id, call.lang()).await?]);
         }
-        let (estate_id, houses) = super::db::building_debtors(&state.db.pool, building_id).await?;
-        if estate_id == 0 {
-            return Err(AppError::NotFound);
-        }
-        caller.check_estate(estate_id)?;
-        // Each notice is a house's whole account: a batch is one building's, at most.
-        let max = super::rules::MAX_HOUSES_PER_BUILDING;
-        if houses.len() > max {
-            return Err(AppError::Rule(crate::i18n::I18n(caller.lang).f(
-                "billing.invalid.notices_too_many",
-                &[("max", &max.to_string())],
-            )));
-        }
-        let mut notices = Vec::new();
-        for id in houses {
-            let n = super::db::notice(&state.db, id, caller.lang).await?;
-            if n.total_fen > 0 {
-                notices.push(n);
-            }
-        }
-        Ok(notices)
-    }
-    .await;
-    finish(result)
+        db::building_notices(call.pool(), building_id, call.lang(), |estate| {
+            call.caller.check_estate(estate)
+        })
+        .await
+    })
+    .await
 }
 
 #[server(endpoint = "get_reading_grid")]
@@ -445,41 +367,35 @@ pub async fn get_reading_grid(
     building_id: i64,
     period: String,
 ) -> Result<ReadingGrid, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    finish(
-        super::db::reading_grid(
-            &state.db.pool,
-            &caller.scope,
+    guarded(Permission::UseDesk, move |call| async move {
+        Ok(db::reading_grid(
+            call.pool(),
+            &call.caller.scope,
             estate_id,
             fee_item_id,
             building_id,
             &period,
         )
-        .await
-        .map_err(AppError::from),
-    )
+        .await?)
+    })
+    .await
 }
 
 /// A readings file's import report.
 #[server(endpoint = "get_reading_import")]
 pub async fn get_reading_import(id: i64) -> Result<ReadingImport, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    let result = async {
-        let (estate_id, report) = super::db::reading_import(&state.db.pool, id)
+    guarded(Permission::UseDesk, move |call| async move {
+        let (estate_id, report) = db::reading_import(call.pool(), id)
             .await?
             .ok_or(AppError::NotFound)?;
-        caller.check_estate(estate_id)?;
+        call.caller.check_estate(estate_id)?;
         Ok(report)
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }
 
-/// Saves the typed readings of a building's grid, all or nothing.
+/// Saves the typed readings of a building's grid, all or nothing. The grid
+/// posts its columns as parallel lists, one entry per house.
 #[server(endpoint = "save_meter_readings")]
 pub async fn save_meter_readings(
     fee_item_id: i64,
@@ -489,58 +405,79 @@ pub async fn save_meter_readings(
     old_finals: Option<Vec<String>>,
     new_starts: Option<Vec<String>>,
 ) -> Result<usize, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    let houses = houses.unwrap_or_default();
-    let readings = readings.unwrap_or_default();
-    let old_finals = old_finals.unwrap_or_default();
-    let new_starts = new_starts.unwrap_or_default();
-    let entries: Vec<super::db::ReadingEntry> = houses
-        .iter()
-        .enumerate()
-        .map(|(i, h)| super::db::ReadingEntry {
-            house_id: *h,
-            reading: readings.get(i).cloned().unwrap_or_default(),
-            old_final: old_finals.get(i).cloned().unwrap_or_default(),
-            new_start: new_starts.get(i).cloned().unwrap_or_default(),
-        })
-        .collect();
-    finish(
-        super::db::save_readings(
-            &state.db,
-            &actor(&caller),
-            caller.lang,
+    guarded(Permission::UseDesk, move |call| async move {
+        let column = |c: &Option<Vec<String>>, i: usize| {
+            c.as_ref()
+                .and_then(|c| c.get(i).cloned())
+                .unwrap_or_default()
+        };
+        let entries: Vec<db::ReadingEntry> = houses
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, house_id)| db::ReadingEntry {
+                house_id,
+                reading: column(&readings, i),
+                old_final: column(&old_finals, i),
+                new_start: column(&new_starts, i),
+            })
+            .collect();
+        db::save_readings(
+            call.db(),
+            &call.actor(),
+            call.lang(),
             fee_item_id,
             &period,
             &entries,
-            Some(caller.account_id),
-            |estate| caller.check_estate(estate),
+            Some(call.caller.account_id),
+            |estate| call.caller.check_estate(estate),
         )
-        .await,
-    )
+        .await
+    })
+    .await
 }
 
 /// The portal: the resident's houses with their bills, from the start of their occupancy.
 #[server(endpoint = "my_bills")]
 pub async fn my_bills() -> Result<PortalBills, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UsePortal)?;
-    let state = state()?;
-    let Some(resident_id) = caller.resident_id else {
-        return Ok(PortalBills { houses: Vec::new() });
-    };
-    finish(super::portal::portal_bills(&state.db, resident_id, caller.lang).await)
+    guarded(Permission::UsePortal, move |call| async move {
+        portal::portal_bills(call.pool(), &call.caller.residences, call.lang()).await
+    })
+    .await
+}
+
+/// A receipt in the portal: of the resident's house, from their time there.
+#[server(endpoint = "my_receipt")]
+pub async fn my_receipt(payment_id: i64) -> Result<PortalReceipt, AppError> {
+    guarded(Permission::UsePortal, move |call| async move {
+        portal::portal_receipt(
+            call.pool(),
+            &call.caller.residences,
+            payment_id,
+            call.lang(),
+        )
+        .await
+    })
+    .await
+}
+
+/// The viewer, when a manager: for them each pending waiver and standing
+/// payment says whether they may decide or reverse it.
+#[cfg(feature = "ssr")]
+fn approver(caller: &Caller) -> Option<i64> {
+    caller
+        .may(Permission::ApproveMoney)
+        .then_some(caller.account_id)
 }
 
 /// Refuses a payment of an estate the caller does not work for (or no such payment).
 #[cfg(feature = "ssr")]
 async fn check_payment(
     pool: &sqlx::AnyPool,
-    caller: &crate::common::Caller,
+    caller: &Caller,
     payment_id: i64,
 ) -> Result<(), AppError> {
-    let (_, estate_id) = super::db::payment_house(pool, payment_id)
+    let (_, estate_id) = db::payment_house(pool, payment_id)
         .await?
         .ok_or(AppError::NotFound)?;
     caller.check_estate(estate_id)
@@ -548,29 +485,9 @@ async fn check_payment(
 
 /// Refuses a house of an estate the caller does not work for (or no such house).
 #[cfg(feature = "ssr")]
-async fn check_house(
-    pool: &sqlx::AnyPool,
-    caller: &crate::common::Caller,
-    house_id: i64,
-) -> Result<(), AppError> {
-    let estate: Option<(i64,)> = sqlx::query_as("select estate_id from house where id = $1")
-        .bind(house_id)
-        .fetch_optional(pool)
-        .await?;
-    caller.check_estate(estate.ok_or(AppError::NotFound)?.0)
-}
-
-/// A receipt in the portal: of the resident's house, from their time there.
-#[server(endpoint = "my_receipt")]
-pub async fn my_receipt(payment_id: i64) -> Result<PortalReceipt, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UsePortal)?;
-    let state = state()?;
-    let result = match caller.resident_id {
-        Some(resident_id) => {
-            super::portal::portal_receipt(&state.db, resident_id, payment_id, caller.lang).await
-        }
-        None => Err(AppError::NotFound),
-    };
-    finish(result)
+async fn check_house(pool: &sqlx::AnyPool, caller: &Caller, house_id: i64) -> Result<(), AppError> {
+    let estate_id = db::house_estate(pool, house_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    caller.check_estate(estate_id)
 }

@@ -2,12 +2,25 @@
 //! payments at the counter with receipts, reversals, waivers, late fees, the
 //! prepaid balance, daily closes, payment notices and the portal's bills.
 //!
-//! - `money` (server only): fen arithmetic, half-up rounding, 大写金额, late fees.
-//! - `rules` (server only): periods, rates, billable days, what a line comes to.
-//! - `run` (server only): bill runs; `ledger` (server only): the money writes.
-//! - `db` (server only): reads for the pages; `api`: server functions; `pages`: the pages.
+//! This file holds what the browser compiles too: the closed value sets
+//! (a fee item's kind, a rate's use, a payment's method, the statuses) and
+//! the types the pages receive. The rest is the server's:
+//!
+//! - `money`: fen arithmetic, half-up rounding, 大写金额, late fees.
+//! - `rules`: pure checks and figures — periods, rates, billable days, what a
+//!   line comes to, the form checks, the second person on money decisions.
+//! - `basis`: why a line is this much, as stored on the line and explained.
+//! - `run`: bill runs; `charge`: one-off charges; `ledger/`: the money writes
+//!   (payments, reversals, waivers, the prepaid balance, the daily close).
+//! - `db/`: the pages' reads and the setup writes (fees, readings).
+//! - `portal`: a resident's side of a house's account.
+//! - `api`: the server functions; `pages/`: the pages.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod basis;
+#[cfg(feature = "ssr")]
+pub mod charge;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
@@ -24,34 +37,114 @@ pub mod run;
 
 use serde::{Deserialize, Serialize};
 
-pub const FEE_KINDS: [&str; 4] = ["area", "fixed", "metered", "one_off"];
-pub const RATE_USES: [&str; 4] = ["any", "residential", "commercial", "parking"];
-pub const PAY_METHODS: [&str; 5] = ["cash", "wechat", "alipay", "card", "transfer"];
-
 pub use crate::common::money::{fen_plain, fen_text};
-
 pub use crate::common::Choice;
+
+crate::value_set! {
+    /// How a fee item is charged (计费方式).
+    pub enum FeeKind("billing.kind") {
+        Area = "area",
+        Fixed = "fixed",
+        Metered = "metered",
+        OneOff = "one_off",
+    }
+}
+
+impl FeeKind {
+    /// The i18n key of the unit its rates are in (元/m²/月, 元/月 …).
+    pub const fn unit_key(self) -> &'static str {
+        match self {
+            FeeKind::Area => "billing.unit.area",
+            FeeKind::Fixed => "billing.unit.fixed",
+            FeeKind::Metered => "billing.unit.metered",
+            FeeKind::OneOff => "billing.unit.one_off",
+        }
+    }
+}
+
+crate::value_set! {
+    /// Which houses a rate is for: one use, or any use without its own rate.
+    pub enum RateUse("billing.use") {
+        Any = "any",
+        Residential = "residential",
+        Commercial = "commercial",
+        Parking = "parking",
+    }
+}
+
+crate::value_set! {
+    /// How a payment was made at the counter (支付方式), in the order the
+    /// form offers them and the daily close lists them.
+    pub enum PayMethod("billing.method") {
+        Cash = "cash",
+        Wechat = "wechat",
+        Alipay = "alipay",
+        Card = "card",
+        Transfer = "transfer",
+    }
+}
+
+crate::value_set! {
+    /// Where a bill run stands.
+    pub enum RunStatus("billing.run_status") {
+        Running = "running",
+        Done = "done",
+        Failed = "failed",
+    }
+}
+
+crate::value_set! {
+    /// Where a waiver request stands: every request waits for a manager.
+    pub enum WaiverStatus("billing.waiver_status") {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+}
+
+crate::value_set! {
+    /// What a waiver lets off: part of the line itself, or its late fee.
+    /// (Labelled by `billing.waive_line` and `billing.late_fee`; the set has
+    /// no label keys of its own.)
+    pub enum WaiverTarget("billing.waiver_target") {
+        Line = "line",
+        LateFee = "late_fee",
+    }
+}
+
+crate::value_set! {
+    /// A movement of a house's prepaid balance: in from a payment's surplus,
+    /// out to settle a line, out when the payment that brought it is reversed.
+    pub enum PrepaidKind("billing.prepaid_kind") {
+        Surplus = "surplus",
+        Settle = "settle",
+        Reversal = "reversal",
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RateView {
     pub id: i64,
-    pub use_kind: String,
+    pub use_kind: RateUse,
     pub rate: String,
     pub effective_from: String,
     pub effective_to: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct FeeItemView {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: FeeKind,
     pub due_days: i64,
     pub unit: String,
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
     pub rates: Vec<RateView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct LatePolicyView {
     pub daily_rate: String,
     pub grace_days: i64,
@@ -71,10 +164,11 @@ pub struct FeeSetup {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct BillRunView {
     pub id: i64,
     pub period: String,
-    pub status: String,
+    pub status: RunStatus,
     pub houses_total: i64,
     pub houses_done: i64,
     pub lines_created: i64,
@@ -101,7 +195,7 @@ pub struct BillingOverview {
 pub struct LineView {
     pub id: i64,
     pub item: String,
-    pub kind: String,
+    pub kind: FeeKind,
     pub period: String,
     pub amount_fen: i64,
     pub waived_fen: i64,
@@ -124,7 +218,7 @@ pub struct LineView {
 pub struct PaymentView {
     pub id: i64,
     pub receipt_no: String,
-    pub method: String,
+    pub method: PayMethod,
     pub received_fen: i64,
     pub lines_fen: i64,
     pub prepaid_fen: i64,
@@ -144,28 +238,31 @@ pub struct ReversalView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct PrepaidView {
     pub amount_fen: i64,
-    pub kind: String,
+    pub kind: PrepaidKind,
     pub receipt_no: Option<String>,
     pub at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct WaiverView {
     pub id: i64,
     pub house_id: i64,
     pub house_number: String,
     pub item: String,
     pub period: String,
-    pub target: String,
+    pub target: WaiverTarget,
     pub amount_fen: i64,
     pub reason: String,
-    pub status: String,
+    pub status: WaiverStatus,
     pub requested_by: String,
     pub requested_at: String,
     /// Whether the viewer may approve or reject it now: a manager, the waiver
     /// pending, and asked for by someone else ([`rules::second_person`]).
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
     pub may_decide: bool,
 }
 
@@ -192,6 +289,7 @@ pub struct HouseAccount {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct ReceiptItem {
     pub item: String,
     pub period: String,
@@ -210,7 +308,7 @@ pub struct ReceiptView {
     pub prepaid_fen: i64,
     pub received_fen: i64,
     pub capitals: String,
-    pub method: String,
+    pub method: PayMethod,
     pub clerk: String,
     pub created_at: String,
     /// 0: the original; n: the n-th reprint (补打).
@@ -227,7 +325,7 @@ pub struct DayView {
     pub received_fen: i64,
     pub reversals_count: i64,
     pub reversed_fen: i64,
-    pub by_method: Vec<(String, i64)>,
+    pub by_method: Vec<(PayMethod, i64)>,
     pub closed_at: Option<String>,
 }
 
@@ -333,7 +431,7 @@ pub struct PortalLine {
 pub struct PortalPayment {
     pub id: i64,
     pub receipt_no: String,
-    pub method: String,
+    pub method: PayMethod,
     pub received_fen: i64,
     pub created_at: String,
     pub reversed: bool,
@@ -352,7 +450,7 @@ pub struct PortalReceipt {
     pub prepaid_fen: i64,
     pub received_fen: i64,
     pub capitals: String,
-    pub method: String,
+    pub method: PayMethod,
     pub created_at: String,
     pub reversed: bool,
 }
@@ -369,5 +467,36 @@ mod tests {
         assert_eq!(fen_text(121050), "1,210.50");
         assert_eq!(fen_text(-100000000), "-1,000,000.00");
         assert_eq!(fen_plain(121050), "1210.50");
+    }
+
+    /// Whether `key` (dotted) names a text in the locale file `file`.
+    fn has_key(file: &str, key: &str) -> bool {
+        let path = format!("{}/locales/{file}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        key.split('.')
+            .try_fold(&json, |v, part| v.get(part))
+            .is_some_and(|v| v.is_string())
+    }
+
+    #[test]
+    fn every_labelled_value_has_its_text_in_both_languages() {
+        let mut keys: Vec<&str> = Vec::new();
+        keys.extend(FeeKind::ALL.iter().map(|k| k.key()));
+        keys.extend(FeeKind::ALL.iter().map(|k| k.unit_key()));
+        keys.extend(RateUse::ALL.iter().map(|u| u.key()));
+        keys.extend(PayMethod::ALL.iter().map(|m| m.key()));
+        keys.extend(RunStatus::ALL.iter().map(|s| s.key()));
+        keys.extend(WaiverStatus::ALL.iter().map(|s| s.key()));
+        keys.extend(PrepaidKind::ALL.iter().map(|k| k.key()));
+        for key in keys {
+            for file in ["zh.json", "en.json"] {
+                assert!(has_key(file, key), "{key} missing from {file}");
+            }
+        }
+        // The stored texts are the ones the schema's checks allow.
+        assert_eq!(PayMethod::Wechat.key(), "billing.method.wechat");
+        assert_eq!(FeeKind::OneOff.as_str(), "one_off");
+        assert_eq!(WaiverTarget::LateFee.as_str(), "late_fee");
     }
 }

@@ -3,34 +3,52 @@
 //! since their own occupancy began; never an earlier occupant's payments,
 //! receipts or waivers, never a staff member's name or an internal reason
 //! (waiver and reversal reasons). Where their time begins is
-//! [`crate::auth::residence`]'s to say, as for their repair tickets. The types
-//! sent are the portal's own, so the hydration data holds what the page shows.
+//! [`crate::auth::residence`]'s to say, as for their repair tickets: the
+//! caller's [`Residence`]s, resolved once per request, each from the start of
+//! its own occupancy. The types sent are the portal's own, so the hydration
+//! data holds what the page shows.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use sqlx::AnyPool;
 
-use super::*;
-use crate::auth::residence;
-use crate::common::Lang;
-use crate::common::Residence;
-use crate::db::{time, Database};
+use super::db::account::line_view;
+use super::db::documents::receipt_items;
+use super::{
+    ledger, money, LineView, PayMethod, PortalAccount, PortalBills, PortalLine, PortalPayment,
+    PortalReceipt,
+};
+use crate::common::{Lang, Residence};
+use crate::db::time;
 use crate::error::AppError;
-use crate::i18n::I18n;
 
-/// Each house the resident lives in, with its bills from their side.
+/// Each house the resident lives in (`residences`: the caller's), with its
+/// bills from their side.
 pub async fn portal_bills(
-    db: &Database,
-    resident_id: i64,
+    pool: &AnyPool,
+    residences: &[Residence],
     lang: Lang,
 ) -> Result<PortalBills, AppError> {
     // One connection for the whole page: a busy portal must not hold one and wait for another.
-    let mut conn = db.pool.acquire().await?;
+    let mut conn = pool.acquire().await?;
     let mut houses = Vec::new();
-    for r in residence::residences(&mut *conn, resident_id).await? {
-        houses.push(account(&mut conn, &r, lang).await?);
+    for r in residences {
+        houses.push(account(&mut conn, r, lang).await?);
     }
     Ok(PortalBills { houses })
+}
+
+/// A payment of the house as the portal lists it.
+#[derive(sqlx::FromRow)]
+struct PaymentRow {
+    id: i64,
+    receipt_no: String,
+    method: PayMethod,
+    received_fen: i64,
+    created_at: String,
+    /// 0/1.
+    reversed: i64,
 }
 
 async fn account(
@@ -61,7 +79,7 @@ async fn account(
     let mut unpaid = Vec::new();
     let mut settled = Vec::new();
     for l in &lines {
-        let view = super::db::line_view(l, &policies, today, lang);
+        let view = line_view(l, &policies, today, lang);
         if view.outstanding_fen > 0 {
             unpaid.push(PortalLine::from(view));
             continue;
@@ -80,10 +98,10 @@ async fn account(
     }
     // What was owed reads oldest first; what was settled, newest first.
     settled.reverse();
-    let balance_fen = ledger::prepaid_balance(conn, r.house_id).await?;
-    let payments: Vec<(i64, String, String, i64, String, i64)> = sqlx::query_as(
+    let balance_fen = ledger::prepaid_balance(&mut *conn, r.house_id).await?;
+    let payments: Vec<PaymentRow> = sqlx::query_as(
         "select p.id, p.receipt_no, p.method, p.received_fen, p.created_at, \
-                case when v.id is null then 0 else 1 end \
+                case when v.id is null then 0 else 1 end as reversed \
          from payment p left join payment_reversal v on v.payment_id = p.id \
          where p.house_id = $1 and p.created_at >= $2 order by p.id desc",
     )
@@ -102,16 +120,14 @@ async fn account(
         balance_fen,
         payments: payments
             .into_iter()
-            .map(
-                |(id, receipt_no, method, received_fen, created_at, reversed)| PortalPayment {
-                    id,
-                    receipt_no,
-                    method,
-                    received_fen,
-                    created_at,
-                    reversed: reversed == 1,
-                },
-            )
+            .map(|p| PortalPayment {
+                id: p.id,
+                receipt_no: p.receipt_no,
+                method: p.method,
+                received_fen: p.received_fen,
+                created_at: p.created_at,
+                reversed: p.reversed == 1,
+            })
             .collect(),
     })
 }
@@ -135,77 +151,62 @@ impl From<LineView> for PortalLine {
     }
 }
 
-/// A receipt of the resident's house from their time there. Another house's
-/// payment and this house's from before they moved in are refused alike, as
-/// not found: neither is theirs to know of.
+/// A payment as its portal receipt needs it.
+#[derive(sqlx::FromRow)]
+struct ReceiptRow {
+    house_id: i64,
+    created_at: String,
+    receipt_no: String,
+    estate_name: String,
+    house_number: String,
+    prepaid_fen: i64,
+    received_fen: i64,
+    method: PayMethod,
+    /// 0/1.
+    reversed: i64,
+}
+
+/// A receipt of the resident's house from their time there (`residences`:
+/// the caller's). Another house's payment and this house's from before they
+/// moved in are refused alike, as not found: neither is theirs to know of.
 pub async fn portal_receipt(
-    db: &Database,
-    resident_id: i64,
+    pool: &AnyPool,
+    residences: &[Residence],
     payment_id: i64,
     lang: Lang,
 ) -> Result<PortalReceipt, AppError> {
-    let mut conn = db.pool.acquire().await?;
-    let mine = residence::residences(&mut *conn, resident_id).await?;
-    type Row = (i64, String, String, String, String, i64, i64, String, i64);
-    let row: Option<Row> = sqlx::query_as(
-        "select p.house_id, p.created_at, p.receipt_no, e.name, h.number, p.prepaid_fen, p.received_fen, p.method, \
-                case when v.id is null then 0 else 1 end \
+    let mut conn = pool.acquire().await?;
+    let row: Option<ReceiptRow> = sqlx::query_as(
+        "select p.house_id, p.created_at, p.receipt_no, e.name as estate_name, h.number as house_number, \
+                p.prepaid_fen, p.received_fen, p.method, \
+                case when v.id is null then 0 else 1 end as reversed \
          from payment p join house h on h.id = p.house_id join estate e on e.id = p.estate_id \
          left join payment_reversal v on v.payment_id = p.id where p.id = $1",
     )
     .bind(payment_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((
-        house_id,
-        created_at,
-        receipt_no,
-        estate_name,
-        house_number,
-        prepaid_fen,
-        received_fen,
-        method,
-        reversed,
-    )) = row
-    else {
+    let Some(p) = row else {
         return Err(AppError::NotFound);
     };
-    if !mine
+    if !residences
         .iter()
-        .any(|r| r.house_id == house_id && created_at.as_str() >= r.from.as_str())
+        .any(|r| r.house_id == p.house_id && p.created_at.as_str() >= r.from.as_str())
     {
         return Err(AppError::NotFound);
     }
-    let items: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
-        "select f.name, l.period, s.amount_fen, l.late_fee_of from settlement s join bill_line l on l.id = s.line_id \
-         join fee_item f on f.id = l.fee_item_id where s.payment_id = $1 order by l.due_date, l.period, l.id",
-    )
-    .bind(payment_id)
-    .fetch_all(&mut *conn)
-    .await?;
     Ok(PortalReceipt {
         payment_id,
-        receipt_no,
-        estate_name,
-        house_number,
-        payer: super::db::owners(&mut *conn, house_id).await?,
-        items: items
-            .into_iter()
-            .map(|(item, period, amount_fen, late)| ReceiptItem {
-                item: if late.is_some() {
-                    I18n(lang).f("billing.late_fee_of", &[("item", &item)])
-                } else {
-                    item
-                },
-                period,
-                amount_fen,
-            })
-            .collect(),
-        prepaid_fen,
-        received_fen,
-        capitals: money::capitals(received_fen),
-        method,
-        created_at,
-        reversed: reversed == 1,
+        items: receipt_items(&mut *conn, payment_id, lang).await?,
+        payer: super::db::owners(&mut *conn, p.house_id).await?,
+        receipt_no: p.receipt_no,
+        estate_name: p.estate_name,
+        house_number: p.house_number,
+        prepaid_fen: p.prepaid_fen,
+        received_fen: p.received_fen,
+        capitals: money::capitals(p.received_fen),
+        method: p.method,
+        created_at: p.created_at,
+        reversed: p.reversed == 1,
     })
 }

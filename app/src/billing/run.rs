@@ -5,19 +5,25 @@
 //! `on conflict do nothing` against the unique (house, item, period, key), so a
 //! second run — or the rerun after a crash half way — creates only what is
 //! missing. After the lines, houses with a prepaid balance settle what it covers.
+//!
+//! One-off charges (a deposit, a paid repair) are lines too, raised one at a
+//! time ([`super::charge`]; re-exported here, where other areas look for them).
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
-use sqlx::Row;
-use std::collections::HashMap;
-use std::str::FromStr;
+use sqlx::AnyPool;
 
+pub use super::charge::{raise_one_off, raise_one_off_in, raise_one_off_on};
+
+use super::db::fees::RateRow;
 use super::rules::{self, Period, Reading, RunHouse, RunItem, StatusChange};
-use crate::audit::db::{self as audit, Actor, Change};
-use crate::common::Lang;
-use crate::db::{time, Backend, Database};
+use super::{ledger, FeeKind, RunStatus};
+use crate::common::{AuditAction, AuditEntity, Lang};
+use crate::db::audit::{Actor, Change};
+use crate::db::{time, Backend, Database, OnUnique, Write};
 use crate::error::AppError;
-use crate::i18n::{tr, I18n};
+use crate::i18n::tr;
 
 /// Houses per transaction.
 pub const CHUNK_HOUSES: usize = 5_000;
@@ -45,7 +51,7 @@ pub async fn start(
             tr(lang, "billing.invalid.period_future"),
         ));
     }
-    let items = run_items(db, estate_id).await?;
+    let items = run_items(&db.pool, estate_id).await?;
     if !items
         .iter()
         .any(|i| i.rates.iter().any(|r| r.covers(period.first_day())))
@@ -55,7 +61,7 @@ pub async fn start(
             tr(lang, "billing.invalid.no_items"),
         ));
     }
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor.clone()).await?;
     let now = time::now();
     let stale = time::to_db(chrono::Utc::now() - chrono::Duration::seconds(STALE_AFTER_SECS));
     sqlx::query(
@@ -65,87 +71,79 @@ pub async fn start(
     .bind(&now)
     .bind(estate_id)
     .bind(&stale)
-    .execute(&mut *tx)
+    .execute(&mut *w)
     .await?;
     let running: Option<(i64,)> =
         sqlx::query_as("select id from bill_run where estate_id = $1 and status = 'running'")
             .bind(estate_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w)
             .await?;
     if running.is_some() {
         return Err(AppError::Rule(tr(lang, "billing.invalid.run_running")));
     }
     let (houses,): (i64,) = sqlx::query_as("select count(*) from house where estate_id = $1")
         .bind(estate_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *w)
         .await?;
     // The check above is not a lock on PostgreSQL (read committed): two starts
     // can both pass it. The schema keeps one running run per estate
     // (`bill_run_one_running`), so the second insert waits for the first to
     // commit and then fails; it is refused in the same words.
-    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+    let (id,): (i64,) = sqlx::query_as(
         "insert into bill_run (estate_id, period, status, houses_total, started_by, started_at, heartbeat_at) \
-         values ($1, $2, 'running', $3, $4, $5, $5) returning id",
+         values ($1, $2, $3, $4, $5, $6, $6) returning id",
     )
     .bind(estate_id)
     .bind(period.to_string())
+    .bind(RunStatus::Running)
     .bind(houses)
     .bind(started_by)
     .bind(&now)
-    .fetch_one(&mut *tx)
-    .await;
-    let id = match inserted {
-        Ok((id,)) => id,
-        Err(e) if crate::db::is_unique_violation(&e) => {
-            return Err(AppError::Rule(tr(lang, "billing.invalid.run_running")))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    audit::record(
-        &mut *tx,
-        actor,
-        Change {
-            estate_id: Some(estate_id),
-            entity: crate::common::AuditEntity::BillRun,
-            entity_id: Some(id.to_string()),
-            action: crate::common::AuditAction::StartBillRun,
-            before: None,
-            after: Some(serde_json::json!({ "period": period.to_string() })),
-        },
+    .fetch_one(&mut *w)
+    .await
+    .on_unique(|| AppError::Rule(tr(lang, "billing.invalid.run_running")))?;
+    w.audit(
+        Change::new(AuditAction::StartBillRun, AuditEntity::BillRun)
+            .id(id)
+            .estate(estate_id)
+            .after(serde_json::json!({ "period": period.to_string() })),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(id)
 }
 
 /// Marks runs left `running` by a process that is gone as interrupted (the
 /// server does this when it starts; `bill-run --take-over` for one estate).
 pub async fn interrupt_running(db: &Database, estate_id: Option<i64>) -> sqlx::Result<u64> {
+    let mut w = db.write(Actor::system("bill run")).await?;
     let done = sqlx::query(
         "update bill_run set status = 'failed', message = 'interrupted', finished_at = $1 \
          where status = 'running' and ($2 = 0 or estate_id = $2)",
     )
     .bind(time::now())
     .bind(estate_id.unwrap_or(0))
-    .execute(&db.pool)
+    .execute(&mut *w)
     .await?;
+    w.commit().await?;
     Ok(done.rows_affected())
 }
 
 /// Fee items billed by runs (not one-offs), with their rates.
-pub async fn run_items(db: &Database, estate_id: i64) -> sqlx::Result<Vec<RunItem>> {
-    let items: Vec<(i64, String, i64)> = sqlx::query_as(
-        "select id, kind, due_days from fee_item where estate_id = $1 and kind <> 'one_off' order by id",
+pub async fn run_items(pool: &AnyPool, estate_id: i64) -> sqlx::Result<Vec<RunItem>> {
+    let items: Vec<(i64, FeeKind, i64)> = sqlx::query_as(
+        "select id, kind, due_days from fee_item where estate_id = $1 and kind <> $2 order by id",
     )
     .bind(estate_id)
-    .fetch_all(&db.pool)
+    .bind(FeeKind::OneOff)
+    .fetch_all(pool)
     .await?;
-    let rates: Vec<(i64, i64, String, String, String, Option<String>)> = sqlx::query_as(
+    let rates: Vec<RateRow> = sqlx::query_as(
         "select r.id, r.fee_item_id, r.use_kind, r.rate, r.effective_from, r.effective_to \
          from fee_rate r join fee_item f on f.id = r.fee_item_id where f.estate_id = $1",
     )
     .bind(estate_id)
-    .fetch_all(&db.pool)
+    .fetch_all(pool)
     .await?;
     Ok(items
         .into_iter()
@@ -155,27 +153,11 @@ pub async fn run_items(db: &Database, estate_id: i64) -> sqlx::Result<Vec<RunIte
             due_days,
             rates: rates
                 .iter()
-                .filter(|r| r.1 == id)
-                .filter_map(|r| to_rate(r.0, &r.2, &r.3, &r.4, r.5.as_deref()))
+                .filter(|r| r.fee_item_id == id)
+                .filter_map(RateRow::rate)
                 .collect(),
         })
         .collect())
-}
-
-pub fn to_rate(
-    id: i64,
-    use_kind: &str,
-    rate: &str,
-    from: &str,
-    to: Option<&str>,
-) -> Option<rules::Rate> {
-    Some(rules::Rate {
-        id,
-        use_kind: use_kind.to_string(),
-        rate: Decimal::from_str(rate).ok()?,
-        from: NaiveDate::parse_from_str(from, "%Y-%m-%d").ok()?,
-        to: to.and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()),
-    })
 }
 
 /// What a run did.
@@ -191,16 +173,29 @@ pub struct RunOutcome {
 pub async fn execute(db: &Database, run_id: i64) -> Result<RunOutcome, AppError> {
     let result = execute_inner(db, run_id).await;
     if let Err(e) = &result {
-        let _ = sqlx::query(
-            "update bill_run set status = 'failed', message = $1, finished_at = $2 where id = $3",
-        )
-        .bind(e.to_string().chars().take(300).collect::<String>())
-        .bind(time::now())
-        .bind(run_id)
-        .execute(&db.pool)
-        .await;
+        // Best effort: the run stays `running` until its heartbeat goes stale otherwise.
+        let _ = mark_failed(db, run_id, &e.to_string()).await;
     }
     result
+}
+
+/// The run's own writes (progress, heartbeat) have no audit entry: starting
+/// it was the audited act.
+fn run_writer() -> Actor {
+    Actor::system("bill run")
+}
+
+async fn mark_failed(db: &Database, run_id: i64, message: &str) -> sqlx::Result<()> {
+    let mut w = db.write(run_writer()).await?;
+    sqlx::query(
+        "update bill_run set status = 'failed', message = $1, finished_at = $2 where id = $3",
+    )
+    .bind(message.chars().take(300).collect::<String>())
+    .bind(time::now())
+    .bind(run_id)
+    .execute(&mut *w)
+    .await?;
+    w.commit().await
 }
 
 async fn execute_inner(db: &Database, run_id: i64) -> Result<RunOutcome, AppError> {
@@ -211,27 +206,28 @@ async fn execute_inner(db: &Database, run_id: i64) -> Result<RunOutcome, AppErro
             .fetch_one(&db.pool)
             .await?;
     let period = Period::parse(&period_text).ok_or_else(|| AppError::internal("bad period"))?;
-    let items = run_items(db, estate_id).await?;
-    let changes = status_changes(db, estate_id, period).await?;
-    let readings = period_readings(db, estate_id, period).await?;
+    let items = run_items(&db.pool, estate_id).await?;
+    let changes = status_changes(&db.pool, estate_id, period).await?;
+    let readings = period_readings(&db.pool, estate_id, period).await?;
     let created_at = time::now();
     // One task reads houses a page at a time and computes their lines while
     // this one writes the page before: reading and writing overlap.
     let (sender, mut receiver) =
         tokio::sync::mpsc::channel::<Result<(usize, Vec<LineRow>), AppError>>(2);
     let producer = {
-        let db = db.clone();
+        let pool = db.pool.clone();
         tokio::spawn(async move {
             let mut after = 0;
             loop {
-                let page =
-                    match house_page(&db, estate_id, period, &changes, after, CHUNK_HOUSES).await {
-                        Ok(page) => page,
-                        Err(e) => {
-                            let _ = sender.send(Err(e.into())).await;
-                            return;
-                        }
-                    };
+                let page = match house_page(&pool, estate_id, period, &changes, after, CHUNK_HOUSES)
+                    .await
+                {
+                    Ok(page) => page,
+                    Err(e) => {
+                        let _ = sender.send(Err(e.into())).await;
+                        return;
+                    }
+                };
                 let Some(last) = page.last() else {
                     return;
                 };
@@ -247,10 +243,9 @@ async fn execute_inner(db: &Database, run_id: i64) -> Result<RunOutcome, AppErro
     while let Some(page) = receiver.recv().await {
         let (houses, rows) = page?;
         outcome.houses += houses as i64;
-        let mut tx = db.begin_write().await?;
+        let mut w = db.write(run_writer()).await?;
         let (created, amount) = insert_lines(
-            &mut tx,
-            db.backend,
+            &mut w,
             "bill_line",
             estate_id,
             period,
@@ -269,9 +264,9 @@ async fn execute_inner(db: &Database, run_id: i64) -> Result<RunOutcome, AppErro
         .bind(outcome.amount_fen)
         .bind(time::now())
         .bind(run_id)
-        .execute(&mut *tx)
+        .execute(&mut *w)
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
     }
     let _ = producer.await;
     let lines_done = started.elapsed();
@@ -283,19 +278,19 @@ async fn execute_inner(db: &Database, run_id: i64) -> Result<RunOutcome, AppErro
     .fetch_all(&db.pool)
     .await?;
     for batch in with_balance.chunks(200) {
-        let mut tx = db.begin_write().await?;
+        let mut w = db.write(run_writer()).await?;
         for (house_id,) in batch {
             outcome.prepaid_lines +=
-                super::ledger::settle_from_prepaid(&mut tx, db.backend, *house_id, estate_id)
-                    .await?;
+                ledger::settle_from_prepaid(&mut w, *house_id, estate_id).await?;
         }
         sqlx::query("update bill_run set heartbeat_at = $1 where id = $2")
             .bind(time::now())
             .bind(run_id)
-            .execute(&mut *tx)
+            .execute(&mut *w)
             .await?;
-        tx.commit().await?;
+        w.commit().await?;
     }
+    let mut w = db.write(run_writer()).await?;
     sqlx::query(
         "update bill_run set status = 'done', houses_done = houses_total, lines_created = $1, amount_fen = $2, \
          prepaid_lines = $3, finished_at = $4, heartbeat_at = $4 where id = $5 and status = 'running'",
@@ -305,8 +300,9 @@ async fn execute_inner(db: &Database, run_id: i64) -> Result<RunOutcome, AppErro
     .bind(outcome.prepaid_lines)
     .bind(time::now())
     .bind(run_id)
-    .execute(&db.pool)
+    .execute(&mut *w)
     .await?;
+    w.commit().await?;
     tracing::info!(
         run = run_id,
         estate = estate_id,
@@ -342,7 +338,7 @@ pub fn compute_lines(
                     fee_item_id: item.id,
                     amount_fen: line.amount_fen,
                     due_date: due.clone(),
-                    basis: line.basis,
+                    basis: line.basis.to_json(),
                 });
             }
         }
@@ -357,6 +353,7 @@ pub struct LineRow {
     pub fee_item_id: i64,
     pub amount_fen: i64,
     pub due_date: String,
+    /// The line's [`super::basis::Basis`], as stored.
     pub basis: String,
 }
 
@@ -369,11 +366,10 @@ pub struct LineRow {
 /// a period that parsed as `YYYY-MM`, a timestamp we formatted. Each line binds
 /// five values. On SQLite the placeholders are plain `?`: sqlx asks SQLite for
 /// the name of every numbered parameter (`$n`), a linear search per parameter,
-/// which made a 5,000-parameter statement quadratic (80% of a run's time).
-#[allow(clippy::too_many_arguments)]
+/// which made a 5,000-parameter statement quadratic (80% of a run's time);
+/// [`crate::db::Backend::params`] writes them for each engine.
 pub async fn insert_lines(
-    tx: &mut sqlx::AnyConnection,
-    backend: Backend,
+    w: &mut Write,
     table: &str,
     estate_id: i64,
     period: Period,
@@ -388,6 +384,7 @@ pub async fn insert_lines(
     let mut inserted = 0;
     let mut all_new = true;
     let mut full_sql: Option<String> = None;
+    let backend = w.backend();
     for part in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = if part.len() == ROWS_PER_STATEMENT {
             full_sql
@@ -405,7 +402,7 @@ pub async fn insert_lines(
                 .bind(r.due_date.as_str())
                 .bind(r.basis.as_str());
         }
-        let created = q.execute(&mut *tx).await?.rows_affected();
+        let created = q.execute(&mut **w).await?.rows_affected();
         inserted += created;
         all_new &= created == part.len() as u64;
     }
@@ -421,7 +418,7 @@ pub async fn insert_lines(
         .bind(first.house_id)
         .bind(last.house_id)
         .bind(run_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **w)
         .await?;
         sum
     } else {
@@ -438,20 +435,7 @@ fn insert_sql(backend: Backend, table: &str, shared: &str, rows: usize) -> Strin
         if i > 0 {
             sql.push(',');
         }
-        match backend {
-            Backend::Sqlite => sql.push_str(&format!("({shared}, ?, ?, ?, ?, ?)")),
-            Backend::Postgres => {
-                let p = 1 + i * 5;
-                sql.push_str(&format!(
-                    "({shared}, ${}, ${}, ${}, ${}, ${})",
-                    p,
-                    p + 1,
-                    p + 2,
-                    p + 3,
-                    p + 4
-                ));
-            }
-        }
+        sql.push_str(&format!("({shared}, {})", backend.params(1 + i * 5, 5)));
     }
     sql.push_str(" on conflict do nothing");
     sql
@@ -460,7 +444,7 @@ fn insert_sql(backend: Backend, table: &str, shared: &str, rows: usize) -> Strin
 /// Status changes of the estate's houses since `period` began, by house, on
 /// the desk day they happened (earlier ones do not change its days).
 pub async fn status_changes(
-    db: &Database,
+    pool: &AnyPool,
     estate_id: i64,
     period: Period,
 ) -> sqlx::Result<HashMap<i64, Vec<StatusChange>>> {
@@ -472,7 +456,7 @@ pub async fn status_changes(
     )
     .bind(estate_id)
     .bind(&since)
-    .fetch_all(&db.pool)
+    .fetch_all(pool)
     .await?;
     let mut by_house: HashMap<i64, Vec<StatusChange>> = HashMap::new();
     for (house_id, from, to, at) in changes {
@@ -492,26 +476,24 @@ pub async fn status_changes(
 /// Up to `limit` of the estate's houses after id `after`, with the days of
 /// `period` each was billable.
 pub async fn house_page(
-    db: &Database,
+    pool: &AnyPool,
     estate_id: i64,
     period: Period,
     changes: &HashMap<i64, Vec<StatusChange>>,
     after: i64,
     limit: usize,
 ) -> sqlx::Result<Vec<RunHouse>> {
-    let rows = sqlx::query(
+    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
         "select id, area_centi, use_kind, status from house where estate_id = $1 and id > $2 order by id limit $3",
     )
     .bind(estate_id)
     .bind(after)
     .bind(limit as i64)
-    .fetch_all(&db.pool)
+    .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            let id: i64 = r.get(0);
-            let status: String = r.get(3);
+        .map(|(id, area_centi, use_kind, status)| {
             let days = match changes.get(&id) {
                 Some(changes) => rules::billable_days(period, &status, changes),
                 None if rules::is_billable(&status) => period.days(),
@@ -519,8 +501,8 @@ pub async fn house_page(
             };
             RunHouse {
                 id,
-                area_centi: r.get(1),
-                use_kind: r.get(2),
+                area_centi,
+                use_kind,
                 billable_days: days,
             }
         })
@@ -529,15 +511,15 @@ pub async fn house_page(
 
 /// All the estate's houses with their billable days (the benchmark's bare insert uses it).
 pub async fn billable_houses(
-    db: &Database,
+    pool: &AnyPool,
     estate_id: i64,
     period: Period,
 ) -> sqlx::Result<Vec<RunHouse>> {
-    let changes = status_changes(db, estate_id, period).await?;
+    let changes = status_changes(pool, estate_id, period).await?;
     let mut all = Vec::new();
     loop {
         let after = all.last().map(|h: &RunHouse| h.id).unwrap_or(0);
-        let page = house_page(db, estate_id, period, &changes, after, CHUNK_HOUSES).await?;
+        let page = house_page(pool, estate_id, period, &changes, after, CHUNK_HOUSES).await?;
         if page.is_empty() {
             return Ok(all);
         }
@@ -545,146 +527,42 @@ pub async fn billable_houses(
     }
 }
 
+/// A house's reading of a metered item for the period.
+#[derive(sqlx::FromRow)]
+struct ReadingRow {
+    house_id: i64,
+    fee_item_id: i64,
+    previous_centi: i64,
+    reading_centi: i64,
+    old_final_centi: Option<i64>,
+    new_start_centi: Option<i64>,
+}
+
 async fn period_readings(
-    db: &Database,
+    pool: &AnyPool,
     estate_id: i64,
     period: Period,
 ) -> sqlx::Result<HashMap<(i64, i64), Reading>> {
-    type Row = (i64, i64, i64, i64, Option<i64>, Option<i64>);
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<ReadingRow> = sqlx::query_as(
         "select house_id, fee_item_id, previous_centi, reading_centi, old_final_centi, new_start_centi \
          from meter_reading where estate_id = $1 and period = $2",
     )
     .bind(estate_id)
     .bind(period.to_string())
-    .fetch_all(&db.pool)
+    .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(h, i, previous, reading, old_final, new_start)| {
+        .map(|r| {
             (
-                (h, i),
+                (r.house_id, r.fee_item_id),
                 Reading {
-                    previous,
-                    reading,
-                    old_final,
-                    new_start,
+                    previous: r.previous_centi,
+                    reading: r.reading_centi,
+                    old_final: r.old_final_centi,
+                    new_start: r.new_start_centi,
                 },
             )
         })
         .collect())
-}
-
-/// Raises a one-off charge (deposit, paid repair, other) on a house as a bill
-/// line of its own, due `due_days` after today. `key` makes it idempotent
-/// (e.g. `ticket:42`): raising the same key twice creates one line.
-#[allow(clippy::too_many_arguments)]
-pub async fn raise_one_off(
-    db: &Database,
-    actor: &Actor,
-    account_id: Option<i64>,
-    lang: Lang,
-    house_id: i64,
-    fee_item_id: i64,
-    amount_fen: i64,
-    key: &str,
-    note: &str,
-) -> Result<i64, AppError> {
-    let mut tx = db.begin_write().await?;
-    let id = raise_one_off_in(
-        &mut tx,
-        actor,
-        account_id,
-        lang,
-        house_id,
-        fee_item_id,
-        amount_fen,
-        key,
-        note,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-/// [`raise_one_off`] inside the caller's write transaction, for a charge that
-/// must stand or fall with another write (a paid repair's finish).
-#[allow(clippy::too_many_arguments)]
-pub async fn raise_one_off_in(
-    tx: &mut crate::db::Tx,
-    actor: &Actor,
-    account_id: Option<i64>,
-    lang: Lang,
-    house_id: i64,
-    fee_item_id: i64,
-    amount_fen: i64,
-    key: &str,
-    note: &str,
-) -> Result<i64, AppError> {
-    let (estate_id,): (i64,) = sqlx::query_as("select estate_id from house where id = $1")
-        .bind(house_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let item: Option<(String, i64, i64)> =
-        sqlx::query_as("select kind, due_days, estate_id from fee_item where id = $1")
-            .bind(fee_item_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let Some((kind, due_days, item_estate)) = item else {
-        return Err(AppError::field(
-            "fee_item_id",
-            tr(lang, "billing.invalid.item"),
-        ));
-    };
-    if kind != "one_off" || item_estate != estate_id {
-        return Err(AppError::field(
-            "fee_item_id",
-            tr(lang, "billing.invalid.item"),
-        ));
-    }
-    let today = time::desk_today();
-    let due = NaiveDate::parse_from_str(&today, "%Y-%m-%d").map_err(AppError::internal)?
-        + chrono::Duration::days(due_days);
-    let note: String = note.trim().chars().take(200).collect();
-    let basis = serde_json::json!({ "kind": "one_off", "note": note }).to_string();
-    let now = time::now();
-    let inserted: Option<(i64,)> = sqlx::query_as(
-        "insert into bill_line (estate_id, house_id, fee_item_id, period, line_key, amount_fen, due_date, basis, \
-                                created_by, created_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict do nothing returning id",
-    )
-    .bind(estate_id)
-    .bind(house_id)
-    .bind(fee_item_id)
-    .bind(&today[..7])
-    .bind(key)
-    .bind(amount_fen)
-    .bind(time::date_to_db(due))
-    .bind(&basis)
-    .bind(account_id)
-    .bind(&now)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some((id,)) = inserted else {
-        return Err(AppError::Conflict(
-            I18n(lang).f("billing.invalid.one_off_exists", &[("key", key)]),
-        ));
-    };
-    audit::record(
-        &mut **tx,
-        actor,
-        Change {
-            estate_id: Some(estate_id),
-            entity: crate::common::AuditEntity::BillLine,
-            entity_id: Some(id.to_string()),
-            action: crate::common::AuditAction::RaiseCharge,
-            before: None,
-            after: Some(
-                serde_json::json!({ "house_id": house_id, "amount_fen": amount_fen, "note": note }),
-            ),
-        },
-    )
-    .await?;
-    Ok(id)
 }

@@ -856,14 +856,13 @@ async fn finish_charge(
             ],
         );
         line = Some(
-            crate::billing::run::raise_one_off_in(
+            crate::billing::run::raise_one_off_on(
                 tx,
                 actor,
-                actor.account_id,
                 lang,
-                house_id,
+                crate::common::HouseId(house_id),
                 item,
-                charge,
+                crate::common::Fen(charge),
                 &format!("repair:{ticket_id}"),
                 &text,
             )

@@ -311,25 +311,16 @@ pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
     sqlx::query("create index bill_line_bare_estate_period on bill_line_bare(estate_id, period)")
         .execute(&db.pool)
         .await?;
-    let items = run::run_items(db, 1).await?;
-    let house_rows = run::billable_houses(db, 1, period).await?;
+    let items = run::run_items(&db.pool, 1).await?;
+    let house_rows = run::billable_houses(&db.pool, 1, period).await?;
     let rows = run::compute_lines(&items, &house_rows, period, &Default::default());
     let started = Instant::now();
     let mut bare = 0;
     for chunk in rows.chunks(run::CHUNK_HOUSES * items.len()) {
         let mut w = db.write(Actor::system("bench")).await?;
-        bare += run::insert_lines(
-            &mut w,
-            db.backend,
-            "bill_line_bare",
-            1,
-            period,
-            id,
-            &now,
-            chunk,
-        )
-        .await?
-        .0;
+        bare += run::insert_lines(&mut w, "bill_line_bare", 1, period, id, &now, chunk)
+            .await?
+            .0;
         w.commit().await?;
     }
     let bare_secs = started.elapsed().as_secs_f64();

@@ -1,10 +1,17 @@
-//! The rules of billing, pure: periods, which rate applies, billable days,
-//! what a bill line comes to and why, rate overlaps, payment checks.
+//! The rules of billing, pure (no SQL, no clock): periods, which rate
+//! applies, billable days, what a bill line comes to and why, rate overlaps,
+//! the checks of the desk's forms, payment checks, the second person on
+//! money decisions. The writes in `db/`, `ledger/` and `run` ask here.
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::money::{prorate, round_fen};
+mod desk;
+pub use desk::*;
+
+use super::basis::{Basis, Rounding};
+use super::money::{self, prorate, round_fen};
+use super::{FeeKind, RateUse};
 
 /// A billing period, a calendar month (`YYYY-MM`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -119,7 +126,7 @@ pub fn billable_days(period: Period, current: &str, changes: &[StatusChange]) ->
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rate {
     pub id: i64,
-    pub use_kind: String,
+    pub use_kind: RateUse,
     pub rate: Decimal,
     pub from: NaiveDate,
     pub to: Option<NaiveDate>,
@@ -131,12 +138,17 @@ impl Rate {
     }
 }
 
-/// The rate for a house of `use_kind` on `day`: one for its use, else one for any use.
+/// The rate for a house of `use_kind` (the house's use, as the register
+/// stores it) on `day`: one for its use, else one for any use.
 pub fn rate_for<'a>(rates: &'a [Rate], use_kind: &str, day: NaiveDate) -> Option<&'a Rate> {
     rates
         .iter()
-        .find(|r| r.use_kind == use_kind && r.covers(day))
-        .or_else(|| rates.iter().find(|r| r.use_kind == "any" && r.covers(day)))
+        .find(|r| r.use_kind.as_str() == use_kind && r.covers(day))
+        .or_else(|| {
+            rates
+                .iter()
+                .find(|r| r.use_kind == RateUse::Any && r.covers(day))
+        })
 }
 
 /// What adding a rate does to the rates already there for the same item and use.
@@ -154,7 +166,7 @@ pub enum RatePlan {
 /// period has one rate; a new open rate after an open one is a rate change.
 pub fn plan_rate(
     existing: &[Rate],
-    use_kind: &str,
+    use_kind: RateUse,
     from: NaiveDate,
     to: Option<NaiveDate>,
 ) -> RatePlan {
@@ -183,7 +195,7 @@ pub fn plan_rate(
 #[derive(Debug, Clone)]
 pub struct RunItem {
     pub id: i64,
-    pub kind: String,
+    pub kind: FeeKind,
     pub due_days: i64,
     pub rates: Vec<Rate>,
 }
@@ -244,11 +256,34 @@ pub enum ReadingError {
     ReplacementIncomplete,
 }
 
-/// A computed bill line: its amount and the inputs it came from (JSON).
+impl ReadingError {
+    /// The i18n key of the refusal (it takes the house and the previous reading).
+    pub fn key(self) -> &'static str {
+        match self {
+            ReadingError::BelowPrevious => "billing.invalid.reading_below",
+            ReadingError::OldFinalBelowPrevious => "billing.invalid.old_final_below",
+            ReadingError::BelowNewStart => "billing.invalid.below_new_start",
+            ReadingError::ReplacementIncomplete => "billing.invalid.replacement_incomplete",
+        }
+    }
+}
+
+/// A typed reading (up to two decimals, not negative) in 0.01 units.
+pub fn parse_reading(text: &str) -> Option<i64> {
+    let d = money::parse_rate(text, 2).ok()?;
+    round_fen(d)
+}
+
+/// A figure in 0.01 units as the grid shows it: `123.40`.
+pub fn centi_text(centi: i64) -> String {
+    format!("{}.{:02}", centi / 100, centi % 100)
+}
+
+/// A computed bill line: its amount and the inputs it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Computed {
     pub amount_fen: i64,
-    pub basis: String,
+    pub basis: Basis,
 }
 
 /// What a house owes for one fee item in one period, or `None` when it owes
@@ -265,123 +300,59 @@ pub fn compute_line(
     let rate = rate_for(&item.rates, &house.use_kind, period.first_day())?;
     let month_days = period.days();
     let days = house.billable_days.min(month_days);
-    let (exact, basis) = match item.kind.as_str() {
-        "area" => {
+    let (exact, basis) = match item.kind {
+        FeeKind::Area => {
             let area = Decimal::new(house.area_centi, 2);
             let exact = prorate(rate.rate * area, days, month_days);
-            let basis = format!(
-                r#"{{"kind":"area","area":"{area}","rate":"{}","days":{days},"month_days":{month_days},"exact":"{exact}","rounding":"half_up_fen"}}"#,
-                rate.rate
-            );
+            let basis = Basis::Area {
+                area,
+                rate: rate.rate,
+                days,
+                month_days,
+                exact,
+                rounding: Rounding::HalfUpFen,
+            };
             (exact, basis)
         }
-        "fixed" => {
+        FeeKind::Fixed => {
             let exact = prorate(rate.rate, days, month_days);
-            let basis = format!(
-                r#"{{"kind":"fixed","rate":"{}","days":{days},"month_days":{month_days},"exact":"{exact}","rounding":"half_up_fen"}}"#,
-                rate.rate
-            );
+            let basis = Basis::Fixed {
+                rate: rate.rate,
+                days,
+                month_days,
+                exact,
+                rounding: Rounding::HalfUpFen,
+            };
             (exact, basis)
         }
-        "metered" => {
+        FeeKind::Metered => {
             let r = reading?;
             let used = Decimal::new(r.consumption(), 2);
             let exact = rate.rate * used;
-            let replaced = match (r.old_final, r.new_start) {
-                (Some(old), Some(start)) => format!(
-                    r#","old_final":"{}","new_start":"{}""#,
-                    Decimal::new(old, 2),
-                    Decimal::new(start, 2)
-                ),
-                _ => String::new(),
+            let (old_final, new_start) = match (r.old_final, r.new_start) {
+                (Some(old), Some(start)) => {
+                    (Some(Decimal::new(old, 2)), Some(Decimal::new(start, 2)))
+                }
+                _ => (None, None),
             };
-            let basis = format!(
-                r#"{{"kind":"metered","previous":"{}","reading":"{}"{replaced},"consumption":"{used}","rate":"{}","exact":"{exact}","rounding":"half_up_fen"}}"#,
-                Decimal::new(r.previous, 2),
-                Decimal::new(r.reading, 2),
-                rate.rate
-            );
+            let basis = Basis::Metered {
+                previous: Decimal::new(r.previous, 2),
+                reading: Decimal::new(r.reading, 2),
+                old_final,
+                new_start,
+                consumption: used,
+                rate: rate.rate,
+                exact,
+                rounding: Rounding::HalfUpFen,
+            };
             (exact, basis)
         }
-        _ => return None,
+        FeeKind::OneOff => return None,
     };
     Some(Computed {
         amount_fen: round_fen(exact)?,
         basis,
     })
-}
-
-/// Settling lines at the counter: the money received must cover the lines
-/// picked; what is over goes on the prepaid balance.
-pub fn split_payment(received_fen: i64, lines_fen: i64) -> Result<i64, PaymentError> {
-    if received_fen <= 0 {
-        return Err(PaymentError::NotPositive);
-    }
-    if received_fen < lines_fen {
-        return Err(PaymentError::ShortOf(lines_fen - received_fen));
-    }
-    Ok(received_fen - lines_fen)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaymentError {
-    NotPositive,
-    ShortOf(i64),
-}
-
-/// Receipt numbers: estate code, year, and the year's gap-free sequence number.
-pub fn receipt_number(estate_code: &str, year: i32, seq: i64) -> String {
-    format!("{estate_code}{year}-{seq:06}")
-}
-
-/// The most houses one building has, and so the most a building's readings
-/// grid shows and saves at once, and the most payment notices one building's
-/// batch prints. The fire code's usual ceiling for a residential tower is
-/// 100 m (33 floors); 33 floors × 4 entrances × 6 flats is 792, and the
-/// generator's largest building has 264. Above this a request is not a
-/// building's, and is refused before any of it is written or computed
-/// (one body once carried ~50,000 readings into one write transaction).
-pub const MAX_HOUSES_PER_BUILDING: usize = 1_000;
-
-/// A money decision that needs a second person (四眼原则): whoever decides
-/// may not be whoever asked for it or took the money.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MoneyDecision {
-    /// Approving or rejecting a waiver `requested_by` asked for.
-    Waiver { requested_by: i64 },
-    /// Reversing a payment `taken_by` took at the counter.
-    Reversal { taken_by: i64 },
-}
-
-/// Why a decision is not this person's to make; each is an i18n key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotSecondPerson {
-    OwnWaiver,
-    OwnPayment,
-}
-
-impl NotSecondPerson {
-    pub fn key(self) -> &'static str {
-        match self {
-            NotSecondPerson::OwnWaiver => "billing.invalid.own_waiver",
-            NotSecondPerson::OwnPayment => "billing.invalid.own_payment",
-        }
-    }
-}
-
-/// Whether `decider` may make `decision`. The rule holds however many
-/// managers an estate has: where there is one, what that manager asked for
-/// or took waits for another manager given the estate.
-pub fn second_person(decider: i64, decision: MoneyDecision) -> Result<(), NotSecondPerson> {
-    match decision {
-        MoneyDecision::Waiver { requested_by } if requested_by == decider => {
-            Err(NotSecondPerson::OwnWaiver)
-        }
-        MoneyDecision::Reversal { taken_by } if taken_by == decider => {
-            Err(NotSecondPerson::OwnPayment)
-        }
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]
@@ -395,7 +366,7 @@ mod tests {
     fn rate(id: i64, use_kind: &str, r: &str, from: &str, to: Option<&str>) -> Rate {
         Rate {
             id,
-            use_kind: use_kind.into(),
+            use_kind: RateUse::parse(use_kind).expect("use"),
             rate: Decimal::from_str(r).expect("rate"),
             from: day(from),
             to: to.map(day),
@@ -471,26 +442,31 @@ mod tests {
     fn rate_changes_close_the_open_rate_and_overlaps_are_refused() {
         let open = [rate(1, "any", "2.35", "2026-01-01", None)];
         assert_eq!(
-            plan_rate(&open, "any", day("2026-07-01"), None),
+            plan_rate(&open, RateUse::Any, day("2026-07-01"), None),
             RatePlan::CloseEarlier {
                 rate_id: 1,
                 to: day("2026-06-30")
             }
         );
         assert!(matches!(
-            plan_rate(&open, "any", day("2026-01-01"), None),
+            plan_rate(&open, RateUse::Any, day("2026-01-01"), None),
             RatePlan::Overlaps(_)
         ));
         assert!(matches!(
-            plan_rate(&open, "any", day("2025-07-01"), None),
+            plan_rate(&open, RateUse::Any, day("2025-07-01"), None),
             RatePlan::Overlaps(_)
         ));
         assert_eq!(
-            plan_rate(&open, "any", day("2025-01-01"), Some(day("2025-12-31"))),
+            plan_rate(
+                &open,
+                RateUse::Any,
+                day("2025-01-01"),
+                Some(day("2025-12-31"))
+            ),
             RatePlan::Insert
         );
         assert_eq!(
-            plan_rate(&open, "commercial", day("2026-01-01"), None),
+            plan_rate(&open, RateUse::Commercial, day("2026-01-01"), None),
             RatePlan::Insert
         );
         let closed = [
@@ -498,7 +474,7 @@ mod tests {
             rate(2, "any", "2.50", "2026-07-01", None),
         ];
         assert!(matches!(
-            plan_rate(&closed, "any", day("2026-03-01"), Some(day("2026-04-30"))),
+            plan_rate(&closed, RateUse::Any, day("2026-03-01"), Some(day("2026-04-30"))),
             RatePlan::Overlaps(r) if r.id == 1
         ));
     }
@@ -508,7 +484,7 @@ mod tests {
         let oct = Period::parse("2026-10").expect("period");
         let item = RunItem {
             id: 1,
-            kind: "area".into(),
+            kind: FeeKind::Area,
             due_days: 15,
             rates: vec![rate(1, "any", "2.35", "2026-01-01", None)],
         };
@@ -520,13 +496,10 @@ mod tests {
         };
         let line = compute_line(&item, &house, oct, None).expect("line");
         assert_eq!(line.amount_fen, 21002);
-        assert!(line.basis.contains(r#""area":"89.37""#), "{}", line.basis);
-        assert!(
-            line.basis.contains(r#""exact":"210.0195""#),
-            "{}",
-            line.basis
-        );
-        serde_json::from_str::<serde_json::Value>(&line.basis).expect("json");
+        let basis = line.basis.to_json();
+        assert!(basis.contains(r#""area":"89.37""#), "{}", basis);
+        assert!(basis.contains(r#""exact":"210.0195""#), "{}", basis);
+        serde_json::from_str::<serde_json::Value>(&basis).expect("json");
         let part = RunHouse {
             billable_days: 10,
             ..house.clone()
@@ -543,7 +516,7 @@ mod tests {
 
         let water = RunItem {
             id: 2,
-            kind: "metered".into(),
+            kind: FeeKind::Metered,
             due_days: 15,
             rates: vec![rate(3, "any", "3.45", "2026-01-01", None)],
         };
@@ -558,6 +531,45 @@ mod tests {
         assert_eq!(
             compute_line(&water, &house, oct, Some(&reading)).map(|l| l.amount_fen),
             Some(4313)
+        );
+    }
+
+    #[test]
+    fn a_replacement_is_kept_in_the_lines_basis() {
+        let oct = Period::parse("2026-10").expect("period");
+        let water = RunItem {
+            id: 2,
+            kind: FeeKind::Metered,
+            due_days: 15,
+            rates: vec![rate(3, "any", "3.45", "2026-01-01", None)],
+        };
+        let house = RunHouse {
+            id: 7,
+            area_centi: 8937,
+            use_kind: "residential".into(),
+            billable_days: 31,
+        };
+        let replaced = Reading {
+            previous: 100,
+            reading: 30,
+            old_final: Some(150),
+            new_start: Some(0),
+        };
+        let line = compute_line(&water, &house, oct, Some(&replaced)).expect("line");
+        assert_eq!(
+            line.basis.to_json(),
+            r#"{"kind":"metered","previous":"1.00","reading":"0.30","old_final":"1.50","new_start":"0.00","consumption":"0.80","rate":"3.45","exact":"2.7600","rounding":"half_up_fen"}"#
+        );
+    }
+
+    #[test]
+    fn readings_are_typed_in_hundredths() {
+        assert_eq!(parse_reading("12.5"), Some(1250));
+        assert_eq!(parse_reading("-1"), None);
+        assert_eq!(centi_text(12_340), "123.40");
+        assert_eq!(
+            ReadingError::BelowPrevious.key(),
+            "billing.invalid.reading_below"
         );
     }
 
@@ -585,49 +597,6 @@ mod tests {
         assert_eq!(
             check_reading(&r(100, 30, Some(150), None)),
             Err(ReadingError::ReplacementIncomplete)
-        );
-    }
-
-    #[test]
-    fn payments_cover_the_lines() {
-        assert_eq!(split_payment(30000, 21002), Ok(8998));
-        assert_eq!(split_payment(21002, 21002), Ok(0));
-        assert_eq!(
-            split_payment(20000, 21002),
-            Err(PaymentError::ShortOf(1002))
-        );
-        assert_eq!(split_payment(0, 0), Err(PaymentError::NotPositive));
-        assert_eq!(receipt_number("CH", 2026, 12), "CH2026-000012");
-    }
-
-    #[test]
-    fn money_decisions_need_a_second_person() {
-        let (manager, clerk, other_manager) = (1, 2, 3);
-        let own_waiver = MoneyDecision::Waiver {
-            requested_by: manager,
-        };
-        assert_eq!(
-            second_person(manager, own_waiver),
-            Err(NotSecondPerson::OwnWaiver)
-        );
-        assert_eq!(second_person(other_manager, own_waiver), Ok(()));
-        let clerks_waiver = MoneyDecision::Waiver {
-            requested_by: clerk,
-        };
-        assert_eq!(second_person(manager, clerks_waiver), Ok(()));
-        let own_payment = MoneyDecision::Reversal { taken_by: manager };
-        assert_eq!(
-            second_person(manager, own_payment),
-            Err(NotSecondPerson::OwnPayment)
-        );
-        assert_eq!(second_person(other_manager, own_payment), Ok(()));
-        assert_eq!(
-            second_person(manager, MoneyDecision::Reversal { taken_by: clerk }),
-            Ok(())
-        );
-        assert_eq!(
-            NotSecondPerson::OwnWaiver.key(),
-            "billing.invalid.own_waiver"
         );
     }
 }

@@ -1,0 +1,152 @@
+//! The daily close (日结): a clerk's takings for a day, frozen once closed;
+//! no payment or reversal joins a closed day.
+
+use crate::billing::PayMethod;
+use crate::common::{AuditAction, AuditEntity, EstateScope, Lang};
+use crate::db::audit::{Actor, Change};
+use crate::db::{estate_filter, time, Database, LockOn};
+use crate::error::AppError;
+
+/// A clerk's takings for a day: payments by method, reversals, totals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DayTotals {
+    pub payments_count: i64,
+    pub received_fen: i64,
+    pub reversals_count: i64,
+    pub reversed_fen: i64,
+    /// By method, in [`PayMethod::ALL`]'s order; methods not used are absent.
+    pub by_method: Vec<(PayMethod, i64)>,
+}
+
+/// Whether the clerk closed `day` already.
+pub async fn day_closed<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    clerk_id: i64,
+    day: &str,
+) -> sqlx::Result<bool> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("select id from daily_close where clerk_id = $1 and business_day = $2")
+            .bind(clerk_id)
+            .bind(day)
+            .fetch_optional(ex)
+            .await?;
+    Ok(row.is_some())
+}
+
+/// `scope`: only the takings of these estates (a manager's view of a clerk
+/// who also works elsewhere); `None` for the clerk's whole day.
+pub async fn day_totals(
+    conn: &mut sqlx::AnyConnection,
+    clerk_id: i64,
+    day: &str,
+    scope: Option<&EstateScope>,
+) -> sqlx::Result<DayTotals> {
+    let only = scope
+        .map(|s| estate_filter(s, "p.estate_id"))
+        .unwrap_or_default();
+    let by_method: Vec<(PayMethod, i64, i64)> = sqlx::query_as(&format!(
+        "select p.method, count(*), cast(coalesce(sum(p.received_fen), 0) as bigint) from payment p \
+         where p.clerk_id = $1 and p.business_day = $2{only} group by p.method order by p.method"
+    ))
+    .bind(clerk_id)
+    .bind(day)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (reversals_count, reversed_fen): (i64, i64) = sqlx::query_as(&format!(
+        "select count(*), cast(coalesce(sum(p.received_fen), 0) as bigint) from payment_reversal r \
+         join payment p on p.id = r.payment_id where p.clerk_id = $1 and r.business_day = $2{only}"
+    ))
+    .bind(clerk_id)
+    .bind(day)
+    .fetch_one(&mut *conn)
+    .await?;
+    let ordered = PayMethod::ALL
+        .iter()
+        .filter_map(|m| {
+            by_method
+                .iter()
+                .find(|(method, ..)| method == m)
+                .map(|(_, _, fen)| (*m, *fen))
+        })
+        .collect();
+    Ok(DayTotals {
+        payments_count: by_method.iter().map(|(_, n, _)| n).sum(),
+        received_fen: by_method.iter().map(|(.., f)| f).sum(),
+        reversals_count,
+        reversed_fen,
+        by_method: ordered,
+    })
+}
+
+/// Closes a clerk's day (日结): the totals are frozen; no payment joins it after.
+pub async fn close_day(
+    db: &Database,
+    actor: &Actor,
+    clerk_id: i64,
+    lang: Lang,
+    day: &str,
+) -> Result<DayTotals, AppError> {
+    let mut w = db.write(actor.clone()).await?;
+    w.lock(LockOn::ClerkDay(clerk_id)).await?;
+    if day_closed(&mut *w, clerk_id, day).await? {
+        return Err(super::rule(lang, "billing.invalid.closed_already"));
+    }
+    let totals = day_totals(&mut w, clerk_id, day, None).await?;
+    let by_method: serde_json::Map<String, serde_json::Value> = totals
+        .by_method
+        .iter()
+        .map(|(m, f)| (m.as_str().to_string(), serde_json::Value::from(*f)))
+        .collect();
+    sqlx::query(
+        "insert into daily_close (clerk_id, business_day, payments_count, received_fen, reversals_count, \
+                                  reversed_fen, by_method, closed_at) values ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(clerk_id)
+    .bind(day)
+    .bind(totals.payments_count)
+    .bind(totals.received_fen)
+    .bind(totals.reversals_count)
+    .bind(totals.reversed_fen)
+    .bind(serde_json::Value::Object(by_method).to_string())
+    .bind(time::now())
+    .execute(&mut *w)
+    .await?;
+    // One audit entry per estate the day touched, with that estate's part:
+    // an entry is seen by its estate's managers alone, so the manager of one
+    // estate never reads a shared clerk's takings in another. A day with no
+    // takings at all is one entry without an estate, and nothing to hide.
+    let estates: Vec<(i64,)> = sqlx::query_as(
+        "select p.estate_id from payment p where p.clerk_id = $1 and p.business_day = $2 \
+         union select p.estate_id from payment_reversal r join payment p on p.id = r.payment_id \
+         where p.clerk_id = $1 and r.business_day = $2 order by 1",
+    )
+    .bind(clerk_id)
+    .bind(day)
+    .fetch_all(&mut *w)
+    .await?;
+    let mut parts = Vec::new();
+    for (estate_id,) in estates {
+        let scope = EstateScope::Only(vec![estate_id]);
+        parts.push((
+            Some(estate_id),
+            day_totals(&mut w, clerk_id, day, Some(&scope)).await?,
+        ));
+    }
+    if parts.is_empty() {
+        parts.push((None, totals.clone()));
+    }
+    for (estate_id, part) in parts {
+        w.audit(
+            Change::new(AuditAction::CloseDay, AuditEntity::DailyClose)
+                .id(format!("{clerk_id}:{day}"))
+                .estate_opt(estate_id)
+                .after(serde_json::json!({
+                    "payments": part.payments_count, "received_fen": part.received_fen,
+                    "reversed_fen": part.reversed_fen,
+                })),
+        )
+        .await?;
+    }
+    w.commit().await?;
+    Ok(totals)
+}
