@@ -590,7 +590,7 @@ pub async fn raise_one_off(
     key: &str,
     note: &str,
 ) -> Result<i64, AppError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = db.write(actor.clone()).await?;
     let id = raise_one_off_in(
         &mut tx,
         actor,
@@ -611,7 +611,7 @@ pub async fn raise_one_off(
 /// must stand or fall with another write (a paid repair's finish).
 #[allow(clippy::too_many_arguments)]
 pub async fn raise_one_off_in(
-    tx: &mut crate::db::Tx,
+    tx: &mut crate::db::Write,
     actor: &Actor,
     account_id: Option<i64>,
     lang: Lang,
