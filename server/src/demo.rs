@@ -219,9 +219,16 @@ async fn load_repairs(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
         } else {
             vec!["electrical".into(), "lift".into(), "public_facility".into()]
         };
-        repairs::set_skills(db, actor, lang, estate_id, *id, &skills)
-            .await
-            .map_err(fail)?;
+        repairs::set_skills(
+            db,
+            actor,
+            lang,
+            app::common::EstateId(estate_id),
+            app::common::AccountId(*id),
+            &skills,
+        )
+        .await
+        .map_err(fail)?;
     }
     let desk = Viewer::Desk(app::common::EstateScope::All);
     let report =

@@ -14,7 +14,10 @@ use serde::Deserialize;
 use app::common::{Permission, Role};
 use app::error::AppError;
 use app::guard::{caller_may, RequestIdentity};
+use app::repairs::api::viewer;
+use app::repairs::db as repairs;
 use app::repairs::photo::{self, PhotoProblem};
+use app::repairs::PhotoError;
 use app::state::AppState;
 
 /// The body limit of a photo upload: a few phone photos at once.
@@ -30,7 +33,7 @@ fn ticket_page(role: Role, id: i64) -> String {
 }
 
 /// Back to the page the form was on (only a path of this site), with the problem if any.
-fn back_to(back: &str, fallback: &str, problem: Option<&str>) -> Response {
+fn back_to(back: &str, fallback: &str, problem: Option<PhotoError>) -> Response {
     let path = crate::security::safe_local_path(back)
         .filter(|p| !p.contains(['?', '#']))
         .unwrap_or(fallback);
@@ -118,44 +121,44 @@ pub async fn upload(
     let Some(caller) = identity.caller.clone() else {
         return Redirect::to("/login").into_response();
     };
-    let viewer = match app::repairs::api::viewer(&state.db.pool, &caller).await {
+    let viewer = match viewer(&caller) {
         Ok(v) => v,
         Err(e) => return e.into_response(),
     };
     let page = ticket_page(caller.role, id);
     // Who may add is decided before a byte of the photos is read.
-    let room = match app::repairs::db::photo_access(&state.db.pool, &viewer, id).await {
-        Ok(Some(_)) => match app::repairs::db::photo_room(&state.db.pool, id).await {
+    let room = match repairs::photo_access(&state.db.pool, &viewer, id).await {
+        Ok(Some(_)) => match repairs::photo_room(&state.db.pool, id).await {
             Ok(room) => room,
             Err(e) => return e.into_response(),
         },
-        Ok(None) => return back_to("", &page, Some("closed")),
+        Ok(None) => return back_to("", &page, Some(PhotoError::Closed)),
         Err(e) => return e.into_response(),
     };
     // A few uploads hold their photos in memory at once; the rest wait their turn.
     let Some(_reading) = photo::Uploads::shared().enter(UPLOAD_WAIT).await else {
-        return back_to("", &page, Some("busy"));
+        return back_to("", &page, Some(PhotoError::Busy));
     };
     let (back, files) = match tokio::time::timeout(UPLOAD_READ_LIMIT, read_photos(form)).await {
         Ok(Ok(read)) => read,
         Ok(Err((back, problem))) => return back_to(&back, &page, Some(problem.code())),
         // Held its permit for the whole limit: a stalled or trickling connection.
-        Err(_) => return back_to("", &page, Some("slow")),
+        Err(_) => return back_to("", &page, Some(PhotoError::Slow)),
     };
     if files.is_empty() {
-        return back_to(&back, &page, Some("none"));
+        return back_to(&back, &page, Some(PhotoError::NoFile));
     }
     // Too many for the ticket: refused before any decoding work.
     if files.len() as i64 > room {
-        return back_to(&back, &page, Some("too_many"));
+        return back_to(&back, &page, Some(PhotoError::TooMany));
     }
     // The ticket's places are held before the decoding and the count read
     // again under the hold, so uploads running together cannot all decode
     // and then find the ticket full. Given back when this function returns.
     let hold = photo::Reservations::shared().hold(id, files.len() as i64);
-    match app::repairs::db::photo_room(&state.db.pool, id).await {
+    match repairs::photo_room(&state.db.pool, id).await {
         Ok(room) if hold.fits(photo::MAX_PER_TICKET - room) => {}
-        Ok(_) => return back_to(&back, &page, Some("too_many")),
+        Ok(_) => return back_to(&back, &page, Some(PhotoError::TooMany)),
         Err(e) => return e.into_response(),
     }
     // Decoding and encoding is CPU work: off the async workers, a few at a time.
@@ -164,15 +167,11 @@ pub async fn upload(
         Ok(Err(problem)) => return back_to(&back, &page, Some(problem.code())),
         Err(e) => return e.into_response(),
     };
-    let actor = app::audit::db::Actor {
-        account_id: Some(caller.account_id),
-        name: caller.display_name.clone(),
-        ip: identity.ip.map(|ip| ip.to_string()),
-    };
-    match app::repairs::db::add_photos(&state.db, &actor, caller.lang, &viewer, id, encoded).await {
+    let actor = identity.actor(&caller);
+    match repairs::add_photos(&state.db, &actor, caller.lang, &viewer, id, encoded).await {
         Ok(()) => back_to(&back, &page, None),
-        Err(AppError::Invalid(_)) => back_to(&back, &page, Some("too_many")),
-        Err(AppError::Rule(_)) => back_to(&back, &page, Some("closed")),
+        Err(AppError::Invalid(_)) => back_to(&back, &page, Some(PhotoError::TooMany)),
+        Err(AppError::Rule(_)) => back_to(&back, &page, Some(PhotoError::Closed)),
         Err(e) => e.into_response(),
     }
 }
@@ -181,11 +180,11 @@ async fn serve(state: AppState, identity: RequestIdentity, id: i64, thumb: bool)
     let Some(caller) = identity.caller.clone() else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let viewer = match app::repairs::api::viewer(&state.db.pool, &caller).await {
+    let viewer = match viewer(&caller) {
         Ok(v) => v,
         Err(e) => return e.into_response(),
     };
-    match app::repairs::db::photo(&state.db.pool, &viewer, id, thumb).await {
+    match repairs::photo(&state.db.pool, &viewer, id, thumb).await {
         Ok(bytes) => {
             let mut response = (StatusCode::OK, bytes).into_response();
             response
@@ -235,8 +234,10 @@ pub async fn stats_xlsx(
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    if q.estate != 0 && caller.check_estate(q.estate).is_err() {
-        return StatusCode::FORBIDDEN.into_response();
+    if q.estate != 0 {
+        if let Err(e) = caller.check_estate(q.estate) {
+            return e.into_response();
+        }
     }
     let stats =
         match app::repairs::stats::stats(&state.db.pool, &caller.scope, q.estate, &q.from, &q.to)

@@ -4,8 +4,8 @@
 
 mod common;
 
-use app::audit::db::Actor;
-use app::auth::{EstateScope, Lang};
+use app::common::{EstateScope, Lang, Residence};
+use app::db::audit::Actor;
 use app::db::Database;
 use app::error::AppError;
 use app::repairs::api as repairs_api;
@@ -524,7 +524,10 @@ async fn refused_actions_change_nothing() {
         let other = one(&db, "select id from house where number = '1-1-102' and estate_id = (select id from estate where code = 'CH')").await;
         let resident = Viewer::Resident {
             resident_id,
-            houses: vec![(own, "2000-01-01T00:00:00.000000Z".into())],
+            houses: vec![Residence {
+                house_id: own,
+                from: "2000-01-01T00:00:00.000000Z".into(),
+            }],
         };
         let ticket = |house_id| NewTicket {
             house_id,
@@ -572,7 +575,10 @@ async fn refused_actions_change_nothing() {
         // A later occupant of the house does not see what was reported before they moved in.
         let newcomer = Viewer::Resident {
             resident_id: resident_id + 100_000,
-            houses: vec![(own, "2999-01-01T00:00:00.000000Z".into())],
+            houses: vec![Residence {
+                house_id: own,
+                from: "2999-01-01T00:00:00.000000Z".into(),
+            }],
         };
         assert!(matches!(
             repairs::detail(&db.pool, &newcomer, mine).await,
@@ -669,8 +675,9 @@ async fn late_tickets_sort_first_and_the_worker_sees_his_queue() {
     }
 }
 
-/// The portal's caller for a resident (what the session middleware builds).
-fn portal_caller(resident_id: i64) -> app::common::Caller {
+/// The portal's caller for a resident (what the session middleware builds,
+/// their houses resolved as it resolves them).
+async fn portal_caller(db: &Database, resident_id: i64) -> app::common::Caller {
     app::common::Caller {
         account_id: 0,
         role: app::common::Role::Resident,
@@ -678,7 +685,9 @@ fn portal_caller(resident_id: i64) -> app::common::Caller {
         lang: Lang::Zh,
         scope: EstateScope::Only(Vec::new()),
         resident_id: Some(resident_id),
-        residences: Vec::new(),
+        residences: app::auth::residence::residences(&db.pool, resident_id)
+            .await
+            .expect("residences"),
     }
 }
 
@@ -730,9 +739,7 @@ async fn a_reporter_who_moved_out_can_no_longer_read_cancel_rate_or_add_photos()
         let estate = one(&db, "select id from estate where code = 'CH'").await;
         let house = one(&db, "select id from house where number = '1-1-102' and estate_id = (select id from estate where code = 'CH')").await;
         let owner = one(&db, &format!("select resident_id from occupancy where house_id = {house} and role = 'owner' and end_date is null")).await;
-        let viewer = repairs_api::viewer(&db.pool, &portal_caller(owner))
-            .await
-            .expect("viewer");
+        let viewer = repairs_api::viewer(&portal_caller(&db, owner).await).expect("viewer");
         let me = Actor {
             account_id: None,
             name: "业主".into(),
@@ -814,9 +821,7 @@ async fn a_reporter_who_moved_out_can_no_longer_read_cancel_rate_or_add_photos()
 
         // They sell the house; the new owner moves in today.
         sell(&db, house).await;
-        let gone = repairs_api::viewer(&db.pool, &portal_caller(owner))
-            .await
-            .expect("viewer");
+        let gone = repairs_api::viewer(&portal_caller(&db, owner).await).expect("viewer");
         let before: Vec<Vec<String>> = vec![
             timeline(&db, open).await,
             timeline(&db, done).await,
@@ -926,7 +931,10 @@ async fn the_report_form_carries_no_full_mobile_and_its_masked_prefill_still_fil
         // The portal's form: the resident's own number is not sent either.
         let portal = Viewer::Resident {
             resident_id,
-            houses: vec![(own, "2000-01-01T00:00:00.000000Z".into())],
+            houses: vec![Residence {
+                house_id: own,
+                from: "2000-01-01T00:00:00.000000Z".into(),
+            }],
         };
         let json = serde_json::to_string(
             &repairs::report_form(&db.pool, &portal, 0, "")

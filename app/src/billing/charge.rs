@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::basis::Basis;
 use super::FeeKind;
 use crate::common::{AuditAction, AuditEntity, Fen, HouseId, Lang};
-use crate::db::audit::{self, Actor, Change};
+use crate::db::audit::{Actor, Change};
 use crate::db::{time, Database, Write};
 use crate::error::AppError;
 use crate::i18n::{tr, I18n};
@@ -44,34 +44,15 @@ pub async fn raise_one_off_in(
     key: &str,
     note: &str,
 ) -> Result<i64, AppError> {
-    let actor = w.actor().clone();
-    raise_one_off_on(w, &actor, lang, house, fee_item_id, amount, key, note).await
-}
-
-/// Transitional, for the repairs area until a paid repair's finish is a
-/// [`Write`] (then it calls [`raise_one_off_in`] and this goes): the charge
-/// on a bare transaction's connection, by `actor`.
-#[doc(hidden)]
-#[allow(clippy::too_many_arguments)]
-pub async fn raise_one_off_on(
-    conn: &mut sqlx::AnyConnection,
-    actor: &Actor,
-    lang: Lang,
-    house: HouseId,
-    fee_item_id: i64,
-    amount: Fen,
-    key: &str,
-    note: &str,
-) -> Result<i64, AppError> {
     let (estate_id,): (i64,) = sqlx::query_as("select estate_id from house where id = $1")
         .bind(house)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut **w)
         .await?
         .ok_or(AppError::NotFound)?;
     let item: Option<(FeeKind, i64, i64)> =
         sqlx::query_as("select kind, due_days, estate_id from fee_item where id = $1")
             .bind(fee_item_id)
-            .fetch_optional(&mut *conn)
+            .fetch_optional(&mut **w)
             .await?;
     let due_days = match item {
         Some((FeeKind::OneOff, due_days, item_estate)) if item_estate == estate_id => due_days,
@@ -88,7 +69,7 @@ pub async fn raise_one_off_on(
     let note = super::rules::clip(note, 200);
     let basis = Basis::OneOff { note: note.clone() };
     let now = time::now();
-    let created_by = actor.account_id;
+    let created_by = w.actor().account_id;
     let inserted: Option<(i64,)> = sqlx::query_as(
         "insert into bill_line (estate_id, house_id, fee_item_id, period, line_key, amount_fen, due_date, basis, \
                                 created_by, created_at) \
@@ -104,16 +85,14 @@ pub async fn raise_one_off_on(
     .bind(basis.to_json())
     .bind(created_by)
     .bind(&now)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(&mut **w)
     .await?;
     let Some((id,)) = inserted else {
         return Err(AppError::Conflict(
             I18n(lang).f("billing.invalid.one_off_exists", &[("key", key)]),
         ));
     };
-    audit::record(
-        &mut *conn,
-        actor,
+    w.audit(
         Change::new(AuditAction::RaiseCharge, AuditEntity::BillLine)
             .id(id)
             .estate(estate_id)

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sqlx::AnyPool;
 
-pub use super::charge::{raise_one_off, raise_one_off_in, raise_one_off_on};
+pub use super::charge::{raise_one_off, raise_one_off_in};
 
 use super::db::fees::RateRow;
 use super::rules::{self, Period, Reading, RunHouse, RunItem, StatusChange};

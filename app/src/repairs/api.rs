@@ -1,41 +1,62 @@
-//! Repair dispatch's server functions. Each authorises first; then the ticket's
-//! rules ([`super::db::act`]) decide with the caller as a [`super::db::Viewer`]:
-//! the desk within its estates, a worker on their own jobs and the pool, a
-//! resident on their own houses.
+//! Repair dispatch's server functions. Each is one [`guarded`] call: it
+//! authorises first; then the ticket's rules ([`super::db::act`]) decide with
+//! the caller as a [`Viewer`]: the desk within its estates, a worker on their
+//! own jobs and the pool, a resident on their own houses.
 
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
+use super::db::{ActInput, NewTicket, Viewer};
 use super::*;
 // Ours, not leptos::prelude::Action (a glob each); used in the server bodies.
 #[cfg(feature = "ssr")]
 use super::rules::Action;
-use crate::error::AppError;
-
-/// The caller as the ticket rules see them.
 #[cfg(feature = "ssr")]
-pub async fn viewer(
-    pool: &sqlx::AnyPool,
-    caller: &crate::common::Caller,
-) -> Result<super::db::Viewer, AppError> {
-    use super::db::Viewer;
-    use crate::common::Role;
+use crate::common::{Caller, Permission, Role};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::guard::{guarded, Call};
+
+/// The caller as the ticket rules see them; a resident with the houses the
+/// request resolved for them ([`Caller::residences`]).
+#[cfg(feature = "ssr")]
+pub fn viewer(caller: &Caller) -> Result<Viewer, AppError> {
     Ok(match caller.role {
         Role::Admin | Role::Manager | Role::Clerk => Viewer::Desk(caller.scope.clone()),
         Role::Maintenance => Viewer::Worker {
             account_id: caller.account_id,
             scope: caller.scope.clone(),
         },
-        Role::Resident => {
-            let resident_id = caller.resident_id.ok_or(AppError::Forbidden)?;
-            // Each current house, from the moment this resident's occupancy began
-            // (the portal's one rule, which its bills follow too).
-            let houses = crate::auth::residence::residences(pool, resident_id).await?;
-            Viewer::Resident {
-                resident_id,
-                houses: houses.into_iter().map(|r| (r.house_id, r.from)).collect(),
-            }
-        }
+        Role::Resident => Viewer::Resident {
+            resident_id: caller
+                .resident_id
+                .ok_or_else(|| AppError::forbidden("a resident account without a resident"))?,
+            houses: caller.residences.clone(),
+        },
     })
+}
+
+/// Applies `action` to ticket `id` for the call's caller: the ticket's rules,
+/// through [`super::db::act`], decide the rest.
+#[cfg(feature = "ssr")]
+async fn act_as(call: &Call, id: i64, action: Action, input: ActInput) -> Result<Status, AppError> {
+    let viewer = viewer(&call.caller)?;
+    super::db::act(
+        call.db(),
+        &call.actor(),
+        call.lang(),
+        &viewer,
+        id,
+        action,
+        input,
+    )
+    .await
+}
+
+/// Whether a form's checkbox came ticked.
+#[cfg(feature = "ssr")]
+fn ticked(value: &Option<String>) -> bool {
+    value.as_ref().is_some_and(|v| !v.is_empty())
 }
 
 /// The desk's list of tickets.
@@ -45,55 +66,38 @@ pub async fn get_repairs(
     status: String,
     late: bool,
 ) -> Result<TicketList, AppError> {
-    use crate::auth::api::*;
-    use crate::common::{allows, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    finish(
-        super::db::desk_list(
-            &state.db.pool,
-            &caller.scope,
+    guarded(Permission::UseDesk, move |call| async move {
+        Ok(super::db::desk_list(
+            call.pool(),
+            &call.caller.scope,
             estate_id,
             &status,
             late,
-            allows(caller.role, Permission::ManageRepairs),
-            allows(caller.role, Permission::HandleEscalations),
+            call.may(Permission::ManageRepairs),
+            call.may(Permission::HandleEscalations),
         )
-        .await
-        .map_err(AppError::from),
-    )
+        .await?)
+    })
+    .await
 }
 
 /// One ticket, for whoever may see it (desk, its worker or the pool's, its resident).
 #[server(endpoint = "get_ticket")]
 pub async fn get_ticket(id: i64) -> Result<TicketDetail, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::SignedIn)?;
-    let state = state()?;
-    let result = async {
-        let viewer = viewer(&state.db.pool, &caller).await?;
-        super::db::detail(&state.db.pool, &viewer, id).await
-    }
-    .await;
-    finish(result)
+    guarded(Permission::SignedIn, move |call| async move {
+        super::db::detail(call.pool(), &viewer(&call.caller)?, id).await
+    })
+    .await
 }
 
 /// The report form's choices.
 #[server(endpoint = "get_report_form")]
 pub async fn get_report_form(estate_id: i64, house: String) -> Result<ReportForm, AppError> {
-    use crate::auth::api::*;
-    use crate::common::{allows, Permission};
-    let caller = authorize(Permission::SignedIn)?;
-    if !allows(caller.role, Permission::UseDesk) && !allows(caller.role, Permission::UsePortal) {
-        return fail(AppError::Forbidden);
-    }
-    let state = state()?;
-    let result = async {
-        let viewer = viewer(&state.db.pool, &caller).await?;
-        super::db::report_form(&state.db.pool, &viewer, estate_id, house.trim()).await
-    }
-    .await;
-    finish(result)
+    guarded(Permission::SignedIn, move |call| async move {
+        call.require_any(&[Permission::UseDesk, Permission::UsePortal])?;
+        super::db::report_form(call.pool(), &viewer(&call.caller)?, estate_id, house.trim()).await
+    })
+    .await
 }
 
 /// Reports a repair: a clerk for a caller or walk-in, or a resident in the portal.
@@ -114,16 +118,10 @@ pub async fn report_repair(
     reporter_name: Option<String>,
     reporter_phone: Option<String>,
 ) -> Result<i64, AppError> {
-    use crate::auth::api::*;
-    use crate::common::{allows, Permission};
-    let caller = authorize(Permission::SignedIn)?;
-    if !allows(caller.role, Permission::UseDesk) && !allows(caller.role, Permission::UsePortal) {
-        return fail(AppError::Forbidden);
-    }
-    let state = state()?;
-    let result = async {
-        let viewer = viewer(&state.db.pool, &caller).await?;
-        let mut input = super::db::NewTicket {
+    guarded(Permission::SignedIn, move |call| async move {
+        call.require_any(&[Permission::UseDesk, Permission::UsePortal])?;
+        let viewer = viewer(&call.caller)?;
+        let mut input = NewTicket {
             estate_id,
             house_number: house_number.unwrap_or_default(),
             // Hidden fields an unchosen place leaves empty: none.
@@ -132,76 +130,32 @@ pub async fn report_repair(
             category,
             description,
             urgency,
-            paid: paid.is_some_and(|p| !p.is_empty()),
+            paid: ticked(&paid),
             appointment: appointment.unwrap_or_default(),
             source: source.unwrap_or_default(),
             reporter_name: reporter_name.unwrap_or_default(),
             reporter_phone: reporter_phone.unwrap_or_default(),
         };
-        // The portal's one select: `h<house id>` or `l<common area id>`.
         if let Some(place) = place.as_deref() {
-            if let Some(h) = place.strip_prefix('h') {
-                input.house_id = h.parse().unwrap_or(0);
-            } else if let Some(l) = place.strip_prefix('l') {
-                input.location_id = l.parse().unwrap_or(0);
-            }
+            input.choose_place(place);
         }
-        // The portal's reporter is the resident signed in, whatever the form says.
-        if let super::db::Viewer::Resident { resident_id, .. } = &viewer {
-            let (name, mobile): (String, String) =
-                sqlx::query_as("select name, mobile from resident where id = $1")
-                    .bind(resident_id)
-                    .fetch_one(&state.db.pool)
-                    .await?;
-            input.reporter_name = name;
-            input.reporter_phone = mobile;
-            // A resident picks a house or a common area; the house's id says which.
-            if input.location_id > 0 {
-                input.house_id = 0;
-            }
-        }
-        super::db::create(&state.db, &actor(&caller), caller.lang, &viewer, input).await
-    }
-    .await;
-    finish(result)
-}
-
-/// Applies `action` to ticket `id` as `caller` (already authorised): the
-/// ticket's rules, through [`super::db::act`], decide the rest.
-#[cfg(feature = "ssr")]
-async fn act_as(
-    caller: &crate::common::Caller,
-    id: i64,
-    action: Action,
-    input: super::db::ActInput,
-) -> Result<Status, AppError> {
-    use crate::auth::api::{actor, state};
-    let state = state()?;
-    let viewer = viewer(&state.db.pool, caller).await?;
-    super::db::act(
-        &state.db,
-        &actor(caller),
-        caller.lang,
-        &viewer,
-        id,
-        action,
-        input,
-    )
+        super::db::file_report(call.db(), &call.actor(), call.lang(), &viewer, input).await
+    })
     .await
 }
 
 /// One step with nothing to add: pick, accept, start.
 #[server(endpoint = "ticket_step")]
 pub async fn ticket_step(id: i64, action: String) -> Result<Status, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::SignedIn)?;
-    let result = match Action::parse(&action) {
-        Some(a @ (Action::Pick | Action::Accept | Action::Start)) => {
-            act_as(&caller, id, a, Default::default()).await
+    guarded(Permission::SignedIn, move |call| async move {
+        match Action::parse(&action) {
+            Some(a @ (Action::Pick | Action::Accept | Action::Start)) => {
+                act_as(&call, id, a, ActInput::default()).await
+            }
+            _ => Err(AppError::NotFound),
         }
-        _ => Err(AppError::NotFound),
-    };
-    finish(result)
+    })
+    .await
 }
 
 /// A step that needs a reason: hand back, cancel, reopen.
@@ -211,50 +165,43 @@ pub async fn ticket_with_reason(
     action: String,
     reason: String,
 ) -> Result<Status, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::SignedIn)?;
-    let result = match Action::parse(&action) {
-        Some(a @ (Action::HandBack | Action::Cancel | Action::Reopen)) => {
-            let input = super::db::ActInput {
-                reason,
-                ..Default::default()
-            };
-            act_as(&caller, id, a, input).await
+    guarded(Permission::SignedIn, move |call| async move {
+        match Action::parse(&action) {
+            Some(a @ (Action::HandBack | Action::Cancel | Action::Reopen)) => {
+                let input = ActInput {
+                    reason,
+                    ..Default::default()
+                };
+                act_as(&call, id, a, input).await
+            }
+            _ => Err(AppError::NotFound),
         }
-        _ => Err(AppError::NotFound),
-    };
-    finish(result)
+    })
+    .await
 }
 
 /// The desk gives a ticket to a worker.
 #[server(endpoint = "assign_ticket")]
 pub async fn assign_ticket(id: i64, worker_id: Option<i64>) -> Result<Status, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let input = super::db::ActInput {
-        worker_id: worker_id.unwrap_or(0),
-        ..Default::default()
-    };
-    finish(act_as(&caller, id, Action::Assign, input).await)
+    guarded(Permission::UseDesk, move |call| async move {
+        let input = ActInput {
+            worker_id: worker_id.unwrap_or(0),
+            ..Default::default()
+        };
+        act_as(&call, id, Action::Assign, input).await
+    })
+    .await
 }
 
 /// The desk marks an open ticket in-house paid or free (`paid` ticked or absent).
 #[server(endpoint = "set_ticket_paid")]
 pub async fn set_ticket_paid(id: i64, paid: Option<String>) -> Result<(), AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    finish(
-        super::db::set_paid(
-            &state.db,
-            &actor(&caller),
-            caller.lang,
-            &caller.scope,
-            id,
-            paid.is_some_and(|p| !p.is_empty()),
-        )
-        .await,
-    )
+    guarded(Permission::UseDesk, move |call| async move {
+        let actor = call.actor();
+        let scope = &call.caller.scope;
+        super::db::set_paid(call.db(), &actor, call.lang(), scope, id, ticked(&paid)).await
+    })
+    .await
 }
 
 /// The worker finishes the job: notes, materials, and a paid repair's charge.
@@ -266,16 +213,17 @@ pub async fn finish_job(
     labour: Option<String>,
     materials_cost: Option<String>,
 ) -> Result<Status, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::WorkJobs)?;
-    let input = super::db::ActInput {
-        work_notes,
-        materials,
-        labour: labour.unwrap_or_default(),
-        materials_cost: materials_cost.unwrap_or_default(),
-        ..Default::default()
-    };
-    finish(act_as(&caller, id, Action::Finish, input).await)
+    guarded(Permission::WorkJobs, move |call| async move {
+        let input = ActInput {
+            work_notes,
+            materials,
+            labour: labour.unwrap_or_default(),
+            materials_cost: materials_cost.unwrap_or_default(),
+            ..Default::default()
+        };
+        act_as(&call, id, Action::Finish, input).await
+    })
+    .await
 }
 
 /// The return visit: a clerk's call, or the resident rating in the portal.
@@ -286,64 +234,47 @@ pub async fn rate_repair(
     fixed: Option<String>,
     comment: String,
 ) -> Result<Status, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::SignedIn)?;
-    let result = match crate::visits::parse_visit(
-        caller.lang,
-        &rating.unwrap_or_default(),
-        &fixed.unwrap_or_default(),
-        &comment,
-    ) {
-        Ok(visit) => {
-            let input = super::db::ActInput {
-                visit: Some(visit),
-                ..Default::default()
-            };
-            act_as(&caller, id, Action::Visit, input).await
-        }
-        Err(e) => Err(e),
-    };
-    finish(result)
+    guarded(Permission::SignedIn, move |call| async move {
+        let visit = crate::visits::parse_visit(
+            call.lang(),
+            &rating.unwrap_or_default(),
+            &fixed.unwrap_or_default(),
+            &comment,
+        )?;
+        let input = ActInput {
+            visit: Some(visit),
+            ..Default::default()
+        };
+        act_as(&call, id, Action::Visit, input).await
+    })
+    .await
 }
 
 /// The maintenance worker's queue.
 #[server(endpoint = "get_queue")]
 pub async fn get_queue() -> Result<Queue, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::WorkJobs)?;
-    let state = state()?;
-    finish(
-        super::db::queue(&state.db.pool, caller.account_id, &caller.scope)
-            .await
-            .map_err(AppError::from),
-    )
+    guarded(Permission::WorkJobs, move |call| async move {
+        Ok(super::db::queue(call.pool(), call.caller.account_id, &call.caller.scope).await?)
+    })
+    .await
 }
 
 /// The resident's tickets.
 #[server(endpoint = "get_my_repairs")]
 pub async fn get_my_repairs() -> Result<Vec<TicketRow>, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UsePortal)?;
-    let state = state()?;
-    let result = async {
-        let viewer = viewer(&state.db.pool, &caller).await?;
-        Ok(super::db::portal_list(&state.db.pool, &viewer).await?)
-    }
-    .await;
-    finish(result)
+    guarded(Permission::UsePortal, move |call| async move {
+        Ok(super::db::portal_list(call.pool(), &viewer(&call.caller)?).await?)
+    })
+    .await
 }
 
 /// Done tickets waiting for their return visit.
 #[server(endpoint = "get_visit_list")]
 pub async fn get_visit_list(estate_id: i64) -> Result<VisitList, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    finish(
-        super::db::visit_list(&state.db.pool, &caller.scope, estate_id)
-            .await
-            .map_err(AppError::from),
-    )
+    guarded(Permission::UseDesk, move |call| async move {
+        Ok(super::db::visit_list(call.pool(), &call.caller.scope, estate_id).await?)
+    })
+    .await
 }
 
 #[server(endpoint = "get_repair_stats")]
@@ -352,22 +283,19 @@ pub async fn get_repair_stats(
     from: String,
     to: String,
 ) -> Result<RepairStats, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::UseDesk)?;
-    let state = state()?;
-    finish(
-        super::stats::stats(&state.db.pool, &caller.scope, estate_id, &from, &to)
-            .await
-            .map_err(AppError::from),
-    )
+    guarded(Permission::UseDesk, move |call| async move {
+        let scope = &call.caller.scope;
+        Ok(super::stats::stats(call.pool(), scope, estate_id, &from, &to).await?)
+    })
+    .await
 }
 
 #[server(endpoint = "get_repair_setup")]
 pub async fn get_repair_setup(estate_id: i64) -> Result<RepairSetup, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::ManageRepairs)?;
-    let state = state()?;
-    finish(super::db::setup(&state.db.pool, &caller.scope, estate_id).await)
+    guarded(Permission::ManageRepairs, move |call| async move {
+        super::db::setup(call.pool(), &call.caller.scope, estate_id).await
+    })
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -380,15 +308,12 @@ pub async fn save_repair_settings(
     normal_completion: String,
     charge_item: i64,
 ) -> Result<(), AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::ManageRepairs)?;
-    let state = state()?;
-    let result = async {
-        caller.check_estate(estate_id)?;
+    guarded(Permission::ManageRepairs, move |call| async move {
+        call.caller.check_estate(estate_id)?;
         super::db::save_settings(
-            &state.db,
-            &actor(&caller),
-            caller.lang,
+            call.db(),
+            &call.actor(),
+            call.lang(),
             estate_id,
             &urgent_response,
             &urgent_completion,
@@ -397,25 +322,21 @@ pub async fn save_repair_settings(
             charge_item,
         )
         .await
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }
 
 #[server(endpoint = "add_repair_location")]
 pub async fn add_repair_location(estate_id: i64, name: String) -> Result<i64, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::ManageRepairs)?;
-    let state = state()?;
-    let result = async {
-        caller.check_estate(estate_id)?;
-        super::db::add_location(&state.db, &actor(&caller), caller.lang, estate_id, &name).await
-    }
-    .await;
-    finish(result)
+    guarded(Permission::ManageRepairs, move |call| async move {
+        call.caller.check_estate(estate_id)?;
+        super::db::add_location(call.db(), &call.actor(), call.lang(), estate_id, &name).await
+    })
+    .await
 }
 
-/// A worker's skills: one checkbox per category (absent: not ticked).
+/// A worker's skills: one checkbox per category, in [`Category::ALL`]'s order
+/// (absent: not ticked).
 #[allow(clippy::too_many_arguments)]
 #[server(endpoint = "set_worker_skills")]
 pub async fn set_worker_skills(
@@ -428,35 +349,31 @@ pub async fn set_worker_skills(
     public_facility: Option<String>,
     other: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::ManageRepairs)?;
-    let state = state()?;
-    let ticked = [
-        water,
-        electrical,
-        doors_windows,
-        lift,
-        public_facility,
-        other,
-    ];
-    let skills: Vec<String> = CATEGORIES
-        .iter()
-        .zip(ticked)
-        .filter(|(_, on)| on.is_some())
-        .map(|(c, _)| c.to_string())
-        .collect();
-    let result = async {
-        caller.check_estate(estate_id)?;
+    guarded(Permission::ManageRepairs, move |call| async move {
+        let boxes = [
+            water,
+            electrical,
+            doors_windows,
+            lift,
+            public_facility,
+            other,
+        ];
+        let skills: Vec<String> = Category::ALL
+            .iter()
+            .zip(boxes)
+            .filter(|(_, on)| on.is_some())
+            .map(|(c, _)| c.as_str().to_string())
+            .collect();
+        call.caller.check_estate(estate_id)?;
         super::db::set_skills(
-            &state.db,
-            &actor(&caller),
-            caller.lang,
-            estate_id,
-            worker_id,
+            call.db(),
+            &call.actor(),
+            call.lang(),
+            crate::common::EstateId(estate_id),
+            crate::common::AccountId(worker_id),
             &skills,
         )
         .await
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }

@@ -9,7 +9,7 @@ use super::*;
 // Ours, not leptos::prelude::Action (a glob each).
 use super::rules::Action;
 use crate::i18n::use_i18n;
-use crate::ui::{form_error, loading, FormError, LoadError};
+use crate::ui::{form_error, load, FormError};
 
 /// How often the queue asks the server whether anything changed.
 const POLL_SECONDS: u64 = 15;
@@ -52,14 +52,7 @@ pub fn JobsHome() -> impl IntoView {
         <>
             <h1>{i18n.t("jobs.title")}</h1>
             <FormError error=form_error(v) />
-            <Transition fallback=loading>
-                {move || Suspend::new(async move {
-                    match queue.await {
-                        Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(q) => view! { <QueueView q step /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {load(move || queue, move |q| view! { <QueueView q step /> })}
         </>
     }
 }
@@ -108,11 +101,11 @@ fn JobCard(r: TicketRow, step: ServerAction<TicketStep>, mine: bool) -> impl Int
         <li class="job-card" class:late=r.late.any()>
             <a class="job-link" href=href.clone()>
                 <span class="job-place">{r.place.clone()}</span>
-                <span class="job-cat">{i18n.t(&format!("repairs.cat.{}", r.category))}</span>
+                <span class="job-cat">{i18n.t(r.category.key())}</span>
                 <span class="job-desc">{r.description.clone()}</span>
                 <span class="job-meta">
                     <StatusBadge status=r.status /> " "
-                    <TicketFlags urgency=r.urgency.clone() late=r.late rework=r.rework_count paid=r.paid />
+                    <TicketFlags urgency=r.urgency late=r.late rework=r.rework_count paid=r.paid />
                     {r.appointment_at.clone().map(|a| view! { " " <span class="appt">{use_i18n().f("jobs.appointment", &[("at", &a)])}</span> })}
                 </span>
             </a>
@@ -121,7 +114,7 @@ fn JobCard(r: TicketRow, step: ServerAction<TicketStep>, mine: bool) -> impl Int
                     <ActionForm action=step>
                         <input type="hidden" name="id" value=r.id />
                         <input type="hidden" name="action" value=a.as_str() />
-                        <button type="submit" class="primary wide big">{use_i18n().t(&format!("repairs.action.{}", a.as_str()))}</button>
+                        <button type="submit" class="primary wide big">{use_i18n().t(a.key())}</button>
                     </ActionForm>
                 }.into_any(),
                 None => view! {

@@ -2,9 +2,15 @@
 //! maintenance worker's queue, dispatch with a suggestion, photos, the charge
 //! of a paid repair, return visits and the desk's statistics.
 //!
-//! - `rules`: the state machine, the worker suggestion, lateness (pure, both targets).
-//! - `photo` (server only): checks and re-encodes uploaded photos.
-//! - `db` (server only): the writes (one transaction each, audited) and the page reads.
+//! - here: the types the pages and the server share, and the closed value
+//!   sets of a ticket (category, urgency, source, timeline entry, photo stage …);
+//! - `rules`: the state machine ([`Status`], [`Action`]), the worker
+//!   suggestion, lateness, and the checks of a report's, a finish's and the
+//!   targets' fields (pure, unit-tested);
+//! - `photo` (server only): checks and re-encodes uploaded photos;
+//! - `db` (server only): the writes (one [`crate::db::Write`] each, audited,
+//!   with their timeline entries) and the page reads, a file per workflow;
+//! - `stats` (server only): the statistics and their export;
 //! - `api`: server functions; `pages` (desk), `jobs` (the worker's phone), `portal` (residents).
 
 pub mod api;
@@ -21,9 +27,112 @@ pub mod stats;
 
 use serde::{Deserialize, Serialize};
 
-pub use rules::{Action, Lateness, Status, WorkerLoad, CATEGORIES, SOURCES, URGENCIES};
+pub use rules::{Action, Lateness, Status, WorkerLoad};
 
 use crate::common::Choice;
+
+crate::value_set! {
+    /// What is broken (报修类别); a worker's skills are categories too.
+    pub enum Category("repairs.cat") {
+        Water = "water",
+        Electrical = "electrical",
+        DoorsWindows = "doors_windows",
+        Lift = "lift",
+        PublicFacility = "public_facility",
+        Other = "other",
+    }
+}
+
+crate::value_set! {
+    /// How soon it must be answered and fixed (see [`rules::Targets`]).
+    pub enum Urgency("repairs.urgency") {
+        Urgent = "urgent",
+        Normal = "normal",
+    }
+}
+
+crate::value_set! {
+    /// How the report reached the service centre.
+    pub enum Source("repairs.source") {
+        Phone = "phone",
+        WalkIn = "walk_in",
+        /// A resident in the portal; only the portal files these.
+        Portal = "portal",
+        Inspection = "inspection",
+    }
+}
+
+impl Source {
+    /// What the desk may choose (the portal's own source is not among them).
+    pub const DESK: [Source; 3] = [Source::Phone, Source::WalkIn, Source::Inspection];
+}
+
+crate::value_set! {
+    /// A line of a ticket's timeline: each step of the state machine, and the
+    /// two entries that change no state.
+    pub enum TimelineEntry("repairs.event") {
+        Report = "report",
+        Assign = "assign",
+        Pick = "pick",
+        Accept = "accept",
+        HandBack = "hand_back",
+        Start = "start",
+        Finish = "finish",
+        Visit = "visit",
+        Reopen = "reopen",
+        Cancel = "cancel",
+        Photos = "photos",
+        SetPaid = "set_paid",
+    }
+}
+
+impl From<Action> for TimelineEntry {
+    fn from(action: Action) -> TimelineEntry {
+        match action {
+            Action::Assign => TimelineEntry::Assign,
+            Action::Pick => TimelineEntry::Pick,
+            Action::Accept => TimelineEntry::Accept,
+            Action::HandBack => TimelineEntry::HandBack,
+            Action::Start => TimelineEntry::Start,
+            Action::Finish => TimelineEntry::Finish,
+            Action::Visit => TimelineEntry::Visit,
+            Action::Reopen => TimelineEntry::Reopen,
+            Action::Cancel => TimelineEntry::Cancel,
+        }
+    }
+}
+
+crate::value_set! {
+    /// Whose photo: the reporter's before the work, the worker's during it.
+    pub enum PhotoStage("repairs.photo_stage") {
+        Report = "report",
+        Work = "work",
+    }
+}
+
+crate::value_set! {
+    /// Why an upload stored nothing; travels back to the ticket's page as
+    /// `?photo_error=<text>`.
+    pub enum PhotoError("repairs.photo_error") {
+        TooBig = "too_big",
+        TooManyPixels = "too_many_pixels",
+        NotImage = "not_image",
+        TooMany = "too_many",
+        NoFile = "none",
+        Closed = "closed",
+        Busy = "busy",
+        Slow = "slow",
+    }
+}
+
+crate::value_set! {
+    /// The desk list's filters besides one state.
+    pub enum ListFilter("repairs.filter") {
+        /// Every state still to be worked.
+        Open = "open",
+        All = "all",
+    }
+}
 
 /// A ticket in a list (the desk's, the worker's queue, the portal's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,8 +140,8 @@ pub struct TicketRow {
     pub id: i64,
     /// The house number, or the common area's name.
     pub place: String,
-    pub category: String,
-    pub urgency: String,
+    pub category: Category,
+    pub urgency: Urgency,
     pub status: Status,
     pub description: String,
     pub worker: Option<String>,
@@ -60,9 +169,9 @@ pub struct TicketList {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventView {
-    pub action: String,
-    pub from: String,
-    pub to: String,
+    pub action: TimelineEntry,
+    pub from: Status,
+    pub to: Status,
     pub actor: String,
     pub note: String,
     pub at: String,
@@ -71,7 +180,7 @@ pub struct EventView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhotoView {
     pub id: i64,
-    pub stage: String,
+    pub stage: PhotoStage,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,7 +188,7 @@ pub struct VisitView {
     pub rating: i64,
     pub fixed: bool,
     pub comment: String,
-    pub channel: String,
+    pub channel: crate::visits::Channel,
     pub visitor: String,
     pub reopened: bool,
     pub escalated: bool,
@@ -94,11 +203,11 @@ pub struct TicketDetail {
     pub estate_name: String,
     pub place: String,
     pub house_id: Option<i64>,
-    pub category: String,
+    pub category: Category,
     pub description: String,
-    pub urgency: String,
+    pub urgency: Urgency,
     pub paid: bool,
-    pub source: String,
+    pub source: Source,
     pub reporter_name: String,
     /// Masked unless the caller needs to ring the reporter (desk, the assigned worker).
     pub reporter_phone: String,
@@ -184,7 +293,7 @@ pub struct RepairStats {
     pub from: String,
     pub to: String,
     /// (category, counts per status in `Status::ALL` order, total)
-    pub by_category: Vec<(String, Vec<i64>, i64)>,
+    pub by_category: Vec<(Category, Vec<i64>, i64)>,
     pub total: i64,
     pub avg_response_minutes: Option<i64>,
     pub avg_completion_minutes: Option<i64>,
@@ -205,4 +314,18 @@ pub fn hours_minutes(minutes: i64) -> (i64, i64) {
 /// Per mille as a percentage with one decimal: 875 → "87.5%".
 pub fn permille_text(p: i64) -> String {
     format!("{}.{}%", p / 10, p % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_step_is_on_the_timeline_under_its_actions_name() {
+        for &action in Action::ALL {
+            assert_eq!(TimelineEntry::from(action).as_str(), action.as_str());
+        }
+        // The desk cannot claim a report came from the portal.
+        assert!(!Source::DESK.contains(&Source::Portal));
+    }
 }

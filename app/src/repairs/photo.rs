@@ -29,6 +29,8 @@ use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::PhotoError;
+
 use crate::error::AppError;
 
 /// The largest upload taken, per photo (a phone camera's JPEG is 2–6 MB).
@@ -60,11 +62,12 @@ pub enum PhotoProblem {
 }
 
 impl PhotoProblem {
-    pub fn code(self) -> &'static str {
+    /// What the ticket's page is told (`?photo_error=<code>`).
+    pub fn code(self) -> PhotoError {
         match self {
-            PhotoProblem::TooBig => "too_big",
-            PhotoProblem::TooManyPixels => "too_many_pixels",
-            PhotoProblem::NotImage => "not_image",
+            PhotoProblem::TooBig => PhotoError::TooBig,
+            PhotoProblem::TooManyPixels => PhotoError::TooManyPixels,
+            PhotoProblem::NotImage => PhotoError::NotImage,
         }
     }
 }

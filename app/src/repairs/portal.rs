@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use super::api::*;
 use super::pages::{ReportFormView, StatusBadge, TicketFlags, TicketPage};
+use super::{ReportForm, TicketRow};
 use crate::i18n::use_i18n;
-use crate::ui::{loading, LoadError};
+use crate::ui::load;
 
 /// `/portal/repairs`
 #[component]
@@ -19,29 +20,25 @@ pub fn PortalRepairsPage() -> impl IntoView {
                 <h1>{i18n.t("repairs.my_title")}</h1>
                 <a class="button primary" href="/portal/repairs/new">{i18n.t("repairs.report_one")}</a>
             </div>
-            <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(rows) if rows.is_empty() => view! { <p class="empty">{use_i18n().t("repairs.my_empty")}</p> }.into_any(),
-                        Ok(rows) => rows
-                            .into_iter()
-                            .map(|r| view! {
-                                <a class="card ticket-card" href=format!("/portal/repairs/{}", r.id)>
-                                    <span class="job-place">{r.place.clone()} " · " {use_i18n().t(&format!("repairs.cat.{}", r.category))}</span>
-                                    <span class="job-desc">{r.description.clone()}</span>
-                                    <span class="job-meta">
-                                        <StatusBadge status=r.status /> " "
-                                        <TicketFlags urgency=r.urgency.clone() late=Default::default() rework=r.rework_count paid=r.paid />
-                                        " " {r.created_at.clone()}
-                                    </span>
-                                </a>
-                            })
-                            .collect_view()
-                            .into_any(),
-                    }
-                })}
-            </Suspense>
+            {load(move || list, move |rows: Vec<TicketRow>| {
+                if rows.is_empty() {
+                    return view! { <p class="empty">{use_i18n().t("repairs.my_empty")}</p> }.into_any();
+                }
+                rows.into_iter()
+                    .map(|r| view! {
+                        <a class="card ticket-card" href=format!("/portal/repairs/{}", r.id)>
+                            <span class="job-place">{r.place.clone()} " · " {use_i18n().t(r.category.key())}</span>
+                            <span class="job-desc">{r.description.clone()}</span>
+                            <span class="job-meta">
+                                <StatusBadge status=r.status /> " "
+                                <TicketFlags urgency=r.urgency late=Default::default() rework=r.rework_count paid=r.paid />
+                                " " {r.created_at.clone()}
+                            </span>
+                        </a>
+                    })
+                    .collect_view()
+                    .into_any()
+            })}
         </>
     }
 }
@@ -55,15 +52,13 @@ pub fn PortalNewRepairPage() -> impl IntoView {
         <>
             <p class="crumbs"><a href="/portal/repairs">{i18n.t("repairs.my_title")}</a></p>
             <h1>{i18n.t("repairs.report_one")}</h1>
-            <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    match form.await {
-                        Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(f) if f.houses.is_empty() => view! { <p class="empty">{use_i18n().t("portal.no_houses")}</p> }.into_any(),
-                        Ok(f) => view! { <ReportFormView f desk=false /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {load(move || form, move |f: ReportForm| {
+                if f.houses.is_empty() {
+                    view! { <p class="empty">{use_i18n().t("portal.no_houses")}</p> }.into_any()
+                } else {
+                    view! { <ReportFormView f desk=false /> }.into_any()
+                }
+            })}
         </>
     }
 }

@@ -1,16 +1,17 @@
 //! The desk's repair statistics for a date range, and their .xlsx export.
 
 use chrono::NaiveDate;
+use rust_xlsxwriter::{Format, Workbook};
 use sqlx::AnyPool;
 
-use super::rules::{self, Status};
-use super::{RepairStats, CATEGORIES};
-use crate::auth::{EstateScope, Lang};
+use super::rules::Status;
+use super::{Category, RepairStats};
+use crate::common::{EstateScope, Lang};
 use crate::db::time;
 use crate::i18n::tr;
 
-/// One ticket as the statistics need it.
-#[derive(Debug, Clone)]
+/// One ticket as the statistics need it (its columns' names).
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Sample {
     pub category: String,
     pub status: Status,
@@ -41,18 +42,18 @@ fn permille(part: usize, whole: usize) -> Option<i64> {
 /// The figures for a set of tickets and the ratings of their visits.
 pub fn compute(samples: &[Sample], ratings: &[i64]) -> RepairStats {
     let mut by_category = Vec::new();
-    for c in CATEGORIES {
+    for &c in Category::ALL {
         let counts: Vec<i64> = Status::ALL
             .iter()
             .map(|s| {
                 samples
                     .iter()
-                    .filter(|t| t.category == c && t.status == *s)
+                    .filter(|t| t.category == c.as_str() && t.status == *s)
                     .count() as i64
             })
             .collect();
         let total = counts.iter().sum();
-        by_category.push((c.to_string(), counts, total));
+        by_category.push((c, counts, total));
     }
     let response: Vec<i64> = samples
         .iter()
@@ -123,16 +124,7 @@ pub async fn stats(
     };
     let start = time::local_day_start_utc(&from).unwrap_or_default();
     let end = time::next_local_day_start_utc(&to).unwrap_or_default();
-    type Row = (
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        i64,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
+    let samples: Vec<Sample> = sqlx::query_as(
         "select category, status, created_at, accepted_at, done_at, completion_due_at, rework_count \
          from repair_ticket where estate_id = $1 and created_at >= $2 and created_at < $3",
     )
@@ -150,22 +142,6 @@ pub async fn stats(
     .bind(&end)
     .fetch_all(pool)
     .await?;
-    let samples: Vec<Sample> = rows
-        .into_iter()
-        .filter_map(
-            |(category, status, created_at, accepted_at, done_at, due, rework_count)| {
-                Some(Sample {
-                    category,
-                    status: rules::Status::parse(&status)?,
-                    created_at,
-                    accepted_at,
-                    done_at,
-                    completion_due_at: due,
-                    rework_count,
-                })
-            },
-        )
-        .collect();
     let ratings: Vec<i64> = ratings.into_iter().map(|(r,)| r).collect();
     Ok(RepairStats {
         estates,
@@ -178,7 +154,6 @@ pub async fn stats(
 
 /// The statistics as a workbook: the summary, then categories × states.
 pub fn xlsx(s: &RepairStats, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(tr(lang, "repairs.stats_title"))?;
@@ -231,12 +206,7 @@ pub fn xlsx(s: &RepairStats, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::Xls
     let head = 10u32;
     sheet.write_with_format(head, 0, t("repairs.category"), &bold)?;
     for (i, st) in Status::ALL.iter().enumerate() {
-        sheet.write_with_format(
-            head,
-            1 + i as u16,
-            t(&format!("repairs.status.{}", st.as_str())),
-            &bold,
-        )?;
+        sheet.write_with_format(head, 1 + i as u16, t(st.key()), &bold)?;
     }
     sheet.write_with_format(
         head,
@@ -246,7 +216,7 @@ pub fn xlsx(s: &RepairStats, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::Xls
     )?;
     for (r, (category, counts, total)) in s.by_category.iter().enumerate() {
         let row = head + 1 + r as u32;
-        sheet.write(row, 0, t(&format!("repairs.cat.{category}")))?;
+        sheet.write(row, 0, t(category.key()))?;
         for (i, n) in counts.iter().enumerate() {
             sheet.write(row, 1 + i as u16, *n as f64)?;
         }

@@ -2,7 +2,8 @@
 //! every case which ends with a call to the resident uses (repairs now,
 //! complaints later). A visit records the resident's rating (1–5), whether the
 //! problem is fixed, and their words; its [`Outcome`] tells the case what to
-//! do next. The case applies that in the same transaction (see `db::record`).
+//! do next. The case applies that in its own write, which the visit joins
+//! (`db::record` takes the case's [`crate::db::Write`], server only).
 
 pub mod api;
 #[cfg(feature = "ssr")]
@@ -12,10 +13,40 @@ pub mod pages;
 use serde::{Deserialize, Serialize};
 
 use crate::common::Choice;
+#[cfg(feature = "ssr")]
+use crate::common::Lang;
+#[cfg(feature = "ssr")]
+use crate::error::{AppError, FieldError};
+#[cfg(feature = "ssr")]
+use crate::i18n::tr;
 
-/// What a visit can be about. Stored as `subject_kind`.
-pub const SUBJECT_KINDS: [&str; 2] = ["repair", "complaint"];
-pub const CHANNELS: [&str; 2] = ["phone", "portal"];
+crate::value_set! {
+    /// What a visit can be about. Stored as `subject_kind`. (No page names
+    /// these yet: the locale has no labels for them.)
+    pub enum SubjectKind("visits.subject") {
+        Repair = "repair",
+        Complaint = "complaint",
+    }
+}
+
+crate::value_set! {
+    /// How the visit was made.
+    pub enum Channel("visits.channel") {
+        /// The desk rang the resident.
+        Phone = "phone",
+        /// The resident rated it in the portal.
+        Portal = "portal",
+    }
+}
+
+crate::value_set! {
+    /// The escalation list's filter: open, resolved, or all of them.
+    pub enum EscalationFilter("visits.filter") {
+        Open = "open",
+        Resolved = "resolved",
+        All = "all",
+    }
+}
 
 /// What a visit means for its case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,13 +76,11 @@ pub struct VisitInput {
 /// Checks the form's fields; messages in `lang`, each on its field.
 #[cfg(feature = "ssr")]
 pub fn parse_visit(
-    lang: crate::common::Lang,
+    lang: Lang,
     rating: &str,
     fixed: &str,
     comment: &str,
-) -> Result<VisitInput, crate::error::AppError> {
-    use crate::error::{AppError, FieldError};
-    use crate::i18n::tr;
+) -> Result<VisitInput, AppError> {
     let mut errors = Vec::new();
     let rating = match rating.trim().parse::<i64>() {
         Ok(r) if (1..=5).contains(&r) => r,
@@ -103,7 +132,7 @@ pub fn parse_visit(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EscalationRow {
     pub id: i64,
-    pub subject_kind: String,
+    pub subject_kind: SubjectKind,
     pub subject_id: i64,
     /// Where the case's page is.
     pub href: String,
@@ -122,7 +151,7 @@ pub struct EscalationRow {
 pub struct EscalationList {
     pub estates: Vec<Choice>,
     pub estate_id: i64,
-    pub status: String,
+    pub status: EscalationFilter,
     pub rows: Vec<EscalationRow>,
 }
 
@@ -144,7 +173,6 @@ mod tests {
     #[cfg(feature = "ssr")]
     #[test]
     fn visit_form_checks() {
-        use crate::common::Lang;
         let ok = parse_visit(Lang::Zh, "4", "yes", " 很好 ").expect("valid");
         assert_eq!(
             (ok.rating, ok.fixed, ok.comment.as_str()),

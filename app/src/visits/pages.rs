@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::api::*;
 use super::*;
 use crate::i18n::use_i18n;
-use crate::ui::{field_error, form_error, loading, query_num, EstatePicker, FormError, LoadError};
+use crate::ui::{field_error, form_error, load, query_num, EstatePicker, FormError};
 
 /// `/desk/escalations`: poor return visits, open first, each resolved with what was done.
 #[component]
@@ -24,14 +24,7 @@ pub fn EscalationsPage() -> impl IntoView {
     view! {
         <>
             <h1>{i18n.t("visits.escalations_title")}</h1>
-            <Transition fallback=loading>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(l) => view! { <EscalationView l resolve /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {load(move || list, move |l| view! { <EscalationView l resolve /> })}
         </>
     }
 }
@@ -40,9 +33,9 @@ pub fn EscalationsPage() -> impl IntoView {
 fn EscalationView(l: EscalationList, resolve: ServerAction<ResolveEscalation>) -> impl IntoView {
     let i18n = use_i18n();
     let rv = resolve.value();
-    let statuses = ["open", "resolved", "all"]
-        .into_iter()
-        .map(|s| view! { <option value=s selected=l.status == s>{use_i18n().t(&format!("visits.filter.{s}"))}</option> })
+    let statuses = EscalationFilter::ALL
+        .iter()
+        .map(|&s| view! { <option value=s.as_str() selected=l.status == s>{use_i18n().t(s.key())}</option> })
         .collect_view();
     let empty = l.rows.is_empty();
     let rows = l
@@ -93,6 +86,8 @@ fn EscalationView(l: EscalationList, resolve: ServerAction<ResolveEscalation>) -
             </div>
         </Form>
         <FormError error=form_error(rv) />
+        // One line for the list's forms: each card's textarea has its own id,
+        // which `ui::TextareaField` (an id per name) cannot give.
         <p class="field-error" role="alert">{move || field_error(rv, "resolution").get()}</p>
         {empty.then(|| view! { <p class="empty">{use_i18n().t("visits.none")}</p> })}
         {rows}

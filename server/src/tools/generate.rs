@@ -39,8 +39,7 @@ use app::common::{EstateScope, Lang};
 use app::db::audit::Actor;
 use app::db::{time, Backend, Database, Write};
 use app::repairs::db::{self as repairs, ActInput, NewTicket, Viewer};
-use app::repairs::rules::{CATEGORIES, SOURCES};
-use app::repairs::Action;
+use app::repairs::{Action, Category, Source};
 use app::security::hashing::Hasher;
 use app::visits::VisitInput;
 
@@ -419,11 +418,11 @@ pub async fn generate(db: &Database, opts: &Options) -> anyhow::Result<()> {
             let (id, row) = staff("maintenance", &username, &name, &mut ids);
             accounts.push(&mut tx, row).await?;
             links.keep(format!("({id}, {e})"));
-            let skills: Vec<&'static str> = app::repairs::rules::CATEGORIES
+            let skills: Vec<&'static str> = app::repairs::Category::ALL
                 .iter()
                 .enumerate()
-                .filter(|(i, c)| **c == "other" || i % groups == k as usize % groups)
-                .map(|(_, c)| *c)
+                .filter(|(i, c)| c.as_str() == "other" || i % groups == k as usize % groups)
+                .map(|(_, c)| c.as_str())
                 .collect();
             workers.push((id, name, skills));
         }
@@ -857,9 +856,16 @@ async fn setup(
     }
     for (id, _, skills) in &estate.workers {
         let skills: Vec<String> = skills.iter().map(|s| s.to_string()).collect();
-        repairs::set_skills(db, actor, lang, estate.id, *id, &skills)
-            .await
-            .map_err(fail)?;
+        repairs::set_skills(
+            db,
+            actor,
+            lang,
+            app::common::EstateId(estate.id),
+            app::common::AccountId(*id),
+            &skills,
+        )
+        .await
+        .map_err(fail)?;
     }
     Ok(locations)
 }
@@ -1134,14 +1140,14 @@ async fn repairs(
     let lived_in: Vec<&GenHouse> = estate.houses.iter().filter(|h| h.owner.is_some()).collect();
     for t in 0..count {
         let tid = estate.id * 1_000_000 + t;
-        let category = d.pick(R_TICKET, tid, 1, &CATEGORIES);
+        let category = d.pick(R_TICKET, tid, 1, Category::ALL).as_str();
         let common = !locations.is_empty()
             && (category == "public_facility"
                 || category == "lift"
                 || d.chance(R_TICKET, tid, 2, 50));
         let house = lived_in[d.below(R_TICKET, tid, 3, lived_in.len() as u64) as usize];
         let (reporter, phone, resident_id) = house.owner.clone().unwrap_or_default();
-        let source = d.pick(R_TICKET, tid, 4, &SOURCES);
+        let source = d.pick(R_TICKET, tid, 4, Source::ALL).as_str();
         let paid = !common && d.chance(R_TICKET, tid, 5, 300);
         // A portal report comes from the owner's own phone; the rest the desk types in.
         let portal = source == "portal";
@@ -1185,7 +1191,10 @@ async fn repairs(
         let id = if portal {
             let owner = Viewer::Resident {
                 resident_id,
-                houses: vec![(house.id, String::new())],
+                houses: vec![app::common::Residence {
+                    house_id: house.id,
+                    from: String::new(),
+                }],
             };
             let actor = Actor {
                 account_id: None,

@@ -1,60 +1,47 @@
 //! The repair ticket's rules, in one place and without I/O: the state machine
 //! (which action may move a ticket from which state, and who may ask), the
-//! worker suggestion, and lateness against the estate's targets.
+//! worker suggestion, lateness against the estate's targets, and ([`forms`],
+//! server only) the checks of what the forms send that need no database.
+
+#[cfg(feature = "ssr")]
+pub mod forms;
 
 use serde::{Deserialize, Serialize};
 
-/// A ticket's state (工单状态). Stored as [`Status::as_str`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// 待派工: reported, nobody has it.
-    Submitted,
-    /// 已派工: the desk gave it to a worker, who has not yet taken it.
-    Assigned,
-    /// 已接单: a worker has it.
-    Accepted,
-    /// 处理中
-    InProgress,
-    /// 已完工: waiting for its return visit.
-    Done,
-    /// 已回访: visited and closed.
-    Closed,
-    /// 已取消 (with a reason)
-    Cancelled,
-    /// 返修: reopened after it was done; waits for a worker again and counts as rework.
-    Reopened,
+#[cfg(feature = "ssr")]
+pub use forms::{
+    check_finish, check_report, check_targets, ActInput, Finish, NewTicket, ReportFields,
+};
+
+use super::Urgency;
+use crate::common::AuditAction;
+// The state machine's table ([`next`]) in short.
+use Action as A;
+use Status as S;
+
+crate::value_set! {
+    /// A ticket's state (工单状态).
+    pub enum Status("repairs.status") {
+        /// 待派工: reported, nobody has it.
+        Submitted = "submitted",
+        /// 已派工: the desk gave it to a worker, who has not yet taken it.
+        Assigned = "assigned",
+        /// 已接单: a worker has it.
+        Accepted = "accepted",
+        /// 处理中
+        InProgress = "in_progress",
+        /// 已完工: waiting for its return visit.
+        Done = "done",
+        /// 已回访: visited and closed.
+        Closed = "closed",
+        /// 已取消 (with a reason)
+        Cancelled = "cancelled",
+        /// 返修: reopened after it was done; waits for a worker again and counts as rework.
+        Reopened = "reopened",
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
-        Status::Submitted,
-        Status::Assigned,
-        Status::Accepted,
-        Status::InProgress,
-        Status::Done,
-        Status::Closed,
-        Status::Cancelled,
-        Status::Reopened,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Submitted => "submitted",
-            Status::Assigned => "assigned",
-            Status::Accepted => "accepted",
-            Status::InProgress => "in_progress",
-            Status::Done => "done",
-            Status::Closed => "closed",
-            Status::Cancelled => "cancelled",
-            Status::Reopened => "reopened",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     /// Waiting for a worker: in the pool when nobody is assigned.
     pub fn waits_for_worker(self) -> bool {
         matches!(self, Status::Submitted | Status::Reopened)
@@ -73,82 +60,49 @@ impl Status {
     }
 }
 
-/// What someone asks of a ticket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// The desk gives the ticket to a worker (or to another one).
-    Assign,
-    /// A worker takes a ticket from the pool.
-    Pick,
-    /// The assigned worker takes the job.
-    Accept,
-    /// The worker gives the job back, with a reason.
-    HandBack,
-    Start,
-    /// Work notes, materials, photos and (paid repairs) the charge.
-    Finish,
-    /// The return visit's rating closes the ticket.
-    Visit,
-    /// 返修: the work did not hold.
-    Reopen,
-    /// With a reason.
-    Cancel,
+crate::value_set! {
+    /// What someone asks of a ticket.
+    pub enum Action("repairs.action") {
+        /// The desk gives the ticket to a worker (or to another one).
+        Assign = "assign",
+        /// A worker takes a ticket from the pool.
+        Pick = "pick",
+        /// The assigned worker takes the job.
+        Accept = "accept",
+        /// The worker gives the job back, with a reason.
+        HandBack = "hand_back",
+        Start = "start",
+        /// Work notes, materials, photos and (paid repairs) the charge.
+        Finish = "finish",
+        /// The return visit's rating closes the ticket.
+        Visit = "visit",
+        /// 返修: the work did not hold.
+        Reopen = "reopen",
+        /// With a reason.
+        Cancel = "cancel",
+    }
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
-        Action::Assign,
-        Action::Pick,
-        Action::Accept,
-        Action::HandBack,
-        Action::Start,
-        Action::Finish,
-        Action::Visit,
-        Action::Reopen,
-        Action::Cancel,
-    ];
-
     /// The operation log's name for this step.
-    pub fn audit_action(self) -> crate::common::AuditAction {
-        use crate::common::AuditAction as A;
+    pub fn audit_action(self) -> AuditAction {
         match self {
-            Action::Assign => A::RepairAssign,
-            Action::Pick => A::RepairPick,
-            Action::Accept => A::RepairAccept,
-            Action::HandBack => A::RepairHandBack,
-            Action::Start => A::RepairStart,
-            Action::Finish => A::RepairFinish,
-            Action::Visit => A::RepairVisit,
-            Action::Reopen => A::RepairReopen,
-            Action::Cancel => A::RepairCancel,
+            Action::Assign => AuditAction::RepairAssign,
+            Action::Pick => AuditAction::RepairPick,
+            Action::Accept => AuditAction::RepairAccept,
+            Action::HandBack => AuditAction::RepairHandBack,
+            Action::Start => AuditAction::RepairStart,
+            Action::Finish => AuditAction::RepairFinish,
+            Action::Visit => AuditAction::RepairVisit,
+            Action::Reopen => AuditAction::RepairReopen,
+            Action::Cancel => AuditAction::RepairCancel,
         }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Assign => "assign",
-            Action::Pick => "pick",
-            Action::Accept => "accept",
-            Action::HandBack => "hand_back",
-            Action::Start => "start",
-            Action::Finish => "finish",
-            Action::Visit => "visit",
-            Action::Reopen => "reopen",
-            Action::Cancel => "cancel",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
 
 /// The state an action moves a ticket to, or `None` when the action is not
 /// allowed from `from`. This table is the state machine; nothing else moves a ticket.
 pub fn next(from: Status, action: Action) -> Option<Status> {
-    use Action as A;
-    use Status as S;
     match (from, action) {
         (S::Submitted | S::Reopened | S::Assigned, A::Assign) => Some(S::Assigned),
         (S::Submitted | S::Reopened, A::Pick) => Some(S::Accepted),
@@ -211,21 +165,11 @@ pub fn decide(status: Status, action: Action, who: Who) -> Result<Status, Refusa
 /// The actions `who` may take now, in the order a page offers them.
 pub fn offered(status: Status, who: Who) -> Vec<Action> {
     Action::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|a| decide(status, *a, who).is_ok())
         .collect()
 }
-
-pub const CATEGORIES: [&str; 6] = [
-    "water",
-    "electrical",
-    "doors_windows",
-    "lift",
-    "public_facility",
-    "other",
-];
-pub const URGENCIES: [&str; 2] = ["urgent", "normal"];
-pub const SOURCES: [&str; 4] = ["phone", "walk_in", "portal", "inspection"];
 
 /// A worker as the suggestion sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,11 +216,10 @@ impl Default for Targets {
 
 impl Targets {
     /// (response, completion) minutes for an urgency.
-    pub fn for_urgency(&self, urgency: &str) -> (i64, i64) {
-        if urgency == "urgent" {
-            (self.urgent_response, self.urgent_completion)
-        } else {
-            (self.normal_response, self.normal_completion)
+    pub fn for_urgency(&self, urgency: Urgency) -> (i64, i64) {
+        match urgency {
+            Urgency::Urgent => (self.urgent_response, self.urgent_completion),
+            Urgency::Normal => (self.normal_response, self.normal_completion),
         }
     }
 }
@@ -433,7 +376,7 @@ mod tests {
             ),
         ];
         for (from, row) in expected {
-            for (action, want) in A::ALL.into_iter().zip(row) {
+            for (action, want) in A::ALL.iter().copied().zip(row) {
                 assert_eq!(next(from, action), want, "{from:?} × {action:?}");
             }
         }
@@ -450,7 +393,7 @@ mod tests {
         assert_eq!(decide(S::Done, A::Visit, Who::Desk), Ok(S::Closed));
         assert_eq!(decide(S::Closed, A::Reopen, Who::Desk), Ok(S::Reopened));
         for action in [A::Pick, A::Accept, A::Start, A::Finish, A::HandBack] {
-            for status in S::ALL {
+            for &status in S::ALL {
                 assert!(
                     decide(status, action, Who::Desk).is_err(),
                     "{status:?} {action:?}"
@@ -472,7 +415,7 @@ mod tests {
         assert_eq!(decide(S::Accepted, A::Finish, mine), Err(Refusal::NotNow));
         assert_eq!(decide(S::Assigned, A::Pick, mine), Err(Refusal::NotNow));
         for action in [A::Assign, A::Cancel, A::Visit, A::Reopen] {
-            for status in S::ALL {
+            for &status in S::ALL {
                 assert!(
                     decide(status, action, mine).is_err(),
                     "{status:?} {action:?}"
@@ -502,7 +445,7 @@ mod tests {
             A::Finish,
             A::Reopen,
         ] {
-            for status in S::ALL {
+            for &status in S::ALL {
                 assert!(
                     decide(status, action, Who::Resident).is_err(),
                     "{status:?} {action:?}"
@@ -528,10 +471,10 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for s in S::ALL {
+        for &s in S::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }
-        for a in A::ALL {
+        for &a in A::ALL {
             assert_eq!(Action::parse(a.as_str()), Some(a));
         }
         assert_eq!(Status::parse("open"), None);
