@@ -245,9 +245,12 @@ pub fn TextareaField(
     }
 }
 
-/// The one shape a page loads its data in: "Loading…" while `fetch` runs
-/// (a resource, or an `async` block joining several), the error with a
-/// sign-in link when the session ended if it fails, else `show`'s view.
+/// The one shape a page loads its data in: "Loading…" while `fetch` first
+/// runs (a resource, or an `async` block joining several), the error with a
+/// sign-in link when the session ended if it fails, else `show`'s view. A
+/// `Transition`: when the data is fetched again (after an action, a bill
+/// run's progress tick), the page keeps showing what it had until the new
+/// data arrives, instead of flashing "Loading…".
 ///
 /// ```ignore
 /// {load(move || staff, move |rows| view! { … })}
@@ -266,7 +269,7 @@ where
     let fetch = std::sync::Arc::new(fetch);
     let show = std::sync::Arc::new(show);
     view! {
-        <Suspense fallback=loading>
+        <Transition fallback=loading>
             {move || {
                 let fetch = fetch.clone();
                 let show = show.clone();
@@ -277,7 +280,7 @@ where
                     }
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 

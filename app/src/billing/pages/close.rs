@@ -7,7 +7,7 @@ use super::Money;
 use crate::billing::api::{get_daily_close, CloseMyDay};
 use crate::billing::{fen_text, DailyClosePage, DayView};
 use crate::i18n::use_i18n;
-use crate::ui::{desk_time, form_error, loading, FormError, LoadError};
+use crate::ui::{desk_time, form_error, load, FormError};
 
 /// `/desk/close`: my takings today, closing the day; managers see every clerk's days.
 #[component]
@@ -18,14 +18,7 @@ pub fn DailyClosePage() -> impl IntoView {
     view! {
         <>
             <h1>{i18n.t("billing.close_title")}</h1>
-            <Transition fallback=loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(p) => view! { <CloseView p close /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {load(move || page, move |p| view! { <CloseView p close /> })}
         </>
     }
 }

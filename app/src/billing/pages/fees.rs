@@ -7,8 +7,7 @@ use crate::billing::api::{get_fee_setup, AddFeeRate, CreateFeeItem, SetLateFeePo
 use crate::billing::{FeeKind, FeeSetup, RateUse};
 use crate::i18n::use_i18n;
 use crate::ui::{
-    field_error, form_error, loading, query_num, EstatePicker, Field, FormError, LoadError,
-    SelectField,
+    field_error, form_error, load, query_num, EstatePicker, Field, FormError, SelectField,
 };
 
 /// `/desk/fees`: fee items, their rates, and the late-fee policy.
@@ -35,14 +34,7 @@ pub fn FeesPage() -> impl IntoView {
     view! {
         <>
             <h1>{i18n.t("billing.fees_title")}</h1>
-            <Transition fallback=loading>
-                {move || Suspend::new(async move {
-                    match setup.await {
-                        Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(s) => view! { <FeeSetupView s create rate policy rate_item /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {load(move || setup, move |s| view! { <FeeSetupView s create rate policy rate_item /> })}
         </>
     }
 }

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::billing::api::{get_reading_grid, get_reading_import, SaveMeterReadings};
 use crate::billing::{ReadingGrid, ReadingImport};
 use crate::i18n::use_i18n;
-use crate::ui::{field_error, form_error, loading, query_num, FormError, LoadError};
+use crate::ui::{field_error, form_error, load, query_num, FormError};
 
 /// `/desk/readings`: a building's readings for a metered item and period, typed into a grid.
 #[component]
@@ -44,14 +44,7 @@ pub fn ReadingsPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move { report.await.map(|r| view! { <ReadingImportReport r /> }) })}
             </Suspense>
-            <Transition fallback=loading>
-                {move || Suspend::new(async move {
-                    match grid.await {
-                        Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(g) => view! { <ReadingGridView g save /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {load(move || grid, move |g| view! { <ReadingGridView g save /> })}
         </>
     }
 }

@@ -8,8 +8,7 @@ use crate::billing::api::{get_billing, DecideWaiver, StartBillRun};
 use crate::billing::{BillingOverview, RunStatus, WaiverTarget};
 use crate::i18n::use_i18n;
 use crate::ui::{
-    desk_time, field_error, form_error, loading, query_num, EmptyRow, EstatePicker, Field,
-    FormError, LoadError,
+    desk_time, field_error, form_error, load, query_num, EmptyRow, EstatePicker, Field, FormError,
 };
 
 /// `/desk/billing`: bill runs with their progress, and waivers waiting for approval.
@@ -51,14 +50,7 @@ pub fn BillingPage() -> impl IntoView {
     view! {
         <>
             <h1>{i18n.t("billing.runs_title")}</h1>
-            <Transition fallback=loading>
-                {move || Suspend::new(async move {
-                    match overview.await {
-                        Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(o) => view! { <BillingView o start decide /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {load(move || overview, move |o| view! { <BillingView o start decide /> })}
         </>
     }
 }
