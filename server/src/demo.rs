@@ -7,10 +7,13 @@ use anyhow::{bail, Context};
 use app::admin::db as admin_db;
 use app::auth::db::{self as account_db, NewAccount};
 use app::auth::password;
+use app::billing::{db as billing, ledger, rules::Period, run};
 use app::common::{AccountId, AuditAction, AuditEntity, EstateId, Lang, Role};
 use app::db::audit::{Actor, Change};
 use app::db::{time, Database};
 use app::estate::import;
+use app::repairs::db::{self as repairs, ActInput, NewTicket, Viewer};
+use app::repairs::Action;
 use app::security::hashing::Hasher;
 
 /// The demo's sign-ins, printed after loading.
@@ -145,8 +148,6 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
 /// areas, the two workers' skills, and tickets in the states a desk sees on a
 /// normal morning — written through the same functions the pages call.
 async fn load_repairs(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::Result<()> {
-    use app::repairs::db::{self as repairs, ActInput, NewTicket, Viewer};
-    use app::repairs::Action;
     let lang = Lang::Zh;
     let fail = |e: app::error::AppError| anyhow::anyhow!("demo repairs: {e}");
     let item = app::billing::db::create_fee_item(
@@ -350,7 +351,6 @@ async fn load_repairs(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
 /// one billed, and 王建国 (1-1-101) paying the first month with a surplus that
 /// the second month's run then uses.
 async fn load_billing(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::Result<()> {
-    use app::billing::{db as billing, ledger, rules::Period, run};
     let lang = Lang::Zh;
     let fail = |e: app::error::AppError| anyhow::anyhow!("demo billing: {e}");
     let this_month = Period::parse(&time::desk_today()[..7]).context("today's period")?;

@@ -330,7 +330,8 @@ pub async fn create_house(
 #[server(endpoint = "list_residents")]
 pub async fn list_residents(estate_id: i64, page: i64) -> Result<ResidentList, AppError> {
     guarded(Permission::UseDesk, move |call| async move {
-        Ok(register::resident_list(call.pool(), &call.caller.scope, estate_id, page).await?)
+        let estate = EstateId(estate_id);
+        Ok(register::resident_list(call.pool(), &call.caller.scope, estate, page).await?)
     })
     .await
 }

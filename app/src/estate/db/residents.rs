@@ -147,13 +147,15 @@ pub async fn update_resident(w: &mut Write, id: i64, r: &ResidentFields) -> sqlx
 }
 
 /// A page of an estate's residents, by name, with their current houses.
+/// `estate` is the one asked for; the list shows it if the caller sees it,
+/// else their first (see [`scoped_estates`]).
 pub async fn resident_list(
     pool: &AnyPool,
     scope: &EstateScope,
-    estate_id: i64,
+    estate: EstateId,
     page: i64,
 ) -> sqlx::Result<ResidentList> {
-    let (estates, estate_id) = scoped_estates(pool, scope, estate_id).await?;
+    let (estates, estate_id) = scoped_estates(pool, scope, estate.get()).await?;
     let (total,): (i64,) = sqlx::query_as("select count(*) from resident where estate_id = $1")
         .bind(estate_id)
         .fetch_one(pool)
