@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use app::audit::db::{self as audit, Change};
 use app::auth::login::{sign_in, LoginError};
-use app::auth::{db as account_db, session, Lang, Role};
-use app::common::{allows, home_path, page_permission};
+use app::auth::{db as account_db, session, LoginRefusal};
+use app::common::{allows, home_path, page_permission, AuditAction, AuditEntity, Lang, Role};
+use app::db::audit::{self, Change};
 use app::guard::RequestIdentity;
 use app::state::AppState;
 
@@ -43,7 +43,10 @@ fn lang_cookie(lang: Lang, SecureCookies(secure): SecureCookies) -> HeaderValue 
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("lang=zh; Path=/"))
 }
 
-fn login_again(error: &str, next: &str, extra: &str) -> Response {
+/// Back to the sign-in page, saying why (`None`: an internal failure, which
+/// the page shows as the general error).
+fn login_again(refusal: Option<LoginRefusal>, next: &str, extra: &str) -> Response {
+    let error = refusal.map_or("internal", LoginRefusal::as_str);
     let next = safe_local_path(next)
         .map(|n| format!("&next={}", n.replace('&', "%26")))
         .unwrap_or_default();
@@ -61,7 +64,7 @@ pub async fn login(
         Ok(account) => {
             if let Err(e) = session::open(&session, &account).await {
                 tracing::error!(error = %e, "cannot open a session");
-                return login_again("internal", &form.next, "");
+                return login_again(None, &form.next, "");
             }
             let mut response = Redirect::to(&landing(account.role(), &form.next)).into_response();
             response
@@ -69,23 +72,24 @@ pub async fn login(
                 .append(header::SET_COOKIE, lang_cookie(account.lang(), secure));
             response
         }
-        Err(LoginError::Invalid) => login_again("invalid", &form.next, ""),
-        Err(LoginError::Disabled) => login_again("disabled", &form.next, ""),
+        Err(LoginError::Invalid) => login_again(Some(LoginRefusal::Invalid), &form.next, ""),
+        Err(LoginError::Disabled) => login_again(Some(LoginRefusal::Disabled), &form.next, ""),
         Err(LoginError::Throttled { wait_secs }) => {
-            let mut response = login_again("throttled", &form.next, &format!("&wait={wait_secs}"));
+            let wait = format!("&wait={wait_secs}");
+            let mut response = login_again(Some(LoginRefusal::Throttled), &form.next, &wait);
             if let Ok(v) = HeaderValue::from_str(&wait_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
             }
             response
         }
         Err(LoginError::Busy) => {
-            let mut response = login_again("busy", &form.next, "");
+            let mut response = login_again(Some(LoginRefusal::Busy), &form.next, "");
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
             response
         }
-        Err(LoginError::Internal) => login_again("internal", &form.next, ""),
+        Err(LoginError::Internal) => login_again(None, &form.next, ""),
     }
 }
 
@@ -95,20 +99,9 @@ pub async fn logout(
     session: Session,
 ) -> Response {
     if let Some(caller) = &identity.caller {
-        let actor = audit::Actor {
-            account_id: Some(caller.account_id),
-            name: caller.display_name.clone(),
-            ip: identity.ip.map(|ip| ip.to_string()),
-        };
-        let change = Change {
-            estate_id: None,
-            entity: app::common::AuditEntity::Account,
-            entity_id: Some(caller.account_id.to_string()),
-            action: app::common::AuditAction::Logout,
-            before: None,
-            after: None,
-        };
-        if let Err(e) = audit::record(&state.db.pool, &actor, change).await {
+        // Signing out writes nothing else: its entry is recorded on its own.
+        let change = Change::new(AuditAction::Logout, AuditEntity::Account).id(caller.account_id);
+        if let Err(e) = audit::record(&state.db.pool, &identity.actor(caller), change).await {
             tracing::error!(error = %e, "cannot record logout");
         }
     }
@@ -138,23 +131,16 @@ pub async fn set_lang(
     };
     if let Some(caller) = &identity.caller {
         let result = async {
-            let mut tx = state.db.begin_write().await?;
-            account_db::set_locale(&mut *tx, caller.account_id, lang).await?;
-            let actor = audit::Actor {
-                account_id: Some(caller.account_id),
-                name: caller.display_name.clone(),
-                ip: identity.ip.map(|ip| ip.to_string()),
-            };
-            let change = Change {
-                estate_id: None,
-                entity: app::common::AuditEntity::Account,
-                entity_id: Some(caller.account_id.to_string()),
-                action: app::common::AuditAction::SetLanguage,
-                before: Some(serde_json::json!({ "locale": caller.lang.as_str() })),
-                after: Some(serde_json::json!({ "locale": lang.as_str() })),
-            };
-            audit::record(&mut *tx, &actor, change).await?;
-            tx.commit().await
+            let mut w = state.db.write(identity.actor(caller)).await?;
+            account_db::set_locale(&mut *w, caller.account_id, lang).await?;
+            w.audit(
+                Change::new(AuditAction::SetLanguage, AuditEntity::Account)
+                    .id(caller.account_id)
+                    .before(serde_json::json!({ "locale": caller.lang.as_str() }))
+                    .after(serde_json::json!({ "locale": lang.as_str() })),
+            )
+            .await?;
+            w.commit().await
         }
         .await;
         if let Err(e) = result {

@@ -4,12 +4,16 @@
 
 use anyhow::{bail, Context};
 
-use app::audit::db::{self as audit, Actor, Change};
+use app::admin::db as admin_db;
 use app::auth::db::{self as account_db, NewAccount};
-use app::auth::{password, Role};
-use app::common::Lang;
+use app::auth::password;
+use app::billing::{db as billing, ledger, rules::Period, run};
+use app::common::{AccountId, AuditAction, AuditEntity, EstateId, Lang, Role};
+use app::db::audit::{Actor, Change};
 use app::db::{time, Database};
 use app::estate::import;
+use app::repairs::db::{self as repairs, ActInput, NewTicket, Viewer};
+use app::repairs::Action;
 use app::security::hashing::Hasher;
 
 /// The demo's sign-ins, printed after loading.
@@ -58,38 +62,20 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
     }
     password::check(demo_password, Role::Admin, &[]).map_err(|p| anyhow::anyhow!("the demo password is refused: {p:?} (staff passwords need at least 12 characters and must not be common)"))?;
     let hash = hasher.hash(demo_password.to_string()).await?;
-    let actor = Actor {
-        account_id: None,
-        name: "demo".into(),
-        ip: None,
-    };
-    let now = time::now();
+    let actor = Actor::system("demo");
     let mut rng = Lcg(20261122);
     let mut estate_ids = Vec::new();
     for (code, name, buildings) in [("CH", "翠湖花园", 4), ("JX", "锦绣华庭", 2)] {
-        let mut tx = db.begin_write().await?;
-        let (estate_id,): (i64,) = sqlx::query_as(
-            "insert into estate (code, name, created_at) values ($1, $2, $3) returning id",
-        )
-        .bind(code)
-        .bind(name)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await?;
-        audit::record(
-            &mut *tx,
-            &actor,
-            Change {
-                estate_id: Some(estate_id),
-                entity: app::common::AuditEntity::Estate,
-                entity_id: Some(estate_id.to_string()),
-                action: app::common::AuditAction::Create,
-                before: None,
-                after: Some(serde_json::json!({ "code": code, "name": name })),
-            },
+        let mut w = db.write(actor.clone()).await?;
+        let estate_id = admin_db::insert_estate(&mut w, code, name).await?;
+        w.audit(
+            Change::new(AuditAction::Create, AuditEntity::Estate)
+                .id(estate_id)
+                .estate(estate_id)
+                .after(serde_json::json!({ "code": code, "name": name })),
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         estate_ids.push(estate_id);
         // The register arrives the way a clerk's spreadsheet does: rows through the import.
         let rows = demo_rows(&mut rng, code, buildings, estate_ids.len());
@@ -111,13 +97,13 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
         }
     }
 
-    let mut tx = db.begin_write().await?;
+    let mut w = db.write(actor.clone()).await?;
     let (resident_id,): (i64,) = sqlx::query_as("select id from resident where mobile = $1")
         .bind(RESIDENT_MOBILE)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *w)
         .await?;
     account_db::insert(
-        &mut *tx,
+        &mut *w,
         &NewAccount {
             role: Role::Resident,
             username: None,
@@ -131,7 +117,7 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
     let first_estate = estate_ids.first().copied().context("no estate created")?;
     for (username, name, role) in STAFF {
         let id = account_db::insert(
-            &mut *tx,
+            &mut *w,
             &NewAccount {
                 role,
                 username: Some(username),
@@ -143,27 +129,16 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
         )
         .await?;
         if role != Role::Admin {
-            sqlx::query("insert into account_estate (account_id, estate_id) values ($1, $2)")
-                .bind(id)
-                .bind(first_estate)
-                .execute(&mut *tx)
-                .await?;
+            admin_db::set_estates(&mut w, AccountId(id), &[EstateId(first_estate)]).await?;
         }
-        audit::record(
-            &mut *tx,
-            &actor,
-            Change {
-                estate_id: None,
-                entity: app::common::AuditEntity::Account,
-                entity_id: Some(id.to_string()),
-                action: app::common::AuditAction::Create,
-                before: None,
-                after: Some(serde_json::json!({ "username": username, "role": role.as_str() })),
-            },
+        w.audit(
+            Change::new(AuditAction::Create, AuditEntity::Account)
+                .id(id)
+                .after(serde_json::json!({ "username": username, "role": role.as_str() })),
         )
         .await?;
     }
-    tx.commit().await?;
+    w.commit().await?;
     load_billing(db, first_estate, &actor).await?;
     load_repairs(db, first_estate, &actor).await?;
     Ok(())
@@ -173,8 +148,6 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
 /// areas, the two workers' skills, and tickets in the states a desk sees on a
 /// normal morning — written through the same functions the pages call.
 async fn load_repairs(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::Result<()> {
-    use app::repairs::db::{self as repairs, ActInput, NewTicket, Viewer};
-    use app::repairs::Action;
     let lang = Lang::Zh;
     let fail = |e: app::error::AppError| anyhow::anyhow!("demo repairs: {e}");
     let item = app::billing::db::create_fee_item(
@@ -385,7 +358,6 @@ async fn load_repairs(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
 /// one billed, and 王建国 (1-1-101) paying the first month with a surplus that
 /// the second month's run then uses.
 async fn load_billing(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::Result<()> {
-    use app::billing::{db as billing, ledger, rules::Period, run};
     let lang = Lang::Zh;
     let fail = |e: app::error::AppError| anyhow::anyhow!("demo billing: {e}");
     let this_month = Period::parse(&time::desk_today()[..7]).context("today's period")?;

@@ -13,9 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 use app::auth::session;
-use app::common::Caller;
-use app::common::Lang;
-use app::common::{allows, home_path, page_permission};
+use app::common::{allows, home_path, page_permission, Caller, Lang};
 use app::guard::RequestIdentity;
 use app::state::AppState;
 
@@ -151,7 +149,7 @@ pub async fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::auth::{EstateScope, Role};
+    use app::common::{EstateScope, Role};
 
     fn request(forwarded: &[&str]) -> Request {
         let mut req = Request::new(axum::body::Body::empty());

@@ -1,27 +1,54 @@
 //! Files in and out of the register: the import upload, the template, the
-//! annotated report of a rejected import, and the house list export. Plain
-//! HTTP routes (multipart and downloads), guarded by the same permission
-//! check and estate scope as the server functions.
+//! annotated report of a rejected import, the house and resident exports, and
+//! the meter readings' upload. Plain HTTP routes (multipart and downloads),
+//! guarded by the same permission check and estate scope as the server
+//! functions: the [`Desk`] extractor asks [`caller_may`], and a refusal
+//! answers through `IntoResponse for AppError` (a sign-in redirect, a 403).
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Extension, Multipart, Path, Query, State};
+use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use serde_json::json;
 
-use app::common::{Caller, Permission};
+use app::common::{AccountId, AuditAction, AuditEntity, Caller, Permission};
+use app::db::audit::{self, Actor, Change};
 use app::error::AppError;
 use app::estate::import;
 use app::guard::{caller_may, RequestIdentity};
 use app::state::AppState;
 
-/// The desk's caller, or the refusal to send (a sign-in redirect, 403):
-/// the server functions' one permission check.
-fn desk_caller(identity: &RequestIdentity) -> Result<Caller, AppError> {
-    caller_may(identity.caller.clone(), Permission::UseDesk)
+/// A caller of the desk (clerks, managers, admins), past the permission
+/// check; any other request is refused before the handler runs.
+pub struct Desk {
+    pub caller: Caller,
+    identity: RequestIdentity,
+}
+
+impl Desk {
+    /// The audit log's actor: the caller, from their address.
+    fn actor(&self) -> Actor {
+        self.identity.actor(&self.caller)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Desk {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
+        let identity = parts
+            .extensions
+            .get::<RequestIdentity>()
+            .cloned()
+            .ok_or_else(|| AppError::internal("RequestIdentity missing: no identity middleware"))?;
+        let caller = caller_may(identity.caller.clone(), Permission::UseDesk)?;
+        Ok(Desk { caller, identity })
+    }
 }
 
 pub fn xlsx(bytes: Vec<u8>, file_name: &str) -> Response {
@@ -181,22 +208,15 @@ fn id_field(fields: &HashMap<String, String>, name: &str) -> i64 {
 }
 
 /// `POST /desk/import` (multipart: `estate`, `file`): imports, then shows the report.
-pub async fn upload(
-    State(state): State<AppState>,
-    Extension(identity): Extension<RequestIdentity>,
-    form: Multipart,
-) -> Response {
-    let caller = match desk_caller(&identity) {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
+pub async fn upload(State(state): State<AppState>, desk: Desk, form: Multipart) -> Response {
+    let caller = &desk.caller;
     let (fields, file) = match read_form(form, &["estate"]).await {
         Ok(form) => form,
         Err(response) => return response,
     };
     let estate_id = id_field(&fields, "estate");
-    if caller.check_estate(estate_id).is_err() {
-        return StatusCode::FORBIDDEN.into_response();
+    if let Err(refused) = caller.check_estate(estate_id) {
+        return refused.into_response();
     }
     let (file_name, sha, read) = match file {
         Upload::File(name, bytes) if !name.is_empty() && !bytes.is_empty() => {
@@ -208,11 +228,7 @@ pub async fn upload(
         Upload::TooLarge(name) => (name, String::new(), Err(import::FileProblem::TooLarge)),
         _ => return Redirect::to("/desk/import?error=no_file").into_response(),
     };
-    let actor = app::audit::db::Actor {
-        account_id: Some(caller.account_id),
-        name: caller.display_name.clone(),
-        ip: identity.ip.map(|ip| ip.to_string()),
-    };
+    let actor = desk.actor();
     let outcome = match read {
         Ok(rows) => {
             import::import_rows(
@@ -247,12 +263,8 @@ pub async fn upload(
 }
 
 /// `GET /desk/import/template.xlsx`
-pub async fn template(Extension(identity): Extension<RequestIdentity>) -> Response {
-    let caller = match desk_caller(&identity) {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
-    match import::template_xlsx(caller.lang) {
+pub async fn template(desk: Desk) -> Response {
+    match import::template_xlsx(desk.caller.lang) {
         Ok(bytes) => xlsx(bytes, "register-template.xlsx"),
         Err(e) => internal(e),
     }
@@ -262,50 +274,34 @@ pub async fn template(Extension(identity): Extension<RequestIdentity>) -> Respon
 /// problems, mobiles and ID numbers masked; only for the account that uploaded
 /// the file or a manager of its estate, and audited. An accepted import, or a
 /// rejected one whose rows are no longer kept, has no report (404).
-pub async fn report(
-    State(state): State<AppState>,
-    Extension(identity): Extension<RequestIdentity>,
-    Path(id): Path<i64>,
-) -> Response {
-    let caller = match desk_caller(&identity) {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
+pub async fn report(State(state): State<AppState>, desk: Desk, Path(id): Path<i64>) -> Response {
+    let caller = &desk.caller;
     let report = match app::estate::db::import_report(&state.db.pool, id).await {
         Ok(Some(r)) => r,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => return internal(e),
     };
     let summary = &report.summary;
-    if caller.check_estate(summary.estate_id).is_err()
-        || !import::may_read_report(caller.role, caller.account_id, report.uploaded_by)
-    {
-        return StatusCode::FORBIDDEN.into_response();
+    if let Err(refused) = caller.check_estate(summary.estate_id) {
+        return refused.into_response();
+    }
+    if !import::may_read_report(
+        caller.role,
+        AccountId(caller.account_id),
+        report.uploaded_by,
+    ) {
+        return AppError::forbidden("a clerk's report is not a colleague's").into_response();
     }
     let bytes = match import::annotated_xlsx(&report.rows, &summary.problems, caller.lang) {
         Ok(bytes) => bytes,
         Err(e) => return internal(e),
     };
-    let actor = app::audit::db::Actor {
-        account_id: Some(caller.account_id),
-        name: caller.display_name.clone(),
-        ip: identity.ip.map(|ip| ip.to_string()),
-    };
-    let logged = app::audit::db::record(
-        &state.db.pool,
-        &actor,
-        app::audit::db::Change {
-            estate_id: Some(summary.estate_id),
-            entity: app::common::AuditEntity::ImportBatch,
-            entity_id: Some(id.to_string()),
-            action: app::common::AuditAction::DownloadImportReport,
-            before: None,
-            after: Some(serde_json::json!({
-                "file": summary.file_name, "rows": report.rows.len(),
-            })),
-        },
-    )
-    .await;
+    // A download writes nothing else: its entry is recorded on its own.
+    let change = Change::new(AuditAction::DownloadImportReport, AuditEntity::ImportBatch)
+        .id(id)
+        .estate(summary.estate_id)
+        .after(json!({ "file": summary.file_name, "rows": report.rows.len() }));
+    let logged = audit::record(&state.db.pool, &desk.actor(), change).await;
     // No entry, no file: a download nobody can trace is the leak this guards.
     if let Err(e) = logged {
         return internal(e);
@@ -328,18 +324,10 @@ pub enum ExportKind {
 
 /// `GET /desk/houses.xlsx?estate=…` and `/desk/residents.xlsx?estate=…`: an
 /// estate's houses (with current residents) or residents, personal data masked.
-pub async fn export(
-    kind: ExportKind,
-    state: AppState,
-    identity: RequestIdentity,
-    estate: i64,
-) -> Response {
-    let caller = match desk_caller(&identity) {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
-    if caller.check_estate(estate).is_err() {
-        return StatusCode::FORBIDDEN.into_response();
+pub async fn export(kind: ExportKind, state: AppState, desk: Desk, estate: i64) -> Response {
+    let caller = &desk.caller;
+    if let Err(refused) = caller.check_estate(estate) {
+        return refused.into_response();
     }
     let pool = &state.db.pool;
     let rows = match kind {
@@ -362,18 +350,18 @@ pub async fn export(
 
 pub async fn export_houses(
     State(state): State<AppState>,
-    Extension(identity): Extension<RequestIdentity>,
+    desk: Desk,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    export(ExportKind::Houses, state, identity, q.estate).await
+    export(ExportKind::Houses, state, desk, q.estate).await
 }
 
 pub async fn export_residents(
     State(state): State<AppState>,
-    Extension(identity): Extension<RequestIdentity>,
+    desk: Desk,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    export(ExportKind::Residents, state, identity, q.estate).await
+    export(ExportKind::Residents, state, desk, q.estate).await
 }
 
 /// `POST /desk/readings/import` (multipart: `fee_item_id`, `period`, `file`):
@@ -381,13 +369,10 @@ pub async fn export_residents(
 /// page with the attempt's row report.
 pub async fn import_readings(
     State(state): State<AppState>,
-    Extension(identity): Extension<RequestIdentity>,
+    desk: Desk,
     form: Multipart,
 ) -> Response {
-    let caller = match desk_caller(&identity) {
-        Ok(c) => c,
-        Err(r) => return r.into_response(),
-    };
+    let caller = &desk.caller;
     let (fields, file) = match read_form(form, &["fee_item_id", "period"]).await {
         Ok(form) => form,
         Err(response) => return response,
@@ -403,11 +388,7 @@ pub async fn import_readings(
         Upload::File(name, _) => (name, Err(import::FileProblem::NoHeader)),
         Upload::None => (String::new(), Err(import::FileProblem::NoHeader)),
     };
-    let actor = app::audit::db::Actor {
-        account_id: Some(caller.account_id),
-        name: caller.display_name.clone(),
-        ip: identity.ip.map(|ip| ip.to_string()),
-    };
+    let actor = desk.actor();
     let outcome = app::billing::db::import_readings(
         &state.db,
         &actor,
@@ -430,9 +411,9 @@ pub async fn import_readings(
             Ok(None) => StatusCode::NOT_FOUND.into_response(),
             Err(e) => internal(e),
         },
-        Err(app::error::AppError::Forbidden) => StatusCode::FORBIDDEN.into_response(),
-        Err(app::error::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
-        Err(e @ (app::error::AppError::Invalid(_) | app::error::AppError::Rule(_))) => {
+        Err(e @ (AppError::Forbidden | AppError::NotFound)) => e.into_response(),
+        // The readings page shows the refusal; a bare status would say nothing.
+        Err(e @ (AppError::Invalid(_) | AppError::Rule(_))) => {
             (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response()
         }
         Err(e) => internal(e),

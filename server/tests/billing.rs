@@ -1300,7 +1300,7 @@ async fn hand_over(db: &Database, house_id: i64, name: &str, mobile: &str) -> i6
         .fetch_one(&db.pool)
         .await
         .expect("estate");
-    let mut tx = db.begin_write().await.expect("tx");
+    let mut tx = db.write(Actor::system("test")).await.expect("tx");
     for (id,) in open {
         app::estate::db::end_occupancy(&mut tx, id, &today)
             .await
@@ -1308,13 +1308,13 @@ async fn hand_over(db: &Database, house_id: i64, name: &str, mobile: &str) -> i6
     }
     let (resident_id, _) = app::estate::db::add_occupant(
         &mut tx,
-        estate_id,
-        house_id,
+        app::common::EstateId(estate_id),
+        app::common::HouseId(house_id),
         &app::estate::db::NewOccupant {
             name,
             mobile,
             id_number: None,
-            role: "tenant",
+            role: app::estate::OccupancyRole::Tenant,
             start_date: &today,
         },
     )

@@ -2,9 +2,11 @@
 
 mod common;
 
-use app::common::EstateScope;
+use app::common::{EstateId, EstateScope, HouseId};
+use app::db::audit::Actor;
 use app::estate::db::{self as register, NewOccupant};
 use app::estate::search::{plan, HitKind};
+use app::estate::OccupancyRole;
 use app::security::hashing::Hasher;
 use common::TestDb;
 
@@ -137,19 +139,20 @@ async fn an_occupancy_ends_and_stays_in_the_history() {
                 .fetch_one(&db.pool)
                 .await
                 .expect("house");
-        let mut tx = db.begin_write().await.expect("tx");
+        let (ch, house) = (EstateId(ch), HouseId(house_id));
+        let mut tx = db.write(Actor::system("test")).await.expect("tx");
         let new = NewOccupant {
             name: "赵租户",
             mobile: "13912345678",
             id_number: None,
-            role: "tenant",
+            role: OccupancyRole::Tenant,
             start_date: "2026-01-01",
         };
-        register::add_occupant(&mut tx, ch, house_id, &new)
+        register::add_occupant(&mut tx, ch, house, &new)
             .await
             .expect("add");
         // The same person again in the same role is refused by the open-occupancy index.
-        let again = register::add_occupant(&mut tx, ch, house_id, &new)
+        let again = register::add_occupant(&mut tx, ch, house, &new)
             .await
             .expect_err("duplicate");
         assert!(
@@ -157,10 +160,11 @@ async fn an_occupancy_ends_and_stays_in_the_history() {
             "{}: {again}",
             t.engine
         );
-        tx.rollback().await.expect("rollback");
+        // Dropped uncommitted, the write rolls back.
+        drop(tx);
 
-        let mut tx = db.begin_write().await.expect("tx");
-        let (_, occupancy_id) = register::add_occupant(&mut tx, ch, house_id, &new)
+        let mut tx = db.write(Actor::system("test")).await.expect("tx");
+        let (_, occupancy_id) = register::add_occupant(&mut tx, ch, house, &new)
             .await
             .expect("add");
         assert_eq!(

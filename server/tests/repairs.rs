@@ -705,7 +705,7 @@ async fn sell(db: &Database, house_id: i64) -> i64 {
         &format!("select estate_id from house where id = {house_id}"),
     )
     .await;
-    let mut tx = db.begin_write().await.expect("tx");
+    let mut tx = db.write(Actor::system("test")).await.expect("tx");
     for (id,) in open {
         app::estate::db::end_occupancy(&mut tx, id, &today)
             .await
@@ -713,13 +713,13 @@ async fn sell(db: &Database, house_id: i64) -> i64 {
     }
     let (resident_id, _) = app::estate::db::add_occupant(
         &mut tx,
-        estate,
-        house_id,
+        app::common::EstateId(estate),
+        app::common::HouseId(house_id),
         &app::estate::db::NewOccupant {
             name: "钱新业",
             mobile: "13911112222",
             id_number: None,
-            role: "owner",
+            role: app::estate::OccupancyRole::Owner,
             start_date: &today,
         },
     )

@@ -1,69 +1,79 @@
-//! Server functions of staff account management. Admins only.
+//! Server functions of staff account management and the estates. Admins
+//! only. The checks of what was typed are [`super::rules`]'; the SQL is
+//! [`super::db`]'s and the accounts' [`crate::auth::db`]'s.
 
 use leptos::prelude::*;
 
 use super::{Choice, StaffDetail, StaffRow};
 use crate::error::AppError;
+use crate::home::EstateSummary;
 
 #[cfg(feature = "ssr")]
-mod support {
-    use super::super::rules::FieldProblem;
-    use crate::common::Lang;
-    use crate::error::{AppError, FieldError};
-    use crate::i18n::tr;
+use {
+    super::rules::{self, FieldProblem},
+    crate::auth::api::password_message,
+    crate::auth::db::{self as account_db, NewAccount},
+    crate::auth::password as policy,
+    crate::common::{
+        AccountId, AuditAction, AuditEntity, EstateId, EstateScope, Lang, Permission, Role,
+    },
+    crate::db::audit::Change,
+    crate::db::OnUnique,
+    crate::error::FieldError,
+    crate::guard::guarded,
+    crate::i18n::tr,
+    serde_json::json,
+};
 
-    /// Every refused field at once, in the caller's language.
-    pub fn refuse(lang: Lang, problems: Vec<FieldProblem>) -> Result<(), AppError> {
-        if problems.is_empty() {
-            return Ok(());
-        }
-        Err(AppError::Invalid(
-            problems
-                .into_iter()
-                .map(|(field, key)| FieldError {
-                    field: field.to_string(),
-                    message: tr(lang, key),
-                })
-                .collect(),
-        ))
+/// Every refused field at once, in the caller's language.
+#[cfg(feature = "ssr")]
+fn refused(lang: Lang, problems: Vec<FieldProblem>) -> AppError {
+    AppError::Invalid(
+        problems
+            .into_iter()
+            .map(|(field, key)| FieldError {
+                field: field.to_string(),
+                message: tr(lang, key),
+            })
+            .collect(),
+    )
+}
+
+/// An account's audit entry with the member of staff as they became (when
+/// they can still be read).
+#[cfg(feature = "ssr")]
+fn with_after(change: Change, after: Option<StaffDetail>) -> Change {
+    match after {
+        Some(after) => change.after(after),
+        None => change,
     }
 }
 
 #[server(endpoint = "list_staff")]
 pub async fn list_staff() -> Result<Vec<StaffRow>, AppError> {
-    use crate::auth::{api::*, Permission};
-    authorize(Permission::ManageAccounts)?;
-    let state = state()?;
-    finish(
-        super::db::list(&state.db.pool)
-            .await
-            .map_err(AppError::from),
-    )
+    guarded(Permission::ManageAccounts, move |call| async move {
+        Ok(super::db::list(call.pool()).await?)
+    })
+    .await
 }
 
 #[server(endpoint = "estate_options")]
 pub async fn estate_options() -> Result<Vec<Choice>, AppError> {
-    use crate::auth::{api::*, Permission};
-    authorize(Permission::ManageAccounts)?;
-    let state = state()?;
-    finish(
-        super::db::estates(&state.db.pool)
-            .await
-            .map_err(AppError::from),
-    )
+    guarded(Permission::ManageAccounts, move |call| async move {
+        Ok(super::db::estates(call.pool()).await?)
+    })
+    .await
 }
 
 #[server(endpoint = "get_staff")]
 pub async fn get_staff(id: i64) -> Result<StaffDetail, AppError> {
-    use crate::auth::{api::*, Permission};
-    authorize(Permission::ManageAccounts)?;
-    let state = state()?;
-    let result = async {
-        let mut tx = state.db.pool.begin().await?;
-        super::db::get(&mut tx, id).await?.ok_or(AppError::NotFound)
-    }
-    .await;
-    finish(result)
+    guarded(Permission::ManageAccounts, move |call| async move {
+        let mut conn = call.pool().acquire().await?;
+        super::db::get(&mut conn, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    })
+    .await
 }
 
 /// Creates a member of staff with an initial password they should change.
@@ -75,47 +85,22 @@ pub async fn create_staff(
     estates: Option<Vec<i64>>,
     password: String,
 ) -> Result<i64, AppError> {
-    use super::rules;
-    use crate::audit::db::{self as audit, json, Change};
-    use crate::auth::db::{self as account_db, NewAccount};
-    use crate::auth::{api::*, password as policy, Permission, Role};
-    use crate::i18n::tr;
-
-    let caller = authorize(Permission::ManageAccounts)?;
-    let lang = caller.lang;
-    let state = state()?;
-    let result = async {
+    guarded(Permission::ManageAccounts, move |call| async move {
+        let lang = call.lang();
         let username = username.trim().to_lowercase();
         let display_name = display_name.trim().to_string();
-        let mut estates = estates.unwrap_or_default();
-        estates.sort_unstable();
-        estates.dedup();
-        let mut problems = Vec::new();
-        problems.extend(rules::check_username(&username).err());
-        problems.extend(rules::check_display_name(&display_name).err());
-        let role = rules::check_role_and_estates(Role::parse(&role), &estates);
-        let role = match role {
-            Ok(role) => Some(role),
-            Err(p) => {
-                problems.push(p);
-                None
-            }
-        };
-        support::refuse(lang, problems)?;
-        let role = role.ok_or(AppError::Internal)?;
-        if role == Role::Admin {
-            estates.clear();
-        }
+        let (role, estates) = rules::check_staff(Some(&username), &display_name, &role, estates)
+            .map_err(|problems| refused(lang, problems))?;
         policy::check(&password, role, &[&username, &display_name])
             .map_err(|p| AppError::field("password", password_message(lang, p)))?;
-        let hash = state
+        let hash = call
+            .state
             .hasher
             .hash(password)
             .await
             .map_err(AppError::internal)?;
-
-        let mut tx = state.db.begin_write().await?;
-        if super::db::count_estates(&mut tx, &estates).await? != estates.len() {
+        let mut w = call.write().await?;
+        if super::db::count_estates(&mut *w, &estates).await? != estates.len() {
             return Err(AppError::field(
                 "estates",
                 tr(lang, "staff.estates_unknown"),
@@ -129,36 +114,18 @@ pub async fn create_staff(
             password_hash: &hash,
             resident_id: None,
         };
-        let id = match account_db::insert(&mut *tx, &new).await {
-            Ok(id) => id,
-            Err(e) if crate::db::is_unique_violation(&e) => {
-                return Err(AppError::field(
-                    "username",
-                    tr(lang, "staff.username_taken"),
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        super::db::set_estates(&mut tx, id, &estates).await?;
-        let after = super::db::get(&mut tx, id).await?;
-        audit::record(
-            &mut *tx,
-            &actor(&caller),
-            Change {
-                estate_id: None,
-                entity: crate::common::AuditEntity::Account,
-                entity_id: Some(id.to_string()),
-                action: crate::common::AuditAction::Create,
-                before: None,
-                after: after.as_ref().and_then(json),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let id = account_db::insert(&mut *w, &new)
+            .await
+            .on_unique(|| AppError::field("username", tr(lang, "staff.username_taken")))?;
+        let estate_ids: Vec<EstateId> = estates.into_iter().map(EstateId).collect();
+        super::db::set_estates(&mut w, AccountId(id), &estate_ids).await?;
+        let after = super::db::get(&mut w, id).await?;
+        let change = Change::new(AuditAction::Create, AuditEntity::Account).id(id);
+        w.audit(with_after(change, after)).await?;
+        w.commit().await?;
         Ok(id)
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }
 
 /// Changes a member of staff's name, role and estates.
@@ -169,127 +136,75 @@ pub async fn update_staff(
     role: String,
     estates: Option<Vec<i64>>,
 ) -> Result<(), AppError> {
-    use super::rules;
-    use crate::audit::db::{self as audit, json, Change};
-    use crate::auth::{api::*, Permission, Role};
-    use crate::i18n::tr;
-
-    let caller = authorize(Permission::ManageAccounts)?;
-    let lang = caller.lang;
-    let state = state()?;
-    let result = async {
+    guarded(Permission::ManageAccounts, move |call| async move {
+        let lang = call.lang();
         let display_name = display_name.trim().to_string();
-        let mut estates = estates.unwrap_or_default();
-        estates.sort_unstable();
-        estates.dedup();
-        let mut problems = Vec::new();
-        problems.extend(rules::check_display_name(&display_name).err());
-        let role = match rules::check_role_and_estates(Role::parse(&role), &estates) {
-            Ok(role) => Some(role),
-            Err(p) => {
-                problems.push(p);
-                None
-            }
-        };
-        support::refuse(lang, problems)?;
-        let role = role.ok_or(AppError::Internal)?;
-        if role == Role::Admin {
-            estates.clear();
-        }
-        let mut tx = state.db.begin_write().await?;
-        let before = super::db::get(&mut tx, id)
+        let (role, estates) = rules::check_staff(None, &display_name, &role, estates)
+            .map_err(|problems| refused(lang, problems))?;
+        let mut w = call.write().await?;
+        let before = super::db::get(&mut w, id)
             .await?
             .ok_or(AppError::NotFound)?;
         if before.role == Role::Admin && role != Role::Admin {
-            rules::check_not_self(caller.account_id, id)
+            rules::check_not_self(AccountId(call.caller.account_id), AccountId(id))
                 .map_err(|key| AppError::field("role", tr(lang, key)))?;
         }
-        if super::db::count_estates(&mut tx, &estates).await? != estates.len() {
+        if super::db::count_estates(&mut *w, &estates).await? != estates.len() {
             return Err(AppError::field(
                 "estates",
                 tr(lang, "staff.estates_unknown"),
             ));
         }
-        super::db::update(&mut tx, id, &display_name, role).await?;
-        super::db::set_estates(&mut tx, id, &estates).await?;
-        let after = super::db::get(&mut tx, id).await?;
-        audit::record(
-            &mut *tx,
-            &actor(&caller),
-            Change {
-                estate_id: None,
-                entity: crate::common::AuditEntity::Account,
-                entity_id: Some(id.to_string()),
-                action: crate::common::AuditAction::Update,
-                before: json(&before),
-                after: after.as_ref().and_then(json),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        super::db::update(&mut w, id, &display_name, role).await?;
+        let estate_ids: Vec<EstateId> = estates.into_iter().map(EstateId).collect();
+        super::db::set_estates(&mut w, AccountId(id), &estate_ids).await?;
+        let after = super::db::get(&mut w, id).await?;
+        let change = Change::new(AuditAction::Update, AuditEntity::Account)
+            .id(id)
+            .before(&before);
+        w.audit(with_after(change, after)).await?;
+        w.commit().await?;
         Ok(())
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }
 
 /// Disables (ending every session at once) or re-enables an account.
 #[server(endpoint = "set_staff_disabled")]
 pub async fn set_staff_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
-    use super::rules;
-    use crate::audit::db::{self as audit, json, Change};
-    use crate::auth::{api::*, Permission};
-    use crate::i18n::tr;
-
-    let caller = authorize(Permission::ManageAccounts)?;
-    let lang = caller.lang;
-    let state = state()?;
-    let result = async {
-        rules::check_not_self(caller.account_id, id)
+    guarded(Permission::ManageAccounts, move |call| async move {
+        let lang = call.lang();
+        rules::check_not_self(AccountId(call.caller.account_id), AccountId(id))
             .map_err(|key| AppError::Rule(tr(lang, key)))?;
-        let mut tx = state.db.begin_write().await?;
-        let before = super::db::get(&mut tx, id)
+        let mut w = call.write().await?;
+        let before = super::db::get(&mut w, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        super::db::set_disabled(&mut tx, id, disabled).await?;
-        let after = super::db::get(&mut tx, id).await?;
-        audit::record(
-            &mut *tx,
-            &actor(&caller),
-            Change {
-                estate_id: None,
-                entity: crate::common::AuditEntity::Account,
-                entity_id: Some(id.to_string()),
-                action: if disabled {
-                    crate::common::AuditAction::Disable
-                } else {
-                    crate::common::AuditAction::Enable
-                },
-                before: json(&before),
-                after: after.as_ref().and_then(json),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        super::db::set_disabled(&mut w, id, disabled).await?;
+        let after = super::db::get(&mut w, id).await?;
+        let action = if disabled {
+            AuditAction::Disable
+        } else {
+            AuditAction::Enable
+        };
+        let change = Change::new(action, AuditEntity::Account)
+            .id(id)
+            .before(&before);
+        w.audit(with_after(change, after)).await?;
+        w.commit().await?;
         Ok(())
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }
 
 /// Sets a new password for a member of staff; their sessions end.
 #[server(endpoint = "reset_staff_password")]
 pub async fn reset_staff_password(id: i64, password: String) -> Result<(), AppError> {
-    use crate::audit::db::{self as audit, Change};
-    use crate::auth::{api::*, db as account_db, password as policy, Permission};
-
-    let caller = authorize(Permission::ManageAccounts)?;
-    let lang = caller.lang;
-    let state = state()?;
-    let result = async {
+    guarded(Permission::ManageAccounts, move |call| async move {
+        let lang = call.lang();
         let target = {
-            let mut tx = state.db.pool.begin().await?;
-            super::db::get(&mut tx, id)
+            let mut conn = call.pool().acquire().await?;
+            super::db::get(&mut conn, id)
                 .await?
                 .ok_or(AppError::NotFound)?
         };
@@ -299,111 +214,51 @@ pub async fn reset_staff_password(id: i64, password: String) -> Result<(), AppEr
             &[&target.username, &target.display_name],
         )
         .map_err(|p| AppError::field("password", password_message(lang, p)))?;
-        let hash = state
+        let hash = call
+            .state
             .hasher
             .hash(password)
             .await
             .map_err(AppError::internal)?;
-        let mut tx = state.db.begin_write().await?;
-        account_db::set_password(&mut *tx, id, &hash).await?;
-        audit::record(
-            &mut *tx,
-            &actor(&caller),
-            Change {
-                estate_id: None,
-                entity: crate::common::AuditEntity::Account,
-                entity_id: Some(id.to_string()),
-                action: crate::common::AuditAction::ResetPassword,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let mut w = call.write().await?;
+        account_db::set_password(&mut *w, id, &hash).await?;
+        w.audit(Change::new(AuditAction::ResetPassword, AuditEntity::Account).id(id))
+            .await?;
+        w.commit().await?;
         Ok(())
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }
 
 /// Every estate (admins set them up).
 #[server(endpoint = "list_estates")]
-pub async fn list_estates() -> Result<Vec<crate::home::EstateSummary>, AppError> {
-    use crate::auth::{api::*, Permission};
-    authorize(Permission::ManageAccounts)?;
-    let state = state()?;
-    let all = crate::common::EstateScope::All;
-    finish(
-        crate::home::api::estate_summaries(&state.db.pool, &all)
-            .await
-            .map_err(AppError::from),
-    )
+pub async fn list_estates() -> Result<Vec<EstateSummary>, AppError> {
+    guarded(Permission::ManageAccounts, move |call| async move {
+        Ok(crate::home::db::estate_summaries(call.pool(), &EstateScope::All).await?)
+    })
+    .await
 }
 
 /// Sets up a new estate (小区/项目); its houses come by import or one by one.
 #[server(endpoint = "create_estate")]
 pub async fn create_estate(code: String, name: String) -> Result<i64, AppError> {
-    use crate::audit::db::{self as audit, Change};
-    use crate::auth::{api::*, Permission};
-    use crate::error::FieldError;
-    use crate::i18n::tr;
-
-    let caller = authorize(Permission::ManageAccounts)?;
-    let lang = caller.lang;
-    let state = state()?;
-    let result = async {
-        let code = code.trim().to_ascii_uppercase();
-        let name = name.trim().to_string();
-        let mut problems = Vec::new();
-        if !(2..=16).contains(&code.len())
-            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            problems.push(FieldError {
-                field: "code".into(),
-                message: tr(lang, "estate.invalid_code"),
-            });
-        }
-        if name.is_empty() || name.chars().count() > 40 {
-            problems.push(FieldError {
-                field: "name".into(),
-                message: tr(lang, "estate.invalid_name"),
-            });
-        }
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
-        let mut tx = state.db.begin_write().await?;
-        let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
-            "insert into estate (code, name, created_at) values ($1, $2, $3) returning id",
-        )
-        .bind(&code)
-        .bind(&name)
-        .bind(crate::db::time::now())
-        .fetch_one(&mut *tx)
-        .await;
-        let id = match inserted {
-            Ok((id,)) => id,
-            Err(e) if crate::db::is_unique_violation(&e) => {
-                return Err(AppError::field("code", tr(lang, "estate.code_taken")));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        audit::record(
-            &mut *tx,
-            &actor(&caller),
-            Change {
-                estate_id: Some(id),
-                entity: crate::common::AuditEntity::Estate,
-                entity_id: Some(id.to_string()),
-                action: crate::common::AuditAction::Create,
-                before: None,
-                after: Some(serde_json::json!({ "code": code, "name": name })),
-            },
+    guarded(Permission::ManageAccounts, move |call| async move {
+        let lang = call.lang();
+        let (code, name) =
+            rules::check_estate(&code, &name).map_err(|problems| refused(lang, problems))?;
+        let mut w = call.write().await?;
+        let id = super::db::insert_estate(&mut w, &code, &name)
+            .await
+            .on_unique(|| AppError::field("code", tr(lang, "estate.code_taken")))?;
+        w.audit(
+            Change::new(AuditAction::Create, AuditEntity::Estate)
+                .id(id)
+                .estate(id)
+                .after(json!({ "code": code, "name": name })),
         )
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(id)
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }

@@ -1,23 +1,24 @@
-//! Staff account SQL.
+//! Staff account and estate SQL for the admin pages. The accounts
+//! themselves (insert, passwords) are [`crate::auth::db`]'s.
 
 use std::collections::HashMap;
 
-use sqlx::AnyExecutor;
+use sqlx::{AnyConnection, AnyExecutor, AnyPool};
 
 use super::{Choice, StaffDetail, StaffRow};
-use crate::common::Role;
-use crate::db::{time, Tx};
+use crate::common::{AccountId, EstateId, Role};
+use crate::db::{time, Write};
 
 #[derive(sqlx::FromRow)]
 struct StaffAccount {
     id: i64,
     username: Option<String>,
     display_name: String,
-    role: String,
+    role: Role,
     disabled: i64,
 }
 
-pub async fn list(pool: &sqlx::AnyPool) -> sqlx::Result<Vec<StaffRow>> {
+pub async fn list(pool: &AnyPool) -> sqlx::Result<Vec<StaffRow>> {
     let accounts: Vec<StaffAccount> = sqlx::query_as(
         "select id, username, display_name, role, disabled from account \
          where role <> 'resident' order by disabled, username",
@@ -40,26 +41,28 @@ pub async fn list(pool: &sqlx::AnyPool) -> sqlx::Result<Vec<StaffRow>> {
             id: a.id,
             username: a.username.unwrap_or_default(),
             display_name: a.display_name,
-            role: Role::parse(&a.role).unwrap_or(Role::Clerk),
+            role: a.role,
             disabled: a.disabled != 0,
         })
         .collect())
 }
 
-pub async fn get(tx: &mut Tx, id: i64) -> sqlx::Result<Option<StaffDetail>> {
+/// One member of staff with their estates. Two reads on one connection: a
+/// write's (for the audit log's before and after) or the pool's.
+pub async fn get(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<StaffDetail>> {
     let account: Option<StaffAccount> = sqlx::query_as(
         "select id, username, display_name, role, disabled from account where id = $1 and role <> 'resident'",
     )
     .bind(id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(a) = account else { return Ok(None) };
-    let estate_ids = crate::auth::db::estate_ids(&mut **tx, id).await?;
+    let estate_ids = crate::auth::db::estate_ids(&mut *conn, id).await?;
     Ok(Some(StaffDetail {
         id: a.id,
         username: a.username.unwrap_or_default(),
         display_name: a.display_name,
-        role: Role::parse(&a.role).unwrap_or(Role::Clerk),
+        role: a.role,
         estate_ids,
         disabled: a.disabled != 0,
     }))
@@ -72,49 +75,67 @@ pub async fn estates<'e>(ex: impl AnyExecutor<'e>) -> sqlx::Result<Vec<Choice>> 
 }
 
 /// Which of `ids` are real estates (unknown ids are refused, not ignored).
-pub async fn count_estates(tx: &mut Tx, ids: &[i64]) -> sqlx::Result<usize> {
-    let all: Vec<Choice> = estates(&mut **tx).await?;
+pub async fn count_estates<'e>(ex: impl AnyExecutor<'e>, ids: &[i64]) -> sqlx::Result<usize> {
+    let all: Vec<Choice> = estates(ex).await?;
     Ok(ids
         .iter()
         .filter(|id| all.iter().any(|e| e.id == **id))
         .count())
 }
 
-pub async fn set_estates(tx: &mut Tx, account_id: i64, estate_ids: &[i64]) -> sqlx::Result<()> {
+/// Sets the estates an account works for (replacing the ones it had).
+pub async fn set_estates(
+    w: &mut Write,
+    account_id: AccountId,
+    estate_ids: &[EstateId],
+) -> sqlx::Result<()> {
     sqlx::query("delete from account_estate where account_id = $1")
         .bind(account_id)
-        .execute(&mut **tx)
+        .execute(&mut **w)
         .await?;
     for estate_id in estate_ids {
         sqlx::query("insert into account_estate (account_id, estate_id) values ($1, $2)")
             .bind(account_id)
             .bind(estate_id)
-            .execute(&mut **tx)
+            .execute(&mut **w)
             .await?;
     }
     Ok(())
 }
 
-pub async fn update(tx: &mut Tx, id: i64, display_name: &str, role: Role) -> sqlx::Result<()> {
+pub async fn update(w: &mut Write, id: i64, display_name: &str, role: Role) -> sqlx::Result<()> {
     sqlx::query("update account set display_name = $1, role = $2, updated_at = $3 where id = $4")
         .bind(display_name)
-        .bind(role.as_str())
+        .bind(role)
         .bind(time::now())
         .bind(id)
-        .execute(&mut **tx)
+        .execute(&mut **w)
         .await?;
     Ok(())
 }
 
 /// Disabling ends every session of the account at once (the version bump).
-pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> sqlx::Result<()> {
+pub async fn set_disabled(w: &mut Write, id: i64, disabled: bool) -> sqlx::Result<()> {
     sqlx::query(
         "update account set disabled = $1, session_version = session_version + 1, updated_at = $2 where id = $3",
     )
     .bind(i64::from(disabled))
     .bind(time::now())
     .bind(id)
-    .execute(&mut **tx)
+    .execute(&mut **w)
     .await?;
     Ok(())
+}
+
+/// Adds an estate; a code another estate has is a unique violation.
+pub async fn insert_estate(w: &mut Write, code: &str, name: &str) -> sqlx::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into estate (code, name, created_at) values ($1, $2, $3) returning id",
+    )
+    .bind(code)
+    .bind(name)
+    .bind(time::now())
+    .fetch_one(&mut **w)
+    .await?;
+    Ok(id)
 }

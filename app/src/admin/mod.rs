@@ -1,5 +1,10 @@
-//! Staff accounts (账号管理), for admins: create staff, assign roles and
-//! estates, disable accounts, reset passwords. Every change is audited.
+//! Administration, for admins: staff accounts (账号管理) — create staff,
+//! assign roles and estates, disable accounts, reset passwords — and setting
+//! up estates. Every change is audited.
+//!
+//! - [`rules`]: what a staff form and a new estate must hold; pure.
+//! - [`api`]: the server functions; `db` (server only): their SQL.
+//! - [`pages`]: the staff pages and the estates page.
 
 pub mod api;
 #[cfg(feature = "ssr")]

@@ -1,4 +1,5 @@
-//! Staff account pages: the list, a new member of staff, and one member's page.
+//! Admin pages: the staff list, a new member of staff, one member's page,
+//! and the estates.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -7,15 +8,13 @@ use super::api::{
     estate_options, get_staff, list_staff, CreateStaff, ResetStaffPassword, SetStaffDisabled,
     UpdateStaff,
 };
-use super::{Choice, StaffDetail};
+use super::api::{list_estates, CreateEstate};
+use super::{Choice, StaffDetail, StaffRow};
 use crate::common::Role;
 use crate::error::AppError;
-use crate::i18n::{use_i18n, I18n};
-use crate::ui::{field_error, form_error, Field, FormError, LoadError};
-
-fn role_label(i18n: I18n, role: Role) -> String {
-    i18n.t(&format!("role.{}", role.as_str()))
-}
+use crate::home::pages::EstateTable;
+use crate::i18n::use_i18n;
+use crate::ui::{field_error, form_error, load, Field, FormError, SelectField};
 
 #[component]
 pub fn StaffListPage() -> impl IntoView {
@@ -27,61 +26,56 @@ pub fn StaffListPage() -> impl IntoView {
                 <h1>{i18n.t("staff.title")}</h1>
                 <a class="button primary" href="/admin/staff/new">{i18n.t("staff.new")}</a>
             </div>
-            <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
-                {move || Suspend::new(async move {
-                    let i18n = use_i18n();
-                    match staff.await {
-                        Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(rows) => {
-                            let rows = rows
-                                .into_iter()
-                                .map(|s| {
-                                    let href = format!("/admin/staff/{}", s.id);
-                                    view! {
-                                        <tr class:disabled=s.disabled>
-                                            <td><a href=href>{s.username.clone()}</a></td>
-                                            <td>{s.display_name.clone()}</td>
-                                            <td>{role_label(i18n, s.role)}</td>
-                                            <td>
-                                                {if s.role == Role::Admin {
-                                                    i18n.t("staff.all_estates")
-                                                } else {
-                                                    s.estates.join("、")
-                                                }}
-                                            </td>
-                                            <td>
-                                                {if s.disabled {
-                                                    view! { <span class="badge off">{i18n.t("staff.disabled")}</span> }
-                                                } else {
-                                                    view! { <span class="badge on">{i18n.t("staff.active")}</span> }
-                                                }}
-                                            </td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view();
-                            view! {
-                                <div class="table-wrap">
-                                    <table>
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">{i18n.t("staff.username")}</th>
-                                                <th scope="col">{i18n.t("staff.display_name")}</th>
-                                                <th scope="col">{i18n.t("staff.role")}</th>
-                                                <th scope="col">{i18n.t("staff.estates")}</th>
-                                                <th scope="col">{i18n.t("staff.status")}</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>{rows}</tbody>
-                                    </table>
-                                </div>
-                            }
-                            .into_any()
-                        }
-                    }
-                })}
-            </Suspense>
+            {load(move || staff, |rows| view! { <StaffTable rows /> })}
         </>
+    }
+}
+
+#[component]
+fn StaffTable(rows: Vec<StaffRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = rows
+        .into_iter()
+        .map(|s| {
+            let href = format!("/admin/staff/{}", s.id);
+            view! {
+                <tr class:disabled=s.disabled>
+                    <td><a href=href>{s.username.clone()}</a></td>
+                    <td>{s.display_name.clone()}</td>
+                    <td>{i18n.t(s.role.key())}</td>
+                    <td>
+                        {if s.role == Role::Admin {
+                            i18n.t("staff.all_estates")
+                        } else {
+                            s.estates.join("、")
+                        }}
+                    </td>
+                    <td>
+                        {if s.disabled {
+                            view! { <span class="badge off">{i18n.t("staff.disabled")}</span> }
+                        } else {
+                            view! { <span class="badge on">{i18n.t("staff.active")}</span> }
+                        }}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">{i18n.t("staff.username")}</th>
+                        <th scope="col">{i18n.t("staff.display_name")}</th>
+                        <th scope="col">{i18n.t("staff.role")}</th>
+                        <th scope="col">{i18n.t("staff.estates")}</th>
+                        <th scope="col">{i18n.t("staff.status")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }
 
@@ -94,18 +88,13 @@ fn RoleSelect(
     let i18n = use_i18n();
     let options = Role::STAFF
         .into_iter()
-        .map(|r| view! { <option value=r.as_str() selected=selected == Some(r)>{role_label(i18n, r)}</option> })
+        .map(|r| view! { <option value=r.as_str() selected=selected == Some(r)>{i18n.t(r.key())}</option> })
         .collect_view();
     view! {
-        <div class="field">
-            <label for="f-role">{i18n.t("staff.role")}</label>
-            <select id="f-role" name="role" required=true aria-invalid=move || error.get().is_some().then_some("true")>
-                <option value="" selected=selected.is_none() disabled=true>{i18n.t("common.choose")}</option>
-                {options}
-            </select>
-            <p class="hint">{i18n.t("staff.role_hint")}</p>
-            <p class="field-error" role="alert">{move || error.get()}</p>
-        </div>
+        <SelectField label=i18n.t("staff.role") name="role" required=true hint=i18n.t("staff.role_hint") error=error>
+            <option value="" selected=selected.is_none() disabled=true>{i18n.t("common.choose")}</option>
+            {options}
+        </SelectField>
     }
 }
 
@@ -176,17 +165,9 @@ pub fn NewStaffPage() -> impl IntoView {
                         error=field_error(value, "display_name")
                     />
                     <RoleSelect selected=None error=field_error(value, "role") />
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            match estates.await {
-                                Ok(list) => {
-                                    view! { <EstatePicker estates=list checked=vec![] error=field_error(value, "estates") /> }
-                                        .into_any()
-                                }
-                                Err(e) => view! { <LoadError error=e /> }.into_any(),
-                            }
-                        })}
-                    </Suspense>
+                    {load(move || estates, move |list| {
+                        view! { <EstatePicker estates=list checked=vec![] error=field_error(value, "estates") /> }
+                    })}
                     <Field
                         label=i18n.t("staff.initial_password")
                         name="password"
@@ -220,14 +201,10 @@ pub fn StaffPage() -> impl IntoView {
         <>
             <p class="crumbs"><a href="/admin/staff">{i18n.t("staff.title")}</a></p>
             {created.then(|| view! { <p class="saved" role="status">{use_i18n().t("staff.created")}</p> })}
-            <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match (staff.await, estates.await) {
-                        (Ok(s), Ok(list)) => view! { <StaffForms s=s estates=list update toggle reset /> }.into_any(),
-                        (Err(e), _) | (_, Err(e)) => view! { <LoadError error=e /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {load(
+                move || async move { Ok((staff.await?, estates.await?)) },
+                move |(s, list)| view! { <StaffForms s=s estates=list update toggle reset /> },
+            )}
         </>
     }
 }
@@ -323,23 +300,13 @@ fn StaffForms(
 #[component]
 pub fn EstatesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let create = ServerAction::<super::api::CreateEstate>::new();
+    let create = ServerAction::<CreateEstate>::new();
     let v = create.value();
-    let estates = Resource::new(
-        move || create.version().get(),
-        |_| super::api::list_estates(),
-    );
+    let estates = Resource::new(move || create.version().get(), |_| list_estates());
     view! {
         <>
             <h1>{i18n.t("estate.title")}</h1>
-            <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match estates.await {
-                        Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(list) => view! { <crate::home::pages::EstateTable list /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {load(move || estates, |list| view! { <EstateTable list /> })}
             <section class="panel narrow-form">
                 <h2>{i18n.t("estate.new")}</h2>
                 <FormError error=form_error(v) />

@@ -1,6 +1,7 @@
-//! What a staff account must look like. Pure; the messages are i18n keys.
+//! What a staff account and a new estate must look like. Pure; the
+//! messages are i18n keys.
 
-use crate::common::Role;
+use crate::common::{AccountId, Role};
 
 /// A refused field: the field's name and the i18n key of the reason.
 pub type FieldProblem = (&'static str, &'static str);
@@ -45,8 +46,59 @@ pub fn check_role_and_estates(role: Option<Role>, estates: &[i64]) -> Result<Rol
     }
 }
 
+/// A staff form's fields checked together (the username only when the form
+/// has one), every refused field at once: the role, and the estates sorted
+/// without repeats — none for an admin, who works for every estate.
+pub fn check_staff(
+    username: Option<&str>,
+    display_name: &str,
+    role: &str,
+    estates: Option<Vec<i64>>,
+) -> Result<(Role, Vec<i64>), Vec<FieldProblem>> {
+    let mut estates = estates.unwrap_or_default();
+    estates.sort_unstable();
+    estates.dedup();
+    let mut problems = Vec::new();
+    problems.extend(username.and_then(|u| check_username(u).err()));
+    problems.extend(check_display_name(display_name).err());
+    match check_role_and_estates(Role::parse(role), &estates) {
+        Ok(role) if problems.is_empty() => {
+            if role == Role::Admin {
+                estates.clear();
+            }
+            Ok((role, estates))
+        }
+        Ok(_) => Err(problems),
+        Err(p) => {
+            problems.push(p);
+            Err(problems)
+        }
+    }
+}
+
+/// A new estate's code (2–16 of `A-Z 0-9 -`, upper-cased) and name (1–40
+/// characters), both trimmed.
+pub fn check_estate(code: &str, name: &str) -> Result<(String, String), Vec<FieldProblem>> {
+    let code = code.trim().to_ascii_uppercase();
+    let name = name.trim().to_string();
+    let mut problems = Vec::new();
+    if !(2..=16).contains(&code.len())
+        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        problems.push(("code", "estate.invalid_code"));
+    }
+    if name.is_empty() || name.chars().count() > 40 {
+        problems.push(("name", "estate.invalid_name"));
+    }
+    if problems.is_empty() {
+        Ok((code, name))
+    } else {
+        Err(problems)
+    }
+}
+
 /// An admin may not lock themselves out.
-pub fn check_not_self(acting_id: i64, target_id: i64) -> Result<(), &'static str> {
+pub fn check_not_self(acting_id: AccountId, target_id: AccountId) -> Result<(), &'static str> {
     if acting_id == target_id {
         Err("staff.not_yourself")
     } else {
@@ -123,7 +175,57 @@ mod tests {
 
     #[test]
     fn no_self_lockout() {
-        assert_eq!(check_not_self(1, 1), Err("staff.not_yourself"));
-        assert_eq!(check_not_self(1, 2), Ok(()));
+        assert_eq!(
+            check_not_self(AccountId(1), AccountId(1)),
+            Err("staff.not_yourself")
+        );
+        assert_eq!(check_not_self(AccountId(1), AccountId(2)), Ok(()));
+    }
+
+    #[test]
+    fn a_staff_form_is_checked_at_once() {
+        assert_eq!(
+            check_staff(Some("wang.li"), "王立", "clerk", Some(vec![3, 1, 3])),
+            Ok((Role::Clerk, vec![1, 3]))
+        );
+        assert_eq!(
+            check_staff(None, "系统管理员", "admin", Some(vec![2])),
+            Ok((Role::Admin, vec![])),
+            "an admin works for every estate"
+        );
+        assert_eq!(
+            check_staff(Some("X"), " ", "resident", None),
+            Err(vec![
+                ("username", "staff.username_format"),
+                ("display_name", "staff.name_required"),
+                ("role", "staff.role_required"),
+            ])
+        );
+        assert_eq!(
+            check_staff(None, "王立", "manager", None),
+            Err(vec![("estates", "staff.estates_required")])
+        );
+    }
+
+    #[test]
+    fn estate_codes_and_names() {
+        assert_eq!(
+            check_estate(" ch-2 ", " 翠湖花园 "),
+            Ok(("CH-2".into(), "翠湖花园".into()))
+        );
+        assert_eq!(
+            check_estate("C", ""),
+            Err(vec![
+                ("code", "estate.invalid_code"),
+                ("name", "estate.invalid_name"),
+            ])
+        );
+        assert_eq!(
+            check_estate("翠湖", &"名".repeat(41)),
+            Err(vec![
+                ("code", "estate.invalid_code"),
+                ("name", "estate.invalid_name"),
+            ])
+        );
     }
 }

@@ -5,14 +5,13 @@ use leptos::prelude::*;
 use super::{AuditFilter, AuditResults};
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+use {crate::common::Permission, crate::guard::guarded};
+
 #[server(endpoint = "audit_page")]
 pub async fn audit_page(filter: AuditFilter) -> Result<AuditResults, AppError> {
-    use crate::auth::{api::*, Permission};
-    let caller = authorize(Permission::ViewAuditLog)?;
-    let state = state()?;
-    finish(
-        super::db::page(&state.db.pool, &caller.scope, &filter)
-            .await
-            .map_err(AppError::from),
-    )
+    guarded(Permission::ViewAuditLog, move |call| async move {
+        Ok(super::db::page(call.pool(), &call.caller.scope, &filter).await?)
+    })
+    .await
 }

@@ -5,9 +5,10 @@ use sqlx::AnyExecutor;
 
 use super::{AuditEntry, AuditFilter, AuditResults, PAGE_SIZE};
 use crate::common::EstateScope;
-// Transitional: the writer moved to `crate::db::audit`.
+// Transitional: the writer moved to `crate::db::audit`; re-exported while
+// the other areas move over (the lead removes it). Not for new code.
 pub use crate::db::audit::{json, record, Actor, Change};
-use crate::db::time;
+use crate::db::{estate_filter, time};
 
 /// A page of entries, newest first, that `scope` may see: admins everything;
 /// managers their estates' records, and their staff's entries that belong to no estate.
@@ -52,8 +53,8 @@ pub async fn page<'e>(
         // wrote it: a clerk shared by two estates shows each manager only their
         // own estate's part. Entries without an estate (sign-ins, own passwords)
         // show for the managers of the estates the actor works for.
-        let records = crate::db::estate_filter(scope, "estate_id");
-        let staff = crate::db::estate_filter(scope, "ae.estate_id");
+        let records = estate_filter(scope, "estate_id");
+        let staff = estate_filter(scope, "ae.estate_id");
         sql.push_str(&format!(
             " and ((estate_id is not null{records}) or (estate_id is null and actor_id in \
              (select ae.account_id from account_estate ae where 1 = 1{staff})))"

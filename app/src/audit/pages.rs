@@ -5,100 +5,24 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::api::audit_page;
-use super::AuditFilter;
+use super::{AuditFilter, AuditResults};
+use crate::common::{AuditAction, AuditEntity};
 use crate::i18n::use_i18n;
-use crate::ui::{desk_time, LoadError};
+use crate::ui::{desk_time, load};
 
-/// Actions the log knows how to name; others show as recorded.
-const ACTIONS: [&str; 49] = [
-    "login",
-    "login_failed",
-    "login_refused_disabled",
-    "logout",
-    "create",
-    "update",
-    "disable",
-    "enable",
-    "reset_password",
-    "change_own_password",
-    "change_own_password_failed",
-    "set_language",
-    "reveal_mobile",
-    "reveal_id_number",
-    "end",
-    "change_status",
-    "import",
-    "download_import_report",
-    "take_payment",
-    "reverse_payment",
-    "request_waiver",
-    "grant_waiver",
-    "approve_waiver",
-    "reject_waiver",
-    "close_day",
-    "start_bill_run",
-    "create_fee_item",
-    "add_rate",
-    "set_late_policy",
-    "save_readings",
-    "import_readings",
-    "reject_readings",
-    "raise_charge",
-    "report_repair",
-    "repair_assign",
-    "repair_pick",
-    "repair_accept",
-    "repair_hand_back",
-    "repair_start",
-    "repair_finish",
-    "repair_visit",
-    "repair_reopen",
-    "repair_cancel",
-    "repair_photos",
-    "return_visit",
-    "resolve_escalation",
-    "repair_settings",
-    "worker_skills",
-    "repair_set_paid",
-];
-
+/// An action as the log page names it; one the log does not know shows as recorded.
 fn action_label(action: &str) -> String {
-    let i18n = use_i18n();
-    if ACTIONS.contains(&action) {
-        i18n.t(&format!("audit.actions.{action}"))
-    } else {
-        action.to_string()
+    match AuditAction::parse(action) {
+        Some(a) => use_i18n().t(a.key()),
+        None => action.to_string(),
     }
 }
 
-/// Kinds of record the log knows how to name.
-const ENTITIES: [&str; 19] = [
-    "account",
-    "estate",
-    "resident",
-    "occupancy",
-    "house",
-    "import_batch",
-    "payment",
-    "waiver",
-    "daily_close",
-    "bill_run",
-    "fee_item",
-    "late_fee_policy",
-    "meter_reading",
-    "bill_line",
-    "repair_ticket",
-    "return_visit",
-    "escalation",
-    "repair_setting",
-    "repair_location",
-];
-
+/// A kind of record as the log page names it; an unknown one shows as recorded.
 fn entity_label(entity: &str) -> String {
-    if ENTITIES.contains(&entity) {
-        use_i18n().t(&format!("audit.entities.{entity}"))
-    } else {
-        entity.to_string()
+    match AuditEntity::parse(entity) {
+        Some(e) => use_i18n().t(e.key()),
+        None => entity.to_string(),
     }
 }
 
@@ -133,9 +57,9 @@ pub fn AuditPage() -> impl IntoView {
                         <label for="f-action">{i18n.t("audit.action")}</label>
                         <select id="f-action" name="action">
                             <option value="">{i18n.t("common.any")}</option>
-                            {ACTIONS
-                                .into_iter()
-                                .map(|a| view! { <option value=a selected=chosen_action == a>{action_label(a)}</option> })
+                            {AuditAction::ALL
+                                .iter()
+                                .map(|a| view! { <option value=a.as_str() selected=chosen_action == a.as_str()>{use_i18n().t(a.key())}</option> })
                                 .collect_view()}
                         </select>
                     </div>
@@ -150,72 +74,72 @@ pub fn AuditPage() -> impl IntoView {
                     <button type="submit" class="primary">{i18n.t("common.filter")}</button>
                 </div>
             </Form>
-            <Transition fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
-                {move || Suspend::new(async move {
-                    let i18n = use_i18n();
-                    match entries.await {
-                        Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(page) if page.entries.is_empty() => {
-                            view! { <p class="empty">{i18n.t("audit.empty")}</p> }.into_any()
-                        }
-                        Ok(page) => {
-                            let next = page.next_before_id.map(|id| {
-                                let mut q = query.get_untracked();
-                                q.replace("before_id", id.to_string());
-                                q.to_query_string()
-                            });
-                            let rows = page
-                                .entries
-                                .into_iter()
-                                .map(|e| {
-                                    let has_change = e.before.is_some() || e.after.is_some();
-                                    view! {
-                                        <tr>
-                                            <td class="nowrap">{desk_time(&e.at)}</td>
-                                            <td>{e.actor_name}</td>
-                                            <td>{action_label(&e.action)}</td>
-                                            <td>{entity_label(&e.entity)} {e.entity_id.map(|id| format!(" #{id}"))}</td>
-                                            <td class="change">
-                                                {has_change.then(|| view! {
-                                                    <details>
-                                                        <summary>{use_i18n().t("audit.show_change")}</summary>
-                                                        <dl>
-                                                            <dt>{use_i18n().t("audit.before")}</dt>
-                                                            <dd><code>{e.before.unwrap_or_else(|| "—".into())}</code></dd>
-                                                            <dt>{use_i18n().t("audit.after")}</dt>
-                                                            <dd><code>{e.after.unwrap_or_else(|| "—".into())}</code></dd>
-                                                        </dl>
-                                                    </details>
-                                                })}
-                                            </td>
-                                            <td class="muted">{e.ip}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view();
-                            view! {
-                                <div class="table-wrap">
-                                    <table>
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">{i18n.t("audit.at")}</th>
-                                                <th scope="col">{i18n.t("audit.actor")}</th>
-                                                <th scope="col">{i18n.t("audit.action")}</th>
-                                                <th scope="col">{i18n.t("audit.record")}</th>
-                                                <th scope="col">{i18n.t("audit.change")}</th>
-                                                <th scope="col">{i18n.t("audit.ip")}</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>{rows}</tbody>
-                                    </table>
-                                </div>
-                                {next.map(|href| view! { <a class="button" href=href>{use_i18n().t("audit.older")}</a> })}
-                            }
-                            .into_any()
-                        }
-                    }
-                })}
-            </Transition>
+            {load(move || entries, move |page| {
+                // The next page's address: these filters, older entries.
+                let next = page.next_before_id.map(|id| {
+                    let mut q = query.get_untracked();
+                    q.replace("before_id", id.to_string());
+                    q.to_query_string()
+                });
+                view! { <AuditTable page next /> }
+            })}
         </>
     }
+}
+
+/// A page of entries, newest first, with a link to older ones.
+#[component]
+fn AuditTable(page: AuditResults, next: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    if page.entries.is_empty() {
+        return view! { <p class="empty">{i18n.t("audit.empty")}</p> }.into_any();
+    }
+    let rows = page
+        .entries
+        .into_iter()
+        .map(|e| {
+            let has_change = e.before.is_some() || e.after.is_some();
+            view! {
+                <tr>
+                    <td class="nowrap">{desk_time(&e.at)}</td>
+                    <td>{e.actor_name}</td>
+                    <td>{action_label(&e.action)}</td>
+                    <td>{entity_label(&e.entity)} {e.entity_id.map(|id| format!(" #{id}"))}</td>
+                    <td class="change">
+                        {has_change.then(|| view! {
+                            <details>
+                                <summary>{use_i18n().t("audit.show_change")}</summary>
+                                <dl>
+                                    <dt>{use_i18n().t("audit.before")}</dt>
+                                    <dd><code>{e.before.unwrap_or_else(|| "—".into())}</code></dd>
+                                    <dt>{use_i18n().t("audit.after")}</dt>
+                                    <dd><code>{e.after.unwrap_or_else(|| "—".into())}</code></dd>
+                                </dl>
+                            </details>
+                        })}
+                    </td>
+                    <td class="muted">{e.ip}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">{i18n.t("audit.at")}</th>
+                        <th scope="col">{i18n.t("audit.actor")}</th>
+                        <th scope="col">{i18n.t("audit.action")}</th>
+                        <th scope="col">{i18n.t("audit.record")}</th>
+                        <th scope="col">{i18n.t("audit.change")}</th>
+                        <th scope="col">{i18n.t("audit.ip")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        {next.map(|href| view! { <a class="button" href=href>{use_i18n().t("audit.older")}</a> })}
+    }
+    .into_any()
 }

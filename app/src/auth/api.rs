@@ -1,5 +1,7 @@
-//! The one permission check every server function calls first, and the
-//! account's own server functions (change password).
+//! The account's own server functions (change password), and the message
+//! for a refused password. The server functions of every area go through
+//! [`crate::guard::guarded`]; the helpers under "Transitional" below are the
+//! old way, kept until the last area has moved over.
 
 use leptos::prelude::*;
 
@@ -9,9 +11,22 @@ use crate::error::AppError;
 pub use server_side::*;
 
 #[cfg(feature = "ssr")]
+use {
+    crate::auth::db as account_db,
+    crate::auth::login::{check_password, normalise_login_name, wait_secs, PasswordCheck},
+    crate::auth::{password, session},
+    crate::common::{AuditAction, AuditEntity, Permission},
+    crate::db::audit::{self, Change},
+    crate::guard::guarded,
+    crate::i18n::tr,
+};
+
+#[cfg(feature = "ssr")]
 mod server_side {
+    use crate::auth::password::PasswordProblem;
     use crate::common::{Caller, Lang, Permission};
     use crate::error::AppError;
+    use crate::i18n::tr;
     use crate::state::AppState;
 
     // Transitional: the old helpers over `crate::guard`, until every area's
@@ -47,9 +62,7 @@ mod server_side {
     }
 
     /// The message for a refused password, in the caller's language.
-    pub fn password_message(lang: Lang, problem: crate::auth::password::PasswordProblem) -> String {
-        use crate::auth::password::PasswordProblem;
-        use crate::i18n::tr;
+    pub fn password_message(lang: Lang, problem: PasswordProblem) -> String {
         match problem {
             PasswordProblem::TooShort { min } => {
                 tr(lang, "password.too_short").replace("%{min}", &min.to_string())
@@ -69,36 +82,23 @@ pub async fn change_password(
     new_password: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    use crate::audit::db::{self as audit, Change};
-    use crate::auth::login::{check_password, normalise_login_name, wait_secs, PasswordCheck};
-    use crate::auth::{db as account_db, password, session};
-    use crate::i18n::tr;
-
-    let caller = authorize(crate::common::Permission::SignedIn)?;
-    let lang = caller.lang;
-    let state = state()?;
-    let ip = identity()?.ip;
-    let result = async {
-        let account = account_db::by_id(&state.db.pool, caller.account_id)
+    guarded(Permission::SignedIn, move |call| async move {
+        let lang = call.lang();
+        let account = account_db::by_id(call.pool(), call.caller.account_id)
             .await?
             .ok_or(AppError::Unauthorized)?;
         // The same budgets as signing in, under the account's sign-in name: a
         // stolen session cannot guess the password faster than the login page.
         let name = normalise_login_name(account.login_name());
-        let checked = check_password(&state, &name, Some(&account), ip, current).await;
+        let checked = check_password(&call.state, &name, Some(&account), call.ip, current).await;
         if matches!(
             checked,
             PasswordCheck::Wrong | PasswordCheck::Throttled { failed: true, .. }
         ) {
-            let change = Change {
-                estate_id: None,
-                entity: crate::common::AuditEntity::Account,
-                entity_id: Some(account.id.to_string()),
-                action: crate::common::AuditAction::ChangeOwnPasswordFailed,
-                before: None,
-                after: None,
-            };
-            audit::record(&state.db.pool, &actor(&caller), change).await?;
+            // A failure writes nothing else: its entry is recorded on its own.
+            let change = Change::new(AuditAction::ChangeOwnPasswordFailed, AuditEntity::Account)
+                .id(account.id);
+            audit::record(call.pool(), &call.actor(), change).await?;
         }
         match checked {
             PasswordCheck::Right => {}
@@ -121,29 +121,19 @@ pub async fn change_password(
             return Err(AppError::field("confirm", tr(lang, "password.mismatch")));
         }
         let inputs = [account.login_name(), account.display_name.as_str()];
-        password::check(&new_password, caller.role, &inputs)
+        password::check(&new_password, call.caller.role, &inputs)
             .map_err(|p| AppError::field("new_password", password_message(lang, p)))?;
-        let hash = state
+        let hash = call
+            .state
             .hasher
             .hash(new_password)
             .await
             .map_err(AppError::internal)?;
-        let mut tx = state.db.begin_write().await?;
-        let version = account_db::set_password(&mut *tx, account.id, &hash).await?;
-        audit::record(
-            &mut *tx,
-            &actor(&caller),
-            Change {
-                estate_id: None,
-                entity: crate::common::AuditEntity::Account,
-                entity_id: Some(account.id.to_string()),
-                action: crate::common::AuditAction::ChangeOwnPassword,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let mut w = call.write().await?;
+        let version = account_db::set_password(&mut *w, account.id, &hash).await?;
+        w.audit(Change::new(AuditAction::ChangeOwnPassword, AuditEntity::Account).id(account.id))
+            .await?;
+        w.commit().await?;
         // Keep this session alive under the new version; every other one ends.
         let sess: tower_sessions::Session = leptos_axum::extract().await?;
         let mut refreshed = account.clone();
@@ -152,7 +142,6 @@ pub async fn change_password(
             .await
             .map_err(AppError::internal)?;
         Ok(())
-    }
-    .await;
-    finish(result)
+    })
+    .await
 }

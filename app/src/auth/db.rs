@@ -2,7 +2,7 @@
 
 use sqlx::{AnyExecutor, FromRow};
 
-use super::{EstateScope, Lang, Role};
+use crate::common::{EstateScope, Lang, Role};
 use crate::db::time;
 
 /// An account row. Deliberately not `Serialize`: the hash never leaves the server.

@@ -1,12 +1,13 @@
 //! Signing in: the password check under the failure budgets of
-//! [`super::limiter`] (whose doc states the rule), and what the audit log keeps
-//! of a failed attempt.
+//! [`crate::security::limiter`] (whose doc states the rule), and what the
+//! audit log keeps of a failed attempt.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 use super::db::{self as account_db, AccountRow};
-use crate::audit::db::{self as audit, Actor, Change};
+use crate::common::{AuditAction, AuditEntity};
+use crate::db::audit::{self, Actor, Change};
 use crate::state::AppState;
 
 pub use crate::security::limiter::LoginLimiter;
@@ -49,7 +50,7 @@ pub enum PasswordCheck {
 }
 
 /// The account's known addresses, read from the audit log the first time the
-/// limiter meets the account (see [`super::limiter`]). A read that fails
+/// limiter meets the account (see [`crate::security::limiter`]). A read that fails
 /// leaves the account-wide budget alone in force, which only ever refuses more.
 async fn load_known_addresses(state: &AppState, name: &str, account_id: i64) {
     if state.limiter.knows(name) {
@@ -195,17 +196,15 @@ pub async fn sign_in(
         _ => Err(LoginError::Invalid),
     };
     let action = match &outcome {
-        Ok(_) => crate::common::AuditAction::Login,
-        Err(LoginError::Disabled) => crate::common::AuditAction::LoginRefusedDisabled,
-        Err(_) => crate::common::AuditAction::LoginFailed,
+        Ok(_) => AuditAction::Login,
+        Err(LoginError::Disabled) => AuditAction::LoginRefusedDisabled,
+        Err(_) => AuditAction::LoginFailed,
     };
-    let change = Change {
-        estate_id: None,
-        entity: crate::common::AuditEntity::Account,
-        entity_id: actor.account_id.map(|id| id.to_string()),
-        action,
-        before: None,
-        after: None,
+    // An unknown identifier names no account: the entry has no record id.
+    let change = Change::new(action, AuditEntity::Account);
+    let change = match actor.account_id {
+        Some(id) => change.id(id),
+        None => change,
     };
     if let Err(e) = audit::record(&state.db.pool, &actor, change).await {
         tracing::error!(error = %e, "cannot record login in the audit log");

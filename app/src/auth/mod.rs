@@ -1,11 +1,20 @@
-//! Accounts, sessions and roles: who is calling, and what they may do.
+//! Accounts, sessions and sign-in: who is calling.
 //!
-//! - [`api`]: the one check every server function calls first, [`api::authorize`].
-//! - `password` / `session` / `db` / `residence` (server only): the password
-//!   policy, the session's contents, account SQL, and which houses a resident
-//!   sees from when.
+//! - [`api`]: the account's own server function (changing one's password)
+//!   and the message for a refused password; also, until every area has moved
+//!   to [`crate::guard::guarded`], the old helpers (`authorize`, `state`,
+//!   `finish`, `fail`, `actor`) — transitional, not for new code.
+//! - [`pages`]: the sign-in page and the change-password page.
+//! - `db` (server only): account SQL.
 //! - `login` (server only): signing in, spending the budgets of
-//!   [`crate::security::limiter`] around [`crate::security::hashing`].
+//!   [`crate::security::limiter`] around [`crate::security::hashing`], and
+//!   what the audit log keeps of it.
+//! - `password` (server only): the password policy.
+//! - `residence` (server only): which houses a resident sees, from when.
+//! - `session` (server only): what a session holds, and turning it back into
+//!   the request's [`crate::common::Caller`].
+//!
+//! Roles, permissions and scope are the shared layer's ([`crate::common`]).
 
 pub mod api;
 pub mod pages;
@@ -21,5 +30,20 @@ pub mod residence;
 #[cfg(feature = "ssr")]
 pub mod session;
 
-// The shared vocabulary moved to `crate::common`; re-exported while areas move over.
+// Transitional: the shared vocabulary moved to `crate::common`; re-exported
+// while the other areas move over (the lead removes it).
 pub use crate::common::{EstateScope, Lang, Me, Permission, Role};
+
+crate::value_set! {
+    /// Why the sign-in route sent the browser back to the sign-in page
+    /// (`/login?error=…`); the keys are the page's messages. Any other code
+    /// (an internal failure) shows the general error.
+    pub enum LoginRefusal("login") {
+        /// Unknown account or wrong password (the same answer for both).
+        Invalid = "invalid",
+        Disabled = "disabled",
+        Throttled = "throttled",
+        Busy = "busy",
+        Expired = "expired",
+    }
+}

@@ -3,10 +3,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::auth::api::ChangePassword;
+use super::api::ChangePassword;
+use super::LoginRefusal;
+use crate::common::CurrentUser;
 use crate::i18n::use_i18n;
 use crate::ui::{field_error, form_error, Field, FormError, LangSwitch};
-use crate::CurrentUser;
 
 /// Sign in. A plain form posted to `/auth/login` (server/src/auth_routes.rs):
 /// it works before the page hydrates and with JavaScript off. A failure comes
@@ -18,14 +19,13 @@ pub fn LoginPage() -> impl IntoView {
     let next = query.get("next").unwrap_or_default();
     let error = query.get("error").unwrap_or_default();
     let wait = query.get("wait").unwrap_or_default();
-    let (password_error, form_error) = match error.as_str() {
-        "invalid" => (Some(i18n.t("login.invalid")), None),
-        "disabled" => (None, Some(i18n.t("login.disabled"))),
-        "throttled" => (None, Some(i18n.f("login.throttled", &[("secs", &wait)]))),
-        "busy" => (None, Some(i18n.t("login.busy"))),
-        "expired" => (None, Some(i18n.t("login.expired"))),
-        "" => (None, None),
-        _ => (None, Some(i18n.t("errors.internal"))),
+    // A wrong password is told at the password; everything else above the form.
+    let (password_error, form_error) = match LoginRefusal::parse(&error) {
+        Some(r @ LoginRefusal::Invalid) => (Some(i18n.t(r.key())), None),
+        Some(r @ LoginRefusal::Throttled) => (None, Some(i18n.f(r.key(), &[("secs", &wait)]))),
+        Some(r) => (None, Some(i18n.t(r.key()))),
+        None if error.is_empty() => (None, None),
+        None => (None, Some(i18n.t("errors.internal"))),
     };
     let signed_in = use_context::<CurrentUser>().and_then(|CurrentUser(me)| me);
     view! {

@@ -1,7 +1,7 @@
 //! The password policy: length by role and no common passwords.
 //! Server-only (zxcvbn's dictionaries stay out of the browser bundle).
 
-use super::Role;
+use crate::common::Role;
 
 pub const MIN_RESIDENT: usize = 8;
 pub const MIN_STAFF: usize = 12;

@@ -1,9 +1,18 @@
 //! The estate register (房屋与业户档案): estates, buildings, houses, residents
 //! and the occupancies that link them; the house page is the desk's hub.
 //!
-//! - [`rules`]: validators (mobile, ID number, area, house number) and masking.
+//! - [`rules`]: the checks of what the desk types (mobile, ID number, area,
+//!   house number, an occupant, a resident's correction) and masking; pure.
 //! - [`search`]: the desk's one search box — what a query means and how hits rank.
-//! - `api`: server functions; `db` (server only): SQL; `pages`: the pages.
+//! - [`api`]: the server functions; [`pages`]: the pages, one file per workflow.
+//! - `db` (server only): the SQL, one file per workflow (houses, residents
+//!   and occupancies, the search, import batches).
+//! - `import` (server only): the register's spreadsheets — checking an
+//!   upload, writing it all or nothing, the template, reports and exports.
+//!
+//! The closed sets of the register ([`HouseStatus`], [`HouseUse`],
+//! [`OccupancyRole`], [`ImportStatus`], [`PersonalField`]) are declared here,
+//! for both targets.
 
 pub mod api;
 #[cfg(feature = "ssr")]
@@ -16,11 +25,53 @@ pub mod search;
 
 use serde::{Deserialize, Serialize};
 
-/// A house's status (房屋状态).
-pub const HOUSE_STATUSES: [&str; 5] =
-    ["not_handed_over", "vacant", "occupied", "let", "renovating"];
-/// How a resident is linked to a house.
-pub const OCCUPANCY_ROLES: [&str; 4] = ["owner", "co_owner", "tenant", "family"];
+crate::value_set! {
+    /// A house's status (房屋状态).
+    pub enum HouseStatus("house.status") {
+        NotHandedOver = "not_handed_over",
+        Vacant = "vacant",
+        Occupied = "occupied",
+        Let = "let",
+        Renovating = "renovating",
+    }
+}
+
+crate::value_set! {
+    /// What a house is used for (用途).
+    pub enum HouseUse("house.uses") {
+        Residential = "residential",
+        Commercial = "commercial",
+        Parking = "parking",
+    }
+}
+
+crate::value_set! {
+    /// How a resident is linked to a house (身份).
+    pub enum OccupancyRole("occupancy") {
+        Owner = "owner",
+        CoOwner = "co_owner",
+        Tenant = "tenant",
+        Family = "family",
+    }
+}
+
+crate::value_set! {
+    /// What became of an import attempt. Never shown by name (the report
+    /// page says it in a sentence), so its keys have no labels.
+    pub enum ImportStatus("import.status") {
+        Imported = "imported",
+        Rejected = "rejected",
+    }
+}
+
+crate::value_set! {
+    /// A resident's personal data shown masked and revealed one at a time
+    /// (each reveal audited); the keys are the fields' labels.
+    pub enum PersonalField("resident") {
+        Mobile = "mobile",
+        IdNumber = "id_number",
+    }
+}
 
 /// A row of the house list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +82,7 @@ pub struct HouseRow {
     pub building_name: String,
     pub floor: i64,
     pub area_centi: i64,
-    pub status: String,
+    pub status: HouseStatus,
     /// The current owners' names, joined.
     pub owners: String,
     /// Arrears (欠费): what its lines past due still owe, in fen.
@@ -53,7 +104,8 @@ pub struct BuildingOption {
 pub struct HouseFilter {
     pub estate_id: i64,
     pub building_id: i64,
-    pub status: String,
+    /// Any status when `None` (or when the address names none there is).
+    pub status: Option<HouseStatus>,
     pub page: i64,
 }
 
@@ -77,7 +129,7 @@ pub struct OccupancyView {
     pub resident_id: i64,
     pub resident_name: String,
     pub mobile_masked: String,
-    pub role: String,
+    pub role: OccupancyRole,
     pub start_date: String,
     pub end_date: Option<String>,
 }
@@ -86,8 +138,8 @@ pub struct OccupancyView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct StatusChange {
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<HouseStatus>,
+    pub to_status: HouseStatus,
     pub changed_at: String,
     pub changed_by: Option<String>,
     pub reason: String,
@@ -104,8 +156,8 @@ pub struct HouseDetail {
     pub entrance: i64,
     pub floor: i64,
     pub area_centi: i64,
-    pub use_kind: String,
-    pub status: String,
+    pub use_kind: HouseUse,
+    pub status: HouseStatus,
     pub occupancies: Vec<OccupancyView>,
     pub history: Vec<StatusChange>,
     /// Today at the desk (China Standard Time), the default for new dates.
@@ -134,8 +186,7 @@ pub struct ImportSummary {
     pub estate_id: i64,
     pub estate_name: String,
     pub file_name: String,
-    /// `imported` or `rejected`.
-    pub status: String,
+    pub status: ImportStatus,
     pub row_count: i64,
     pub houses: i64,
     pub residents: i64,
@@ -153,7 +204,7 @@ pub struct ResidentRow {
     pub mobile_masked: String,
     pub id_number_masked: Option<String>,
     /// Current houses with the relation, e.g. `3-2-1201 业主`.
-    pub houses: Vec<(String, String)>,
+    pub houses: Vec<(String, OccupancyRole)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

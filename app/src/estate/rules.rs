@@ -1,8 +1,16 @@
 //! Rules of the estate register: what a mobile number, an ID number, an area
-//! and a house number must look like, and how personal data is masked.
-//! Pure functions, compiled for the server and the browser alike.
+//! and a house number must look like; what the desk's forms (a new occupant,
+//! a resident's correction, a new house, a house's facts, an end date, a
+//! status change) and the import's words must hold; how personal data is
+//! masked. Pure functions, compiled for the server and the browser alike:
+//! the server functions turn the refused fields into messages.
 
 use chrono::NaiveDate;
+
+use super::{HouseStatus, HouseUse, OccupancyRole};
+
+/// A refused field: the form field's name and the i18n key of the reason.
+pub type FieldProblem = (&'static str, &'static str);
 
 /// Why a value is refused; each is an i18n key under `register.`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +148,246 @@ pub fn parse_house_number(input: &str) -> Result<(String, i64, i64), Invalid> {
         return Err(Invalid::HouseNumberFormat);
     }
     Ok((building.to_string(), entrance, floor))
+}
+
+/// A person's name on the register: 1–40 characters once trimmed.
+pub fn check_name(name: &str) -> Result<String, FieldProblem> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 40 {
+        Err(("name", "register.invalid.name"))
+    } else {
+        Ok(name.to_string())
+    }
+}
+
+/// Whether `day` is a real day written `YYYY-MM-DD`.
+pub fn is_day(day: &str) -> bool {
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok()
+}
+
+/// A new occupant of a house, as the desk's form gives it, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedOccupant {
+    pub name: String,
+    pub mobile: String,
+    pub id_number: Option<String>,
+    pub role: OccupancyRole,
+    pub start_date: String,
+}
+
+/// Checks the add-a-resident form; every refused field at once. A blank ID
+/// number is none.
+pub fn check_occupant(
+    name: &str,
+    mobile: &str,
+    id_number: &str,
+    role: &str,
+    start_date: &str,
+) -> Result<CheckedOccupant, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let name = check_name(name).map_err(|p| problems.push(p)).ok();
+    let mobile = normalise_mobile(mobile)
+        .map_err(|e| problems.push(("mobile", e.key())))
+        .ok();
+    let id_number = if id_number.trim().is_empty() {
+        Some(None)
+    } else {
+        normalise_id_number(id_number)
+            .map(Some)
+            .map_err(|e| problems.push(("id_number", e.key())))
+            .ok()
+    };
+    let role = OccupancyRole::parse(role);
+    if role.is_none() {
+        problems.push(("role", "register.invalid.role"));
+    }
+    if !is_day(start_date) {
+        problems.push(("start_date", "register.invalid.date"));
+    }
+    match (name, mobile, id_number, role) {
+        (Some(name), Some(mobile), Some(id_number), Some(role)) if problems.is_empty() => {
+            Ok(CheckedOccupant {
+                name,
+                mobile,
+                id_number,
+                role,
+                start_date: start_date.to_string(),
+            })
+        }
+        _ => Err(problems),
+    }
+}
+
+/// A resident's corrected details. A mobile or ID number of `None` keeps
+/// the one on record (the page shows them masked, so blank means "as is").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResidentCorrection {
+    pub name: String,
+    pub mobile: Option<String>,
+    pub id_number: Option<String>,
+    /// At most 500 characters; longer notes are cut.
+    pub notes: String,
+}
+
+/// Checks the resident correction form; every refused field at once.
+pub fn check_resident_correction(
+    name: &str,
+    mobile: &str,
+    id_number: &str,
+    notes: &str,
+) -> Result<ResidentCorrection, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let name = check_name(name).map_err(|p| problems.push(p)).ok();
+    let mobile = match mobile.trim() {
+        "" => None,
+        m => normalise_mobile(m)
+            .map_err(|e| problems.push(("mobile", e.key())))
+            .ok(),
+    };
+    let id_number = match id_number.trim() {
+        "" => None,
+        n => normalise_id_number(n)
+            .map_err(|e| problems.push(("id_number", e.key())))
+            .ok(),
+    };
+    let notes = notes.trim().chars().take(500).collect::<String>();
+    match name {
+        Some(name) if problems.is_empty() => Ok(ResidentCorrection {
+            name,
+            mobile,
+            id_number,
+            notes,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// A new house as the desk's form gives it, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedHouse {
+    /// Upper-cased, e.g. `A3-1-2502`.
+    pub number: String,
+    pub building: String,
+    pub entrance: i64,
+    pub floor: i64,
+    pub area_centi: i64,
+    pub use_kind: HouseUse,
+    pub status: HouseStatus,
+}
+
+/// Checks the new-house form; every refused field at once.
+pub fn check_new_house(
+    number: &str,
+    area: &str,
+    use_kind: &str,
+    status: &str,
+) -> Result<CheckedHouse, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let number = number.trim().to_ascii_uppercase();
+    let parsed = parse_house_number(&number)
+        .map_err(|e| problems.push(("number", e.key())))
+        .ok();
+    let area = parse_area(area)
+        .map_err(|e| problems.push(("area", e.key())))
+        .ok();
+    let use_kind = HouseUse::parse(use_kind);
+    if use_kind.is_none() {
+        problems.push(("use_kind", "import.invalid.use"));
+    }
+    let status = HouseStatus::parse(status);
+    if status.is_none() {
+        problems.push(("status", "register.invalid.status"));
+    }
+    match (parsed, area, use_kind, status) {
+        (Some((building, entrance, floor)), Some(area_centi), Some(use_kind), Some(status))
+            if problems.is_empty() =>
+        {
+            Ok(CheckedHouse {
+                number,
+                building,
+                entrance,
+                floor,
+                area_centi,
+                use_kind,
+                status,
+            })
+        }
+        _ => Err(problems),
+    }
+}
+
+/// Checks a correction of a house's area and use: (area in 0.01 m², use).
+pub fn check_house_facts(area: &str, use_kind: &str) -> Result<(i64, HouseUse), Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let area = parse_area(area)
+        .map_err(|e| problems.push(("area", e.key())))
+        .ok();
+    let use_kind = HouseUse::parse(use_kind);
+    if use_kind.is_none() {
+        problems.push(("use_kind", "import.invalid.use"));
+    }
+    match (area, use_kind) {
+        (Some(area), Some(use_kind)) if problems.is_empty() => Ok((area, use_kind)),
+        _ => Err(problems),
+    }
+}
+
+/// An occupancy that began on `start` may end on `end` (both `YYYY-MM-DD`,
+/// which compare as text): not before it began.
+pub fn check_end(start: &str, end: &str) -> Result<(), FieldProblem> {
+    if end < start {
+        Err(("end_date", "register.invalid.end_before_start"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A status change must change the status.
+pub fn check_status_change(from: HouseStatus, to: HouseStatus) -> Result<(), FieldProblem> {
+    if from == to {
+        Err(("status", "register.invalid.same_status"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A status change's reason as kept: trimmed, at most 200 characters.
+pub fn status_reason(reason: &str) -> String {
+    reason.trim().chars().take(200).collect()
+}
+
+/// A house's use as a spreadsheet cell says it (Chinese, or the stored
+/// word); blank is residential.
+pub fn sheet_use(cell: &str) -> Option<HouseUse> {
+    match cell {
+        "" | "住宅" | "residential" => Some(HouseUse::Residential),
+        "商铺" | "commercial" => Some(HouseUse::Commercial),
+        "车位" | "parking" => Some(HouseUse::Parking),
+        _ => None,
+    }
+}
+
+/// A house's status as a spreadsheet cell says it; blank is vacant.
+pub fn sheet_status(cell: &str) -> Option<HouseStatus> {
+    match cell {
+        "" | "空置" | "vacant" => Some(HouseStatus::Vacant),
+        "未收楼" | "not_handed_over" => Some(HouseStatus::NotHandedOver),
+        "自住" | "occupied" => Some(HouseStatus::Occupied),
+        "出租" | "let" => Some(HouseStatus::Let),
+        "装修中" | "renovating" => Some(HouseStatus::Renovating),
+        _ => None,
+    }
+}
+
+/// An occupant's relation to the house as a spreadsheet cell says it.
+pub fn sheet_role(cell: &str) -> Option<OccupancyRole> {
+    match cell {
+        "业主" | "owner" => Some(OccupancyRole::Owner),
+        "共有人" | "co_owner" => Some(OccupancyRole::CoOwner),
+        "租户" | "tenant" => Some(OccupancyRole::Tenant),
+        "家庭成员" | "family" => Some(OccupancyRole::Family),
+        _ => None,
+    }
 }
 
 /// How many characters of an `n`-character value a mask shows at its start
@@ -333,5 +581,143 @@ mod tests {
         assert_eq!(page_window(7, 0, 50), (0, 0), "an empty list has one page");
         assert_eq!(page_window(1, 100, 50), (1, 50));
         assert_eq!(page_window(2, 100, 50), (1, 50));
+    }
+
+    #[test]
+    fn an_occupant_is_checked_field_by_field() {
+        let ok = check_occupant(" 王伟 ", "138 1234 5678", "", "tenant", "2026-01-01");
+        assert_eq!(
+            ok,
+            Ok(CheckedOccupant {
+                name: "王伟".into(),
+                mobile: "13812345678".into(),
+                id_number: None,
+                role: OccupancyRole::Tenant,
+                start_date: "2026-01-01".into(),
+            })
+        );
+        assert_eq!(
+            check_occupant("", "12345", "110105194912310021", "landlord", "2026-02-30"),
+            Err(vec![
+                ("name", "register.invalid.name"),
+                ("mobile", "register.invalid.mobile"),
+                ("id_number", "register.invalid.id_check_digit"),
+                ("role", "register.invalid.role"),
+                ("start_date", "register.invalid.date"),
+            ])
+        );
+        assert_eq!(
+            check_occupant(&"名".repeat(41), "13812345678", "", "owner", "2026-01-01"),
+            Err(vec![("name", "register.invalid.name")])
+        );
+    }
+
+    #[test]
+    fn a_blank_mobile_or_id_number_keeps_the_one_on_record() {
+        let kept = check_resident_correction("李四", " ", "", &"注".repeat(600));
+        let kept = kept.expect("valid");
+        assert_eq!((kept.mobile, kept.id_number), (None, None));
+        assert_eq!(kept.notes.chars().count(), 500);
+        assert_eq!(
+            check_resident_correction("李四", "139-1234-0000", "11010519491231002x", "")
+                .map(|c| (c.mobile, c.id_number)),
+            Ok((
+                Some("13912340000".into()),
+                Some("11010519491231002X".into())
+            ))
+        );
+        assert_eq!(
+            check_resident_correction(" ", "1", "2", ""),
+            Err(vec![
+                ("name", "register.invalid.name"),
+                ("mobile", "register.invalid.mobile"),
+                ("id_number", "register.invalid.id_length"),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_new_house_is_checked_field_by_field() {
+        assert_eq!(
+            check_new_house(" a3-1-2502 ", "89.56", "commercial", "vacant"),
+            Ok(CheckedHouse {
+                number: "A3-1-2502".into(),
+                building: "A3".into(),
+                entrance: 1,
+                floor: 25,
+                area_centi: 8956,
+                use_kind: HouseUse::Commercial,
+                status: HouseStatus::Vacant,
+            })
+        );
+        assert_eq!(
+            check_new_house("3-2", "0", "garden", "sold"),
+            Err(vec![
+                ("number", "register.invalid.house_number"),
+                ("area", "register.invalid.area_positive"),
+                ("use_kind", "import.invalid.use"),
+                ("status", "register.invalid.status"),
+            ])
+        );
+        assert_eq!(
+            check_house_facts("80", "parking"),
+            Ok((8000, HouseUse::Parking))
+        );
+        assert_eq!(
+            check_house_facts("80.001", ""),
+            Err(vec![
+                ("area", "register.invalid.area_precision"),
+                ("use_kind", "import.invalid.use"),
+            ])
+        );
+    }
+
+    #[test]
+    fn ends_and_status_changes() {
+        assert!(is_day("2026-06-30"));
+        assert!(!is_day("2026-06-31"));
+        assert!(!is_day("30/06/2026"));
+        assert_eq!(check_end("2026-01-01", "2026-01-01"), Ok(()));
+        assert_eq!(
+            check_end("2026-01-02", "2026-01-01"),
+            Err(("end_date", "register.invalid.end_before_start"))
+        );
+        assert_eq!(
+            check_status_change(HouseStatus::Let, HouseStatus::Let),
+            Err(("status", "register.invalid.same_status"))
+        );
+        assert_eq!(
+            check_status_change(HouseStatus::Let, HouseStatus::Vacant),
+            Ok(())
+        );
+        assert_eq!(
+            status_reason(&format!("  {}  ", "因".repeat(300)))
+                .chars()
+                .count(),
+            200
+        );
+    }
+
+    #[test]
+    fn the_imports_words() {
+        assert_eq!(sheet_use(""), Some(HouseUse::Residential));
+        assert_eq!(sheet_use("车位"), Some(HouseUse::Parking));
+        assert_eq!(sheet_use("仓库"), None);
+        assert_eq!(sheet_status(""), Some(HouseStatus::Vacant));
+        assert_eq!(sheet_status("未收楼"), Some(HouseStatus::NotHandedOver));
+        assert_eq!(sheet_status("拆除"), None);
+        assert_eq!(sheet_role("家庭成员"), Some(OccupancyRole::Family));
+        assert_eq!(sheet_role("co_owner"), Some(OccupancyRole::CoOwner));
+        assert_eq!(sheet_role(""), None);
+        // Every stored word reads as itself.
+        for u in HouseUse::ALL {
+            assert_eq!(sheet_use(u.as_str()), Some(*u));
+        }
+        for s in HouseStatus::ALL {
+            assert_eq!(sheet_status(s.as_str()), Some(*s));
+        }
+        for r in OccupancyRole::ALL {
+            assert_eq!(sheet_role(r.as_str()), Some(*r));
+        }
     }
 }

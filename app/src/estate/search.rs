@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 
 pub const MAX_HITS: usize = 10;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum HitKind {
-    House,
-    Resident,
+crate::value_set! {
+    /// What a search hit is (its label on the hit).
+    pub enum HitKind("search") {
+        House = "house",
+        Resident = "resident",
+    }
 }
 
 /// One result row of the search box.

@@ -1,10 +1,18 @@
 //! Each role's home: the desk (clerks, managers), the maintenance queue, the
 //! resident portal. Later areas add their panels here.
+//!
+//! - [`api`]: the homes' server functions; `db` (server only): their SQL.
+//! - [`pages`]: the desk's and the portal's home pages, and the estate table
+//!   the admin's estate page shows too.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod db;
 pub mod pages;
 
 use serde::{Deserialize, Serialize};
+
+use crate::estate::OccupancyRole;
 
 /// One estate on the desk's home.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,7 +34,7 @@ pub struct MyHouse {
     pub estate_name: String,
     pub number: String,
     pub area_centi: i64,
-    pub role: String,
+    pub role: OccupancyRole,
     pub start_date: String,
 }
 

@@ -1,12 +1,15 @@
-//! The role homes.
+//! The role homes: `/` sends each role to its own; the desk's estates; the
+//! resident portal with their own record and houses.
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
-use super::api::{desk_summary, my_houses};
+use super::api::{desk_summary, my_houses, my_profile, RevealMyField};
+use super::{EstateSummary, MyHouse, MyProfile};
+use crate::common::CurrentUser;
+use crate::estate::PersonalField;
 use crate::i18n::use_i18n;
-use crate::ui::{area, LoadError};
-use crate::CurrentUser;
+use crate::ui::{area, load};
 
 /// `/`: the role's home when signed in, else the sign-in page.
 #[component]
@@ -26,96 +29,95 @@ pub fn DeskHome() -> impl IntoView {
     view! {
         <>
             <h1>{i18n.t("desk.title")}</h1>
-            <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match estates.await {
-                        Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(list) if list.is_empty() => {
-                            view! { <p class="empty">{use_i18n().t("desk.no_estates")}</p> }.into_any()
-                        }
-                        Ok(list) => view! { <EstateTable list caption=true /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {load(move || estates, |list| {
+                if list.is_empty() {
+                    view! { <p class="empty">{use_i18n().t("desk.no_estates")}</p> }.into_any()
+                } else {
+                    view! { <EstateTable list caption=true /> }.into_any()
+                }
+            })}
         </>
     }
 }
 
-/// The resident portal: the houses this resident is linked to.
+/// The resident portal: the resident's own record, and the houses they are linked to.
 #[component]
 pub fn PortalHome() -> impl IntoView {
     let i18n = use_i18n();
     let houses = Resource::new(|| (), |_| my_houses());
-    let profile = Resource::new(|| (), |_| super::api::my_profile());
+    let profile = Resource::new(|| (), |_| my_profile());
     view! {
         <>
             <h1>{i18n.t("portal.title")}</h1>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    profile.await.ok().flatten().map(|p| {
-                        let i18n = use_i18n();
-                        view! {
-                            <article class="card">
-                                <h2>{i18n.t("portal.profile")}</h2>
-                                <dl>
-                                    <dt>{i18n.t("resident.name")}</dt>
-                                    <dd>{p.name}</dd>
-                                    <dt>{i18n.t("resident.mobile")}</dt>
-                                    <dd><MyReveal field="mobile" masked=p.mobile_masked /></dd>
-                                    <dt>{i18n.t("resident.id_number")}</dt>
-                                    <dd>
-                                        {match p.id_number_masked {
-                                            Some(masked) => view! { <MyReveal field="id_number" masked /> }.into_any(),
-                                            None => view! { "—" }.into_any(),
-                                        }}
-                                    </dd>
-                                </dl>
-                                <p class="hint">{i18n.t("portal.reveal_note")}</p>
-                            </article>
-                        }
-                    })
-                })}
-            </Suspense>
-            <Suspense fallback=move || view! { <p class="muted">{use_i18n().t("common.loading")}</p> }>
-                {move || Suspend::new(async move {
-                    match houses.await {
-                        Err(e) => view! { <LoadError error=e /> }.into_any(),
-                        Ok(list) if list.is_empty() => {
-                            view! { <p class="empty">{use_i18n().t("portal.no_houses")}</p> }.into_any()
-                        }
-                        Ok(list) => {
-                            let i18n = use_i18n();
-                            list.into_iter()
-                                .map(|h| {
-                                    view! {
-                                        <article class="card house-card">
-                                            <h2>{h.number.clone()}</h2>
-                                            <p class="muted">{h.estate_name.clone()}</p>
-                                            <dl>
-                                                <dt>{i18n.t("house.area")}</dt>
-                                                <dd>{area(h.area_centi)}</dd>
-                                                <dt>{i18n.t("house.my_role")}</dt>
-                                                <dd>{i18n.t(&format!("occupancy.{}", h.role))}</dd>
-                                                <dt>{i18n.t("house.since")}</dt>
-                                                <dd>{h.start_date.clone()}</dd>
-                                            </dl>
-                                        </article>
-                                    }
-                                })
-                                .collect_view()
-                                .into_any()
-                        }
-                    }
-                })}
-            </Suspense>
+            {load(
+                move || async move { Ok((profile.await?, houses.await?)) },
+                |(profile, houses)| view! {
+                    {profile.map(|p| view! { <ProfileCard p /> })}
+                    <HouseCards houses />
+                },
+            )}
         </>
     }
 }
 
+/// The resident's own details, each masked until revealed.
+#[component]
+fn ProfileCard(p: MyProfile) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <article class="card">
+            <h2>{i18n.t("portal.profile")}</h2>
+            <dl>
+                <dt>{i18n.t("resident.name")}</dt>
+                <dd>{p.name}</dd>
+                <dt>{i18n.t(PersonalField::Mobile.key())}</dt>
+                <dd><MyReveal field=PersonalField::Mobile masked=p.mobile_masked /></dd>
+                <dt>{i18n.t(PersonalField::IdNumber.key())}</dt>
+                <dd>
+                    {match p.id_number_masked {
+                        Some(masked) => view! { <MyReveal field=PersonalField::IdNumber masked /> }.into_any(),
+                        None => view! { "—" }.into_any(),
+                    }}
+                </dd>
+            </dl>
+            <p class="hint">{i18n.t("portal.reveal_note")}</p>
+        </article>
+    }
+}
+
+/// One card per house the resident is linked to.
+#[component]
+fn HouseCards(houses: Vec<MyHouse>) -> impl IntoView {
+    let i18n = use_i18n();
+    if houses.is_empty() {
+        return view! { <p class="empty">{i18n.t("portal.no_houses")}</p> }.into_any();
+    }
+    houses
+        .into_iter()
+        .map(|h| {
+            view! {
+                <article class="card house-card">
+                    <h2>{h.number.clone()}</h2>
+                    <p class="muted">{h.estate_name.clone()}</p>
+                    <dl>
+                        <dt>{i18n.t("house.area")}</dt>
+                        <dd>{area(h.area_centi)}</dd>
+                        <dt>{i18n.t("house.my_role")}</dt>
+                        <dd>{i18n.t(h.role.key())}</dd>
+                        <dt>{i18n.t("house.since")}</dt>
+                        <dd>{h.start_date.clone()}</dd>
+                    </dl>
+                </article>
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
 /// One of my own details, masked, with a button that shows it whole (audited).
 #[component]
-fn MyReveal(field: &'static str, masked: String) -> impl IntoView {
-    let reveal = ServerAction::<super::api::RevealMyField>::new();
+fn MyReveal(field: PersonalField, masked: String) -> impl IntoView {
+    let reveal = ServerAction::<RevealMyField>::new();
     let value = reveal.value();
     view! {
         {move || match value.get() {
@@ -126,7 +128,7 @@ fn MyReveal(field: &'static str, masked: String) -> impl IntoView {
                 " "
                 <span class="reveal">
                     <ActionForm action=reveal>
-                        <input type="hidden" name="field" value=field />
+                        <input type="hidden" name="field" value=field.as_str() />
                         <button type="submit" class="link">{use_i18n().t("resident.reveal")}</button>
                     </ActionForm>
                 </span>
@@ -138,10 +140,7 @@ fn MyReveal(field: &'static str, masked: String) -> impl IntoView {
 
 /// Estates with their size; names open the estate's house list.
 #[component]
-pub fn EstateTable(
-    list: Vec<super::EstateSummary>,
-    #[prop(optional)] caption: bool,
-) -> impl IntoView {
+pub fn EstateTable(list: Vec<EstateSummary>, #[prop(optional)] caption: bool) -> impl IntoView {
     let i18n = use_i18n();
     let rows = list
         .into_iter()
