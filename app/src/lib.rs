@@ -166,14 +166,44 @@ pub fn App() -> impl IntoView {
 mod tests {
     use crate::common::{AuditAction, AuditEntity, Role};
 
+    fn labels_of<T: Copy>(all: &[T], key: fn(T) -> &'static str) -> Vec<&'static str> {
+        all.iter().map(|v| key(*v)).collect()
+    }
+
     /// Every value of every closed value set: a label in both languages.
-    /// A new set is added here (the README's "How to add an area").
+    /// A new set is added here (the README's "How to add an area"). Left out,
+    /// because no page names their values: `Lang` (each language names itself),
+    /// `estate::ImportStatus`, `billing::WaiverTarget`, `visits::SubjectKind`.
     #[test]
     fn every_value_of_every_set_has_a_label_in_both_languages() {
+        use crate::{auth, billing, estate, repairs, visits};
         let keys: Vec<&'static str> = [
-            Role::ALL.iter().map(|v| v.key()).collect::<Vec<_>>(),
-            AuditAction::ALL.iter().map(|v| v.key()).collect(),
-            AuditEntity::ALL.iter().map(|v| v.key()).collect(),
+            labels_of(Role::ALL, Role::key),
+            labels_of(AuditAction::ALL, AuditAction::key),
+            labels_of(AuditEntity::ALL, AuditEntity::key),
+            labels_of(auth::LoginRefusal::ALL, auth::LoginRefusal::key),
+            labels_of(estate::HouseStatus::ALL, estate::HouseStatus::key),
+            labels_of(estate::HouseUse::ALL, estate::HouseUse::key),
+            labels_of(estate::OccupancyRole::ALL, estate::OccupancyRole::key),
+            labels_of(estate::PersonalField::ALL, estate::PersonalField::key),
+            labels_of(estate::search::HitKind::ALL, estate::search::HitKind::key),
+            labels_of(billing::FeeKind::ALL, billing::FeeKind::key),
+            labels_of(billing::RateUse::ALL, billing::RateUse::key),
+            labels_of(billing::PayMethod::ALL, billing::PayMethod::key),
+            labels_of(billing::RunStatus::ALL, billing::RunStatus::key),
+            labels_of(billing::WaiverStatus::ALL, billing::WaiverStatus::key),
+            labels_of(billing::PrepaidKind::ALL, billing::PrepaidKind::key),
+            labels_of(visits::Channel::ALL, visits::Channel::key),
+            labels_of(visits::EscalationFilter::ALL, visits::EscalationFilter::key),
+            labels_of(repairs::Category::ALL, repairs::Category::key),
+            labels_of(repairs::Urgency::ALL, repairs::Urgency::key),
+            labels_of(repairs::Source::ALL, repairs::Source::key),
+            labels_of(repairs::Status::ALL, repairs::Status::key),
+            labels_of(repairs::Action::ALL, repairs::Action::key),
+            labels_of(repairs::TimelineEntry::ALL, repairs::TimelineEntry::key),
+            labels_of(repairs::PhotoStage::ALL, repairs::PhotoStage::key),
+            labels_of(repairs::PhotoError::ALL, repairs::PhotoError::key),
+            labels_of(repairs::ListFilter::ALL, repairs::ListFilter::key),
         ]
         .concat();
         let missing = crate::i18n::tests::missing_labels(keys);

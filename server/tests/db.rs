@@ -2,9 +2,9 @@
 
 mod common;
 
-use app::audit::db::{self as audit, Actor, Change};
 use app::auth::db::{self as account_db, NewAccount};
 use app::common::Role;
+use app::db::audit::{self as audit, Actor, Change};
 use app::security::hashing::Hasher;
 use common::TestDb;
 
@@ -40,14 +40,12 @@ async fn the_audit_log_is_append_only() {
             name: "test".into(),
             ip: Some("10.0.0.1".into()),
         };
-        let change = Change {
-            estate_id: None,
-            entity: app::common::AuditEntity::Account,
-            entity_id: Some("1".into()),
-            action: app::common::AuditAction::Create,
-            before: None,
-            after: Some(serde_json::json!({ "x": 1 })),
-        };
+        let change = Change::new(
+            app::common::AuditAction::Create,
+            app::common::AuditEntity::Account,
+        )
+        .id(1)
+        .after(serde_json::json!({ "x": 1 }));
         audit::record(&db.pool, &actor, change)
             .await
             .expect("append");
@@ -154,7 +152,7 @@ async fn concurrent_write_transactions_queue_instead_of_failing() {
         for i in 0..16 {
             let db = db.clone();
             tasks.push(tokio::spawn(async move {
-                let mut tx = db.begin_write().await?;
+                let mut tx = db.write(Actor::system("test")).await?;
                 // Read, then write: the pattern that deadlocks SQLite under plain BEGIN.
                 let (n,): (i64,) = sqlx::query_as("select count(*) from estate")
                     .fetch_one(&mut *tx)
@@ -319,14 +317,12 @@ async fn a_managers_audit_log_shows_a_shared_clerks_work_only_in_the_managers_es
             (Some(2), "in-2"),
             (None, "no-estate"),
         ] {
-            let change = Change {
-                estate_id: estate,
-                entity: app::common::AuditEntity::House,
-                entity_id: Some(entity_id.into()),
-                action: app::common::AuditAction::Update,
-                before: None,
-                after: None,
-            };
+            let change = Change::new(
+                app::common::AuditAction::Update,
+                app::common::AuditEntity::House,
+            )
+            .id(entity_id)
+            .estate_opt(estate);
             audit::record(&db.pool, &actor, change)
                 .await
                 .expect("record");

@@ -7,9 +7,9 @@ mod common;
 
 use std::collections::HashMap;
 
-use app::audit::db::Actor;
-use app::auth::{EstateScope, Lang};
 use app::billing::ledger::{self, PaymentRequest};
+use app::common::{EstateScope, Lang};
+use app::db::audit::Actor;
 use app::db::{time, Database};
 use common::TestDb;
 use server::tools::generate::{generate, id_check_char, Options};

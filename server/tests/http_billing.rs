@@ -25,7 +25,7 @@ async fn billing_calls_check_the_role_and_the_house() {
     let clerk_id = id("select id from account where username = 'clerk'").await;
     let other_payment = app::billing::ledger::take_payment(
         db,
-        &app::audit::db::Actor {
+        &app::db::audit::Actor {
             account_id: None,
             name: "t".into(),
             ip: None,

@@ -5,9 +5,6 @@ use sqlx::AnyExecutor;
 
 use super::{AuditEntry, AuditFilter, AuditResults, PAGE_SIZE};
 use crate::common::EstateScope;
-// Transitional: the writer moved to `crate::db::audit`; re-exported while
-// the other areas move over (the lead removes it). Not for new code.
-pub use crate::db::audit::{json, record, Actor, Change};
 use crate::db::{estate_filter, time};
 
 /// A page of entries, newest first, that `scope` may see: admins everything;

@@ -1,14 +1,9 @@
 //! The account's own server functions (change password), and the message
-//! for a refused password. The server functions of every area go through
-//! [`crate::guard::guarded`]; the helpers under "Transitional" below are the
-//! old way, kept until the last area has moved over.
+//! for a refused password (the staff pages' too).
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
-
-#[cfg(feature = "ssr")]
-pub use server_side::*;
 
 #[cfg(feature = "ssr")]
 use {
@@ -22,56 +17,19 @@ use {
 };
 
 #[cfg(feature = "ssr")]
-mod server_side {
-    use crate::auth::password::PasswordProblem;
-    use crate::common::{Caller, Lang, Permission};
-    use crate::error::AppError;
-    use crate::i18n::tr;
-    use crate::state::AppState;
-
-    // Transitional: the old helpers over `crate::guard`, until every area's
-    // server functions go through `guarded`.
-    pub use crate::guard::{identity, RequestIdentity};
-
-    pub fn state() -> Result<AppState, AppError> {
-        leptos::prelude::use_context::<AppState>()
-            .ok_or_else(|| AppError::internal("AppState missing from context"))
-    }
-
-    pub fn fail<T>(error: AppError) -> Result<T, AppError> {
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(error.status());
+/// The message for a refused password, in the caller's language.
+pub fn password_message(
+    lang: crate::common::Lang,
+    problem: crate::auth::password::PasswordProblem,
+) -> String {
+    match problem {
+        crate::auth::password::PasswordProblem::TooShort { min } => {
+            tr(lang, "password.too_short").replace("%{min}", &min.to_string())
         }
-        Err(error)
-    }
-
-    pub fn authorize(permission: Permission) -> Result<Caller, AppError> {
-        crate::guard::caller_may(identity()?.caller, permission).or_else(fail)
-    }
-
-    pub fn actor(caller: &Caller) -> crate::db::audit::Actor {
-        crate::db::audit::Actor {
-            account_id: Some(caller.account_id),
-            name: caller.display_name.clone(),
-            ip: identity().ok().and_then(|i| i.ip).map(|ip| ip.to_string()),
+        crate::auth::password::PasswordProblem::TooLong { max } => {
+            tr(lang, "password.too_long").replace("%{max}", &max.to_string())
         }
-    }
-
-    pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-        result.or_else(fail)
-    }
-
-    /// The message for a refused password, in the caller's language.
-    pub fn password_message(lang: Lang, problem: PasswordProblem) -> String {
-        match problem {
-            PasswordProblem::TooShort { min } => {
-                tr(lang, "password.too_short").replace("%{min}", &min.to_string())
-            }
-            PasswordProblem::TooLong { max } => {
-                tr(lang, "password.too_long").replace("%{max}", &max.to_string())
-            }
-            PasswordProblem::TooCommon => tr(lang, "password.too_common"),
-        }
+        crate::auth::password::PasswordProblem::TooCommon => tr(lang, "password.too_common"),
     }
 }
 

@@ -30,10 +30,6 @@ pub mod residence;
 #[cfg(feature = "ssr")]
 pub mod session;
 
-// Transitional: the shared vocabulary moved to `crate::common`; re-exported
-// while the other areas move over (the lead removes it).
-pub use crate::common::{EstateScope, Lang, Me, Permission, Role};
-
 crate::value_set! {
     /// Why the sign-in route sent the browser back to the sign-in page
     /// (`/login?error=…`); the keys are the page's messages. Any other code

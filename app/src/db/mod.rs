@@ -21,14 +21,14 @@ pub mod time;
 pub mod write;
 
 pub use scope::{estate_filter, scoped_estates};
-pub use write::{is_unique_violation, lock, LockOn, OnUnique, Write};
+pub use write::{is_unique_violation, LockOn, OnUnique, Write};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{AnyPool, Executor};
 
 /// Which engine a [`Database`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,9 +97,6 @@ pub struct Database {
     /// The URL with any password removed, for messages and logs.
     pub display_url: String,
 }
-
-/// A write transaction: SQLite's is `BEGIN IMMEDIATE`.
-pub type Tx = Transaction<'static, Any>;
 
 impl Database {
     /// Opens (creating a SQLite file and its folder if need be) without migrating.
@@ -232,16 +229,6 @@ impl Database {
             .execute(&mut *conn)
             .await?;
         Ok(())
-    }
-
-    /// Opens a write transaction. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so concurrent writers wait on the busy timeout instead
-    /// of failing with SQLITE_BUSY when a read lock would be upgraded mid-way.
-    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
     }
 
     /// True when no account and no estate exist yet (the demo refuses otherwise).

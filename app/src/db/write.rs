@@ -90,8 +90,7 @@ impl DerefMut for Write {
     }
 }
 
-/// [`Write::lock`] on a bare transaction (transitional, until every write is a [`Write`]).
-pub async fn lock(conn: &mut AnyConnection, backend: Backend, on: LockOn) -> sqlx::Result<()> {
+async fn lock(conn: &mut AnyConnection, backend: Backend, on: LockOn) -> sqlx::Result<()> {
     if backend == Backend::Postgres {
         let key = match on {
             LockOn::House(id) => (1i64 << 56) | id,
