@@ -547,6 +547,21 @@ async fn refused_actions_change_nothing() {
         let jx_lobby = repairs::add_location(&db, &clerk, Lang::Zh, jx, "JX 大堂")
             .await
             .expect("location");
+        // The same name twice in one estate: the form's message under the name, nothing written.
+        let locations = one(&db, "select count(*) from repair_location").await;
+        let again = repairs::add_location(&db, &clerk, Lang::Zh, jx, "JX 大堂")
+            .await
+            .expect_err("a second JX 大堂");
+        assert_eq!(
+            again.field_message("name"),
+            Some(app::i18n::tr(Lang::Zh, "repairs.invalid.location_exists")),
+            "{}",
+            t.engine
+        );
+        assert_eq!(
+            one(&db, "select count(*) from repair_location").await,
+            locations
+        );
         let r = repairs::create(
             &db,
             &clerk,

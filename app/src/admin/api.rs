@@ -10,34 +10,17 @@ use crate::home::EstateSummary;
 
 #[cfg(feature = "ssr")]
 use {
-    super::rules::{self, FieldProblem},
+    super::rules,
     crate::auth::api::password_message,
     crate::auth::db::{self as account_db, NewAccount},
     crate::auth::password as policy,
-    crate::common::{
-        AccountId, AuditAction, AuditEntity, EstateId, EstateScope, Lang, Permission, Role,
-    },
+    crate::common::{AccountId, AuditAction, AuditEntity, EstateId, EstateScope, Permission, Role},
     crate::db::audit::Change,
     crate::db::OnUnique,
-    crate::error::FieldError,
     crate::guard::guarded,
-    crate::i18n::tr,
+    crate::i18n::{refused, tr},
     serde_json::json,
 };
-
-/// Every refused field at once, in the caller's language.
-#[cfg(feature = "ssr")]
-fn refused(lang: Lang, problems: Vec<FieldProblem>) -> AppError {
-    AppError::Invalid(
-        problems
-            .into_iter()
-            .map(|(field, key)| FieldError {
-                field: field.to_string(),
-                message: tr(lang, key),
-            })
-            .collect(),
-    )
-}
 
 /// An account's audit entry with the member of staff as they became (when
 /// they can still be read).

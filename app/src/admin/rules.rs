@@ -4,7 +4,7 @@
 use crate::common::{AccountId, Role};
 
 /// A refused field: the field's name and the i18n key of the reason.
-pub type FieldProblem = (&'static str, &'static str);
+pub use crate::i18n::FieldProblem;
 
 /// Usernames: 3–32 of `a-z 0-9 . _ -`, starting with a letter — so a username
 /// can never be mistaken for a resident's mobile number at sign-in.

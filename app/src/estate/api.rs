@@ -18,25 +18,10 @@ use {
     crate::common::{AccountId, AuditAction, AuditEntity, EstateId, HouseId, Lang, Permission},
     crate::db::audit::Change,
     crate::db::OnUnique,
-    crate::error::FieldError,
     crate::guard::guarded,
-    crate::i18n::tr,
+    crate::i18n::{refused, tr},
     serde_json::json,
 };
-
-/// Every refused field at once, in the caller's language.
-#[cfg(feature = "ssr")]
-fn refused(lang: Lang, problems: Vec<FieldProblem>) -> AppError {
-    AppError::Invalid(
-        problems
-            .into_iter()
-            .map(|(field, key)| FieldError {
-                field: field.to_string(),
-                message: tr(lang, key),
-            })
-            .collect(),
-    )
-}
 
 /// One refused field, in the caller's language.
 #[cfg(feature = "ssr")]

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use super::{HouseStatus, HouseUse, OccupancyRole};
 
 /// A refused field: the form field's name and the i18n key of the reason.
-pub type FieldProblem = (&'static str, &'static str);
+pub use crate::i18n::FieldProblem;
 
 /// Why a value is refused; each is an i18n key under `register.`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

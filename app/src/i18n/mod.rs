@@ -9,6 +9,7 @@
 use leptos::prelude::*;
 
 use crate::common::Lang;
+use crate::error::{AppError, FieldError};
 
 /// The translator for the current page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +39,23 @@ impl I18n {
 /// A translation outside of any component (server-side messages).
 pub fn tr(lang: Lang, key: &str) -> String {
     rust_i18n::t!(key, locale = lang.as_str()).into_owned()
+}
+
+/// A field a rule refused: the field's name, and the i18n key of the reason.
+pub type FieldProblem = (&'static str, &'static str);
+
+/// Every refused field at once, each reason in `lang`: the error a form shows
+/// under its fields.
+pub fn refused(lang: Lang, problems: impl IntoIterator<Item = FieldProblem>) -> AppError {
+    AppError::Invalid(
+        problems
+            .into_iter()
+            .map(|(field, key)| FieldError {
+                field: field.to_string(),
+                message: tr(lang, key),
+            })
+            .collect(),
+    )
 }
 
 /// The page's translator (Chinese when no language was provided).
