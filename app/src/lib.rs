@@ -1,9 +1,15 @@
 //! Estate Desk: the web system of a residential estate's service centre.
 //!
-//! One folder per area of the desk (`auth/`, `admin/`, `audit/`, `home/` …), each
-//! with its types, rules, server functions (`api.rs`), SQL (`db.rs`, server
-//! only) and pages. `ui/` holds the shared components, `i18n/` the language
-//! layer, `db/` the database layer that serves SQLite and PostgreSQL alike.
+//! Bottom to top: `common/` (roles, permissions, scope, the caller, language,
+//! ids, money, value sets — for server and browser alike), `error`, `i18n/`,
+//! `db/` (SQLite and PostgreSQL through one layer, the one write transaction),
+//! `ui/` (shared components), `sheet/` and `security/` (server only), the
+//! application state and [`guard`] (the one way into a server function);
+//! then one folder per area of the desk (`auth/`, `audit/`, `billing/`,
+//! `estate/`, `visits/`, `repairs/`, `home/`, `admin/`), each with its types
+//! (`mod.rs`), rules, server functions (`api.rs`), SQL (`db.rs` or `db/`,
+//! server only) and pages; at the top [`shell`], the frame, and the routes
+//! here. `server/tests/shape.rs` keeps the dependencies pointing down.
 
 #![recursion_limit = "256"]
 

@@ -30,6 +30,27 @@ test.describe('estate register', () => {
     await expect(page.getByRole('button', { name: `结束（${tenant}）` })).toHaveCount(0);
   });
 
+  test('the frame stays while pages change: a clicked hit empties the search box, and the language switch returns to the page shown', async ({ page }) => {
+    await signIn(page, 'clerk');
+    await hydrated(page);
+    const search = page.getByRole('searchbox', { name: '搜索房号、姓名或手机尾号' });
+    await search.fill('1201');
+    await page.locator('.search-results a').first().click();
+    await expect(page).toHaveURL(/\/desk\/houses\/\d+$/);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('1201');
+    await expect(search).toHaveValue('');
+    await expect(page.locator('.search-results')).toHaveCount(0);
+    const house = new URL(page.url()).pathname;
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect(page).toHaveURL(new RegExp(`${house}$`));
+    await expect(page.getByRole('searchbox', { name: 'Search house number, name or mobile ending' })).toBeVisible();
+    // Back to Chinese (the account remembers its choice), from the same page.
+    await hydrated(page);
+    await page.getByRole('button', { name: '中文' }).click();
+    await expect(page).toHaveURL(new RegExp(`${house}$`));
+    await expect(search).toBeVisible();
+  });
+
   test('the search works without JavaScript through its results page', async ({ browser }) => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();

@@ -1,9 +1,7 @@
 //! Accounts, sessions and sign-in: who is calling.
 //!
 //! - [`api`]: the account's own server function (changing one's password)
-//!   and the message for a refused password; also, until every area has moved
-//!   to [`crate::guard::guarded`], the old helpers (`authorize`, `state`,
-//!   `finish`, `fail`, `actor`) — transitional, not for new code.
+//!   and the message for a refused password.
 //! - [`pages`]: the sign-in page and the change-password page.
 //! - `db` (server only): account SQL.
 //! - `login` (server only): signing in, spending the budgets of

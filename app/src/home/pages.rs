@@ -49,13 +49,12 @@ pub fn PortalHome() -> impl IntoView {
     view! {
         <>
             <h1>{i18n.t("portal.title")}</h1>
+            // A profile that cannot be read is left out; the houses still show.
             {load(
-                move || async move { Ok((profile.await?, houses.await?)) },
-                |(profile, houses)| view! {
-                    {profile.map(|p| view! { <ProfileCard p /> })}
-                    <HouseCards houses />
-                },
+                move || async move { Ok(profile.await.ok().flatten()) },
+                |profile| profile.map(|p| view! { <ProfileCard p /> }),
             )}
+            {load(move || houses, |houses| view! { <HouseCards houses /> })}
         </>
     }
 }

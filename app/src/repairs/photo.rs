@@ -141,7 +141,7 @@ fn problem(e: image::ImageError) -> PhotoProblem {
 }
 
 /// The photo decoders: at most `slots` decodes at once, the rest queue (the
-/// shape of the password hasher's semaphore, `auth::hashing`). Each decode
+/// shape of the password hasher's semaphore, `security::hashing`). Each decode
 /// holds its slot until the blocking work ends, even if the upload that asked
 /// for it is gone (a closed connection drops the request, not the thread).
 #[derive(Clone)]

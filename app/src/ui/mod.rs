@@ -15,7 +15,9 @@ use crate::i18n::use_i18n;
 #[component]
 pub fn LangSwitch() -> impl IntoView {
     let i18n = use_i18n();
-    let back = use_location().pathname.get_untracked();
+    // The page to come back to: the shell (and this form) stays mounted while
+    // the pages inside it change, so the address is read when it is posted.
+    let pathname = use_location().pathname;
     let (target, label) = match i18n.lang() {
         Lang::Zh => ("en", "English"),
         Lang::En => ("zh", "中文"),
@@ -23,7 +25,7 @@ pub fn LangSwitch() -> impl IntoView {
     view! {
         <form method="post" action="/auth/lang" class="inline">
             <input type="hidden" name="lang" value=target />
-            <input type="hidden" name="back" value=back />
+            <input type="hidden" name="back" prop:value=move || pathname.get() value=pathname.get_untracked() />
             <button type="submit" class="link" lang=if target == "en" { "en" } else { "zh-CN" }>
                 {label}
             </button>

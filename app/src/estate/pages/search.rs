@@ -38,6 +38,19 @@ pub fn SearchBox() -> impl IntoView {
         }
     });
     on_cleanup(move || handle.remove());
+    // The box lives in the shell, which stays while the pages change: a hit
+    // clicked (or any other way to a new page) closes the results and empties it.
+    let pathname = leptos_router::hooks::use_location().pathname;
+    Effect::watch(
+        move || pathname.get(),
+        move |_, _, _| {
+            set_query.set(String::new());
+            if let Some(el) = input.get_untracked() {
+                el.set_value("");
+            }
+        },
+        false,
+    );
     let navigate = use_navigate();
     let first_hit = move || {
         hits.get()
