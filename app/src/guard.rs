@@ -41,11 +41,16 @@ pub struct RequestIdentity {
 impl RequestIdentity {
     /// The audit log's actor for this request's caller.
     pub fn actor(&self, caller: &Caller) -> Actor {
-        Actor {
-            account_id: Some(caller.account_id),
-            name: caller.display_name.clone(),
-            ip: self.ip.map(|ip| ip.to_string()),
-        }
+        actor_of(caller, self.ip)
+    }
+}
+
+/// The audit log's actor: a signed-in caller, from their address.
+fn actor_of(caller: &Caller, ip: Option<std::net::IpAddr>) -> Actor {
+    Actor {
+        account_id: Some(caller.account_id),
+        name: caller.display_name.clone(),
+        ip: ip.map(|ip| ip.to_string()),
     }
 }
 
@@ -73,7 +78,7 @@ impl Call {
 
     /// Whether the caller also holds `permission` (a manager's extra buttons).
     pub fn may(&self, permission: Permission) -> bool {
-        allows(self.caller.role, permission)
+        self.caller.may(permission)
     }
 
     /// Refuses unless the caller holds one of `permissions`.
@@ -87,11 +92,7 @@ impl Call {
 
     /// The audit log's actor: the caller, from their address.
     pub fn actor(&self) -> Actor {
-        Actor {
-            account_id: Some(self.caller.account_id),
-            name: self.caller.display_name.clone(),
-            ip: self.ip.map(|ip| ip.to_string()),
-        }
+        actor_of(&self.caller, self.ip)
     }
 
     /// Opens a write by the caller.

@@ -194,6 +194,7 @@ mod tests {
             labels_of(estate::PersonalField::ALL, estate::PersonalField::key),
             labels_of(estate::search::HitKind::ALL, estate::search::HitKind::key),
             labels_of(billing::FeeKind::ALL, billing::FeeKind::key),
+            labels_of(billing::FeeKind::ALL, billing::FeeKind::unit_key),
             labels_of(billing::RateUse::ALL, billing::RateUse::key),
             labels_of(billing::PayMethod::ALL, billing::PayMethod::key),
             labels_of(billing::RunStatus::ALL, billing::RunStatus::key),

@@ -15,6 +15,7 @@ use app::estate::import;
 use app::repairs::db::{self as repairs, ActInput, NewTicket, Viewer};
 use app::repairs::Action;
 use app::security::hashing::Hasher;
+use app::sheet::read as sheet;
 
 /// The demo's sign-ins, printed after loading.
 pub const RESIDENT_MOBILE: &str = "13800000001";
@@ -500,12 +501,12 @@ async fn load_billing(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
 }
 
 /// The demo estate as spreadsheet rows: one per house and resident.
-fn demo_rows(rng: &mut Lcg, code: &str, buildings: i64, nth: usize) -> Vec<import::RawRow> {
+fn demo_rows(rng: &mut Lcg, code: &str, buildings: i64, nth: usize) -> Vec<sheet::RawRow> {
     let mut rows = Vec::new();
     let mut serial = 0u64;
-    let push = |rows: &mut Vec<import::RawRow>, cells: &[(&str, String)]| {
+    let push = |rows: &mut Vec<sheet::RawRow>, cells: &[(&str, String)]| {
         let row = rows.len() + 2;
-        rows.push(import::RawRow {
+        rows.push(sheet::RawRow {
             sheet: "房屋住户".into(),
             row,
             cells: cells

@@ -52,7 +52,7 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
     // off. A spreadsheet route stops reading its file past the 5 MB limit and
     // answers with the file-size message; the body limit here, well above it,
     // refuses a declared body far beyond (a bare 413) before anything is read.
-    let sheet_body = 4 * (app::estate::import::MAX_FILE_BYTES + 64 * 1024);
+    let sheet_body = 4 * (app::sheet::read::MAX_FILE_BYTES + 64 * 1024);
     let uploads = Router::new()
         .route("/desk/import", post(transfer::upload))
         .route("/desk/readings/import", post(transfer::import_readings))

@@ -21,6 +21,7 @@ use app::db::audit::{self, Actor, Change};
 use app::error::AppError;
 use app::estate::import;
 use app::guard::{caller_may, RequestIdentity};
+use app::sheet::read as sheet;
 use app::state::AppState;
 
 /// A caller of the desk (clerks, managers, admins), past the permission
@@ -88,24 +89,24 @@ const READ_WAIT_LIMIT: Duration = Duration::from_secs(30);
 async fn read_upload(
     file_name: String,
     bytes: Bytes,
-    columns: &'static import::Columns,
-) -> Result<Vec<import::RawRow>, import::FileProblem> {
-    let read = import::SheetReaders::shared()
+    columns: &'static sheet::Columns,
+) -> Result<Vec<sheet::RawRow>, sheet::FileProblem> {
+    let read = sheet::SheetReaders::shared()
         .run(READ_WAIT_LIMIT, READ_TIME_LIMIT, move || {
-            import::read_with(&file_name, &bytes, columns)
+            sheet::read_with(&file_name, &bytes, columns)
         })
         .await;
     match read {
         Ok(read) => read,
-        Err(import::ReadStopped::Busy) => {
+        Err(sheet::ReadStopped::Busy) => {
             tracing::warn!(wait = ?READ_WAIT_LIMIT, "no sheet reader came free for an upload");
-            Err(import::FileProblem::Busy)
+            Err(sheet::FileProblem::Busy)
         }
-        Err(import::ReadStopped::TooSlow) => {
+        Err(sheet::ReadStopped::TooSlow) => {
             tracing::warn!(limit = ?READ_TIME_LIMIT, "reading an uploaded file took too long");
-            Err(import::FileProblem::Unreadable)
+            Err(sheet::FileProblem::Unreadable)
         }
-        Err(import::ReadStopped::Failed) => Err(import::FileProblem::Unreadable),
+        Err(sheet::ReadStopped::Failed) => Err(sheet::FileProblem::Unreadable),
     }
 }
 
@@ -157,7 +158,7 @@ async fn read_form(
             let mut data = Vec::new();
             loop {
                 match field.chunk().await {
-                    Ok(Some(chunk)) if data.len() + chunk.len() > import::MAX_FILE_BYTES => {
+                    Ok(Some(chunk)) if data.len() + chunk.len() > sheet::MAX_FILE_BYTES => {
                         file = Upload::TooLarge(file_name);
                         break 'fields;
                     }
@@ -225,7 +226,7 @@ pub async fn upload(State(state): State<AppState>, desk: Desk, form: Multipart) 
             (name, sha, read)
         }
         // Only part of the file arrived: there is no whole file to fingerprint.
-        Upload::TooLarge(name) => (name, String::new(), Err(import::FileProblem::TooLarge)),
+        Upload::TooLarge(name) => (name, String::new(), Err(sheet::FileProblem::TooLarge)),
         _ => return Redirect::to("/desk/import?error=no_file").into_response(),
     };
     let actor = desk.actor();
@@ -243,7 +244,7 @@ pub async fn upload(State(state): State<AppState>, desk: Desk, form: Multipart) 
             .await
         }
         Err(problem) => {
-            let problems = [import::file_problem(caller.lang, problem)];
+            let problems = [sheet::file_problem(caller.lang, problem)];
             import::reject(
                 &state.db,
                 estate_id,
@@ -384,9 +385,9 @@ pub async fn import_readings(
             let read = read_upload(name.clone(), bytes, &app::billing::db::READING_COLUMNS).await;
             (name, read)
         }
-        Upload::TooLarge(name) => (name, Err(import::FileProblem::TooLarge)),
-        Upload::File(name, _) => (name, Err(import::FileProblem::NoHeader)),
-        Upload::None => (String::new(), Err(import::FileProblem::NoHeader)),
+        Upload::TooLarge(name) => (name, Err(sheet::FileProblem::TooLarge)),
+        Upload::File(name, _) => (name, Err(sheet::FileProblem::NoHeader)),
+        Upload::None => (String::new(), Err(sheet::FileProblem::NoHeader)),
     };
     let actor = desk.actor();
     let outcome = app::billing::db::import_readings(

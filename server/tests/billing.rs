@@ -945,11 +945,7 @@ async fn a_readings_file_is_imported_all_or_nothing_with_a_row_report() {
             .await
             .expect("water");
         let csv = |body: &str| {
-            app::estate::import::read_with(
-                "readings.csv",
-                body.as_bytes(),
-                &billing::READING_COLUMNS,
-            )
+            app::sheet::read::read_with("readings.csv", body.as_bytes(), &billing::READING_COLUMNS)
         };
         // Row 3: a house that does not exist; row 4: below its last reading.
         let bad = csv("房号,本次读数\n1-1-101,9999\n9-9-999,10\n1-1-102,1\n");

@@ -342,7 +342,8 @@ async fn a_house_area_is_corrected_exactly_and_audited() {
 /// A register workbook (the template's columns) of `houses` vacant houses,
 /// padded to about `target` bytes with noise in a column the import ignores.
 fn padded_workbook(houses: usize, target: usize) -> Vec<u8> {
-    use app::estate::import::{annotated_xlsx, Problem, RawRow};
+    use app::estate::import::{annotated_xlsx, Problem};
+    use app::sheet::read::RawRow;
     let rows: Vec<RawRow> = (0..houses)
         .map(|i| RawRow {
             sheet: "s".into(),
@@ -424,7 +425,7 @@ async fn a_3_mb_workbook_imports_and_one_over_5_mb_gets_the_size_message() {
 
     let book = padded_workbook(130, 3_100_000);
     assert!(
-        (3_000_000..app::estate::import::MAX_FILE_BYTES).contains(&book.len()),
+        (3_000_000..app::sheet::read::MAX_FILE_BYTES).contains(&book.len()),
         "{} bytes",
         book.len()
     );
@@ -436,7 +437,7 @@ async fn a_3_mb_workbook_imports_and_one_over_5_mb_gets_the_size_message() {
 
     let too_big = padded_workbook(240, 5_600_000);
     assert!(
-        too_big.len() > app::estate::import::MAX_FILE_BYTES,
+        too_big.len() > app::sheet::read::MAX_FILE_BYTES,
         "{} bytes",
         too_big.len()
     );

@@ -13,8 +13,6 @@ use serde::{Deserialize, Serialize};
 pub struct Fen(pub i64);
 
 impl Fen {
-    pub const ZERO: Fen = Fen(0);
-
     pub const fn get(self) -> i64 {
         self.0
     }

@@ -6,8 +6,9 @@ use sqlx::{AnyExecutor, AnyPool};
 
 use crate::common::{AccountId, EstateId};
 use crate::db::{time, Write};
-use crate::estate::import::{Counts, RawRow, REPORT_KEEP_DAYS};
+use crate::estate::import::{Counts, REPORT_KEEP_DAYS};
 use crate::estate::{ImportProblem, ImportStatus, ImportSummary};
+use crate::sheet::read::RawRow;
 
 /// An import attempt to record.
 pub struct NewBatch<'a> {

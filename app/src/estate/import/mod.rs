@@ -40,7 +40,7 @@ pub const COLUMNS: [(&str, &str, &str); 9] = [
     ("start_date", "入住日期", "Since"),
 ];
 
-pub use crate::sheet::read::*;
+use crate::sheet::read::*;
 pub use crate::sheet::Problem;
 
 /// A checked row, ready to write.
