@@ -252,8 +252,7 @@ pub fn TextareaField(
 /// sign-in link when the session ended if it fails, else `show`'s view. A
 /// `Transition`: when the data is fetched again (after an action, a bill
 /// run's progress tick), the page keeps showing what it had until the new
-/// data arrives, instead of flashing "Loading…" — inert meanwhile, so a form
-/// on the old view cannot be sent twice (a second waiver for the same line).
+/// data arrives, instead of flashing "Loading…".
 ///
 /// ```ignore
 /// {load(move || staff, move |rows| view! { … })}
@@ -271,12 +270,8 @@ where
 {
     let fetch = std::sync::Arc::new(fetch);
     let show = std::sync::Arc::new(show);
-    let (reloading, set_reloading) = signal(false);
     view! {
-        // `display: contents` (style/main.css): no box of its own, so the
-        // page's layout is what it would be without it.
-        <div class="loaded" inert=move || reloading.get() aria-busy=move || reloading.get().then_some("true")>
-        <Transition fallback=loading set_pending=set_reloading>
+        <Transition fallback=loading>
             {move || {
                 let fetch = fetch.clone();
                 let show = show.clone();
@@ -288,7 +283,6 @@ where
                 })
             }}
         </Transition>
-        </div>
     }
 }
 
