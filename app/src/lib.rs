@@ -6,7 +6,7 @@
 //! `ui/` (shared components), `sheet/` and `security/` (server only), the
 //! application state and [`guard`] (the one way into a server function);
 //! then one folder per area of the desk (`auth/`, `audit/`, `billing/`,
-//! `estate/`, `visits/`, `repairs/`, `home/`, `admin/`), each with its types
+//! `keys/`, `estate/`, `visits/`, `repairs/`, `home/`, `admin/`), each with its types
 //! (`mod.rs`), rules, server functions (`api.rs`), SQL (`db.rs` or `db/`,
 //! server only) and pages; at the top [`shell`], the frame, and the routes
 //! here. `server/tests/shape.rs` keeps the dependencies pointing down.
@@ -24,6 +24,7 @@ pub mod error;
 pub mod estate;
 pub mod home;
 pub mod i18n;
+pub mod keys;
 pub mod repairs;
 pub mod sheet;
 pub mod shell;
@@ -150,6 +151,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/desk/repairs/stats") view=repairs::pages::RepairStatsPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/repairs/setup") view=repairs::pages::RepairSetupPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/repairs/:id") view=repairs::pages::RepairPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/keys") view=keys::pages::KeysPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/keys/find") view=keys::pages::FindKeyPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/keys/setup") view=keys::pages::KeySetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/keys/cabinets/:id") view=keys::pages::CabinetPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/keys/:id") view=keys::pages::KeyPage ssr=SsrMode::Async />
+                    <Route path=path!("/security") view=home::pages::SecurityHome ssr=SsrMode::Async />
                     <Route path=path!("/desk/escalations") view=visits::pages::EscalationsPage ssr=SsrMode::Async />
                     <Route path=path!("/jobs") view=repairs::jobs::JobsHome ssr=SsrMode::Async />
                     <Route path=path!("/jobs/:id") view=repairs::jobs::JobPage ssr=SsrMode::Async />
@@ -182,7 +189,7 @@ mod tests {
     /// `estate::ImportStatus`, `billing::WaiverTarget`, `visits::SubjectKind`.
     #[test]
     fn every_value_of_every_set_has_a_label_in_both_languages() {
-        use crate::{auth, billing, estate, repairs, visits};
+        use crate::{auth, billing, estate, keys, repairs, visits};
         let keys: Vec<&'static str> = [
             labels_of(Role::ALL, Role::key),
             labels_of(AuditAction::ALL, AuditAction::key),
@@ -194,6 +201,16 @@ mod tests {
             labels_of(estate::PersonalField::ALL, estate::PersonalField::key),
             labels_of(estate::search::HitKind::ALL, estate::search::HitKind::key),
             labels_of(billing::FeeKind::ALL, billing::FeeKind::key),
+            labels_of(keys::KeyKind::ALL, keys::KeyKind::key),
+            labels_of(keys::CopyStatus::ALL, keys::CopyStatus::key),
+            labels_of(keys::TakerKind::ALL, keys::TakerKind::key),
+            labels_of(keys::Purpose::ALL, keys::Purpose::key),
+            labels_of(keys::Condition::ALL, keys::Condition::key),
+            labels_of(keys::AuthScope::ALL, keys::AuthScope::key),
+            labels_of(keys::LogEntry::ALL, keys::LogEntry::key),
+            labels_of(keys::IncidentKind::ALL, keys::IncidentKind::key),
+            labels_of(keys::ListFilter::ALL, keys::ListFilter::key),
+            labels_of(keys::rules::KeyAction::ALL, keys::rules::KeyAction::key),
             labels_of(billing::FeeKind::ALL, billing::FeeKind::unit_key),
             labels_of(billing::RateUse::ALL, billing::RateUse::key),
             labels_of(billing::PayMethod::ALL, billing::PayMethod::key),

@@ -14,11 +14,13 @@ use crate::ui::{Forbidden, LangSwitch};
 
 /// The navigation: every entry whose page the role may open (one rule decides
 /// both the menu and the guard).
-const NAV: [(&str, &str); 13] = [
+const NAV: [(&str, &str); 15] = [
     ("nav.desk", "/desk"),
+    ("nav.security", "/security"),
     ("nav.houses", "/desk/houses"),
     ("nav.residents", "/desk/residents"),
     ("nav.repairs", "/desk/repairs"),
+    ("nav.keys", "/desk/keys"),
     ("nav.billing", "/desk/billing"),
     ("nav.close", "/desk/close"),
     ("nav.jobs", "/jobs"),
@@ -113,12 +115,17 @@ mod tests {
         );
         assert_eq!(nav_for(Role::Maintenance), vec![("nav.jobs", "/jobs")]);
         assert_eq!(
+            nav_for(Role::Security),
+            vec![("nav.security", "/security"), ("nav.keys", "/desk/keys")]
+        );
+        assert_eq!(
             nav_for(Role::Clerk),
             vec![
                 ("nav.desk", "/desk"),
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
                 ("nav.repairs", "/desk/repairs"),
+    ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),
                 ("nav.close", "/desk/close")
             ]
@@ -130,6 +137,7 @@ mod tests {
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
                 ("nav.repairs", "/desk/repairs"),
+    ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),
                 ("nav.close", "/desk/close"),
                 ("nav.audit", "/audit")
@@ -142,6 +150,7 @@ mod tests {
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
                 ("nav.repairs", "/desk/repairs"),
+    ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),
                 ("nav.close", "/desk/close"),
                 ("nav.estates", "/admin/estates"),

@@ -14,11 +14,20 @@ crate::value_set! {
         Clerk = "clerk",
         Maintenance = "maintenance",
         Resident = "resident",
+        /// 安保 / 监控中心: sees the keys out of the cabinet and the reports of lost
+        /// keys and used backups; nothing else of the desk.
+        Security = "security",
     }
 }
 
 impl Role {
-    pub const STAFF: [Role; 4] = [Role::Admin, Role::Manager, Role::Clerk, Role::Maintenance];
+    pub const STAFF: [Role; 5] = [
+        Role::Admin,
+        Role::Manager,
+        Role::Clerk,
+        Role::Maintenance,
+        Role::Security,
+    ];
 
     pub fn is_staff(self) -> bool {
         self != Role::Resident
@@ -50,6 +59,12 @@ pub enum Permission {
     ManageRepairs,
     /// The escalation list of poor return visits (客服主管): managers only.
     HandleEscalations,
+    /// Read the key register, the keys out and the key reports (the desk and security).
+    ViewKeys,
+    /// Cabinets and backup copies (a backup copy is registered only by a manager).
+    ManageKeys,
+    /// The security post's home (安保 / 监控中心).
+    WatchSecurity,
 }
 
 /// The estates a caller may see.
@@ -64,6 +79,16 @@ pub enum EstateScope {
 /// out), so a plain value suffices.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentUser(pub Option<Me>);
+
+impl CurrentUser {
+    /// Whether the page is shown to an account of `role` (for what a page
+    /// adds for one role; the server decides what it may read).
+    pub fn is(role: Role) -> bool {
+        leptos::prelude::use_context::<CurrentUser>()
+            .and_then(|c| c.0)
+            .is_some_and(|me| me.role == role)
+    }
+}
 
 /// The signed-in account as the browser sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +113,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ManageFees | RunBilling => matches!(role, Admin | Manager),
         ApproveMoney | HandleEscalations => role == Manager,
         ManageRepairs => matches!(role, Admin | Manager),
+        ViewKeys => matches!(role, Admin | Manager | Clerk | Security),
+        ManageKeys => matches!(role, Admin | Manager),
+        WatchSecurity => role == Security,
     }
 }
 
@@ -98,6 +126,7 @@ pub fn home_path(role: Role) -> &'static str {
         Role::Manager | Role::Clerk => "/desk",
         Role::Maintenance => "/jobs",
         Role::Resident => "/portal",
+        Role::Security => "/security",
     }
 }
 
@@ -108,6 +137,9 @@ pub fn page_permission(path: &str) -> Option<Permission> {
     for (prefix, permission) in [
         ("/desk/escalations", Permission::HandleEscalations),
         ("/desk/repairs/setup", Permission::ManageRepairs),
+        ("/desk/keys/setup", Permission::UseDesk),
+        // Security reads the key pages too.
+        ("/desk/keys", Permission::ViewKeys),
     ] {
         if path == prefix || path.starts_with(&format!("{prefix}/")) {
             return Some(permission);
@@ -124,6 +156,7 @@ pub fn page_permission(path: &str) -> Option<Permission> {
         "desk" => Some(Permission::UseDesk),
         "jobs" => Some(Permission::WorkJobs),
         "portal" => Some(Permission::UsePortal),
+        "security" => Some(Permission::WatchSecurity),
         "account" => Some(Permission::SignedIn),
         _ => None,
     }
@@ -141,35 +174,39 @@ pub fn sees_estate(scope: &EstateScope, estate_id: i64) -> bool {
 mod tests {
     use super::*;
 
-    const ROLES: [Role; 5] = [
+    const ROLES: [Role; 6] = [
         Role::Admin,
         Role::Manager,
         Role::Clerk,
         Role::Maintenance,
         Role::Resident,
+        Role::Security,
     ];
 
     #[test]
     fn permission_matrix() {
         // One row per permission: which roles hold it, in ROLES order.
-        let expected: [(Permission, [bool; 5]); 11] = [
-            (Permission::ManageRepairs, [true, true, false, false, false]),
+        let expected: [(Permission, [bool; 6]); 14] = [
+            (Permission::ManageRepairs, [true, true, false, false, false, false]),
             (
                 Permission::HandleEscalations,
-                [false, true, false, false, false],
+                [false, true, false, false, false, false],
             ),
-            (Permission::ManageFees, [true, true, false, false, false]),
-            (Permission::RunBilling, [true, true, false, false, false]),
-            (Permission::ApproveMoney, [false, true, false, false, false]),
-            (Permission::SignedIn, [true, true, true, true, true]),
+            (Permission::ManageFees, [true, true, false, false, false, false]),
+            (Permission::RunBilling, [true, true, false, false, false, false]),
+            (Permission::ApproveMoney, [false, true, false, false, false, false]),
+            (Permission::SignedIn, [true, true, true, true, true, true]),
+            (Permission::ViewKeys, [true, true, true, false, false, true]),
+            (Permission::ManageKeys, [true, true, false, false, false, false]),
+            (Permission::WatchSecurity, [false, false, false, false, false, true]),
             (
                 Permission::ManageAccounts,
-                [true, false, false, false, false],
+                [true, false, false, false, false, false],
             ),
-            (Permission::ViewAuditLog, [true, true, false, false, false]),
-            (Permission::UseDesk, [true, true, true, false, false]),
-            (Permission::WorkJobs, [false, false, false, true, false]),
-            (Permission::UsePortal, [false, false, false, false, true]),
+            (Permission::ViewAuditLog, [true, true, false, false, false, false]),
+            (Permission::UseDesk, [true, true, true, false, false, false]),
+            (Permission::WorkJobs, [false, false, false, true, false, false]),
+            (Permission::UsePortal, [false, false, false, false, true, false]),
         ];
         for (permission, row) in expected {
             for (role, want) in ROLES.iter().zip(row) {
@@ -188,7 +225,7 @@ mod tests {
 
     #[test]
     fn residents_cannot_open_staff_pages() {
-        for path in ["/desk", "/admin/staff", "/admin/staff/3", "/audit", "/jobs"] {
+        for path in ["/desk", "/admin/staff", "/admin/staff/3", "/audit", "/jobs", "/security"] {
             let needed = page_permission(path).expect("staff page");
             assert!(!allows(Role::Resident, needed), "{path}");
         }
@@ -206,6 +243,11 @@ mod tests {
             Some(Permission::UseDesk)
         );
         assert_eq!(page_permission("/"), None);
+        assert_eq!(page_permission("/desk/keys/12"), Some(Permission::ViewKeys));
+        assert_eq!(page_permission("/desk/keys/setup"), Some(Permission::UseDesk));
+        assert_eq!(page_permission("/security"), Some(Permission::WatchSecurity));
+        assert!(allows(Role::Security, Permission::ViewKeys));
+        assert!(!allows(Role::Security, Permission::UseDesk));
     }
 
     #[test]

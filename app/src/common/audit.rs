@@ -55,6 +55,12 @@ crate::value_set! {
         RepairSettings = "repair_settings",
         WorkerSkills = "worker_skills",
         RepairSetPaid = "repair_set_paid",
+        AddKeyCabinet = "add_key_cabinet",
+        RegisterKey = "register_key",
+        AddKeyCopy = "add_key_copy",
+        LendKey = "lend_key",
+        ReturnKey = "return_key",
+        AuthoriseKey = "authorise_key",
     }
 }
 
@@ -80,5 +86,10 @@ crate::value_set! {
         Escalation = "escalation",
         RepairSetting = "repair_setting",
         RepairLocation = "repair_location",
+        KeyCabinet = "key_cabinet",
+        KeySet = "key_set",
+        KeyCopy = "key_copy",
+        KeyLoan = "key_loan",
+        KeyAuthorisation = "key_authorisation",
     }
 }

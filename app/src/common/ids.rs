@@ -107,3 +107,15 @@ mod tests {
         assert_eq!(AccountId(3).to_string(), "3");
     }
 }
+id_type!(
+    /// A key cabinet (钥匙柜).
+    CabinetId
+);
+id_type!(
+    /// A key: one lock's key set, with one or more copies.
+    KeySetId
+);
+id_type!(
+    /// One physical copy of a key, with its own tag, hook and status.
+    KeyCopyId
+);

@@ -11,6 +11,7 @@ pub mod choice;
 pub mod ids;
 pub mod lang;
 pub mod money;
+pub mod personal;
 pub mod values;
 
 pub use access::*;

@@ -85,3 +85,18 @@ mod desk_day_tests {
         assert_eq!(local_day_start_utc("2026-13-01"), None);
     }
 }
+
+/// A desk time typed in a `datetime-local` field (`YYYY-MM-DDTHH:MM`, China
+/// Standard Time) → the stored UTC text; `None` when it is not one.
+pub fn desk_minute_to_db(text: &str) -> Option<String> {
+    let naive = chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M").ok()?;
+    let local = naive.and_local_timezone(desk_offset()).single()?;
+    Some(to_db(local.with_timezone(&Utc)))
+}
+
+/// A stored UTC time as a `datetime-local` field's value (desk time, to the minute).
+pub fn db_to_desk_minute(t: DateTime<Utc>) -> String {
+    t.with_timezone(&desk_offset())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}

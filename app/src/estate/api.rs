@@ -91,7 +91,16 @@ pub async fn reveal_resident_field(id: i64, field: String) -> Result<String, App
 pub async fn desk_search(q: String) -> Result<Vec<SearchHit>, AppError> {
     guarded(Permission::UseDesk, move |call| async move {
         let plan = super::search::plan(&q);
-        Ok(register::search(call.pool(), &call.caller.scope, &plan).await?)
+        let hits = register::search(call.pool(), &call.caller.scope, &plan).await?;
+        // The keys of the houses it names best, and a key's own tag.
+        let houses: Vec<i64> = hits
+            .iter()
+            .filter(|h| h.kind == super::search::HitKind::House && h.rank <= 1)
+            .map(|h| h.id)
+            .collect();
+        let keys =
+            crate::keys::db::for_search(call.pool(), &call.caller.scope, &q, &houses).await?;
+        Ok(super::search::with_keys(call.lang(), hits, keys))
     })
     .await
 }
@@ -133,7 +142,7 @@ pub async fn add_occupant(
                 .after(json!({
                     "house_id": house_id, "resident_id": resident_id, "role": o.role,
                     "start_date": o.start_date, "name": o.name,
-                    "mobile": rules::mask_mobile(&o.mobile),
+                    "mobile": crate::common::personal::mask_mobile(&o.mobile),
                 })),
         )
         .await?;

@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 
 use super::{HouseStatus, HouseUse, OccupancyRole};
+use crate::common::personal::{normalise_id_number, normalise_mobile};
 
 /// A refused field: the form field's name and the i18n key of the reason.
 pub use crate::i18n::FieldProblem;
@@ -15,11 +16,6 @@ pub use crate::i18n::FieldProblem;
 /// Why a value is refused; each is an i18n key under `register.`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Invalid {
-    MobileFormat,
-    IdLength,
-    IdCharacters,
-    IdBirthDate,
-    IdCheckDigit,
     AreaFormat,
     AreaNotPositive,
     AreaTooPrecise,
@@ -30,67 +26,12 @@ impl Invalid {
     /// The i18n key of the message.
     pub fn key(self) -> &'static str {
         match self {
-            Invalid::MobileFormat => "register.invalid.mobile",
-            Invalid::IdLength => "register.invalid.id_length",
-            Invalid::IdCharacters => "register.invalid.id_characters",
-            Invalid::IdBirthDate => "register.invalid.id_birth_date",
-            Invalid::IdCheckDigit => "register.invalid.id_check_digit",
             Invalid::AreaFormat => "register.invalid.area_format",
             Invalid::AreaNotPositive => "register.invalid.area_positive",
             Invalid::AreaTooPrecise => "register.invalid.area_precision",
             Invalid::HouseNumberFormat => "register.invalid.house_number",
         }
     }
-}
-
-/// A mainland mobile number: 11 digits starting `1[3-9]`. Spaces and dashes
-/// people type are removed first.
-pub fn normalise_mobile(input: &str) -> Result<String, Invalid> {
-    let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let b = digits.as_bytes();
-    if b.len() == 11
-        && b.iter().all(u8::is_ascii_digit)
-        && b[0] == b'1'
-        && (b'3'..=b'9').contains(&b[1])
-    {
-        Ok(digits)
-    } else {
-        Err(Invalid::MobileFormat)
-    }
-}
-
-/// A resident identity card number (居民身份证号码, GB 11643-1999): 17 digits
-/// and a check character (0–9 or X), with a real birth date at positions 7–14.
-pub fn normalise_id_number(input: &str) -> Result<String, Invalid> {
-    let id: String = input.trim().to_ascii_uppercase();
-    if id.chars().count() != 18 {
-        return Err(Invalid::IdLength);
-    }
-    let b = id.as_bytes();
-    if !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
-        return Err(Invalid::IdCharacters);
-    }
-    let birth =
-        NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").map_err(|_| Invalid::IdBirthDate)?;
-    if birth < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(birth) {
-        return Err(Invalid::IdBirthDate);
-    }
-    if id_check_char(&b[..17]) != b[17] {
-        return Err(Invalid::IdCheckDigit);
-    }
-    Ok(id)
-}
-
-/// The ISO 7064 MOD 11-2 check character of the first 17 digits.
-pub fn id_check_char(first17: &[u8]) -> u8 {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    CHECK[(sum % 11) as usize]
 }
 
 /// A gross floor area typed as `89.56` → 8956 (0.01 m²): positive, at most two
@@ -390,45 +331,6 @@ pub fn sheet_role(cell: &str) -> Option<OccupancyRole> {
     }
 }
 
-/// How many characters of an `n`-character value a mask shows at its start
-/// and end: none below 8; below 11 a quarter at each end, at most 3 and 4, so
-/// at least half is hidden (`62345678` → `62****78`); from 11 on, 3 and 4.
-fn shown_ends(n: usize) -> (usize, usize) {
-    match n {
-        0..8 => (0, 0),
-        8..11 => ((n / 4).min(3), (n / 4).min(4)),
-        _ => (3, 4),
-    }
-}
-
-/// `value` with only its shown ends kept: `stars` stars between them, or one
-/// per hidden character.
-fn mask_with(value: &str, stars: Option<usize>) -> String {
-    let c: Vec<char> = value.chars().collect();
-    let (head, tail) = shown_ends(c.len());
-    if head == 0 {
-        return "*".repeat(c.len());
-    }
-    let hidden = c.len() - head - tail;
-    format!(
-        "{}{}{}",
-        c[..head].iter().collect::<String>(),
-        "*".repeat(stars.unwrap_or(hidden)),
-        c[c.len() - tail..].iter().collect::<String>()
-    )
-}
-
-/// `13812345678` → `138****5678`; a number shorter than 11 shows at most half.
-pub fn mask_mobile(mobile: &str) -> String {
-    let n = mobile.chars().count();
-    mask_with(mobile, (n >= 11).then_some(4))
-}
-
-/// `11010519491231002X` → `110***********002X`: one star per hidden character.
-pub fn mask_id_number(id: &str) -> String {
-    mask_with(id, None)
-}
-
 /// The page of a paged list to show and the offset of its first row, from a
 /// page number in the address (any `i64`): clamped to the pages there are,
 /// so `page × size` can neither overflow nor point past the end (a page past
@@ -443,66 +345,6 @@ pub fn page_window(page: i64, total: i64, size: i64) -> (i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn mobiles() {
-        assert_eq!(normalise_mobile("13812345678"), Ok("13812345678".into()));
-        assert_eq!(normalise_mobile("138 1234 5678"), Ok("13812345678".into()));
-        assert_eq!(normalise_mobile("199-1234-5678"), Ok("19912345678".into()));
-        for bad in [
-            "12812345678",
-            "1381234567",
-            "138123456789",
-            "23812345678",
-            "1381234567a",
-            "",
-        ] {
-            assert_eq!(normalise_mobile(bad), Err(Invalid::MobileFormat), "{bad}");
-        }
-    }
-
-    #[test]
-    fn id_numbers() {
-        // The standard's own example, and one ending in X.
-        assert_eq!(
-            normalise_id_number("11010519491231002X"),
-            Ok("11010519491231002X".into())
-        );
-        assert_eq!(
-            normalise_id_number("11010519491231002x"),
-            Ok("11010519491231002X".into())
-        );
-        assert_eq!(
-            normalise_id_number("440524188001010014"),
-            Err(Invalid::IdBirthDate)
-        );
-        assert_eq!(
-            normalise_id_number("110105194912310021"),
-            Err(Invalid::IdCheckDigit)
-        );
-        assert_eq!(
-            normalise_id_number("11010519491231002"),
-            Err(Invalid::IdLength)
-        );
-        assert_eq!(
-            normalise_id_number("1101051949123100AX"),
-            Err(Invalid::IdCharacters)
-        );
-        assert_eq!(
-            normalise_id_number("110105194902300026"),
-            Err(Invalid::IdBirthDate),
-            "30 February"
-        );
-    }
-
-    #[test]
-    fn check_characters() {
-        let first = b"11010519491231002";
-        assert_eq!(id_check_char(first), b'X');
-        let id = b"44052418800101001";
-        let c = id_check_char(id);
-        assert!(c.is_ascii_digit() || c == b'X');
-    }
 
     #[test]
     fn areas_are_exact() {
@@ -538,32 +380,6 @@ mod tests {
                 "{bad}"
             );
         }
-    }
-
-    #[test]
-    fn masking() {
-        assert_eq!(mask_mobile("13812345678"), "138****5678");
-        assert_eq!(mask_id_number("11010519491231002X"), "110***********002X");
-        assert_eq!(mask_id_number("11010519491231002X").chars().count(), 18);
-        assert_eq!(mask_mobile("123"), "***");
-    }
-
-    #[test]
-    fn short_numbers_keep_at_most_half() {
-        // An 8-digit landline and a 10-digit number: a quarter each end.
-        assert_eq!(mask_mobile("62345678"), "62****78");
-        assert_eq!(mask_mobile("0101234567"), "01******67");
-        assert_eq!(mask_id_number("E1234567"), "E1****67");
-        assert_eq!(mask_id_number("E123456789"), "E1******89");
-        for value in ["62345678", "623456789", "0101234567"] {
-            for masked in [mask_mobile(value), mask_id_number(value)] {
-                let shown = masked.chars().filter(|c| *c != '*').count();
-                assert!(shown * 2 <= value.len(), "{value} → {masked}");
-                assert_eq!(masked.chars().count(), value.len(), "{value} → {masked}");
-            }
-        }
-        // Mobiles keep their familiar form.
-        assert_eq!(mask_mobile("13800000001"), "138****0001");
     }
 
     #[test]

@@ -11,6 +11,7 @@ crate::value_set! {
     pub enum HitKind("search") {
         House = "house",
         Resident = "resident",
+        Key = "key",
     }
 }
 
@@ -32,6 +33,7 @@ impl SearchHit {
         match self.kind {
             HitKind::House => format!("/desk/houses/{}", self.id),
             HitKind::Resident => format!("/desk/residents/{}", self.id),
+            HitKind::Key => format!("/desk/keys/{}", self.id),
         }
     }
 }
@@ -114,6 +116,59 @@ pub fn best(mut hits: Vec<SearchHit>) -> Vec<SearchHit> {
     hits.dedup_by(|a, b| a.kind == b.kind && a.id == b.id);
     hits.truncate(MAX_HITS);
     hits
+}
+
+/// The hits with the keys found beside them: each key right after its house
+/// (a tag's key first), saying where it is or who has it, since when and
+/// who allowed it.
+#[cfg(feature = "ssr")]
+pub fn with_keys(
+    lang: crate::common::Lang,
+    hits: Vec<SearchHit>,
+    keys: Vec<crate::keys::KeyRow>,
+) -> Vec<SearchHit> {
+    use crate::i18n::I18n;
+    let i18n = I18n(lang);
+    let key_hit = |k: &crate::keys::KeyRow, rank: u8| SearchHit {
+        kind: HitKind::Key,
+        id: k.copy_id.get(),
+        title: format!("{} · {}", k.tag, k.opens),
+        detail: match &k.loan {
+            Some(l) => {
+                let line = i18n.f(
+                    "keys.hit_out",
+                    &[("taker", &l.taker), ("since", &l.out_at), ("by", &l.authorised_by)],
+                );
+                if l.overdue {
+                    format!("{line} · {}", i18n.t("keys.overdue"))
+                } else {
+                    line
+                }
+            }
+            None => i18n.f("keys.hit_in", &[("place", &format!("{} {}", k.cabinet, k.hook))]),
+        },
+        rank,
+    };
+    let mut out: Vec<SearchHit> = Vec::new();
+    let mut placed = std::collections::HashSet::new();
+    // A key found by its own tag.
+    for k in keys.iter().filter(|k| k.house_id.is_none() || !hits.iter().any(|h| h.kind == HitKind::House && Some(h.id) == k.house_id)) {
+        if placed.insert(k.copy_id) {
+            out.push(key_hit(k, 0));
+        }
+    }
+    for h in hits {
+        let house = (h.kind == HitKind::House).then_some(h.id);
+        let rank = h.rank;
+        out.push(h);
+        for k in keys.iter().filter(|k| house.is_some() && k.house_id == house) {
+            if placed.insert(k.copy_id) {
+                out.push(key_hit(k, rank));
+            }
+        }
+    }
+    out.truncate(MAX_HITS + 4);
+    out
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     crate::common::Permission,
-    crate::estate::rules::{mask_id_number, mask_mobile},
+    crate::common::personal::{mask_id_number, mask_mobile},
     crate::estate::PersonalField,
     crate::guard::guarded,
 };

@@ -36,6 +36,21 @@ pub fn DeskHome() -> impl IntoView {
                     view! { <EstateTable list caption=true /> }.into_any()
                 }
             })}
+            <crate::keys::pages::KeysOutPanel />
+            {crate::common::CurrentUser::is(crate::common::Role::Manager).then(|| view! { <crate::keys::pages::KeyReportsPanel /> })}
+        </>
+    }
+}
+
+/// Security's home (安保 / 监控中心): what has been reported, and the keys out of the cabinet.
+#[component]
+pub fn SecurityHome() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <>
+            <h1>{i18n.t("security.title")}</h1>
+            <crate::keys::pages::KeyReportsPanel />
+            <crate::keys::pages::KeysOutPanel />
         </>
     }
 }

@@ -33,6 +33,7 @@ pub fn viewer(caller: &Caller) -> Result<Viewer, AppError> {
                 .ok_or_else(|| AppError::forbidden("a resident account without a resident"))?,
             houses: caller.residences.clone(),
         },
+        Role::Security => return Err(AppError::forbidden("security sees no repair tickets")),
     })
 }
 

@@ -51,6 +51,7 @@ pub fn JobsHome() -> impl IntoView {
     view! {
         <>
             <h1>{i18n.t("jobs.title")}</h1>
+            <crate::keys::pages::MyKeysPanel />
             <FormError error=form_error(v) />
             {load(move || queue, move |q| view! { <QueueView q step /> })}
         </>

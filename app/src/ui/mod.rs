@@ -3,8 +3,12 @@
 //! panels for refused or missing pages, tables, money and dates. The frame
 //! around the pages is the routes' layout, [`crate::shell`].
 
+pub mod signature;
+
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
+
+pub use signature::SignaturePad;
 
 use crate::common::{CurrentUser, Lang};
 use crate::error::AppError;
@@ -138,7 +142,7 @@ fn field_ids(
 
 /// The hint and the error line under a field: written once, here.
 #[component]
-fn FieldNotes(
+pub(crate) fn FieldNotes(
     hint: Option<String>,
     hint_id: String,
     error_id: String,

@@ -7,7 +7,7 @@ use sqlx::AnyExecutor;
 use super::tail4;
 use crate::common::{EstateId, HouseId};
 use crate::db::{time, Write};
-use crate::estate::rules::mask_mobile;
+use crate::common::personal::mask_mobile;
 use crate::estate::{OccupancyRole, OccupancyView};
 
 #[derive(sqlx::FromRow)]

@@ -2,6 +2,7 @@
 //! every row, each refusal with its sheet, row and column, and a house that
 //! appears on several rows (one per resident) agreeing with itself.
 
+use crate::common::personal;
 use std::collections::HashMap;
 
 use super::{Occupant, Problem, RawRow, RegisterRow, COLUMNS};
@@ -59,12 +60,12 @@ pub fn validate(
             if name.is_empty() || name.chars().count() > 40 {
                 bad("name", "register.invalid.name");
             }
-            let mobile = rules::normalise_mobile(raw.get("mobile"))
+            let mobile = personal::normalise_mobile(raw.get("mobile"))
                 .map_err(|e| bad("mobile", e.key()))
                 .ok();
             let id_number = match raw.get("id_number") {
                 "" => Some(None),
-                id => rules::normalise_id_number(id)
+                id => personal::normalise_id_number(id)
                     .map(Some)
                     .map_err(|e| bad("id_number", e.key()))
                     .ok(),

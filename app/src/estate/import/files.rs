@@ -3,10 +3,10 @@
 //! house and resident exports. Mobiles and ID numbers are masked in every
 //! one, and text a spreadsheet would run as a formula is escaped.
 
+use crate::common::personal;
 use super::{safe_cell, Problem, RawRow, COLUMNS};
 use crate::common::{AccountId, Lang, Role};
 use crate::estate::db::ExportRow;
-use crate::estate::rules;
 use crate::i18n::tr;
 
 /// The template: the header row and one example row, with a notes sheet.
@@ -61,8 +61,8 @@ fn report_cell(key: &str, value: &str) -> String {
     match (key, value) {
         (_, "") => String::new(),
         // Raw cells, not checked values: the kept ends could still start a formula.
-        ("mobile", v) => safe_cell(&rules::mask_mobile(v)),
-        ("id_number", v) => safe_cell(&rules::mask_id_number(v)),
+        ("mobile", v) => safe_cell(&personal::mask_mobile(v)),
+        ("id_number", v) => safe_cell(&personal::mask_id_number(v)),
         (_, v) => safe_cell(v),
     }
 }
@@ -145,11 +145,11 @@ fn person_cells(r: &ExportRow, lang: Lang) -> [String; 5] {
         safe_cell(r.name.as_deref().unwrap_or("")),
         r.mobile
             .as_deref()
-            .map(rules::mask_mobile)
+            .map(personal::mask_mobile)
             .unwrap_or_default(),
         r.id_number
             .as_deref()
-            .map(rules::mask_id_number)
+            .map(personal::mask_id_number)
             .unwrap_or_default(),
         r.role.map(|role| tr(lang, role.key())).unwrap_or_default(),
         r.start_date.clone().unwrap_or_default(),

@@ -158,6 +158,7 @@ fn HouseHub(
                 </table>
             </div>
         </section>
+        <crate::keys::pages::HouseKeysPanel house_id=house_id />
         <div class="columns">
             <section class="panel">
                 <h2>{i18n.t("house.add_resident")}</h2>

@@ -12,7 +12,7 @@ use crate::common::{sees_estate, AuditAction, AuditEntity, Choice, Lang, TicketI
 use crate::db::audit::{Actor, Change};
 use crate::db::{time, Database};
 use crate::error::{AppError, FieldError};
-use crate::estate::rules::mask_mobile;
+use crate::common::personal::mask_mobile;
 use crate::i18n::{tr, I18n};
 use crate::repairs::rules::{self, NewTicket, Status};
 use crate::repairs::{ReportForm, TimelineEntry};

@@ -80,6 +80,7 @@ fn TicketView(t: TicketDetail, refresh: RwSignal<u32>) -> impl IntoView {
                 <TicketActions t=t.clone() refresh primary=false />
             </div>
             <div>
+                <crate::keys::pages::TicketKeysPanel ticket_id=t.id />
                 <Visits visits=t.visits.clone() />
                 <Timeline events=t.timeline.clone() />
             </div>

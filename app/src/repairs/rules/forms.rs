@@ -146,7 +146,7 @@ pub fn check_report(
     let appointment = if input.appointment.trim().is_empty() {
         None
     } else {
-        match parse_appointment(&input.appointment) {
+        match time::desk_minute_to_db(&input.appointment) {
             Some(at) if at >= time::to_db(now - chrono::Duration::hours(1)) => Some(at),
             _ => {
                 push(
@@ -177,13 +177,6 @@ pub fn check_report(
         appointment,
     };
     (fields, errors)
-}
-
-/// `YYYY-MM-DDTHH:MM` in desk time → the database's UTC text.
-fn parse_appointment(text: &str) -> Option<String> {
-    let naive = chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M").ok()?;
-    let local = naive.and_local_timezone(time::desk_offset()).single()?;
-    Some(time::to_db(local.with_timezone(&chrono::Utc)))
 }
 
 /// A finish, checked: the notes, the materials, and the charge in fen.

@@ -2,6 +2,8 @@
 //! account per role, so a newcomer can sign in and look around. Deterministic:
 //! the same data every time. Refuses a database that already holds data.
 
+mod keys;
+
 use anyhow::{bail, Context};
 
 use app::admin::db as admin_db;
@@ -19,12 +21,13 @@ use app::sheet::read as sheet;
 
 /// The demo's sign-ins, printed after loading.
 pub const RESIDENT_MOBILE: &str = "13800000001";
-pub const STAFF: [(&str, &str, Role); 5] = [
+pub const STAFF: [(&str, &str, Role); 6] = [
     ("admin", "系统管理员", Role::Admin),
     ("manager", "李主管", Role::Manager),
     ("clerk", "王小前", Role::Clerk),
     ("maintenance", "张师傅", Role::Maintenance),
     ("maintenance2", "刘师傅", Role::Maintenance),
+    ("security", "赵卫东", Role::Security),
 ];
 
 const SURNAMES: [&str; 24] = [
@@ -142,6 +145,7 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
     w.commit().await?;
     load_billing(db, first_estate, &actor).await?;
     load_repairs(db, first_estate, &actor).await?;
+    keys::load(db, first_estate).await?;
     Ok(())
 }
 
@@ -599,6 +603,6 @@ fn demo_id_number(rng: &mut Lcg, serial: u64) -> String {
     let month = 1 + rng.next() % 12;
     let day = 1 + rng.next() % 28;
     let first17 = format!("110105{year}{month:02}{day:02}{:03}", serial % 1000);
-    let check = app::estate::rules::id_check_char(first17.as_bytes()) as char;
+    let check = app::common::personal::id_check_char(first17.as_bytes()) as char;
     format!("{first17}{check}")
 }
