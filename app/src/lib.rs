@@ -154,7 +154,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/desk/keys") view=keys::pages::KeysPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/keys/find") view=keys::pages::FindKeyPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/keys/setup") view=keys::pages::KeySetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/keys/register-sheet") view=keys::print::KeyRegisterSheetPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/keys/cabinets/:id") view=keys::pages::CabinetPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/keys/cabinets/:id/labels") view=keys::print::KeyLabelsPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/keys/counts/:id") view=keys::pages::CountPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/keys/:id") view=keys::pages::KeyPage ssr=SsrMode::Async />
                     <Route path=path!("/security") view=home::pages::SecurityHome ssr=SsrMode::Async />
                     <Route path=path!("/desk/escalations") view=visits::pages::EscalationsPage ssr=SsrMode::Async />
@@ -163,6 +166,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/portal/repairs") view=repairs::portal::PortalRepairsPage ssr=SsrMode::Async />
                     <Route path=path!("/portal/repairs/new") view=repairs::portal::PortalNewRepairPage ssr=SsrMode::Async />
                     <Route path=path!("/portal/repairs/:id") view=repairs::portal::PortalRepairPage ssr=SsrMode::Async />
+                    <Route path=path!("/portal/keys") view=keys::portal::PortalKeysPage ssr=SsrMode::Async />
                     <Route path=path!("/portal") view=home::pages::PortalHome ssr=SsrMode::Async />
                     <Route path=path!("/admin/estates") view=admin::pages::EstatesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/staff") view=admin::pages::StaffListPage ssr=SsrMode::Async />
@@ -210,6 +214,7 @@ mod tests {
             labels_of(keys::LogEntry::ALL, keys::LogEntry::key),
             labels_of(keys::IncidentKind::ALL, keys::IncidentKind::key),
             labels_of(keys::ListFilter::ALL, keys::ListFilter::key),
+            labels_of(keys::CountOutcome::ALL, keys::CountOutcome::key),
             labels_of(keys::rules::KeyAction::ALL, keys::rules::KeyAction::key),
             labels_of(billing::FeeKind::ALL, billing::FeeKind::unit_key),
             labels_of(billing::RateUse::ALL, billing::RateUse::key),

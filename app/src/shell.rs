@@ -14,7 +14,7 @@ use crate::ui::{Forbidden, LangSwitch};
 
 /// The navigation: every entry whose page the role may open (one rule decides
 /// both the menu and the guard).
-const NAV: [(&str, &str); 15] = [
+const NAV: [(&str, &str); 16] = [
     ("nav.desk", "/desk"),
     ("nav.security", "/security"),
     ("nav.houses", "/desk/houses"),
@@ -27,6 +27,7 @@ const NAV: [(&str, &str); 15] = [
     ("nav.portal", "/portal"),
     ("nav.bills", "/portal/bills"),
     ("nav.my_repairs", "/portal/repairs"),
+    ("nav.my_keys", "/portal/keys"),
     ("nav.estates", "/admin/estates"),
     ("nav.staff", "/admin/staff"),
     ("nav.audit", "/audit"),
@@ -110,7 +111,8 @@ mod tests {
             vec![
                 ("nav.portal", "/portal"),
                 ("nav.bills", "/portal/bills"),
-                ("nav.my_repairs", "/portal/repairs")
+                ("nav.my_repairs", "/portal/repairs"),
+                ("nav.my_keys", "/portal/keys")
             ]
         );
         assert_eq!(nav_for(Role::Maintenance), vec![("nav.jobs", "/jobs")]);

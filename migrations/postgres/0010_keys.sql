@@ -189,11 +189,26 @@ begin
     if tg_op = 'DELETE' then
         raise exception 'key_loan is never deleted';
     end if;
+    -- While open, only the return's own columns may be written.
     if old.returned_at is not null
-       or new.copy_id <> old.copy_id or new.taker_name <> old.taker_name
-       or new.authorised_by <> old.authorised_by or new.out_at <> old.out_at
-       or new.due_at is distinct from old.due_at or new.purpose <> old.purpose
-       or new.taker_id_number is distinct from old.taker_id_number then
+       or new.copy_id is distinct from old.copy_id
+       or new.estate_id is distinct from old.estate_id
+       or new.taker_kind is distinct from old.taker_kind
+       or new.taker_account_id is distinct from old.taker_account_id
+       or new.taker_resident_id is distinct from old.taker_resident_id
+       or new.taker_name is distinct from old.taker_name
+       or new.taker_phone is distinct from old.taker_phone
+       or new.taker_id_number is distinct from old.taker_id_number
+       or new.purpose is distinct from old.purpose
+       or new.ticket_id is distinct from old.ticket_id
+       or new.note is distinct from old.note
+       or new.authorisation_id is distinct from old.authorisation_id
+       or new.authorised_by is distinct from old.authorised_by
+       or new.lent_by is distinct from old.lent_by
+       or new.out_at is distinct from old.out_at
+       or new.due_at is distinct from old.due_at
+       or new.signature is distinct from old.signature
+       or new.signed_on_paper is distinct from old.signed_on_paper then
         raise exception 'a key loan changes only by its return';
     end if;
     return new;

@@ -211,10 +211,25 @@ begin select raise(abort, 'key_count_line is append-only'); end;
 -- A loan is written once at check-out and once at its return; never again, never deleted.
 create trigger key_loan_no_delete before delete on key_loan
 begin select raise(abort, 'key_loan is never deleted'); end;
+-- (While open, only the return's own columns may be written.)
 create trigger key_loan_once_returned before update on key_loan
 when old.returned_at is not null
-  or new.copy_id <> old.copy_id or new.taker_name <> old.taker_name
-  or new.authorised_by <> old.authorised_by or new.out_at <> old.out_at
-  or new.due_at is not old.due_at or new.purpose <> old.purpose
+  or new.copy_id is not old.copy_id
+  or new.estate_id is not old.estate_id
+  or new.taker_kind is not old.taker_kind
+  or new.taker_account_id is not old.taker_account_id
+  or new.taker_resident_id is not old.taker_resident_id
+  or new.taker_name is not old.taker_name
+  or new.taker_phone is not old.taker_phone
   or new.taker_id_number is not old.taker_id_number
+  or new.purpose is not old.purpose
+  or new.ticket_id is not old.ticket_id
+  or new.note is not old.note
+  or new.authorisation_id is not old.authorisation_id
+  or new.authorised_by is not old.authorised_by
+  or new.lent_by is not old.lent_by
+  or new.out_at is not old.out_at
+  or new.due_at is not old.due_at
+  or new.signature is not old.signature
+  or new.signed_on_paper is not old.signed_on_paper
 begin select raise(abort, 'a key loan changes only by its return'); end;

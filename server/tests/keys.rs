@@ -74,17 +74,16 @@ async fn staff(db: &Database, username: &str, estate: i64) -> Staff {
 
 /// A new account of `role` working for `estate` (as the admin pages store it).
 async fn new_staff(db: &Database, username: &str, name: &str, role: &str, estate: i64) -> Staff {
-    sqlx::query(
+    let (id,): (i64,) = sqlx::query_as(
         "insert into account (role, username, display_name, password_hash, created_at, updated_at) \
-         values ($1, $2, $3, 'x', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+         values ($1, $2, $3, 'x', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') returning id",
     )
     .bind(role)
     .bind(username)
     .bind(name)
-    .execute(&db.pool)
+    .fetch_one(&db.pool)
     .await
     .expect("account");
-    let id = one(db, &format!("select id from account where username = '{username}'")).await;
     sqlx::query("insert into account_estate (account_id, estate_id) values ($1, $2)")
         .bind(id)
         .bind(estate)
@@ -131,18 +130,20 @@ async fn counter(t: &TestDb) -> Counter {
 impl Counter {
     /// Registers a key of `kind` for a house of CH, by the manager; the first copy.
     async fn key(&self, kind: &str, house: &str, hook: &str, copies: &str) -> KeyCopyId {
-        register::register(
-            &self.db,
-            &self.manager.actor,
-            &self.manager.caller,
-            Lang::Zh,
-            &self.new_key(kind, house, hook, copies, "业主要求多留一把"),
-        )
-        .await
-        .expect("register")
+        let key = self.new_key(kind, house, hook, copies, "业主要求多留一把");
+        self.register_as(&self.manager, key)
+            .await
+            .expect("register")
     }
 
-    fn new_key(&self, kind: &str, house: &str, hook: &str, copies: &str, reason: &str) -> register::NewKey {
+    fn new_key(
+        &self,
+        kind: &str,
+        house: &str,
+        hook: &str,
+        copies: &str,
+        reason: &str,
+    ) -> register::NewKey {
         register::NewKey {
             estate_id: self.ch,
             kind: kind.into(),
@@ -156,15 +157,8 @@ impl Counter {
     }
 
     async fn account(&self, username: &str) -> i64 {
-        one(&self.db, &format!("select id from account where username = '{username}'")).await
-    }
-
-    async fn house(&self, number: &str) -> i64 {
-        one(
-            &self.db,
-            &format!("select id from house where number = '{number}' and estate_id = {}", self.ch),
-        )
-        .await
+        let sql = format!("select id from account where username = '{username}'");
+        one(&self.db, &sql).await
     }
 
     /// A check-out by a member of staff, authorised by the manager, due in two hours.
@@ -184,7 +178,12 @@ impl Counter {
         lend::lend(&self.db, &by.actor, &by.caller, Lang::Zh, copy, form).await
     }
 
-    async fn give_back(&self, copy: KeyCopyId, condition: &str, note: &str) -> Result<CopyStatus, AppError> {
+    async fn give_back(
+        &self,
+        copy: KeyCopyId,
+        condition: &str,
+        note: &str,
+    ) -> Result<CopyStatus, AppError> {
         lend::give_back(
             &self.db,
             &self.clerk.actor,
@@ -198,18 +197,21 @@ impl Counter {
         .await
     }
 
-    async fn status(&self, copy: KeyCopyId) -> String {
-        text_of(&self.db, &format!("select status from key_copy where id = {}", copy.0)).await
+    /// The copy's status and its loans, all and open: `"out 1/1"`.
+    async fn state(&self, copy: KeyCopyId) -> String {
+        let (status, all, open): (String, i64, i64) = sqlx::query_as(
+            "select c.status, count(l.id), count(l.id) - count(l.returned_at) \
+             from key_copy c left join key_loan l on l.copy_id = c.id where c.id = $1 group by c.status",
+        )
+        .bind(copy)
+        .fetch_one(&self.db.pool)
+        .await
+        .expect("state");
+        format!("{status} {all}/{open}")
     }
 
-    async fn loans(&self, copy: KeyCopyId) -> (i64, i64) {
-        let all = one(&self.db, &format!("select count(*) from key_loan where copy_id = {}", copy.0)).await;
-        let open = one(
-            &self.db,
-            &format!("select count(*) from key_loan where copy_id = {} and returned_at is null", copy.0),
-        )
-        .await;
-        (all, open)
+    async fn register_as(&self, by: &Staff, key: register::NewKey) -> Result<KeyCopyId, AppError> {
+        register::register(&self.db, &by.actor, &by.caller, Lang::Zh, &key).await
     }
 
     /// The copy's key-log lines, oldest first.
@@ -224,7 +226,8 @@ impl Counter {
     }
 
     async fn audited_lends(&self) -> i64 {
-        one(&self.db, "select count(*) from audit_log where action = 'lend_key'").await
+        let sql = "select count(*) from audit_log where action = 'lend_key'";
+        one(&self.db, sql).await
     }
 
     /// Files an open repair ticket on a house of CH at the desk.
@@ -251,19 +254,21 @@ impl Counter {
     }
 }
 
-/// Desk time (China Standard Time) `hours` from now, as the form's `datetime-local` sends it.
+/// Now at the desk: China Standard Time, UTC+8.
+fn desk_now() -> chrono::DateTime<FixedOffset> {
+    Utc::now().with_timezone(&FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+}
+
+/// Desk time `hours` from now, as the form's `datetime-local` sends it.
 fn due_in(hours: i64) -> String {
-    let desk = FixedOffset::east_opt(8 * 3600).expect("UTC+8");
-    (Utc::now() + Duration::hours(hours))
-        .with_timezone(&desk)
+    (desk_now() + Duration::hours(hours))
         .format("%Y-%m-%dT%H:%M")
         .to_string()
 }
 
 /// The desk's day `days` from today, `YYYY-MM-DD`.
 fn desk_day(days: i64) -> String {
-    let desk = FixedOffset::east_opt(8 * 3600).expect("UTC+8");
-    (Utc::now().with_timezone(&desk).date_naive() + Duration::days(days))
+    (desk_now().date_naive() + Duration::days(days))
         .format("%Y-%m-%d")
         .to_string()
 }
@@ -311,35 +316,41 @@ async fn two_desks_lending_one_copy_at_once_one_wins_and_the_other_is_told_who_h
         let copy = c.key("unhanded", "1-1-101", "A01", "1").await;
         let zhang = c.form("maintenance", "inspection").await;
         let liu = c.form("maintenance2", "inspection").await;
-        for round in 0..5 {
+        for round in 1..=5 {
             let (ra, rb) = tokio::join!(
                 c.lend(&c.clerk, copy, &zhang),
                 c.lend(&c.manager, copy, &liu)
             );
-            assert_eq!(
-                [&ra, &rb].iter().filter(|r| r.is_ok()).count(),
-                1,
-                "{e} round {round}: {ra:?} {rb:?}"
-            );
-            let (winner, loser) = if ra.is_ok() { ("张师傅", rb) } else { ("刘师傅", ra) };
+            let (winner, loser) = match (&ra, &rb) {
+                (Ok(_), Err(_)) => ("张师傅", rb),
+                (Err(_), Ok(_)) => ("刘师傅", ra),
+                _ => panic!("{e} round {round}: exactly one wins: {ra:?} {rb:?}"),
+            };
             match loser {
                 Err(AppError::Conflict(m)) => {
-                    assert!(m.contains(&format!("已被 {winner} 于")), "{e}: {m}");
-                    assert!(m.contains("领用"), "{e}: {m}");
+                    assert!(
+                        m.contains(&format!("已被 {winner} 于")) && m.contains("领用"),
+                        "{e}: {m}"
+                    )
                 }
                 other => panic!("{e} round {round}: the loser is told who has it, got {other:?}"),
             }
-            let taker = text_of(
-                &c.db,
-                &format!("select taker_name from key_loan where copy_id = {} and returned_at is null", copy.0),
-            )
-            .await;
-            assert_eq!(taker, winner, "{e}");
-            assert_eq!(c.loans(copy).await, (round + 1, 1), "{e}: one open loan");
-            assert_eq!(c.status(copy).await, "out", "{e}");
+            let sql = format!(
+                "select taker_name from key_loan where copy_id = {} and returned_at is null",
+                copy.0
+            );
+            assert_eq!(text_of(&c.db, &sql).await, winner, "{e}");
+            assert_eq!(
+                c.state(copy).await,
+                format!("out {round}/1"),
+                "{e}: one open loan"
+            );
             let lends = c.log(copy).await.iter().filter(|a| *a == "lend").count();
-            assert_eq!(lends, usize::try_from(round + 1).expect("n"), "{e}: one lend logged per round");
-            assert_eq!(c.give_back(copy, "good", "").await.expect("back"), CopyStatus::InCabinet);
+            assert_eq!(lends, round, "{e}: one lend logged per round");
+            assert_eq!(
+                c.give_back(copy, "good", "").await.expect("back"),
+                CopyStatus::InCabinet
+            );
         }
     }
 }
@@ -353,35 +364,55 @@ async fn a_repair_loan_names_an_open_ticket_of_the_keys_own_house() {
         let own = c.ticket("1-2-301").await;
         let other = c.ticket("2-1-201").await;
         let mut form = c.form("maintenance", "repair").await;
+        let audited = c.audited_lends().await;
 
         form.ticket_id = other.to_string();
         let r = c.lend(&c.clerk, copy, &form).await;
-        assert!(field_error(&r, "ticket_id").contains("不属于"), "{e}: {r:?}");
-        assert_eq!(c.loans(copy).await, (0, 0), "{e}: no loan written");
-        assert_eq!(c.status(copy).await, "in_cabinet", "{e}");
-        assert!(!c.log(copy).await.contains(&"lend".to_string()), "{e}");
-        assert_eq!(c.audited_lends().await, 0, "{e}");
-        // Without a ticket at all.
+        assert!(
+            field_error(&r, "ticket_id").contains("不属于"),
+            "{e}: {r:?}"
+        );
+        assert_eq!(
+            c.state(copy).await,
+            "in_cabinet 0/0",
+            "{e}: no loan written"
+        );
+        assert_eq!(c.log(copy).await, ["register"], "{e}: no lend logged");
+        assert_eq!(c.audited_lends().await, audited, "{e}: nothing audited");
         form.ticket_id = String::new();
-        let r = c.lend(&c.clerk, copy, &form).await;
-        field_error(&r, "ticket_id");
+        field_error(&c.lend(&c.clerk, copy, &form).await, "ticket_id");
 
         form.ticket_id = own.to_string();
-        let loan = c.lend(&c.clerk, copy, &form).await.expect("lend for the ticket");
-        let ch = EstateScope::Only(vec![c.ch]);
-        let on_ticket = keys::for_ticket(&c.db.pool, &ch, own).await.expect("ticket keys");
-        assert_eq!(on_ticket.len(), 1, "{e}");
-        let l = &on_ticket[0];
+        let loan = c
+            .lend(&c.clerk, copy, &form)
+            .await
+            .expect("lend for the ticket");
+        let on = |estate: i64, ticket: i64| {
+            let pool = c.db.pool.clone();
+            async move {
+                keys::for_ticket(&pool, &EstateScope::Only(vec![estate]), ticket)
+                    .await
+                    .expect("ticket keys")
+            }
+        };
+        let found = on(c.ch, own).await;
+        assert_eq!(found.len(), 1, "{e}");
+        let l = &found[0];
         assert_eq!(
-            (l.id, l.ticket_id, l.purpose, l.taker.as_str(), l.returned_at.as_deref()),
-            (loan, Some(own), Purpose::Repair, "张师傅", None),
+            (
+                l.id,
+                l.ticket_id,
+                l.purpose,
+                l.taker.as_str(),
+                l.authorised_by.as_str()
+            ),
+            (loan, Some(own), Purpose::Repair, "张师傅", "李主管"),
             "{e}"
         );
-        assert_eq!(l.authorised_by, "李主管");
-        assert!(keys::for_ticket(&c.db.pool, &ch, other).await.expect("other").is_empty());
+        assert!(l.returned_at.is_none(), "{e}");
+        assert!(on(c.ch, other).await.is_empty(), "{e}");
         // Another estate's desk does not see this estate's loans.
-        let jx = EstateScope::Only(vec![c.jx]);
-        assert!(keys::for_ticket(&c.db.pool, &jx, own).await.expect("jx").is_empty(), "{e}");
+        assert!(on(c.jx, own).await.is_empty(), "{e}");
     }
 }
 
@@ -396,52 +427,52 @@ async fn the_key_log_is_append_only_and_a_returned_loan_never_changes() {
         c.give_back(copy, "good", "").await.expect("back");
         let open = c.lend(&c.clerk, copy, &form).await.expect("lend again");
         let events = one(&c.db, "select count(*) from key_event").await;
-        assert!(events >= 4, "{e}: register, lend, return, lend");
+        assert_eq!(
+            c.log(copy).await,
+            ["register", "lend", "return", "lend"],
+            "{e}"
+        );
 
-        let refused = |r: Result<sqlx::any::AnyQueryResult, sqlx::Error>, words: &str, what: &str| match r {
-            Err(sqlx::Error::Database(d)) => assert!(d.message().contains(words), "{e} {what}: {}", d.message()),
-            other => panic!("{e}: {what} must fail, got {other:?}"),
-        };
-        let run = |sql: String| {
-            let pool = c.db.pool.clone();
-            async move { sqlx::query(&sql).execute(&pool).await }
-        };
-        refused(run("update key_event set note = '改过'".into()).await, "append-only", "update key_event");
-        refused(run("delete from key_event".into()).await, "append-only", "delete key_event");
-        refused(
-            run(format!("delete from key_loan where id = {returned}")).await,
-            "never deleted",
-            "delete key_loan",
+        for (sql, words) in [
+            ("update key_event set note = '改过'".to_string(), "append-only"),
+            ("delete from key_event".into(), "append-only"),
+            (format!("delete from key_loan where id = {returned}"), "never deleted"),
+            (format!("update key_loan set return_note = '其实坏了' where id = {returned}"), "only by its return"),
+            (
+                format!("update key_loan set returned_at = null, condition = null where id = {returned}"),
+                "only by its return",
+            ),
+            // An open loan's taker is who signed for it: not swapped either.
+            (format!("update key_loan set taker_name = '别人' where id = {open}"), "only by its return"),
+            (format!("delete from key_loan where id = {open}"), "never deleted"),
+        ] {
+            match sqlx::query(&sql).execute(&c.db.pool).await {
+                Err(sqlx::Error::Database(d)) => assert!(d.message().contains(words), "{e} {sql}: {}", d.message()),
+                other => panic!("{e}: {sql} must fail, got {other:?}"),
+            }
+        }
+        assert_eq!(
+            one(&c.db, "select count(*) from key_event").await,
+            events,
+            "{e}"
         );
-        refused(
-            run(format!("update key_loan set return_note = '其实坏了' where id = {returned}")).await,
-            "only by its return",
-            "update a returned loan",
-        );
-        refused(
-            run(format!("update key_loan set returned_at = null, condition = null where id = {returned}")).await,
-            "only by its return",
-            "reopen a returned loan",
-        );
-        // An open loan's taker is what was signed for: it cannot be swapped either.
-        refused(
-            run(format!("update key_loan set taker_name = '别人' where id = {open}")).await,
-            "only by its return",
-            "change an open loan's taker",
-        );
-        refused(run(format!("delete from key_loan where id = {open}")).await, "never deleted", "delete open loan");
-
-        assert_eq!(one(&c.db, "select count(*) from key_event").await, events, "{e}");
         assert_eq!(
             one(&c.db, "select count(*) from key_event where note = '改过'").await,
             0,
             "{e}"
         );
-        assert_eq!(c.loans(copy).await, (2, 1), "{e}");
-        let note = text_of(&c.db, &format!("select return_note from key_loan where id = {returned}")).await;
-        assert_eq!(note, "", "{e}");
+        assert_eq!(c.state(copy).await, "out 2/1", "{e}");
+        let sql = format!("select return_note || taker_name from key_loan where id = {returned}");
+        assert_eq!(
+            text_of(&c.db, &sql).await,
+            "张师傅",
+            "{e}: the returned loan as it was"
+        );
         // The return itself still goes through.
-        assert_eq!(c.give_back(copy, "good", "").await.expect("back"), CopyStatus::InCabinet);
+        assert_eq!(
+            c.give_back(copy, "good", "").await.expect("back"),
+            CopyStatus::InCabinet
+        );
     }
 }
 
@@ -453,44 +484,47 @@ async fn a_damaged_key_is_retired_at_its_return_and_can_be_neither_returned_nor_
         let copy = c.key("unhanded", "1-1-101", "B04", "1").await;
         let form = c.form("maintenance", "inspection").await;
         c.lend(&c.clerk, copy, &form).await.expect("lend");
-        assert_eq!(c.give_back(copy, "good", "").await.expect("back"), CopyStatus::InCabinet);
+        assert_eq!(
+            c.give_back(copy, "good", "").await.expect("back"),
+            CopyStatus::InCabinet
+        );
         let again = c.give_back(copy, "good", "").await;
         assert!(rule(&again).contains("不在借出状态"), "{e}: {again:?}");
-        assert_eq!(c.loans(copy).await, (1, 0), "{e}");
+        assert_eq!(c.state(copy).await, "in_cabinet 1/0", "{e}");
 
         let loan = c.lend(&c.clerk, copy, &form).await.expect("lend");
         // Damaged needs a word on what happened.
         let r = c.give_back(copy, "damaged", " ").await;
         assert!(field_error(&r, "return_note").contains("损坏"), "{e}");
-        assert_eq!(c.status(copy).await, "out", "{e}");
+        assert_eq!(c.state(copy).await, "out 2/1", "{e}");
+        let damaged = c.give_back(copy, "damaged", "齿口断裂").await;
+        assert_eq!(damaged.expect("damaged"), CopyStatus::Retired, "{e}");
         assert_eq!(
-            c.give_back(copy, "damaged", "齿口断裂").await.expect("damaged"),
-            CopyStatus::Retired
+            c.state(copy).await,
+            "retired 2/0",
+            "{e}: retired, its loan closed"
         );
-        assert_eq!(c.status(copy).await, "retired", "{e}");
-        let (condition, note, closed): (String, String, i64) = sqlx::query_as(
-            "select condition, return_note, case when returned_at is null then 0 else 1 end \
-             from key_loan where id = $1",
+        let (condition, note): (String, String) = sqlx::query_as(
+            "select condition, return_note from key_loan where id = $1 and returned_at is not null",
         )
         .bind(loan)
         .fetch_one(&c.db.pool)
         .await
-        .expect("loan");
-        assert_eq!((condition.as_str(), note.as_str(), closed), ("damaged", "齿口断裂", 1), "{e}");
-        assert_eq!(c.loans(copy).await, (2, 0), "{e}");
+        .expect("the loan, returned");
         assert_eq!(
-            c.log(copy).await,
-            ["register", "lend", "return", "lend", "return", "retire"],
+            (condition.as_str(), note.as_str()),
+            ("damaged", "齿口断裂"),
             "{e}"
         );
+        let log = ["register", "lend", "return", "lend", "return", "retire"];
+        assert_eq!(c.log(copy).await, log, "{e}");
 
         let twice = c.give_back(copy, "good", "").await;
         assert!(rule(&twice).contains("已停用"), "{e}: {twice:?}");
         let lent = c.lend(&c.clerk, copy, &form).await;
         assert!(rule(&lent).contains("已停用"), "{e}: {lent:?}");
-        assert_eq!(c.loans(copy).await, (2, 0), "{e}: nothing lent");
-        assert_eq!(c.status(copy).await, "retired", "{e}");
-        assert_eq!(c.log(copy).await.len(), 6, "{e}");
+        assert_eq!(c.state(copy).await, "retired 2/0", "{e}: nothing lent");
+        assert_eq!(c.log(copy).await, log, "{e}");
     }
 }
 
@@ -499,30 +533,31 @@ async fn an_entrusted_key_goes_out_only_within_the_owners_authorisation() {
     for t in TestDb::both().await {
         let c = counter(&t).await;
         let e = c.engine;
-        let house = c.house("1-1-101").await;
-        let owner = one(
-            &c.db,
-            &format!("select resident_id from occupancy where house_id = {house} and role = 'owner' and end_date is null"),
-        )
-        .await;
-        let copy = c.key("entrusted", "1-1-101", "C01", "1").await;
-        let ticket = c.ticket("1-1-101").await;
+        let owner = format!(
+            "select o.resident_id from occupancy o join house h on h.id = o.house_id where h.number = '1-1-102' \
+             and h.estate_id = {} and o.role = 'owner' and o.end_date is null",
+            c.ch
+        );
+        let owner = one(&c.db, &owner).await;
+        let copy = c.key("entrusted", "1-1-102", "C01", "1").await;
         let emergency = c.form("maintenance", "emergency").await;
         let mut repair = c.form("maintenance", "repair").await;
-        repair.ticket_id = ticket.to_string();
+        repair.ticket_id = c.ticket("1-1-102").await.to_string();
 
-        // Not yet authorised by the owner.
         let r = c.lend(&c.clerk, copy, &emergency).await;
-        assert!(rule(&r).contains("尚未签署"), "{e}: {r:?}");
-
+        assert!(
+            rule(&r).contains("尚未签署"),
+            "{e}: not yet authorised: {r:?}"
+        );
         let authorise = |from: String, until: String| {
             let c = &c;
             async move {
+                let (who, lang) = (&c.clerk, Lang::Zh);
                 register::authorise(
                     &c.db,
-                    &c.clerk.actor,
-                    &c.clerk.caller,
-                    Lang::Zh,
+                    &who.actor,
+                    &who.caller,
+                    lang,
                     copy,
                     owner,
                     "emergencies",
@@ -533,30 +568,45 @@ async fn an_entrusted_key_goes_out_only_within_the_owners_authorisation() {
                 .await
             }
         };
-        let auth = authorise(desk_day(0), desk_day(30)).await.expect("authorise");
+        let auth = authorise(desk_day(0), desk_day(30))
+            .await
+            .expect("authorise");
         let r = c.lend(&c.clerk, copy, &repair).await;
         assert!(field_error(&r, "purpose").contains("不包括"), "{e}: {r:?}");
-        assert_eq!(c.loans(copy).await, (0, 0), "{e}");
-        assert_eq!(c.status(copy).await, "in_cabinet", "{e}");
+        assert_eq!(c.state(copy).await, "in_cabinet 0/0", "{e}");
 
         let loan = c.lend(&c.clerk, copy, &emergency).await.expect("emergency");
+        let sql = format!("select authorisation_id from key_loan where id = {loan}");
         assert_eq!(
-            one(&c.db, &format!("select authorisation_id from key_loan where id = {loan}")).await,
+            one(&c.db, &sql).await,
             auth,
-            "{e}: the loan names the authorisation it went out under"
+            "{e}: the loan names its authorisation"
         );
         c.give_back(copy, "good", "").await.expect("back");
 
-        // The owner's newest paper has run out.
+        // A paper that has already run out is not taken.
+        let r = authorise(desk_day(-60), desk_day(-1)).await;
+        assert!(field_error(&r, "valid_until").contains("过去"), "{e}: {r:?}");
+        // Time passes: the owner's paper runs out (the stored day moved back stands in for it).
         let until = desk_day(-1);
-        authorise(desk_day(-60), until.clone()).await.expect("an old paper");
-        let page = keys::page(&c.db.pool, &c.clerk.caller, copy).await.expect("page");
+        sqlx::query("update key_authorisation set valid_from = $1, valid_until = $2 where id = $3")
+            .bind(desk_day(-60))
+            .bind(&until)
+            .bind(auth)
+            .execute(&c.db.pool)
+            .await
+            .expect("age the paper");
+        let page = keys::page(&c.db.pool, &c.clerk.caller, copy)
+            .await
+            .expect("page");
         assert!(!page.authorisation.expect("authorisation").in_force, "{e}");
-        let r = c.lend(&c.clerk, copy, &emergency).await;
-        let m = rule(&r);
+        let m = rule(&c.lend(&c.clerk, copy, &emergency).await);
         assert!(m.contains(&until) && m.contains("到期"), "{e}: {m}");
-        assert_eq!(c.loans(copy).await, (1, 0), "{e}: nothing more lent");
-        assert_eq!(c.status(copy).await, "in_cabinet", "{e}");
+        assert_eq!(
+            c.state(copy).await,
+            "in_cabinet 1/0",
+            "{e}: nothing more lent"
+        );
     }
 }
 
@@ -568,23 +618,32 @@ async fn a_clerk_of_another_estate_can_neither_lend_nor_read_the_key() {
         let copy = c.key("unhanded", "1-1-101", "A01", "1").await;
         let outsider = new_staff(&c.db, "clerk.jx", "锦绣前台", "clerk", c.jx).await;
         let form = c.form("maintenance", "inspection").await;
-        let events = c.log(copy).await;
+        let audited = c.audited_lends().await;
 
         let r = c.lend(&outsider, copy, &form).await;
         assert!(matches!(r, Err(AppError::Forbidden)), "{e}: {r:?}");
-        assert_eq!(c.loans(copy).await, (0, 0), "{e}");
-        assert_eq!(c.status(copy).await, "in_cabinet", "{e}");
-        assert_eq!(c.log(copy).await, events, "{e}");
-        assert_eq!(c.audited_lends().await, 0, "{e}");
+        assert_eq!(c.state(copy).await, "in_cabinet 0/0", "{e}");
+        assert_eq!(c.log(copy).await, ["register"], "{e}");
+        assert_eq!(c.audited_lends().await, audited, "{e}");
         let page = keys::page(&c.db.pool, &outsider.caller, copy).await;
         assert!(matches!(page, Err(AppError::Forbidden)), "{e}: {page:?}");
 
         // Out at this estate's counter, it cannot be taken back in at another's.
         c.lend(&c.clerk, copy, &form).await.expect("lend");
-        let r = lend::give_back(&c.db, &outsider.actor, &outsider.caller, Lang::Zh, copy, "张师傅", "good", "").await;
+        let (who, lang) = (&outsider, Lang::Zh);
+        let r = lend::give_back(
+            &c.db,
+            &who.actor,
+            &who.caller,
+            lang,
+            copy,
+            "张师傅",
+            "good",
+            "",
+        )
+        .await;
         assert!(matches!(r, Err(AppError::Forbidden)), "{e}: {r:?}");
-        assert_eq!(c.status(copy).await, "out", "{e}");
-        assert_eq!(c.loans(copy).await, (1, 1), "{e}");
+        assert_eq!(c.state(copy).await, "out 1/1", "{e}");
     }
 }
 
@@ -594,67 +653,92 @@ async fn a_backup_copy_is_a_managers_and_its_use_is_reported() {
         let c = counter(&t).await;
         let e = c.engine;
         let first = c.key("unhanded", "1-1-101", "A05", "2").await;
-        let copies: Vec<(KeyCopyId, i64, String, i64, Option<i64>)> = sqlx::query_as(
-            "select id, copy_no, tag, hook, approved_by from key_copy where key_set_id = \
+        let copies: Vec<(KeyCopyId, String, i64, Option<i64>)> = sqlx::query_as(
+            "select id, tag, hook, approved_by from key_copy where key_set_id = \
              (select key_set_id from key_copy where id = $1) order by copy_no",
         )
         .bind(first)
         .fetch_all(&c.db.pool)
         .await
         .expect("copies");
-        assert_eq!(copies.len(), 2, "{e}");
-        assert_eq!(copies[0].0, first);
-        assert!(copies[0].2.ends_with("-1") && copies[1].2.ends_with("-2"), "{e}: {copies:?}");
-        assert_eq!((copies[0].3, copies[1].3), (5, 6), "{e}: each on its own hook");
-        assert_eq!(copies[1].4, Some(c.manager.id), "{e}: approved by the manager");
-        let backup = copies[1].0;
+        let [(working, tag1, hook1, _), (backup, tag2, hook2, approved)] = &copies[..] else {
+            panic!("{e}: two copies: {copies:?}");
+        };
+        let backup = *backup;
+        assert_eq!(*working, first);
+        assert!(
+            tag1.ends_with("-1") && tag2.ends_with("-2"),
+            "{e}: {copies:?}"
+        );
+        assert_eq!((*hook1, *hook2), (5, 6), "{e}: each on its own hook");
+        assert_eq!(
+            *approved,
+            Some(c.manager.id),
+            "{e}: approved by the manager"
+        );
 
         let form = c.form("maintenance", "inspection").await;
+        let incidents = format!(
+            "select count(*) from key_incident where copy_id in ({}, {})",
+            first.0, backup.0
+        );
         c.lend(&c.clerk, first, &form).await.expect("working copy");
-        assert_eq!(one(&c.db, "select count(*) from key_incident").await, 0, "{e}");
+        assert_eq!(
+            one(&c.db, &incidents).await,
+            0,
+            "{e}: the working copy is no incident"
+        );
         let loan = c.lend(&c.clerk, backup, &form).await.expect("backup copy");
-        let (kind, copy, on_loan): (String, KeyCopyId, Option<i64>) =
-            sqlx::query_as("select kind, copy_id, loan_id from key_incident")
+        assert_eq!(one(&c.db, &incidents).await, 1, "{e}");
+        let (kind, on_loan): (String, Option<i64>) =
+            sqlx::query_as("select kind, loan_id from key_incident where copy_id = $1")
+                .bind(backup)
                 .fetch_one(&c.db.pool)
                 .await
-                .expect("one incident");
-        assert_eq!((kind.as_str(), copy, on_loan), ("backup_used", backup, Some(loan)), "{e}");
-        let reports = keys::reports(&c.db.pool, &EstateScope::Only(vec![c.ch])).await.expect("reports");
-        assert_eq!(reports.len(), 1, "{e}");
-        assert_eq!((reports[0].kind, &reports[0].tag), (IncidentKind::BackupUsed, &copies[1].2));
-        assert!(reports[0].circumstances.contains("张师傅"), "{e}: {:?}", reports[0]);
+                .expect("the incident");
+        assert_eq!((kind.as_str(), on_loan), ("backup_used", Some(loan)), "{e}");
+        let mut reports = keys::reports(&c.db.pool, &EstateScope::Only(vec![c.ch]))
+            .await
+            .expect("reports");
+        reports.retain(|r| r.copy_id == backup);
+        assert_eq!(
+            reports.len(),
+            1,
+            "{e}: reported to the manager and security"
+        );
+        assert_eq!(
+            (reports[0].kind, &reports[0].tag),
+            (IncidentKind::BackupUsed, tag2)
+        );
+        assert!(
+            reports[0].circumstances.contains("张师傅"),
+            "{e}: {:?}",
+            reports[0]
+        );
 
         // A clerk does not make copies; a manager gives a reason.
         let sets = one(&c.db, "select count(*) from key_set").await;
-        let by_clerk = register::register(
-            &c.db,
-            &c.clerk.actor,
-            &c.clerk.caller,
-            Lang::Zh,
-            &c.new_key("unhanded", "1-1-102", "B01", "2", "方便"),
-        )
-        .await;
+        let by_clerk = c
+            .register_as(
+                &c.clerk,
+                c.new_key("unhanded", "1-1-102", "B01", "2", "方便"),
+            )
+            .await;
         assert!(field_error(&by_clerk, "copies").contains("主管"), "{e}");
-        let no_reason = register::register(
-            &c.db,
-            &c.manager.actor,
-            &c.manager.caller,
-            Lang::Zh,
-            &c.new_key("unhanded", "1-1-102", "B01", "2", ""),
-        )
-        .await;
+        let no_reason = c
+            .register_as(&c.manager, c.new_key("unhanded", "1-1-102", "B01", "2", ""))
+            .await;
         field_error(&no_reason, "reason");
-        assert_eq!(one(&c.db, "select count(*) from key_set").await, sets, "{e}: nothing registered");
-        // One copy is anyone's at the desk.
-        register::register(
-            &c.db,
-            &c.clerk.actor,
-            &c.clerk.caller,
-            Lang::Zh,
-            &c.new_key("unhanded", "1-1-102", "B01", "1", ""),
-        )
-        .await
-        .expect("one copy by a clerk");
+        assert_eq!(
+            one(&c.db, "select count(*) from key_set").await,
+            sets,
+            "{e}: nothing registered"
+        );
+        // One copy is the desk's to take in.
+        let one_copy = c
+            .register_as(&c.clerk, c.new_key("unhanded", "1-1-102", "B01", "1", ""))
+            .await;
+        one_copy.expect("one copy by a clerk");
     }
 }
 
@@ -666,29 +750,34 @@ async fn a_check_out_is_signed_and_authorised_by_a_shift_leader_or_a_manager() {
         let copy = c.key("unhanded", "1-1-101", "A01", "1").await;
         let mut form = c.form("maintenance", "inspection").await;
         form.signed_on_paper = false;
-        for blank in [String::new(), signature(false), "data:image/png;base64,AAAA".into()] {
+        for blank in [
+            String::new(),
+            signature(false),
+            "data:image/png;base64,AAAA".into(),
+        ] {
             form.signature = blank;
-            let r = c.lend(&c.clerk, copy, &form).await;
-            field_error(&r, "signature");
+            field_error(&c.lend(&c.clerk, copy, &form).await, "signature");
         }
-        // A clerk who is not a shift leader authorises nothing.
+        // A clerk who is not a shift leader authorises nothing, nor another estate's manager.
         form.signature = signature(true);
-        form.authorised_by = c.clerk.id.to_string();
-        let r = c.lend(&c.clerk, copy, &form).await;
-        field_error(&r, "authorised_by");
-        // Nor does a manager of another estate.
+        let counter_clerk = new_staff(&c.db, "clerk2", "孙前台", "clerk", c.ch).await;
         let other = new_staff(&c.db, "manager.jx", "锦绣主管", "manager", c.jx).await;
-        form.authorised_by = other.id.to_string();
-        field_error(&c.lend(&c.clerk, copy, &form).await, "authorised_by");
-        assert_eq!(c.loans(copy).await, (0, 0), "{e}");
+        for who in [&counter_clerk, &other] {
+            form.authorised_by = who.id.to_string();
+            field_error(&c.lend(&c.clerk, copy, &form).await, "authorised_by");
+        }
+        assert_eq!(c.state(copy).await, "in_cabinet 0/0", "{e}");
 
         sqlx::query("update account set issues_keys = 1 where id = $1")
-            .bind(c.clerk.id)
+            .bind(counter_clerk.id)
             .execute(&c.db.pool)
             .await
             .expect("shift leader");
-        form.authorised_by = c.clerk.id.to_string();
-        let loan = c.lend(&c.clerk, copy, &form).await.expect("signed on the pad");
+        form.authorised_by = counter_clerk.id.to_string();
+        let loan = c
+            .lend(&c.clerk, copy, &form)
+            .await
+            .expect("signed on the pad");
         let (paper, png): (i64, Option<Vec<u8>>) =
             sqlx::query_as("select signed_on_paper, signature from key_loan where id = $1")
                 .bind(loan)
@@ -696,10 +785,18 @@ async fn a_check_out_is_signed_and_authorised_by_a_shift_leader_or_a_manager() {
                 .await
                 .expect("loan");
         assert_eq!(paper, 0, "{e}");
-        assert!(png.expect("signature stored").starts_with(b"\x89PNG"), "{e}");
-        let page = keys::page(&c.db.pool, &c.clerk.caller, copy).await.expect("page");
+        assert!(
+            png.expect("signature stored").starts_with(b"\x89PNG"),
+            "{e}"
+        );
+        let page = keys::page(&c.db.pool, &c.clerk.caller, copy)
+            .await
+            .expect("page");
         let open = page.open_loan.expect("open loan");
         assert!(open.has_signature && !open.signed_on_paper, "{e}: {open:?}");
-        assert_eq!((open.taker.as_str(), open.authorised_by.as_str()), ("张师傅", "王小前"));
+        assert_eq!(
+            (open.taker.as_str(), open.authorised_by.as_str()),
+            ("张师傅", "孙前台")
+        );
     }
 }

@@ -118,9 +118,11 @@ pub async fn update_staff(
     display_name: String,
     role: String,
     estates: Option<Vec<i64>>,
+    issues_keys: Option<String>,
 ) -> Result<(), AppError> {
     guarded(Permission::ManageAccounts, move |call| async move {
         let lang = call.lang();
+        let issues_keys = issues_keys.is_some_and(|v| !v.is_empty());
         let display_name = display_name.trim().to_string();
         let (role, estates) = rules::check_staff(None, &display_name, &role, estates)
             .map_err(|problems| refused(lang, problems))?;
@@ -138,7 +140,7 @@ pub async fn update_staff(
                 tr(lang, "staff.estates_unknown"),
             ));
         }
-        super::db::update(&mut w, id, &display_name, role).await?;
+        super::db::update(&mut w, id, &display_name, role, issues_keys).await?;
         let estate_ids: Vec<EstateId> = estates.into_iter().map(EstateId).collect();
         super::db::set_estates(&mut w, AccountId(id), &estate_ids).await?;
         let after = super::db::get(&mut w, id).await?;

@@ -16,6 +16,7 @@ struct StaffAccount {
     display_name: String,
     role: Role,
     disabled: i64,
+    issues_keys: i64,
 }
 
 pub async fn list(pool: &AnyPool) -> sqlx::Result<Vec<StaffRow>> {
@@ -51,7 +52,7 @@ pub async fn list(pool: &AnyPool) -> sqlx::Result<Vec<StaffRow>> {
 /// write's (for the audit log's before and after) or the pool's.
 pub async fn get(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<StaffDetail>> {
     let account: Option<StaffAccount> = sqlx::query_as(
-        "select id, username, display_name, role, disabled from account where id = $1 and role <> 'resident'",
+        "select id, username, display_name, role, disabled, issues_keys from account where id = $1 and role <> 'resident'",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -65,6 +66,7 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<Staff
         role: a.role,
         estate_ids,
         disabled: a.disabled != 0,
+        issues_keys: a.issues_keys != 0,
     }))
 }
 
@@ -103,12 +105,24 @@ pub async fn set_estates(
     Ok(())
 }
 
-pub async fn update(w: &mut Write, id: i64, display_name: &str, role: Role) -> sqlx::Result<()> {
-    sqlx::query("update account set display_name = $1, role = $2, updated_at = $3 where id = $4")
-        .bind(display_name)
-        .bind(role)
-        .bind(time::now())
-        .bind(id)
+/// Changes a member of staff's name and role, and whether a clerk leads a
+/// shift and so may authorise key check-outs (managers always may; the
+/// grant means nothing for other roles and is cleared).
+pub async fn update(
+    w: &mut Write,
+    id: i64,
+    display_name: &str,
+    role: Role,
+    issues_keys: bool,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "update account set display_name = $1, role = $2, updated_at = $3, issues_keys = $5 where id = $4",
+    )
+    .bind(display_name)
+    .bind(role)
+    .bind(time::now())
+    .bind(id)
+    .bind(i64::from(issues_keys && role == Role::Clerk))
         .execute(&mut **w)
         .await?;
     Ok(())

@@ -36,6 +36,8 @@ pub struct StaffDetail {
     pub role: Role,
     pub estate_ids: Vec<i64>,
     pub disabled: bool,
+    /// A clerk who leads a shift (值班组长) and may authorise key check-outs.
+    pub issues_keys: bool,
 }
 
 pub use crate::common::Choice;

@@ -245,6 +245,11 @@ fn StaffForms(
                         error=field_error(uv, "display_name")
                     />
                     <RoleSelect selected=Some(s.role) error=field_error(uv, "role") />
+                    <label class="check">
+                        <input type="checkbox" name="issues_keys" value="1" checked=s.issues_keys />
+                        {i18n.t("staff.issues_keys")}
+                    </label>
+                    <p class="hint">{i18n.t("staff.issues_keys_hint")}</p>
                     <EstatePicker estates=estates checked=s.estate_ids.clone() error=field_error(uv, "estates") />
                     <button type="submit" class="primary">{i18n.t("common.save")}</button>
                 </ActionForm>

@@ -61,6 +61,13 @@ crate::value_set! {
         LendKey = "lend_key",
         ReturnKey = "return_key",
         AuthoriseKey = "authorise_key",
+        ReportKeyLost = "report_key_lost",
+        KeyLockChanged = "key_lock_changed",
+        RetireKey = "retire_key",
+        HandKeyToOwner = "hand_key_to_owner",
+        RevokeKeyAuthorisation = "revoke_key_authorisation",
+        StartKeyCount = "start_key_count",
+        CloseKeyCount = "close_key_count",
     }
 }
 
@@ -91,5 +98,6 @@ crate::value_set! {
         KeyCopy = "key_copy",
         KeyLoan = "key_loan",
         KeyAuthorisation = "key_authorisation",
+        KeyCount = "key_count",
     }
 }

@@ -21,6 +21,8 @@ pub enum LockOn {
     ClerkDay(i64),
     /// A repair ticket (its photos and their count).
     Ticket(i64),
+    /// A key count (its ticks and its close).
+    KeyCount(i64),
 }
 
 /// A write transaction with its author; see the module documentation.
@@ -96,6 +98,7 @@ async fn lock(conn: &mut AnyConnection, backend: Backend, on: LockOn) -> sqlx::R
             LockOn::House(id) => (1i64 << 56) | id,
             LockOn::ClerkDay(id) => (2i64 << 56) | id,
             LockOn::Ticket(id) => (3i64 << 56) | id,
+            LockOn::KeyCount(id) => (4i64 << 56) | id,
         };
         sqlx::query("select pg_advisory_xact_lock($1)")
             .bind(key)

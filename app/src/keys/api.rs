@@ -282,3 +282,185 @@ pub async fn authorise_key(
     })
     .await
 }
+
+/// 挂失: a copy reported lost, with the circumstances.
+#[server(endpoint = "report_key_lost")]
+pub async fn report_key_lost(copy_id: i64, circumstances: String) -> Result<i64, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        super::db::incidents::report_lost(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            call.lang(),
+            KeyCopyId(copy_id),
+            &circumstances,
+        )
+        .await
+    })
+    .await
+}
+
+/// 换锁: the lock change that closes a loss; a cost the resident bears is billed to the house.
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "record_lock_change")]
+pub async fn record_lock_change(
+    copy_id: i64,
+    changed_on: String,
+    changed_by: String,
+    cost: Option<String>,
+    resident_pays: Option<String>,
+    fee_item_id: Option<String>,
+) -> Result<(), AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        let change = super::db::incidents::LockChange {
+            changed_on,
+            changed_by,
+            cost: cost.unwrap_or_default(),
+            resident_pays: ticked(&resident_pays),
+            fee_item_id: fee_item_id.unwrap_or_default(),
+        };
+        super::db::incidents::lock_changed(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            call.lang(),
+            KeyCopyId(copy_id),
+            &change,
+        )
+        .await
+    })
+    .await
+}
+
+/// 停用: a copy in the cabinet taken out of use, with a reason.
+#[server(endpoint = "retire_key")]
+pub async fn retire_key(copy_id: i64, reason: String) -> Result<(), AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        super::db::incidents::retire(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            call.lang(),
+            KeyCopyId(copy_id),
+            &reason,
+        )
+        .await
+    })
+    .await
+}
+
+/// The owner takes their entrusted key back at the desk (revoking the authorisation).
+#[server(endpoint = "hand_key_back")]
+pub async fn hand_key_back(
+    copy_id: i64,
+    resident_id: Option<String>,
+    signature: Option<String>,
+    signed_on_paper: Option<String>,
+) -> Result<(), AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        super::db::owner::hand_back(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            call.lang(),
+            KeyCopyId(copy_id),
+            resident_id.and_then(|r| r.parse().ok()).unwrap_or(0),
+            &signature.unwrap_or_default(),
+            ticked(&signed_on_paper),
+        )
+        .await
+    })
+    .await
+}
+
+/// The portal: the caller's entrusted keys and each use of them.
+#[server(endpoint = "get_my_entrusted_keys")]
+pub async fn get_my_entrusted_keys() -> Result<Vec<OwnerKey>, AppError> {
+    guarded(Permission::UsePortal, move |call| async move {
+        super::db::owner::portal_keys(call.pool(), &call.caller).await
+    })
+    .await
+}
+
+/// The portal: the owner revokes their authorisation.
+#[server(endpoint = "revoke_my_key")]
+pub async fn revoke_my_key(key_set_id: i64) -> Result<(), AppError> {
+    guarded(Permission::UsePortal, move |call| async move {
+        super::db::owner::revoke_in_portal(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            call.lang(),
+            key_set_id,
+        )
+        .await
+    })
+    .await
+}
+
+/// 盘点: starts a count of a cabinet; returns the count's id.
+#[server(endpoint = "start_key_count")]
+pub async fn start_key_count(cabinet_id: i64) -> Result<i64, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        super::db::counts::start(call.db(), &call.actor(), &call.caller, call.lang(), cabinet_id).await
+    })
+    .await
+}
+
+/// Ticks a key found during a count (its tag; the hook it hangs on, empty for its own).
+#[server(endpoint = "tick_key")]
+pub async fn tick_key(count_id: i64, tag: String, hook: Option<String>) -> Result<CountOutcome, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        super::db::counts::tick(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            call.lang(),
+            count_id,
+            &tag,
+            &hook.unwrap_or_default(),
+        )
+        .await
+    })
+    .await
+}
+
+/// Closes a count, recording every discrepancy; the counter signs.
+#[server(endpoint = "close_key_count")]
+pub async fn close_key_count(
+    count_id: i64,
+    signed_name: String,
+    signature: Option<String>,
+    signed_on_paper: Option<String>,
+) -> Result<Vec<CountLine>, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        super::db::counts::close(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            call.lang(),
+            count_id,
+            &signed_name,
+            &signature.unwrap_or_default(),
+            ticked(&signed_on_paper),
+        )
+        .await
+    })
+    .await
+}
+
+#[server(endpoint = "get_key_count")]
+pub async fn get_key_count(id: i64) -> Result<CountPage, AppError> {
+    guarded(Permission::ViewKeys, move |call| async move {
+        super::db::counts::page(call.pool(), &call.caller, id).await
+    })
+    .await
+}
+
+#[server(endpoint = "get_cabinet_counts")]
+pub async fn get_cabinet_counts(cabinet_id: i64) -> Result<Vec<CountSummary>, AppError> {
+    guarded(Permission::ViewKeys, move |call| async move {
+        super::db::counts::of_cabinet(call.pool(), &call.caller, cabinet_id).await
+    })
+    .await
+}

@@ -18,6 +18,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod pages;
+pub mod portal;
+pub mod print;
 pub mod rules;
 
 use serde::{Deserialize, Serialize};
@@ -68,7 +70,20 @@ crate::value_set! {
         Emergency = "emergency",
         /// With a note saying what.
         Other = "other",
+        /// The final check-out of an entrusted key: back to its owner, for good.
+        OwnerReturn = "owner_return",
     }
+}
+
+impl Purpose {
+    /// What the check-out form offers (the owner's hand-back has its own form).
+    pub const LEND: [Purpose; 5] = [
+        Purpose::Repair,
+        Purpose::Renovation,
+        Purpose::Inspection,
+        Purpose::Emergency,
+        Purpose::Other,
+    ];
 }
 
 crate::value_set! {
@@ -101,6 +116,10 @@ crate::value_set! {
         Return = "return",
         Retire = "retire",
         Authorise = "authorise",
+        ReportLost = "report_lost",
+        LockChanged = "lock_changed",
+        Revoke = "revoke",
+        HandToOwner = "hand_to_owner",
     }
 }
 
@@ -110,6 +129,19 @@ crate::value_set! {
         Lost = "lost",
         /// A backup copy taken out of the cabinet.
         BackupUsed = "backup_used",
+    }
+}
+
+crate::value_set! {
+    /// What a count found of a key (盘点结果).
+    pub enum CountOutcome("keys.count") {
+        Found = "found",
+        WrongHook = "wrong_hook",
+        Missing = "missing",
+        /// A tag the cabinet does not hold (another cabinet's, lost or retired, or none).
+        Unknown = "unknown",
+        /// Out on loan: not on its hook, and accounted for.
+        OnLoan = "on_loan",
     }
 }
 
@@ -253,6 +285,12 @@ pub struct KeyPage {
     /// Present when the caller may lend this copy now.
     pub lend: Option<LendChoices>,
     pub can_return: bool,
+    /// The desk may report this copy lost, or retire it (it is in the cabinet).
+    pub can_report_lost: bool,
+    pub can_retire: bool,
+    /// A loss report waiting for its lock change, and the one-off fee items a
+    /// cost can be billed under.
+    pub open_loss: Option<OpenLoss>,
     pub can_manage: bool,
 }
 
@@ -321,4 +359,83 @@ pub struct KeyReport {
     pub tag: String,
     pub opens: Option<String>,
     pub circumstances: String,
+}
+
+/// A loss report whose lock change is not recorded yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenLoss {
+    pub reported_at: String,
+    pub circumstances: String,
+    /// A house key's cost can be billed to the house.
+    pub house_key: bool,
+    pub fee_items: Vec<Choice>,
+}
+
+/// One use of an owner's entrusted key, as the portal shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct KeyUse {
+    pub out_at: String,
+    pub taker: String,
+    pub taker_kind: TakerKind,
+    /// The taker's role when staff (`maintenance` reads "维修师傅 …").
+    pub taker_role: String,
+    pub purpose: Purpose,
+    pub returned_at: Option<String>,
+}
+
+/// An owner's entrusted key in the portal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerKey {
+    pub key_set_id: i64,
+    pub house: String,
+    pub authorisation: Option<AuthorisationView>,
+    pub can_revoke: bool,
+    /// The centre still holds a copy.
+    pub held: bool,
+    pub uses: Vec<KeyUse>,
+}
+
+/// A line of a count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountLine {
+    pub tag: String,
+    pub hook: Option<String>,
+    pub outcome: CountOutcome,
+    pub opens: String,
+}
+
+/// A key the cabinet should hold, and whether the count ticked it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountedKey {
+    pub tag: String,
+    pub hook: String,
+    pub opens: String,
+    pub out: bool,
+    pub ticked: bool,
+}
+
+/// A count's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountPage {
+    pub id: i64,
+    pub cabinet_id: i64,
+    pub cabinet: String,
+    pub started_at: String,
+    pub started_by: String,
+    pub closed_at: Option<String>,
+    pub signed_name: Option<String>,
+    pub lines: Vec<CountLine>,
+    pub expected: Vec<CountedKey>,
+}
+
+/// A count in a cabinet's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct CountSummary {
+    pub id: i64,
+    pub started_at: String,
+    pub closed_at: Option<String>,
+    pub signed_name: Option<String>,
+    pub discrepancies: i64,
 }

@@ -283,7 +283,7 @@ mod forms {
             }
             None => {}
         }
-        let purpose = Purpose::parse(&form.purpose);
+        let purpose = Purpose::parse(&form.purpose).filter(|p| Purpose::LEND.contains(p));
         let ticket_id = id_of(&form.ticket_id);
         let note = form.note.trim().to_string();
         match purpose {

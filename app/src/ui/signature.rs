@@ -12,22 +12,28 @@ use crate::i18n::use_i18n;
 pub fn SignaturePad(
     #[prop(into)] label: String,
     name: &'static str,
+    /// Prefix of the canvas's id, when a page holds two pads.
+    #[prop(default = "")]
+    scope: &'static str,
     #[prop(into, optional)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let data = RwSignal::new(String::new());
-    let id = format!("f-{name}");
+    let id = format!("f-{scope}{name}");
     let error_id = format!("{id}-error");
+    // A canvas is not labelable: the label names it through aria-labelledby.
+    let label_id = format!("{id}-label");
     #[cfg(feature = "hydrate")]
     let pad = pad::Pad::new(canvas, data);
     #[cfg(not(feature = "hydrate"))]
     let pad = pad::Pad;
     view! {
         <div class="field signature">
-            <label for=id.clone()>{label}</label>
+            <label id=label_id.clone()>{label}</label>
             <canvas
                 id=id
+                aria-labelledby=label_id
                 node_ref=canvas
                 class="signature-pad"
                 width="600"

@@ -222,11 +222,13 @@ async fn check_authorisation(
         valid_until: String,
         revoked_at: Option<String>,
     }
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<Row> = sqlx::query_as(&format!(
         "select id, scope, named_people, valid_from, valid_until, revoked_at from key_authorisation \
-         where key_set_id = $1 order by id desc limit 1",
-    )
+         where key_set_id = $1 {}",
+        super::IN_FORCE_FIRST
+    ))
     .bind(f.key_set_id)
+    .bind(time::desk_today())
     .fetch_optional(&mut **w)
     .await?;
     let auth = row.as_ref().map(|r| Authorisation {

@@ -3,7 +3,10 @@
 //! [`lend`] (check-out and return). Every write is one [`crate::db::Write`]
 //! that appends a key-log line ([`log`]) and an audit entry.
 
+pub mod counts;
+pub mod incidents;
 pub mod lend;
+pub mod owner;
 pub mod register;
 
 use sqlx::AnyPool;
@@ -89,15 +92,13 @@ impl CopyDbRow {
     }
 }
 
-/// Overdue first, then out, then the rest, each by tag.
+/// Overdue first (the longest overdue at the top), then out (due soonest
+/// first), then the rest by what they open and their tag.
 fn sort_rows(rows: &mut [KeyRow]) {
-    rows.sort_by_key(|r| {
-        let rank = match &r.loan {
-            Some(l) if l.overdue => 0,
-            Some(_) => 1,
-            None => 2,
-        };
-        (rank, r.opens.clone(), r.tag.clone())
+    rows.sort_by_key(|r| match &r.loan {
+        Some(l) if l.overdue => (0, l.due_at.clone(), r.tag.clone()),
+        Some(l) => (1, l.due_at.clone(), r.tag.clone()),
+        None => (2, r.opens.clone(), r.tag.clone()),
     });
 }
 
@@ -417,6 +418,31 @@ pub async fn page(pool: &AnyPool, caller: &Caller, copy: KeyCopyId) -> Result<Ke
         Vec::new()
     };
     let desk = caller.may(Permission::UseDesk);
+    let open_loss = if desk && f.status == CopyStatus::Lost {
+        let report: Option<(String, String)> = sqlx::query_as(
+            "select reported_at, circumstances from key_incident \
+             where copy_id = $1 and kind = 'lost' and closed_at is null order by id desc limit 1",
+        )
+        .bind(copy)
+        .fetch_optional(pool)
+        .await?;
+        match report {
+            Some((at, circumstances)) => Some(crate::keys::OpenLoss {
+                reported_at: short_time(&at),
+                circumstances,
+                house_key: f.house_id.is_some(),
+                fee_items: sqlx::query_as(
+                    "select id, name from fee_item where estate_id = $1 and kind = 'one_off' order by name",
+                )
+                .bind(f.estate_id)
+                .fetch_all(pool)
+                .await?,
+            }),
+            None => None,
+        }
+    } else {
+        None
+    };
     let lend = if desk && rules::next(f.status, rules::KeyAction::Lend).is_some() {
         Some(lend_choices(pool, caller, &f).await?)
     } else {
@@ -424,6 +450,9 @@ pub async fn page(pool: &AnyPool, caller: &Caller, copy: KeyCopyId) -> Result<Ke
     };
     Ok(KeyPage {
         can_return: desk && f.status == CopyStatus::Out,
+        can_report_lost: desk && rules::next(f.status, rules::KeyAction::ReportLost).is_some(),
+        can_retire: desk && rules::next(f.status, rules::KeyAction::Retire).is_some(),
+        open_loss,
         // A backup copy is a manager's to register.
         can_manage: caller.role == crate::common::Role::Manager,
         authorisation: authorisation(pool, f.key_set_id).await?,
@@ -439,18 +468,25 @@ pub async fn page(pool: &AnyPool, caller: &Caller, copy: KeyCopyId) -> Result<Ke
     })
 }
 
-/// The owner's latest authorisation of an entrusted key.
+/// The order that picks a key's authorisation (`$2`: today): one in force
+/// today, else the newest — so an older paper recorded later cannot hide the
+/// one in force.
+pub const IN_FORCE_FIRST: &str = "order by case when revoked_at is null and valid_from <= $2 \
+     and valid_until >= $2 then 0 else 1 end, id desc limit 1";
+
+/// The authorisation of an entrusted key that decides ([`IN_FORCE_FIRST`]).
 pub async fn authorisation(
     pool: &AnyPool,
     key_set_id: i64,
 ) -> Result<Option<AuthorisationView>, AppError> {
-    let row: Option<AuthorisationView> = sqlx::query_as(
+    let row: Option<AuthorisationView> = sqlx::query_as(&format!(
         "select a.id, r.name as owner, a.scope, a.named_people, a.valid_from, a.valid_until, \
             a.revoked_at \
          from key_authorisation a join resident r on r.id = a.resident_id \
-         where a.key_set_id = $1 order by a.id desc limit 1",
-    )
+         where a.id = (select id from key_authorisation where key_set_id = $1 {IN_FORCE_FIRST})",
+    ))
     .bind(key_set_id)
+    .bind(time::desk_today())
     .fetch_optional(pool)
     .await?;
     let today = time::desk_today();

@@ -376,6 +376,10 @@ pub async fn authorise(
         (Some(a), Some(b)) if b < a => {
             errors.push(invalid(lang, "valid_until", "keys.invalid.until_before"))
         }
+        // A paper that has already run out authorises nothing.
+        (_, Some(b)) if time::date_to_db(b) < time::desk_today() => {
+            errors.push(invalid(lang, "valid_until", "keys.invalid.until_past"))
+        }
         _ => {}
     }
     let mut w = db.write(actor.clone()).await?;

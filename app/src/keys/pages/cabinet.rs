@@ -21,6 +21,7 @@ pub fn CabinetPage() -> impl IntoView {
         <>
             <p class="crumbs"><a href="/desk/keys">{i18n.t("keys.title")}</a></p>
             {load(move || map, move |m| view! { <Map m /> })}
+            <CabinetCounts cabinet_id=id() />
         </>
     }
 }
@@ -28,7 +29,8 @@ pub fn CabinetPage() -> impl IntoView {
 #[component]
 fn Map(m: CabinetMap) -> impl IntoView {
     let i18n = use_i18n();
-    let hooks = m
+    let cols = usize::try_from(m.cols.max(1)).unwrap_or(1);
+    let hook_views: Vec<_> = m
         .hooks
         .into_iter()
         .map(|h| {
@@ -63,20 +65,32 @@ fn Map(m: CabinetMap) -> impl IntoView {
                 }
             }
         })
-        .collect_view();
+        .collect();
+    // Row by row, as the cabinet hangs (no inline style: the page's policy forbids it).
+    let mut hook_views = hook_views.into_iter().peekable();
+    let mut rows = Vec::new();
+    while hook_views.peek().is_some() {
+        let row: Vec<_> = hook_views.by_ref().take(cols).collect();
+        rows.push(view! { <li class="cabinet-row"><ol>{row}</ol></li> });
+    }
     let legend = [CopyStatus::InCabinet, CopyStatus::Out]
         .into_iter()
         .map(|s| view! { <span class=format!("hook-key {}", s.as_str())>{use_i18n().t(s.key())}</span> })
         .collect_view();
     view! {
-        <h1>{m.name.clone()}</h1>
+        <div class="page-head">
+            <h1>{m.name.clone()}</h1>
+            <nav class="actions">
+                <a class="button" href=format!("/desk/keys/cabinets/{}/labels", m.id)>{i18n.t("keys.print_labels")}</a>
+            </nav>
+        </div>
         {(!m.place.is_empty()).then(|| view! { <p class="muted">{m.place.clone()}</p> })}
         <p class="legend">
             {legend}
             <span class="hook-key overdue">{i18n.t("keys.overdue")}</span>
             <span class="hook-key lost">{i18n.t(CopyStatus::Lost.key())}</span>
         </p>
-        <ol class="cabinet" style=format!("--cols: {}", m.cols)>{hooks}</ol>
+        <ol class="cabinet">{rows}</ol>
     }
 }
 
@@ -206,5 +220,44 @@ fn Setup(s: KeySetup, refresh: RwSignal<u32>) -> impl IntoView {
                 </div>
             </section>
         </div>
+    }
+}
+
+/// A cabinet's counts (盘点), and starting one.
+#[component]
+fn CabinetCounts(cabinet_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let start = ServerAction::<crate::keys::api::StartKeyCount>::new();
+    let sv = start.value();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = sv.get() {
+            navigate(&format!("/desk/keys/counts/{id}"), Default::default());
+        }
+    });
+    let counts = Resource::new(move || cabinet_id, crate::keys::api::get_cabinet_counts);
+    view! {
+        <section class="panel">
+            <h2>{i18n.t("keys.counts_title")}</h2>
+            <FormError error=form_error(sv) />
+            <ActionForm action=start attr:class="inline-form">
+                <input type="hidden" name="cabinet_id" value=cabinet_id />
+                <button type="submit" class="primary">{i18n.t("keys.count_start")}</button>
+            </ActionForm>
+            {load(move || counts, move |rows| view! {
+                <ul class="reports">
+                    {rows.into_iter().map(|c| view! {
+                        <li>
+                            <a href=format!("/desk/keys/counts/{}", c.id)>{c.started_at.clone()}</a> " · "
+                            {match c.closed_at.clone() {
+                                Some(at) => use_i18n().f("keys.count_closed_at", &[("at", &at), ("by", &c.signed_name.clone().unwrap_or_default())]),
+                                None => use_i18n().t("keys.count_open"),
+                            }}
+                            {(c.discrepancies > 0).then(|| view! { " " <span class="badge overdue">{use_i18n().f("keys.count_discrepancies", &[("n", &c.discrepancies.to_string())])}</span> })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
     }
 }

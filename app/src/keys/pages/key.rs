@@ -8,10 +8,13 @@ use leptos::prelude::*;
 use super::KeyStatusBadge;
 use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::keys::api::{get_key, AddKeyCopy, AuthoriseKey, LendKey, ReturnKey};
+use crate::keys::api::{
+    get_key, AddKeyCopy, AuthoriseKey, HandKeyBack, LendKey, RecordLockChange, ReportKeyLost,
+    RetireKey, ReturnKey,
+};
 use crate::keys::{
     AuthScope, AuthorisationView, Condition, KeyKind, KeyPage as Page, LendChoices, LoanView,
-    Purpose, TakerKind,
+    OpenLoss, Purpose, TakerKind,
 };
 use crate::ui::{
     field_error, form_error, id_param, load, Field, FormError, SelectField, SignaturePad,
@@ -85,10 +88,14 @@ fn KeyView(p: Page, refresh: RwSignal<u32>) -> impl IntoView {
                 {p.open_loan.clone().map(|l| view! { <OpenLoan l /> })}
                 {p.can_return.then(|| view! { <ReturnForm copy_id taker=p.open_loan.as_ref().map(|l| l.taker.clone()).unwrap_or_default() refresh /> })}
                 {p.lend.clone().map(|c| view! { <LendForm copy_id choices=c refresh /> })}
+                {p.open_loss.clone().map(|l| view! { <LockChangeForm copy_id loss=l refresh /> })}
                 <LoanHistory loans=p.loans.clone() />
+                {p.can_report_lost.then(|| view! { <LostForm copy_id refresh /> })}
+                {p.can_retire.then(|| view! { <RetireForm copy_id refresh /> })}
             </div>
             <div>
                 {(k.kind == KeyKind::Entrusted).then(|| view! { <AuthorisationPanel a=p.authorisation.clone() owners=p.owners.clone() copy_id refresh /> })}
+                {(k.kind == KeyKind::Entrusted && p.lend.is_some()).then(|| view! { <HandBackForm copy_id owners=p.owners.clone() refresh /> })}
                 <section class="panel">
                     <h2>{i18n.t("keys.copies")}</h2>
                     <ul class="copies">{copies}</ul>
@@ -175,7 +182,7 @@ fn LendForm(copy_id: i64, choices: LendChoices, refresh: RwSignal<u32>) -> impl 
         .iter()
         .map(|k| view! { <option value=k.as_str()>{use_i18n().t(k.key())}</option> })
         .collect_view();
-    let purposes = Purpose::ALL
+    let purposes = Purpose::LEND
         .iter()
         .map(|p| view! { <option value=p.as_str()>{use_i18n().t(p.key())}</option> })
         .collect_view();
@@ -393,5 +400,108 @@ fn LoanHistory(loans: Vec<LoanView>) -> impl IntoView {
                 </table>
             </div>
         </section>
+    }
+}
+
+/// 挂失: report the copy lost.
+#[component]
+fn LostForm(copy_id: i64, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lost = ServerAction::<ReportKeyLost>::new();
+    let v = lost.value();
+    reload_on_success(v, refresh);
+    view! {
+        <details class="panel action-panel">
+            <summary>{i18n.t("keys.report_lost")}</summary>
+            <FormError error=form_error(v) />
+            <ActionForm action=lost>
+                <input type="hidden" name="copy_id" value=copy_id />
+                <TextareaField label=i18n.t("keys.circumstances") name="circumstances" rows=3
+                    hint=i18n.t("keys.lost_hint") error=field_error(v, "circumstances") />
+                <button type="submit" class="danger">{i18n.t("keys.report_lost")}</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// 停用: retire a copy from the cabinet.
+#[component]
+fn RetireForm(copy_id: i64, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let retire = ServerAction::<RetireKey>::new();
+    let v = retire.value();
+    reload_on_success(v, refresh);
+    view! {
+        <details class="panel action-panel">
+            <summary>{i18n.t("keys.retire")}</summary>
+            <FormError error=form_error(v) />
+            <ActionForm action=retire>
+                <input type="hidden" name="copy_id" value=copy_id />
+                <Field label=i18n.t("keys.reason") name="reason" error=field_error(v, "reason") />
+                <button type="submit" class="danger">{i18n.t("keys.retire")}</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// 换锁: the lock change that closes a loss.
+#[component]
+fn LockChangeForm(copy_id: i64, loss: OpenLoss, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let change = ServerAction::<RecordLockChange>::new();
+    let v = change.value();
+    reload_on_success(v, refresh);
+    let items = loss
+        .fee_items
+        .iter()
+        .map(|f| view! { <option value=f.id>{f.name.clone()}</option> })
+        .collect_view();
+    view! {
+        <section class="panel action-panel loan-open late">
+            <h2>{i18n.t("keys.lock_title")}</h2>
+            <p>{i18n.f("keys.lost_at", &[("at", &loss.reported_at)])} <br /> {loss.circumstances.clone()}</p>
+            <FormError error=form_error(v) />
+            <ActionForm action=change>
+                <input type="hidden" name="copy_id" value=copy_id />
+                <div class="pair">
+                    <Field label=i18n.t("keys.changed_on") name="changed_on" kind="date" error=field_error(v, "changed_on") />
+                    <Field label=i18n.t("keys.changed_by") name="changed_by" error=field_error(v, "changed_by") />
+                    <Field label=i18n.t("keys.cost") name="cost" kind="text" hint=i18n.t("keys.cost_hint") error=field_error(v, "cost") />
+                </div>
+                {loss.house_key.then(|| view! {
+                    <label class="check"><input type="checkbox" name="resident_pays" value="1" />{use_i18n().t("keys.resident_pays")}</label>
+                    <SelectField label=use_i18n().t("keys.fee_item") name="fee_item_id" error=field_error(v, "fee_item_id")>{items}</SelectField>
+                })}
+                <p class="field-error" role="alert">{move || field_error(v, "resident_pays").get()}</p>
+                <button type="submit" class="primary">{i18n.t("keys.lock_save")}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The owner takes the entrusted key back (revoking the authorisation), signing for it.
+#[component]
+fn HandBackForm(copy_id: i64, owners: Vec<crate::common::Choice>, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let back = ServerAction::<HandKeyBack>::new();
+    let v = back.value();
+    reload_on_success(v, refresh);
+    let options = owners
+        .iter()
+        .map(|o| view! { <option value=o.id>{o.name.clone()}</option> })
+        .collect_view();
+    view! {
+        <details class="panel action-panel">
+            <summary>{i18n.t("keys.hand_back")}</summary>
+            <p class="hint">{i18n.t("keys.hand_back_hint")}</p>
+            <FormError error=form_error(v) />
+            <ActionForm action=back>
+                <input type="hidden" name="copy_id" value=copy_id />
+                <SelectField label=i18n.t("keys.owner") name="resident_id" error=field_error(v, "resident_id")>{options}</SelectField>
+                <SignaturePad label=i18n.t("keys.owner_signature") name="signature" scope="back-" error=field_error(v, "signature") />
+                <label class="check"><input type="checkbox" name="signed_on_paper" value="1" />{i18n.t("keys.owner_signed_paper")}</label>
+                <button type="submit" class="danger">{i18n.t("keys.hand_back")}</button>
+            </ActionForm>
+        </details>
     }
 }

@@ -4,6 +4,7 @@
 //! the home pages, a house's page and a worker's phone show ([`KeysOutTable`]).
 
 pub mod cabinet;
+pub mod count;
 pub mod key;
 
 use leptos::prelude::*;
@@ -11,6 +12,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 pub use cabinet::{CabinetPage, KeySetupPage};
+pub use count::CountPage;
 pub use key::KeyPage;
 
 use crate::i18n::use_i18n;
@@ -144,6 +146,7 @@ fn KeyListView(l: KeyList) -> impl IntoView {
             </p>
             <nav class="actions">
                 {cabinets}
+                <a class="button" href=format!("/desk/keys/register-sheet?estate={e}")>{i18n.t("keys.register_sheet")}</a>
                 <a class="button" href=format!("/desk/keys/setup?estate={e}")>{i18n.t("keys.setup_title")}</a>
             </nav>
         </div>

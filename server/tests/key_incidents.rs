@@ -1,0 +1,795 @@
+//! Key custody's incidents on SQLite and PostgreSQL: a lost key and its lock
+//! change (billed to the house, the other copies retired), a cabinet's count
+//! and its discrepancies, an entrusted key handed back to its owner, the
+//! owner's portal (their key's uses, their revocation), and an open loan that
+//! changes only by its return.
+
+mod common;
+
+use app::common::{Caller, EstateScope, KeyCopyId, Lang, Role};
+use app::db::audit::Actor;
+use app::db::{time, Database};
+use app::error::AppError;
+use app::keys::db::{self as keys, counts, incidents, lend, owner, register};
+use app::keys::rules::LendForm;
+use app::keys::{CopyStatus, CountOutcome, IncidentKind};
+use app::repairs::db::{self as repairs, NewTicket, Viewer};
+use app::security::hashing::Hasher;
+use chrono::{Duration, FixedOffset, Utc};
+use common::TestDb;
+
+/// Someone signed in, as the desk's and the portal's code see them.
+struct Person {
+    id: i64,
+    actor: Actor,
+    caller: Caller,
+}
+
+/// The demo estate 翠湖花园 (CH) with a key cabinet, its manager and clerk.
+struct Counter {
+    db: Database,
+    engine: &'static str,
+    ch: i64,
+    jx: i64,
+    manager: Person,
+    clerk: Person,
+    cabinet: i64,
+}
+
+async fn one(db: &Database, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db.pool).await.expect(sql);
+    n
+}
+
+async fn text_of(db: &Database, sql: &str) -> String {
+    let (s,): (String,) = sqlx::query_as(sql).fetch_one(&db.pool).await.expect(sql);
+    s
+}
+
+fn person(id: i64, name: String, role: Role, scope: EstateScope, resident_id: Option<i64>) -> Person {
+    Person {
+        id,
+        actor: Actor { account_id: Some(id), name: name.clone(), ip: None },
+        caller: Caller {
+            account_id: id,
+            role,
+            display_name: name,
+            lang: Lang::Zh,
+            scope,
+            resident_id,
+            residences: Vec::new(),
+        },
+    }
+}
+
+async fn staff(db: &Database, username: &str, estate: i64) -> Person {
+    let (id, name, role): (i64, String, String) =
+        sqlx::query_as("select id, display_name, role from account where username = $1")
+            .bind(username)
+            .fetch_one(&db.pool)
+            .await
+            .expect("account");
+    person(id, name, Role::parse(&role).expect("role"), EstateScope::Only(vec![estate]), None)
+}
+
+/// A new account of `role` working for `estate` (as the admin pages store it).
+async fn new_staff(db: &Database, username: &str, name: &str, role: &str, estate: i64) -> Person {
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into account (role, username, display_name, password_hash, created_at, updated_at) \
+         values ($1, $2, $3, 'x', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') returning id",
+    )
+    .bind(role)
+    .bind(username)
+    .bind(name)
+    .fetch_one(&db.pool)
+    .await
+    .expect("account");
+    sqlx::query("insert into account_estate (account_id, estate_id) values ($1, $2)")
+        .bind(id)
+        .bind(estate)
+        .execute(&db.pool)
+        .await
+        .expect("estate");
+    staff(db, username, estate).await
+}
+
+/// A resident signed in to the portal: their account (made if they have none)
+/// and their houses, each from the start of their own occupancy, as a
+/// request resolves them.
+async fn resident(db: &Database, resident_id: i64) -> Person {
+    let existing: Option<(i64, String)> =
+        sqlx::query_as("select id, display_name from account where resident_id = $1")
+            .bind(resident_id)
+            .fetch_optional(&db.pool)
+            .await
+            .expect("account");
+    let (id, name) = match existing {
+        Some(found) => found,
+        None => sqlx::query_as(
+            "insert into account (role, mobile, display_name, password_hash, resident_id, created_at, updated_at) \
+             select 'resident', mobile, name, 'x', id, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' \
+             from resident where id = $1 returning id, display_name",
+        )
+        .bind(resident_id)
+        .fetch_one(&db.pool)
+        .await
+        .expect("resident account"),
+    };
+    let mut p = person(id, name, Role::Resident, EstateScope::Only(Vec::new()), Some(resident_id));
+    p.caller.residences = app::auth::residence::residences(&db.pool, resident_id)
+        .await
+        .expect("residences");
+    p
+}
+
+async fn counter(t: &TestDb) -> Counter {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    let db = t.open().await;
+    server::demo::load(&db, &Hasher::new(1).expect("hasher"), "Demo-Estate-2026!")
+        .await
+        .expect("demo");
+    let ch = one(&db, "select id from estate where code = 'CH'").await;
+    let jx = one(&db, "select id from estate where code = 'JX'").await;
+    let manager = staff(&db, "manager", ch).await;
+    let clerk = staff(&db, "clerk", ch).await;
+    let cabinet = register::add_cabinet(
+        &db, &manager.actor, &manager.caller, Lang::Zh, ch, "前台钥匙柜", "服务中心前台", "4", "10",
+    )
+    .await
+    .expect("cabinet");
+    Counter { db, engine: t.engine, ch, jx, manager, clerk, cabinet }
+}
+
+/// A let house of CH no demo key opens: its id, number, owner and tenant.
+struct Rented {
+    id: i64,
+    number: String,
+    owner: i64,
+    tenant: i64,
+}
+
+impl Counter {
+    /// Registers a key of `kind` for a house of CH in `cabinet`, by the manager; the first copy.
+    async fn key_in(&self, cabinet: i64, kind: &str, house: &str, hook: &str, copies: &str) -> KeyCopyId {
+        let key = register::NewKey {
+            estate_id: self.ch,
+            kind: kind.into(),
+            house_number: house.into(),
+            cabinet_id: cabinet.to_string(),
+            hook: hook.into(),
+            copies: copies.into(),
+            reason: "业主要求多留一把".into(),
+            ..Default::default()
+        };
+        let m = &self.manager;
+        register::register(&self.db, &m.actor, &m.caller, Lang::Zh, &key).await.expect("register")
+    }
+
+    async fn key(&self, kind: &str, house: &str, hook: &str, copies: &str) -> KeyCopyId {
+        self.key_in(self.cabinet, kind, house, hook, copies).await
+    }
+
+    /// The copies of the key of `first`, by copy number.
+    async fn copies(&self, first: KeyCopyId) -> Vec<KeyCopyId> {
+        let rows: Vec<(KeyCopyId,)> = sqlx::query_as(
+            "select id from key_copy where key_set_id = (select key_set_id from key_copy where id = $1) order by copy_no",
+        )
+        .bind(first)
+        .fetch_all(&self.db.pool)
+        .await
+        .expect("copies");
+        rows.into_iter().map(|(id,)| id).collect()
+    }
+
+    async fn set_of(&self, copy: KeyCopyId) -> i64 {
+        one(&self.db, &format!("select key_set_id from key_copy where id = {}", copy.0)).await
+    }
+
+    async fn tag(&self, copy: KeyCopyId) -> String {
+        text_of(&self.db, &format!("select tag from key_copy where id = {}", copy.0)).await
+    }
+
+    async fn status(&self, copy: KeyCopyId) -> String {
+        text_of(&self.db, &format!("select status from key_copy where id = {}", copy.0)).await
+    }
+
+    async fn house(&self, number: &str) -> i64 {
+        let sql = format!("select id from house where estate_id = {} and number = '{number}'", self.ch);
+        one(&self.db, &sql).await
+    }
+
+    async fn rented(&self) -> Rented {
+        let (id, number, owner, tenant): (i64, String, i64, i64) = sqlx::query_as(
+            "select h.id, h.number, o.resident_id, t.resident_id from house h \
+             join occupancy o on o.house_id = h.id and o.role = 'owner' and o.end_date is null \
+             join occupancy t on t.house_id = h.id and t.role = 'tenant' and t.end_date is null \
+             where h.estate_id = $1 and h.number not in ('1-1-101', '1-1-202', '2-1-201') \
+             order by h.id limit 1",
+        )
+        .bind(self.ch)
+        .fetch_one(&self.db.pool)
+        .await
+        .expect("a let house in the demo");
+        Rented { id, number, owner, tenant }
+    }
+
+    async fn account(&self, username: &str) -> i64 {
+        one(&self.db, &format!("select id from account where username = '{username}'")).await
+    }
+
+    /// A check-out by a member of staff, authorised by the manager, due in two hours.
+    async fn form(&self, taker: &str, purpose: &str) -> LendForm {
+        LendForm {
+            taker_kind: "staff".into(),
+            taker_account_id: self.account(taker).await.to_string(),
+            purpose: purpose.into(),
+            authorised_by: self.manager.id.to_string(),
+            due: due_in(2),
+            signed_on_paper: true,
+            ..LendForm::default()
+        }
+    }
+
+    async fn lend(&self, copy: KeyCopyId, form: &LendForm) -> Result<i64, AppError> {
+        let c = &self.clerk;
+        lend::lend(&self.db, &c.actor, &c.caller, Lang::Zh, copy, form).await
+    }
+
+    async fn give_back(&self, copy: KeyCopyId) -> Result<CopyStatus, AppError> {
+        let c = &self.clerk;
+        lend::give_back(&self.db, &c.actor, &c.caller, Lang::Zh, copy, "张师傅", "good", "").await
+    }
+
+    /// The owner's written authorisation of an entrusted key, for repairs, this month.
+    async fn authorise(&self, copy: KeyCopyId, owner: i64) -> i64 {
+        let c = &self.clerk;
+        let (from, until) = (desk_day(0), desk_day(30));
+        register::authorise(&self.db, &c.actor, &c.caller, Lang::Zh, copy, owner, "repairs", "", &from, &until)
+            .await
+            .expect("authorise")
+    }
+
+    /// The copy's key-log lines, oldest first.
+    async fn log(&self, copy: KeyCopyId) -> Vec<String> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("select action from key_event where copy_id = $1 order by id")
+                .bind(copy)
+                .fetch_all(&self.db.pool)
+                .await
+                .expect("log");
+        rows.into_iter().map(|(a,)| a).collect()
+    }
+
+    async fn ticket(&self, house: &str) -> i64 {
+        repairs::create(
+            &self.db,
+            &self.clerk.actor,
+            Lang::Zh,
+            &Viewer::Desk(EstateScope::All),
+            NewTicket {
+                estate_id: self.ch,
+                house_number: house.into(),
+                category: "water".into(),
+                description: "卫生间漏水，业主不在家".into(),
+                urgency: "urgent".into(),
+                source: "phone".into(),
+                reporter_name: "王建国".into(),
+                reporter_phone: "13800000001".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("ticket")
+    }
+}
+
+fn desk_now() -> chrono::DateTime<FixedOffset> {
+    Utc::now().with_timezone(&FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+}
+
+/// Desk time `hours` from now, as the form's `datetime-local` sends it.
+fn due_in(hours: i64) -> String {
+    (desk_now() + Duration::hours(hours)).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// The desk's day `days` from today, `YYYY-MM-DD`.
+fn desk_day(days: i64) -> String {
+    (desk_now().date_naive() + Duration::days(days)).format("%Y-%m-%d").to_string()
+}
+
+fn field_error<T: std::fmt::Debug>(r: &Result<T, AppError>, field: &str) -> String {
+    match r {
+        Err(e @ AppError::Invalid(_)) => {
+            e.field_message(field).unwrap_or_else(|| panic!("no error on {field}: {e:?}"))
+        }
+        other => panic!("expected a field error on {field}, got {other:?}"),
+    }
+}
+
+fn rule<T: std::fmt::Debug>(r: &Result<T, AppError>) -> String {
+    match r {
+        Err(AppError::Rule(m)) => m.clone(),
+        other => panic!("expected a rule refusal, got {other:?}"),
+    }
+}
+
+fn forbidden<T: std::fmt::Debug>(r: &Result<T, AppError>, what: &str) {
+    assert!(matches!(r, Err(AppError::Forbidden)), "{what}: expected Forbidden, got {r:?}");
+}
+
+/// `sql` is refused by the database, with `words` in its message.
+async fn refused(db: &Database, e: &str, sql: &str, words: &str) {
+    match sqlx::query(sql).execute(&db.pool).await {
+        Err(sqlx::Error::Database(d)) => assert!(d.message().contains(words), "{e} {sql}: {}", d.message()),
+        other => panic!("{e}: {sql} must fail, got {other:?}"),
+    }
+}
+
+/// A 60 × 20 PNG with a stroke on it, as a signature pad sends it.
+fn signature() -> String {
+    use base64::Engine;
+    let mut img = image::RgbaImage::new(60, 20);
+    for x in 5..55 {
+        img.put_pixel(x, 10 + (x % 3), image::Rgba([10, 10, 40, 255]));
+    }
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("png");
+    format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png))
+}
+
+fn lock(cost: &str, resident_pays: bool, fee_item: i64) -> incidents::LockChange {
+    incidents::LockChange {
+        changed_on: desk_day(0),
+        changed_by: "锁匠老陈".into(),
+        cost: cost.into(),
+        resident_pays,
+        fee_item_id: fee_item.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn a_lost_house_key_is_reported_and_its_lock_change_billed_once_to_the_house() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
+        let house = c.house("1-2-301").await;
+        let first = c.key("unhanded", "1-2-301", "A01", "3").await;
+        let [working, spare, worn] = c.copies(first).await[..] else { panic!("{e}: three copies") };
+        let item = app::billing::db::create_fee_item(db, &c.manager.actor, zh, c.ch, "换锁费", "one_off", "15", "")
+            .await
+            .expect("fee item");
+        let loan = c.lend(working, &c.form("maintenance", "inspection").await).await.expect("lend");
+        incidents::retire(db, &clerk.actor, &clerk.caller, zh, worn, "齿口磨损").await.expect("retire");
+
+        // A copy already out of use cannot be lost.
+        let r = incidents::report_lost(db, &clerk.actor, &clerk.caller, zh, worn, "找不到了").await;
+        assert!(rule(&r).contains("已停用"), "{e}: {r:?}");
+        assert_eq!(c.status(worn).await, "retired", "{e}");
+        assert_eq!(c.log(worn).await, ["add_copy", "retire"], "{e}");
+        let sql = format!("select count(*) from key_incident where copy_id = {}", worn.0);
+        assert_eq!(one(db, &sql).await, 0, "{e}: nothing reported");
+
+        let report = incidents::report_lost(db, &clerk.actor, &clerk.caller, zh, working, "张师傅在工地遗失")
+            .await
+            .expect("report lost");
+        assert_eq!(c.status(working).await, "lost", "{e}");
+        let (kind, on_loan, closed): (String, Option<i64>, Option<String>) =
+            sqlx::query_as("select kind, loan_id, closed_at from key_incident where id = $1 and copy_id = $2")
+                .bind(report)
+                .bind(working)
+                .fetch_one(&db.pool)
+                .await
+                .expect("the report");
+        assert_eq!((kind.as_str(), on_loan, closed), ("lost", Some(loan), None), "{e}");
+        assert_eq!(c.log(working).await, ["register", "lend", "report_lost"], "{e}");
+        let sql = format!("select note from key_event where copy_id = {} and action = 'report_lost'", working.0);
+        let note = text_of(db, &sql).await;
+        assert!(note.contains("张师傅") && note.contains("工地遗失"), "{e}: {note}");
+        // The key never came back: its loan stays open.
+        let sql = format!("select count(*) from key_loan where id = {loan} and returned_at is null");
+        assert_eq!(one(db, &sql).await, 1, "{e}");
+        let reports = keys::reports(&db.pool, &EstateScope::Only(vec![c.ch])).await.expect("reports");
+        let mine: Vec<_> = reports.iter().filter(|r| r.copy_id == working).collect();
+        assert_eq!(mine.len(), 1, "{e}: reported to the manager and security: {reports:?}");
+        assert_eq!(mine[0].kind, IncidentKind::Lost, "{e}");
+        assert_eq!((mine[0].tag.clone(), mine[0].opens.as_deref()), (c.tag(working).await, Some("1-2-301")), "{e}");
+        let elsewhere = keys::reports(&db.pool, &EstateScope::Only(vec![c.jx])).await.expect("reports");
+        assert!(elsewhere.iter().all(|r| r.copy_id != working), "{e}: another estate is not told");
+        let page = keys::page(&db.pool, &clerk.caller, working).await.expect("page");
+        let loss = page.open_loss.expect("a loss waiting for its lock change");
+        assert!(loss.house_key && loss.fee_items.iter().any(|i| i.id == item), "{e}: {loss:?}");
+
+        let lines = || one(db, "select count(*) from bill_line");
+        let house_lines = format!("select count(*) from bill_line where house_id = {house} and fee_item_id = {item}");
+        let before = lines().await;
+        let since = time::now();
+        assert_eq!(one(db, &house_lines).await, 0, "{e}");
+        // A cost that is no amount: refused on its field, nothing written.
+        let r = incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, working, &lock("abc", true, item)).await;
+        assert!(field_error(&r, "cost").contains("数字"), "{e}: {r:?}");
+        assert_eq!(lines().await, before, "{e}");
+        let sql = format!("select count(*) from key_incident where id = {report} and closed_at is null");
+        assert_eq!(one(db, &sql).await, 1, "{e}: still open");
+        assert_eq!(c.status(spare).await, "in_cabinet", "{e}");
+        assert_eq!(c.log(working).await, ["register", "lend", "report_lost"], "{e}");
+
+        incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, working, &lock("120.50", true, item))
+            .await
+            .expect("lock changed");
+        assert_eq!(lines().await, before + 1, "{e}: one bill line");
+        let (line, item_of, amount, key): (i64, i64, i64, String) = sqlx::query_as(
+            "select id, fee_item_id, amount_fen, line_key from bill_line where house_id = $1 and created_at >= $2",
+        )
+        .bind(house)
+        .bind(&since)
+        .fetch_one(&db.pool)
+        .await
+        .expect("the house's bill line");
+        assert_eq!((item_of, amount, key), (item, 12050, format!("key-lock:{report}")), "{e}");
+        let (bill_line, cost, pays, by, closed): (Option<i64>, Option<i64>, i64, Option<String>, Option<String>) =
+            sqlx::query_as(
+                "select bill_line_id, cost_fen, resident_pays, lock_changed_by, closed_at from key_incident where id = $1",
+            )
+            .bind(report)
+            .fetch_one(&db.pool)
+            .await
+            .expect("the report");
+        assert_eq!((bill_line, cost, pays, by.as_deref()), (Some(line), Some(12050), 1, Some("锁匠老陈")), "{e}");
+        assert!(closed.is_some(), "{e}: the report is closed");
+        // The old lock is gone: the spare in the cabinet opens nothing now.
+        assert_eq!(c.status(spare).await, "retired", "{e}");
+        assert_eq!(c.log(spare).await, ["add_copy", "retire"], "{e}");
+        assert_eq!(c.status(working).await, "lost", "{e}");
+        assert_eq!(c.log(working).await, ["register", "lend", "report_lost", "lock_changed"], "{e}");
+        let sql = format!("select note from key_event where copy_id = {} and action = 'lock_changed'", working.0);
+        assert!(text_of(db, &sql).await.contains("锁匠老陈"), "{e}");
+        let page = keys::page(&db.pool, &clerk.caller, working).await.expect("page");
+        assert!(page.open_loss.is_none(), "{e}: nothing left to change");
+
+        // Once only: the second lock change finds no open loss, bills nothing.
+        let r = incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, working, &lock("120.50", true, item)).await;
+        assert!(rule(&r).contains("没有待换锁"), "{e}: {r:?}");
+        assert_eq!(lines().await, before + 1, "{e}");
+        assert_eq!(one(db, &house_lines).await, 1, "{e}");
+        assert_eq!(c.log(working).await.len(), 4, "{e}");
+    }
+}
+
+#[tokio::test]
+async fn a_facility_keys_lock_change_is_never_billed_to_a_resident() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
+        let location = one(db, &format!("select id from repair_location where estate_id = {} and name = '中心花园'", c.ch)).await;
+        let key = register::NewKey {
+            estate_id: c.ch,
+            kind: "facility".into(),
+            location_id: location.to_string(),
+            cabinet_id: c.cabinet.to_string(),
+            hook: "D01".into(),
+            copies: "1".into(),
+            ..Default::default()
+        };
+        let copy = register::register(db, &clerk.actor, &clerk.caller, zh, &key).await.expect("facility key");
+        let item = app::billing::db::create_fee_item(db, &c.manager.actor, zh, c.ch, "换锁费", "one_off", "15", "")
+            .await
+            .expect("fee item");
+        let report = incidents::report_lost(db, &clerk.actor, &clerk.caller, zh, copy, "柜门未锁，钥匙不见")
+            .await
+            .expect("report lost");
+        let sql = format!("select count(*) from key_incident where id = {report} and loan_id is null");
+        assert_eq!(one(db, &sql).await, 1, "{e}: lost from the cabinet, no loan named");
+        let lines = || one(db, "select count(*) from bill_line");
+        let before = lines().await;
+
+        let r = incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, copy, &lock("80", true, item)).await;
+        assert!(field_error(&r, "resident_pays").contains("不向住户收取"), "{e}: {r:?}");
+        assert_eq!(lines().await, before, "{e}: nothing billed");
+        let open = format!("select count(*) from key_incident where id = {report} and closed_at is null");
+        assert_eq!(one(db, &open).await, 1, "{e}");
+
+        incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, copy, &lock("80", false, 0))
+            .await
+            .expect("the centre pays");
+        assert_eq!(lines().await, before, "{e}: nothing billed");
+        let (bill_line, cost, pays): (Option<i64>, Option<i64>, i64) =
+            sqlx::query_as("select bill_line_id, cost_fen, resident_pays from key_incident where id = $1")
+                .bind(report)
+                .fetch_one(&db.pool)
+                .await
+                .expect("the report");
+        assert_eq!((bill_line, cost, pays), (None, Some(8000), 0), "{e}");
+        assert_eq!(one(db, &open).await, 0, "{e}: closed");
+    }
+}
+
+#[tokio::test]
+async fn a_count_records_every_discrepancy_once_and_is_kept_as_it_closed() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
+        let mut live = Vec::new();
+        for (house, hook) in [("1-1-101", "A01"), ("1-1-102", "A02"), ("1-1-201", "A03"), ("1-1-202", "A04"), ("1-1-301", "A05")] {
+            let copy = c.key("unhanded", house, hook, "1").await;
+            live.push((copy, c.tag(copy).await));
+        }
+        let lent = live[4].0;
+        c.lend(lent, &c.form("maintenance", "inspection").await).await.expect("lend");
+        let other_cabinet = register::add_cabinet(db, &c.manager.actor, &c.manager.caller, zh, c.ch, "2 栋钥匙柜", "", "2", "10")
+            .await
+            .expect("cabinet");
+        let stranger = c.key_in(other_cabinet, "unhanded", "2-1-101", "A01", "1").await;
+        let stranger_tag = c.tag(stranger).await;
+        let tag = |i: usize| live[i].1.clone();
+
+        let count = counts::start(db, &clerk.actor, &clerk.caller, zh, c.cabinet).await.expect("start");
+        let tick = |tag: String, hook: &'static str| async move {
+            counts::tick(db, &clerk.actor, &clerk.caller, zh, count, &tag, hook).await
+        };
+        assert_eq!(tick(tag(0), "A01").await.expect("tick"), CountOutcome::Found, "{e}");
+        assert_eq!(tick(tag(1).to_lowercase(), "B05").await.expect("tick"), CountOutcome::WrongHook, "{e}");
+        assert_eq!(tick("K9999-1".into(), "").await.expect("tick"), CountOutcome::Unknown, "{e}");
+        assert_eq!(tick(stranger_tag.clone(), "").await.expect("tick"), CountOutcome::Unknown, "{e}");
+        let r = tick(tag(0), "").await;
+        assert!(rule(&r).contains("已经点过"), "{e}: {r:?}");
+        let lines = format!("select count(*) from key_count_line where count_id = {count}");
+        assert_eq!(one(db, &lines).await, 4, "{e}");
+
+        // One open count per cabinet.
+        let again = counts::start(db, &clerk.actor, &clerk.caller, zh, c.cabinet).await;
+        assert!(matches!(&again, Err(AppError::Conflict(m)) if m.contains("正在盘点")), "{e}: {again:?}");
+        assert_eq!(one(db, &format!("select count(*) from key_count where cabinet_id = {}", c.cabinet)).await, 1, "{e}");
+
+        // Another estate's clerk neither ticks nor closes it.
+        let outsider = new_staff(db, "clerk.jx", "锦绣前台", "clerk", c.jx).await;
+        let r = counts::tick(db, &outsider.actor, &outsider.caller, zh, count, &tag(2), "").await;
+        forbidden(&r, e);
+        let r = counts::close(db, &outsider.actor, &outsider.caller, zh, count, "锦绣前台", "", true).await;
+        forbidden(&r, e);
+        assert_eq!(one(db, &lines).await, 4, "{e}");
+        let sql = format!("select count(*) from key_count where id = {count} and closed_at is null");
+        assert_eq!(one(db, &sql).await, 1, "{e}: still open");
+
+        let closed = counts::close(db, &clerk.actor, &clerk.caller, zh, count, "王小前", "", true).await.expect("close");
+        let got: Vec<(String, Option<String>, CountOutcome)> =
+            closed.iter().map(|l| (l.tag.clone(), l.hook.clone(), l.outcome)).collect();
+        let s = |x: &str| Some(x.to_string());
+        let want = vec![
+            (tag(0), s("A01"), CountOutcome::Found),
+            (tag(1), s("B05"), CountOutcome::WrongHook),
+            ("K9999-1".to_string(), None, CountOutcome::Unknown),
+            (stranger_tag.clone(), None, CountOutcome::Unknown),
+            (tag(2), s("A03"), CountOutcome::Missing),
+            (tag(3), s("A04"), CountOutcome::Missing),
+            (tag(4), s("A05"), CountOutcome::OnLoan),
+        ];
+        assert_eq!(got, want, "{e}");
+        assert_eq!(closed[4].opens, "1-1-201", "{e}");
+        let (signed, by, paper): (Option<String>, Option<i64>, Option<Vec<u8>>) =
+            sqlx::query_as("select signed_name, closed_by, signature from key_count where id = $1 and closed_at is not null")
+                .bind(count)
+                .fetch_one(&db.pool)
+                .await
+                .expect("closed count");
+        assert_eq!((signed.as_deref(), by, paper), (Some("王小前"), Some(clerk.id), None), "{e}");
+        let summary = counts::of_cabinet(&db.pool, &clerk.caller, c.cabinet).await.expect("counts");
+        assert_eq!((summary.len(), summary[0].discrepancies), (1, 5), "{e}: {summary:?}");
+        // A count changes no key: the lent copy is still out, the missing ones still registered.
+        assert_eq!(c.status(lent).await, "out", "{e}");
+        assert_eq!(c.status(live[2].0).await, "in_cabinet", "{e}");
+
+        let r = counts::close(db, &clerk.actor, &clerk.caller, zh, count, "王小前", "", true).await;
+        assert!(rule(&r).contains("已结束"), "{e}: {r:?}");
+        assert_eq!(one(db, &lines).await, 7, "{e}: closed twice, no extra lines");
+        let r = tick(tag(2), "").await;
+        assert!(rule(&r).contains("已结束"), "{e}: {r:?}");
+        assert_eq!(one(db, &lines).await, 7, "{e}");
+
+        refused(db, e, &format!("update key_count_line set outcome = 'found' where count_id = {count}"), "append-only").await;
+        refused(db, e, &format!("delete from key_count_line where count_id = {count}"), "append-only").await;
+        let sql = format!("select count(*) from key_count_line where count_id = {count} and outcome = 'missing'");
+        assert_eq!(one(db, &sql).await, 2, "{e}: the lines as the count closed");
+        let page = counts::page(&db.pool, &clerk.caller, count).await.expect("count page");
+        assert_eq!((page.lines.len(), page.signed_name.as_deref()), (7, Some("王小前")), "{e}");
+        assert!(page.closed_at.is_some(), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn an_entrusted_key_goes_back_to_its_owner_only_whole_and_only_to_an_owner() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
+        let h = c.rented().await;
+        let first = c.key("entrusted", &h.number, "C01", "2").await;
+        let [one_, two] = c.copies(first).await[..] else { panic!("{e}: two copies") };
+        let auth = c.authorise(first, h.owner).await;
+        c.lend(two, &c.form("maintenance", "emergency").await).await.expect("lend the spare");
+        let back = |resident: i64| async move {
+            owner::hand_back(db, &clerk.actor, &clerk.caller, zh, first, resident, "", true).await
+        };
+        let revoked = format!("select count(*) from key_authorisation where id = {auth} and revoked_at is not null");
+        let owner_loans = format!(
+            "select count(*) from key_loan where purpose = 'owner_return' and copy_id in ({}, {})",
+            one_.0, two.0
+        );
+        let handed = format!("select count(*) from key_event where action = 'hand_to_owner' and key_set_id = {}", c.set_of(first).await);
+
+        // A copy out on loan must come back first; the refusal names it.
+        let r = back(h.owner).await;
+        let m = rule(&r);
+        assert!(m.contains(&c.tag(two).await) && m.contains("借出中"), "{e}: {m}");
+        assert_eq!((c.status(one_).await, c.status(two).await), ("in_cabinet".into(), "out".into()), "{e}");
+        assert_eq!((one(db, &revoked).await, one(db, &owner_loans).await, one(db, &handed).await), (0, 0, 0), "{e}");
+        assert_eq!(c.give_back(two).await.expect("back"), CopyStatus::InCabinet, "{e}");
+
+        // The tenant is no owner.
+        let r = back(h.tenant).await;
+        assert!(field_error(&r, "resident_id").contains("业主"), "{e}: {r:?}");
+        assert_eq!((one(db, &revoked).await, one(db, &owner_loans).await, one(db, &handed).await), (0, 0, 0), "{e}");
+        assert_eq!(c.status(one_).await, "in_cabinet", "{e}");
+
+        back(h.owner).await.expect("hand back");
+        assert_eq!(one(db, &revoked).await, 1, "{e}: the authorisation is revoked");
+        assert_eq!((c.status(one_).await, c.status(two).await), ("retired".into(), "retired".into()), "{e}");
+        let owner_name = text_of(db, &format!("select name from resident where id = {}", h.owner)).await;
+        for copy in [one_, two] {
+            let (kind, taker, paper, name): (String, Option<i64>, i64, String) = sqlx::query_as(
+                "select taker_kind, taker_resident_id, signed_on_paper, taker_name from key_loan \
+                 where copy_id = $1 and purpose = 'owner_return'",
+            )
+            .bind(copy)
+            .fetch_one(&db.pool)
+            .await
+            .expect("one owner_return loan per copy");
+            assert_eq!((kind.as_str(), taker, paper, name), ("resident", Some(h.owner), 1, owner_name.clone()), "{e}");
+            assert_eq!(c.log(copy).await.last().map(String::as_str), Some("hand_to_owner"), "{e}");
+        }
+        assert_eq!(one(db, &owner_loans).await, 2, "{e}");
+        assert_eq!(one(db, &handed).await, 2, "{e}");
+        let page = keys::page(&db.pool, &clerk.caller, first).await.expect("page");
+        assert!(!page.authorisation.expect("authorisation").in_force, "{e}");
+        assert!(page.lend.is_none(), "{e}: nothing to lend");
+        // Nothing left in the cabinet to hand back.
+        let r = back(h.owner).await;
+        assert!(rule(&r).contains("柜里没有"), "{e}: {r:?}");
+        assert_eq!(one(db, &owner_loans).await, 2, "{e}");
+    }
+}
+
+/// A returned loan of `copy` written as history, `minutes` from `at`.
+async fn old_loan(c: &Counter, copy: KeyCopyId, at: &str, minutes: i64, taker: &str) {
+    let base = time::from_db(at).expect("a stored time");
+    let out = time::to_db(base + Duration::minutes(minutes));
+    let due = time::to_db(base + Duration::minutes(minutes + 240));
+    let back = time::to_db(base + Duration::minutes(minutes + 120));
+    sqlx::query(
+        "insert into key_loan (copy_id, estate_id, taker_kind, taker_name, purpose, authorised_by, lent_by, \
+            out_at, due_at, signed_on_paper, returned_at, returned_by_name, received_by, condition) \
+         values ($1, $2, 'worker', $3, 'renovation', $4, $4, $5, $6, 1, $7, $3, $4, 'good')",
+    )
+    .bind(copy)
+    .bind(c.ch)
+    .bind(taker)
+    .bind(c.clerk.id)
+    .bind(out)
+    .bind(due)
+    .bind(back)
+    .execute(&c.db.pool)
+    .await
+    .expect("old loan");
+}
+
+#[tokio::test]
+async fn the_portal_shows_an_owner_their_keys_uses_from_their_own_move_in_and_lets_them_revoke() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let (db, zh) = (&c.db, Lang::Zh);
+        let h = c.rented().await;
+        let copy = c.key("entrusted", &h.number, "C02", "1").await;
+        let set = c.set_of(copy).await;
+        let auth = c.authorise(copy, h.owner).await;
+        let owner_ = resident(db, h.owner).await;
+        let from = owner_
+            .caller
+            .residences
+            .iter()
+            .find(|r| r.house_id == h.id)
+            .map(|r| r.from.clone())
+            .expect("the owner lives there");
+        // Before the owner's occupancy began, and just after.
+        old_loan(&c, copy, &from, -1, "前业主的装修队").await;
+        old_loan(&c, copy, &from, 1, "业主的装修队").await;
+        c.lend(copy, &c.form("maintenance", "emergency").await).await.expect("emergency");
+        c.give_back(copy).await.expect("back");
+
+        let mine = owner::portal_keys(&db.pool, &owner_.caller).await.expect("portal");
+        let key = mine.iter().find(|k| k.key_set_id == set).expect("the owner sees the key");
+        assert_eq!(key.house, h.number, "{e}");
+        let takers: Vec<&str> = key.uses.iter().map(|u| u.taker.as_str()).collect();
+        assert_eq!(takers, ["张师傅", "业主的装修队"], "{e}: from the owner's own move-in on");
+        assert_eq!(key.uses[0].taker_role, "maintenance", "{e}");
+        assert!(key.uses.iter().all(|u| u.returned_at.is_some()), "{e}");
+        assert!(key.held && key.can_revoke, "{e}: {key:?}");
+        let a = key.authorisation.as_ref().expect("authorisation");
+        assert!(a.in_force && a.id == auth, "{e}: {a:?}");
+
+        // Neither the tenant of the house nor a resident of another house.
+        let tenant = resident(db, h.tenant).await;
+        assert!(tenant.caller.residences.iter().any(|r| r.house_id == h.id), "{e}");
+        let wang = resident(db, one(db, "select resident_id from account where mobile = '13800000001'").await).await;
+        let theirs = owner::portal_keys(&db.pool, &wang.caller).await.expect("portal");
+        assert!(!theirs.is_empty(), "{e}: 王建国 sees his own entrusted key");
+        for other in [&tenant, &wang] {
+            let keys_ = owner::portal_keys(&db.pool, &other.caller).await.expect("portal");
+            assert!(keys_.iter().all(|k| k.key_set_id != set), "{e}: {keys_:?}");
+            let r = owner::revoke_in_portal(db, &other.actor, &other.caller, zh, set).await;
+            forbidden(&r, e);
+        }
+        let revoked = format!("select count(*) from key_authorisation where id = {auth} and revoked_at is not null");
+        assert_eq!(one(db, &revoked).await, 0, "{e}");
+
+        owner::revoke_in_portal(db, &owner_.actor, &owner_.caller, zh, set).await.expect("revoke");
+        assert_eq!(one(db, &revoked).await, 1, "{e}");
+        let sql = format!("select revoked_by from key_authorisation where id = {auth}");
+        assert_eq!(one(db, &sql).await, owner_.id, "{e}");
+        assert_eq!(c.log(copy).await.last().map(String::as_str), Some("revoke"), "{e}");
+        let r = c.lend(copy, &c.form("maintenance", "emergency").await).await;
+        assert!(rule(&r).contains("已撤销"), "{e}: {r:?}");
+        assert_eq!(c.status(copy).await, "in_cabinet", "{e}: not lent");
+        let r = owner::revoke_in_portal(db, &owner_.actor, &owner_.caller, zh, set).await;
+        assert!(rule(&r).contains("没有生效中的授权"), "{e}: {r:?}");
+
+        let mine = owner::portal_keys(&db.pool, &owner_.caller).await.expect("portal");
+        let key = mine.iter().find(|k| k.key_set_id == set).expect("the key");
+        assert!(key.held && !key.can_revoke, "{e}: {key:?}");
+        assert!(!key.authorisation.as_ref().expect("authorisation").in_force, "{e}");
+        assert_eq!(key.uses.len(), 2, "{e}: no new use");
+    }
+}
+
+#[tokio::test]
+async fn an_open_loan_changes_only_by_its_return() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let db = &c.db;
+        let copy = c.key("unhanded", "1-2-301", "A07", "1").await;
+        let (ticket, other) = (c.ticket("1-2-301").await, c.ticket("1-2-301").await);
+        let mut form = c.form("maintenance", "repair").await;
+        form.ticket_id = ticket.to_string();
+        form.signed_on_paper = false;
+        form.signature = signature();
+        let loan = c.lend(copy, &form).await.expect("lend, signed on the pad");
+        let (phone,): (String,) = sqlx::query_as("select taker_phone from key_loan where id = $1")
+            .bind(loan)
+            .fetch_one(&db.pool)
+            .await
+            .expect("loan");
+        for sql in [
+            format!("update key_loan set signature = null, signed_on_paper = 1 where id = {loan}"),
+            format!("update key_loan set taker_phone = '13912345678' where id = {loan}"),
+            format!("update key_loan set ticket_id = {other} where id = {loan}"),
+        ] {
+            refused(db, e, &sql, "only by its return").await;
+        }
+        let (png, paper, on, phone_now, returned): (Option<Vec<u8>>, i64, Option<i64>, String, Option<String>) =
+            sqlx::query_as("select signature, signed_on_paper, ticket_id, taker_phone, returned_at from key_loan where id = $1")
+                .bind(loan)
+                .fetch_one(&db.pool)
+                .await
+                .expect("loan");
+        assert!(png.as_deref().is_some_and(|p| p.starts_with(b"\x89PNG")), "{e}: the signature stays");
+        assert_eq!((paper, on, phone_now, returned), (0, Some(ticket), phone, None), "{e}");
+
+        assert_eq!(c.give_back(copy).await.expect("the return"), CopyStatus::InCabinet, "{e}");
+        let sql = format!("select count(*) from key_loan where id = {loan} and returned_at is not null and signature is not null");
+        assert_eq!(one(db, &sql).await, 1, "{e}: returned, its signature kept");
+        assert_eq!(c.log(copy).await, ["register", "lend", "return"], "{e}");
+    }
+}
