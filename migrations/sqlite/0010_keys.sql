@@ -7,7 +7,14 @@
 -- one take its name before the references to `account` are checked again.
 PRAGMA defer_foreign_keys = ON;
 
-create table account_rebuilt (
+create temp table account_before as select * from account;
+drop table account;
+
+-- The rows wait in a copy while the table is made again under its own name:
+-- dropping it leaves the rows that point at accounts (sessions, estates, the
+-- audit log…) counted as deferred violations, and each account inserted back
+-- settles its own, so the commit finds none.
+create table account (
     id               integer primary key,
     role             text not null check (role in ('admin', 'manager', 'clerk', 'maintenance', 'resident', 'security')),
     username         text unique,
@@ -25,13 +32,12 @@ create table account_rebuilt (
     check ((role = 'resident' and mobile is not null and username is null)
         or (role <> 'resident' and username is not null and mobile is null))
 );
-insert into account_rebuilt (id, role, username, mobile, display_name, password_hash, locale,
-                             disabled, session_version, resident_id, created_at, updated_at)
+insert into account (id, role, username, mobile, display_name, password_hash, locale,
+                     disabled, session_version, resident_id, created_at, updated_at)
 select id, role, username, mobile, display_name, password_hash, locale,
        disabled, session_version, resident_id, created_at, updated_at
-from account;
-drop table account;
-alter table account_rebuilt rename to account;
+from account_before;
+drop table account_before;
 
 -- A key cabinet (钥匙柜) and its hooks: a grid of rows × columns, hook n
 -- (1-based, row by row) labelled A01, A02 … (keys::rules::hook_label).

@@ -251,7 +251,8 @@ async fn the_demo_loads_once_and_refuses_a_database_with_data() {
         .expect("counts");
         assert_eq!(houses, 432, "{}", t.engine);
         assert!(residents > 300, "{}: {residents} residents", t.engine);
-        assert_eq!(accounts, 6, "{}", t.engine);
+        // One per role (the maintenance role twice), and the resident's.
+        assert_eq!(accounts, 7, "{}", t.engine);
         let again = server::demo::load(&db, &hasher, "Demo-Estate-2026!")
             .await
             .expect_err("second load");
@@ -360,5 +361,69 @@ async fn a_managers_audit_log_shows_a_shared_clerks_work_only_in_the_managers_es
             "{}: an admin",
             t.engine
         );
+    }
+}
+
+/// The key-custody step rebuilds `account` on SQLite (its role check gains
+/// `security`): a database already holding accounts, and rows pointing at
+/// them, comes through whole — the step that ran on empty test databases
+/// only once failed here.
+#[tokio::test]
+async fn the_key_step_upgrades_a_database_holding_accounts() {
+    for t in TestDb::both().await {
+        let e = t.engine;
+        // The schema as it stood before key custody: steps 0001–0009 only.
+        let before = tempfile::tempdir().expect("dir");
+        let root = app::db::migrations_root();
+        for engine in ["sqlite", "postgres"] {
+            let dir = before.path().join(engine);
+            std::fs::create_dir_all(&dir).expect("dir");
+            for entry in std::fs::read_dir(root.join(engine)).expect("migrations") {
+                let path = entry.expect("entry").path();
+                let name = path.file_name().expect("name").to_string_lossy().to_string();
+                if name.as_str() < "0010" {
+                    std::fs::copy(&path, dir.join(&name)).expect("copy");
+                }
+            }
+        }
+        let db = app::db::Database::connect(&t.url).await.expect("connect");
+        db.migrate(before.path()).await.expect("0001–0009");
+        let hash = "argon2-hash";
+        let id = account_db::insert(&db.pool, &staff("clerk.old", hash)).await.expect("account");
+        sqlx::query("insert into estate (code, name, created_at) values ('OLD', '旧小区', '2026-01-01T00:00:00Z')")
+            .execute(&db.pool)
+            .await
+            .expect("estate");
+        sqlx::query("insert into account_estate (account_id, estate_id) select $1, id from estate where code = 'OLD'")
+            .bind(id)
+            .execute(&db.pool)
+            .await
+            .expect("assignment");
+        let actor = Actor { account_id: Some(id), name: "测试".into(), ip: None };
+        audit::record(&db.pool, &actor, Change::new(app::common::AuditAction::Create, app::common::AuditEntity::Account).id(id))
+            .await
+            .expect("audit");
+
+        db.migrate(&root).await.unwrap_or_else(|err| panic!("{e}: the key step: {err}"));
+        let (role, issues, estates, logged): (String, i64, i64, i64) = sqlx::query_as(
+            "select a.role, a.issues_keys, (select count(*) from account_estate where account_id = a.id), \
+                (select count(*) from audit_log where actor_id = a.id) from account a where a.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await
+        .expect("the account after");
+        assert_eq!((role.as_str(), issues, estates, logged), ("clerk", 0, 1, 1), "{e}");
+        // The new role is taken, the old rules still hold.
+        let mut security = staff("guard.old", hash);
+        security.role = Role::Security;
+        account_db::insert(&db.pool, &security).await.expect("a security account");
+        let bad = sqlx::query(
+            "insert into account (role, display_name, password_hash, created_at, updated_at) \
+             values ('clerk', 'x', 'h', 'x', 'x')",
+        )
+        .execute(&db.pool)
+        .await;
+        assert!(bad.is_err(), "{e}: a member of staff needs a username");
     }
 }

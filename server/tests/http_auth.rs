@@ -22,6 +22,7 @@ async fn each_role_signs_in_and_lands_on_its_home() {
         ("clerk", "/desk"),
         ("maintenance", "/jobs"),
         ("13800000001", "/portal"),
+        ("security", "/security"),
     ] {
         let mut b = Browser::new(&desk);
         let r = b.login(who, PASSWORD).await;

@@ -95,7 +95,7 @@ async fn each_role_gets_what_key_custody_allows_it_and_nothing_more() {
     assert_eq!(r.status(), StatusCode::OK);
     let cabinet: i64 = text(r).await.trim().parse().expect("cabinet id");
     let register = format!(
-        "estate_id={ch}&kind=unhanded&house_number=1-1-101&cabinet_id={cabinet}&hook=A01&copies=1"
+        "estate_id={ch}&kind=unhanded&house_number=1-1-1201&cabinet_id={cabinet}&hook=A01&copies=1"
     );
     let r = manager.call("register_key", &register).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -368,7 +368,7 @@ async fn the_security_post_reads_the_key_pages_and_a_clerk_is_kept_off_the_secur
     let r = manager
         .call(
             "register_key",
-            &format!("estate_id={ch}&kind=unhanded&house_number=1-1-101&cabinet_id={cabinet}&hook=1&copies=1"),
+            &format!("estate_id={ch}&kind=unhanded&house_number=1-1-1201&cabinet_id={cabinet}&hook=1&copies=1"),
         )
         .await;
     let copy: i64 = text(r).await.trim().parse().expect("copy id");

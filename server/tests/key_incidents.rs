@@ -6,336 +6,14 @@
 
 mod common;
 
-use app::common::{Caller, EstateScope, KeyCopyId, Lang, Role};
-use app::db::audit::Actor;
-use app::db::{time, Database};
+use app::common::{EstateScope, KeyCopyId, Lang};
 use app::error::AppError;
-use app::keys::db::{self as keys, counts, incidents, lend, owner, register};
-use app::keys::rules::LendForm;
+use app::db::time;
+use chrono::Duration;
+use app::keys::db::{self as keys, counts, incidents, owner, register};
 use app::keys::{CopyStatus, CountOutcome, IncidentKind};
-use app::repairs::db::{self as repairs, NewTicket, Viewer};
-use app::security::hashing::Hasher;
-use chrono::{Duration, FixedOffset, Utc};
+use common::keys::*;
 use common::TestDb;
-
-/// Someone signed in, as the desk's and the portal's code see them.
-struct Person {
-    id: i64,
-    actor: Actor,
-    caller: Caller,
-}
-
-/// The demo estate 翠湖花园 (CH) with a key cabinet, its manager and clerk.
-struct Counter {
-    db: Database,
-    engine: &'static str,
-    ch: i64,
-    jx: i64,
-    manager: Person,
-    clerk: Person,
-    cabinet: i64,
-}
-
-async fn one(db: &Database, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db.pool).await.expect(sql);
-    n
-}
-
-async fn text_of(db: &Database, sql: &str) -> String {
-    let (s,): (String,) = sqlx::query_as(sql).fetch_one(&db.pool).await.expect(sql);
-    s
-}
-
-fn person(id: i64, name: String, role: Role, scope: EstateScope, resident_id: Option<i64>) -> Person {
-    Person {
-        id,
-        actor: Actor { account_id: Some(id), name: name.clone(), ip: None },
-        caller: Caller {
-            account_id: id,
-            role,
-            display_name: name,
-            lang: Lang::Zh,
-            scope,
-            resident_id,
-            residences: Vec::new(),
-        },
-    }
-}
-
-async fn staff(db: &Database, username: &str, estate: i64) -> Person {
-    let (id, name, role): (i64, String, String) =
-        sqlx::query_as("select id, display_name, role from account where username = $1")
-            .bind(username)
-            .fetch_one(&db.pool)
-            .await
-            .expect("account");
-    person(id, name, Role::parse(&role).expect("role"), EstateScope::Only(vec![estate]), None)
-}
-
-/// A new account of `role` working for `estate` (as the admin pages store it).
-async fn new_staff(db: &Database, username: &str, name: &str, role: &str, estate: i64) -> Person {
-    let (id,): (i64,) = sqlx::query_as(
-        "insert into account (role, username, display_name, password_hash, created_at, updated_at) \
-         values ($1, $2, $3, 'x', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') returning id",
-    )
-    .bind(role)
-    .bind(username)
-    .bind(name)
-    .fetch_one(&db.pool)
-    .await
-    .expect("account");
-    sqlx::query("insert into account_estate (account_id, estate_id) values ($1, $2)")
-        .bind(id)
-        .bind(estate)
-        .execute(&db.pool)
-        .await
-        .expect("estate");
-    staff(db, username, estate).await
-}
-
-/// A resident signed in to the portal: their account (made if they have none)
-/// and their houses, each from the start of their own occupancy, as a
-/// request resolves them.
-async fn resident(db: &Database, resident_id: i64) -> Person {
-    let existing: Option<(i64, String)> =
-        sqlx::query_as("select id, display_name from account where resident_id = $1")
-            .bind(resident_id)
-            .fetch_optional(&db.pool)
-            .await
-            .expect("account");
-    let (id, name) = match existing {
-        Some(found) => found,
-        None => sqlx::query_as(
-            "insert into account (role, mobile, display_name, password_hash, resident_id, created_at, updated_at) \
-             select 'resident', mobile, name, 'x', id, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' \
-             from resident where id = $1 returning id, display_name",
-        )
-        .bind(resident_id)
-        .fetch_one(&db.pool)
-        .await
-        .expect("resident account"),
-    };
-    let mut p = person(id, name, Role::Resident, EstateScope::Only(Vec::new()), Some(resident_id));
-    p.caller.residences = app::auth::residence::residences(&db.pool, resident_id)
-        .await
-        .expect("residences");
-    p
-}
-
-async fn counter(t: &TestDb) -> Counter {
-    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
-    let db = t.open().await;
-    server::demo::load(&db, &Hasher::new(1).expect("hasher"), "Demo-Estate-2026!")
-        .await
-        .expect("demo");
-    let ch = one(&db, "select id from estate where code = 'CH'").await;
-    let jx = one(&db, "select id from estate where code = 'JX'").await;
-    let manager = staff(&db, "manager", ch).await;
-    let clerk = staff(&db, "clerk", ch).await;
-    let cabinet = register::add_cabinet(
-        &db, &manager.actor, &manager.caller, Lang::Zh, ch, "前台钥匙柜", "服务中心前台", "4", "10",
-    )
-    .await
-    .expect("cabinet");
-    Counter { db, engine: t.engine, ch, jx, manager, clerk, cabinet }
-}
-
-/// A let house of CH no demo key opens: its id, number, owner and tenant.
-struct Rented {
-    id: i64,
-    number: String,
-    owner: i64,
-    tenant: i64,
-}
-
-impl Counter {
-    /// Registers a key of `kind` for a house of CH in `cabinet`, by the manager; the first copy.
-    async fn key_in(&self, cabinet: i64, kind: &str, house: &str, hook: &str, copies: &str) -> KeyCopyId {
-        let key = register::NewKey {
-            estate_id: self.ch,
-            kind: kind.into(),
-            house_number: house.into(),
-            cabinet_id: cabinet.to_string(),
-            hook: hook.into(),
-            copies: copies.into(),
-            reason: "业主要求多留一把".into(),
-            ..Default::default()
-        };
-        let m = &self.manager;
-        register::register(&self.db, &m.actor, &m.caller, Lang::Zh, &key).await.expect("register")
-    }
-
-    async fn key(&self, kind: &str, house: &str, hook: &str, copies: &str) -> KeyCopyId {
-        self.key_in(self.cabinet, kind, house, hook, copies).await
-    }
-
-    /// The copies of the key of `first`, by copy number.
-    async fn copies(&self, first: KeyCopyId) -> Vec<KeyCopyId> {
-        let rows: Vec<(KeyCopyId,)> = sqlx::query_as(
-            "select id from key_copy where key_set_id = (select key_set_id from key_copy where id = $1) order by copy_no",
-        )
-        .bind(first)
-        .fetch_all(&self.db.pool)
-        .await
-        .expect("copies");
-        rows.into_iter().map(|(id,)| id).collect()
-    }
-
-    async fn set_of(&self, copy: KeyCopyId) -> i64 {
-        one(&self.db, &format!("select key_set_id from key_copy where id = {}", copy.0)).await
-    }
-
-    async fn tag(&self, copy: KeyCopyId) -> String {
-        text_of(&self.db, &format!("select tag from key_copy where id = {}", copy.0)).await
-    }
-
-    async fn status(&self, copy: KeyCopyId) -> String {
-        text_of(&self.db, &format!("select status from key_copy where id = {}", copy.0)).await
-    }
-
-    async fn house(&self, number: &str) -> i64 {
-        let sql = format!("select id from house where estate_id = {} and number = '{number}'", self.ch);
-        one(&self.db, &sql).await
-    }
-
-    async fn rented(&self) -> Rented {
-        let (id, number, owner, tenant): (i64, String, i64, i64) = sqlx::query_as(
-            "select h.id, h.number, o.resident_id, t.resident_id from house h \
-             join occupancy o on o.house_id = h.id and o.role = 'owner' and o.end_date is null \
-             join occupancy t on t.house_id = h.id and t.role = 'tenant' and t.end_date is null \
-             where h.estate_id = $1 and h.number not in ('1-1-101', '1-1-202', '2-1-201') \
-             order by h.id limit 1",
-        )
-        .bind(self.ch)
-        .fetch_one(&self.db.pool)
-        .await
-        .expect("a let house in the demo");
-        Rented { id, number, owner, tenant }
-    }
-
-    async fn account(&self, username: &str) -> i64 {
-        one(&self.db, &format!("select id from account where username = '{username}'")).await
-    }
-
-    /// A check-out by a member of staff, authorised by the manager, due in two hours.
-    async fn form(&self, taker: &str, purpose: &str) -> LendForm {
-        LendForm {
-            taker_kind: "staff".into(),
-            taker_account_id: self.account(taker).await.to_string(),
-            purpose: purpose.into(),
-            authorised_by: self.manager.id.to_string(),
-            due: due_in(2),
-            signed_on_paper: true,
-            ..LendForm::default()
-        }
-    }
-
-    async fn lend(&self, copy: KeyCopyId, form: &LendForm) -> Result<i64, AppError> {
-        let c = &self.clerk;
-        lend::lend(&self.db, &c.actor, &c.caller, Lang::Zh, copy, form).await
-    }
-
-    async fn give_back(&self, copy: KeyCopyId) -> Result<CopyStatus, AppError> {
-        let c = &self.clerk;
-        lend::give_back(&self.db, &c.actor, &c.caller, Lang::Zh, copy, "张师傅", "good", "").await
-    }
-
-    /// The owner's written authorisation of an entrusted key, for repairs, this month.
-    async fn authorise(&self, copy: KeyCopyId, owner: i64) -> i64 {
-        let c = &self.clerk;
-        let (from, until) = (desk_day(0), desk_day(30));
-        register::authorise(&self.db, &c.actor, &c.caller, Lang::Zh, copy, owner, "repairs", "", &from, &until)
-            .await
-            .expect("authorise")
-    }
-
-    /// The copy's key-log lines, oldest first.
-    async fn log(&self, copy: KeyCopyId) -> Vec<String> {
-        let rows: Vec<(String,)> =
-            sqlx::query_as("select action from key_event where copy_id = $1 order by id")
-                .bind(copy)
-                .fetch_all(&self.db.pool)
-                .await
-                .expect("log");
-        rows.into_iter().map(|(a,)| a).collect()
-    }
-
-    async fn ticket(&self, house: &str) -> i64 {
-        repairs::create(
-            &self.db,
-            &self.clerk.actor,
-            Lang::Zh,
-            &Viewer::Desk(EstateScope::All),
-            NewTicket {
-                estate_id: self.ch,
-                house_number: house.into(),
-                category: "water".into(),
-                description: "卫生间漏水，业主不在家".into(),
-                urgency: "urgent".into(),
-                source: "phone".into(),
-                reporter_name: "王建国".into(),
-                reporter_phone: "13800000001".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("ticket")
-    }
-}
-
-fn desk_now() -> chrono::DateTime<FixedOffset> {
-    Utc::now().with_timezone(&FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
-}
-
-/// Desk time `hours` from now, as the form's `datetime-local` sends it.
-fn due_in(hours: i64) -> String {
-    (desk_now() + Duration::hours(hours)).format("%Y-%m-%dT%H:%M").to_string()
-}
-
-/// The desk's day `days` from today, `YYYY-MM-DD`.
-fn desk_day(days: i64) -> String {
-    (desk_now().date_naive() + Duration::days(days)).format("%Y-%m-%d").to_string()
-}
-
-fn field_error<T: std::fmt::Debug>(r: &Result<T, AppError>, field: &str) -> String {
-    match r {
-        Err(e @ AppError::Invalid(_)) => {
-            e.field_message(field).unwrap_or_else(|| panic!("no error on {field}: {e:?}"))
-        }
-        other => panic!("expected a field error on {field}, got {other:?}"),
-    }
-}
-
-fn rule<T: std::fmt::Debug>(r: &Result<T, AppError>) -> String {
-    match r {
-        Err(AppError::Rule(m)) => m.clone(),
-        other => panic!("expected a rule refusal, got {other:?}"),
-    }
-}
-
-fn forbidden<T: std::fmt::Debug>(r: &Result<T, AppError>, what: &str) {
-    assert!(matches!(r, Err(AppError::Forbidden)), "{what}: expected Forbidden, got {r:?}");
-}
-
-/// `sql` is refused by the database, with `words` in its message.
-async fn refused(db: &Database, e: &str, sql: &str, words: &str) {
-    match sqlx::query(sql).execute(&db.pool).await {
-        Err(sqlx::Error::Database(d)) => assert!(d.message().contains(words), "{e} {sql}: {}", d.message()),
-        other => panic!("{e}: {sql} must fail, got {other:?}"),
-    }
-}
-
-/// A 60 × 20 PNG with a stroke on it, as a signature pad sends it.
-fn signature() -> String {
-    use base64::Engine;
-    let mut img = image::RgbaImage::new(60, 20);
-    for x in 5..55 {
-        img.put_pixel(x, 10 + (x % 3), image::Rgba([10, 10, 40, 255]));
-    }
-    let mut png = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("png");
-    format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png))
-}
 
 fn lock(cost: &str, resident_pays: bool, fee_item: i64) -> incidents::LockChange {
     incidents::LockChange {
@@ -791,5 +469,89 @@ async fn an_open_loan_changes_only_by_its_return() {
         let sql = format!("select count(*) from key_loan where id = {loan} and returned_at is not null and signature is not null");
         assert_eq!(one(db, &sql).await, 1, "{e}: returned, its signature kept");
         assert_eq!(c.log(copy).await, ["register", "lend", "return"], "{e}");
+    }
+}
+
+#[tokio::test]
+async fn a_count_refuses_a_key_lent_in_the_register_and_a_tag_counted_twice() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
+        let here = c.key("unhanded", "1-1-102", "A01", "1").await;
+        let lent = c.key("unhanded", "1-1-201", "A02", "1").await;
+        c.lend(lent, &c.form("maintenance", "inspection").await).await.expect("lend");
+        let count = counts::start(db, &clerk.actor, &clerk.caller, zh, c.cabinet).await.expect("start");
+        let lines = format!("select count(*) from key_count_line where count_id = {count}");
+
+        // On its hook, yet out in the register: the return comes first.
+        let r = counts::tick(db, &clerk.actor, &clerk.caller, zh, count, &c.tag(lent).await, "").await;
+        assert!(rule(&r).contains("请先办理归还"), "{e}: {r:?}");
+        assert_eq!(one(db, &lines).await, 0, "{e}: nothing counted");
+
+        // A stranger's tag counts once as unknown; again is refused.
+        let first = counts::tick(db, &clerk.actor, &clerk.caller, zh, count, "K9999-1", "").await;
+        assert_eq!(first.expect("unknown"), CountOutcome::Unknown, "{e}");
+        let again = counts::tick(db, &clerk.actor, &clerk.caller, zh, count, "k9999-1", "").await;
+        assert!(rule(&again).contains("已经点过"), "{e}: {again:?}");
+        let tag = c.tag(here).await;
+        counts::tick(db, &clerk.actor, &clerk.caller, zh, count, &tag, "").await.expect("found");
+        assert_eq!(one(db, &lines).await, 2, "{e}");
+    }
+}
+
+#[tokio::test]
+async fn a_lock_change_waits_for_the_copies_out_and_then_retires_them() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
+        let first = c.key("unhanded", "1-1-102", "A01", "2").await;
+        let copies = c.copies(first).await;
+        let (lost, out) = (copies[0], copies[1]);
+        incidents::report_lost(db, &clerk.actor, &clerk.caller, zh, lost, "交接时遗失").await.expect("lost");
+        c.lend(out, &c.form("maintenance", "inspection").await).await.expect("lend the backup");
+
+        // The backup is out: it would come back opening a lock that is gone.
+        let r = incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, lost, &lock("", false, 0)).await;
+        assert!(rule(&r).contains(&c.tag(out).await), "{e}: {r:?}");
+        let open = format!("select count(*) from key_incident where copy_id = {} and closed_at is null", lost.0);
+        assert_eq!(one(db, &open).await, 1, "{e}: still waiting");
+
+        // Back in, the lock change goes through and the backup is retired with it.
+        c.give_back(out).await.expect("back");
+        incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, lost, &lock("", false, 0))
+            .await
+            .expect("lock changed");
+        assert_eq!(c.status(out).await, "retired", "{e}");
+        assert_eq!(one(db, &open).await, 0, "{e}");
+        let r = c.lend(out, &c.form("maintenance", "inspection").await).await;
+        assert!(rule(&r).contains("已停用"), "{e}: {r:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_key_handed_back_to_its_owner_is_no_loan_left_open() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
+        let r = c.rented().await;
+        let copy = c.key("entrusted", &r.number, "A01", "1").await;
+        c.authorise(copy, r.owner).await;
+        owner::hand_back(db, &clerk.actor, &clerk.caller, zh, copy, r.owner, "", true)
+            .await
+            .expect("hand back");
+        let page = keys::page(&db.pool, &clerk.caller, copy).await.expect("page");
+        assert!(page.open_loan.is_none(), "{e}: {:?}", page.open_loan);
+        let open = format!("select count(*) from key_loan where copy_id = {} and returned_at is null", copy.0);
+        assert_eq!(one(db, &open).await, 0, "{e}");
+        let owner = resident(db, r.owner).await;
+        let keys = owner::portal_keys(&db.pool, &owner.caller).await.expect("portal");
+        let key = keys.iter().find(|k| k.house == r.number).expect("the owner's key");
+        assert!(!key.held, "{e}: the centre holds no copy now");
+        let back = key.uses.first().expect("the hand-back");
+        assert_eq!(back.purpose, app::keys::Purpose::OwnerReturn, "{e}");
+        assert!(back.returned_at.is_some(), "{e}: complete as written");
     }
 }

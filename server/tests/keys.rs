@@ -169,6 +169,8 @@ impl Counter {
             purpose: purpose.into(),
             authorised_by: self.manager.id.to_string(),
             due: due_in(2),
+            // An emergency (or other purpose) says what it is.
+            note: "楼下报渗水，入户查看".into(),
             signed_on_paper: true,
             ..LendForm::default()
         }
@@ -211,6 +213,7 @@ impl Counter {
     }
 
     async fn register_as(&self, by: &Staff, key: register::NewKey) -> Result<KeyCopyId, AppError> {
+        not_yet_handed_over(&self.db, self.ch, &key).await;
         register::register(&self.db, &by.actor, &by.caller, Lang::Zh, &key).await
     }
 
@@ -306,6 +309,18 @@ fn signature(draw: bool) -> String {
         "data:image/png;base64,{}",
         base64::engine::general_purpose::STANDARD.encode(png)
     )
+}
+
+/// An unhanded key's house is one not yet handed over (the demo's flats are lived in).
+async fn not_yet_handed_over(db: &app::db::Database, estate: i64, key: &register::NewKey) {
+    if key.kind == "unhanded" {
+        sqlx::query("update house set status = 'not_handed_over' where estate_id = $1 and number = $2")
+            .bind(estate)
+            .bind(&key.house_number)
+            .execute(&db.pool)
+            .await
+            .expect("a house not handed over");
+    }
 }
 
 #[tokio::test]

@@ -21,7 +21,7 @@ struct StaffAccount {
 
 pub async fn list(pool: &AnyPool) -> sqlx::Result<Vec<StaffRow>> {
     let accounts: Vec<StaffAccount> = sqlx::query_as(
-        "select id, username, display_name, role, disabled from account \
+        "select id, username, display_name, role, disabled, issues_keys from account \
          where role <> 'resident' order by disabled, username",
     )
     .fetch_all(pool)

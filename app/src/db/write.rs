@@ -23,6 +23,8 @@ pub enum LockOn {
     Ticket(i64),
     /// A key count (its ticks and its close).
     KeyCount(i64),
+    /// A key and its copies (lending, returns, loss, lock change, hand-back).
+    KeySet(i64),
 }
 
 /// A write transaction with its author; see the module documentation.
@@ -99,6 +101,7 @@ async fn lock(conn: &mut AnyConnection, backend: Backend, on: LockOn) -> sqlx::R
             LockOn::ClerkDay(id) => (2i64 << 56) | id,
             LockOn::Ticket(id) => (3i64 << 56) | id,
             LockOn::KeyCount(id) => (4i64 << 56) | id,
+            LockOn::KeySet(id) => (5i64 << 56) | id,
         };
         sqlx::query("select pg_advisory_xact_lock($1)")
             .bind(key)

@@ -198,6 +198,8 @@ pub struct KeyList {
     pub rows: Vec<KeyRow>,
     pub cabinets: Vec<Choice>,
     pub can_manage: bool,
+    /// The caller works the desk (security reads only).
+    pub desk: bool,
 }
 
 /// A loan on a key's page, whole: personal data masked.
@@ -232,6 +234,12 @@ pub struct LoanView {
 pub struct AuthorisationView {
     pub id: i64,
     pub owner: String,
+    /// Who signed and when: the server's, to show an owner only their own
+    /// papers and those signed since they moved in (never sent).
+    #[serde(skip)]
+    pub resident_id: i64,
+    #[serde(skip)]
+    pub created_at: String,
     pub scope: AuthScope,
     pub named_people: String,
     pub valid_from: String,
@@ -311,6 +319,8 @@ pub struct CabinetMap {
     pub place: String,
     pub cols: i64,
     pub hooks: Vec<Hook>,
+    /// The caller works the desk (may count the cabinet).
+    pub desk: bool,
 }
 
 /// The key setup page: the cabinets and what the registration form offers.

@@ -84,11 +84,15 @@ fn OwnerKeyCard(k: OwnerKey, revoke: ServerAction<RevokeMyKey>) -> impl IntoView
             <ul class="reports">{uses}</ul>
             {empty.then(|| view! { <p class="muted">{use_i18n().t("keys.portal_no_uses")}</p> })}
             {k.can_revoke.then(|| view! {
-                <ActionForm action=revoke attr:class="inline-form">
-                    <input type="hidden" name="key_set_id" value=k.key_set_id />
-                    <button type="submit" class="danger">{use_i18n().t("keys.portal_revoke")}</button>
-                    <span class="hint">{use_i18n().t("keys.portal_revoke_hint")}</span>
-                </ActionForm>
+                // Two steps: open, then confirm — a revocation cannot be taken back here.
+                <details class="revoke">
+                    <summary>{use_i18n().t("keys.portal_revoke")}</summary>
+                    <p class="hint">{use_i18n().t("keys.portal_revoke_hint")}</p>
+                    <ActionForm action=revoke attr:class="inline-form">
+                        <input type="hidden" name="key_set_id" value=k.key_set_id />
+                        <button type="submit" class="danger">{use_i18n().t("keys.portal_revoke_confirm")}</button>
+                    </ActionForm>
+                </details>
             })}
         </article>
     }

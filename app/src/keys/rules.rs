@@ -289,7 +289,10 @@ mod forms {
         match purpose {
             None => bad("purpose", "keys.invalid.purpose"),
             Some(Purpose::Repair) if ticket_id.is_none() => bad("ticket_id", "keys.invalid.ticket"),
-            Some(Purpose::Other) if note.is_empty() => bad("note", "keys.invalid.note_required"),
+            // An emergency says what it is: it opens an owner's door without them.
+            Some(Purpose::Other | Purpose::Emergency) if note.is_empty() => {
+                bad("note", "keys.invalid.note_required")
+            }
             _ => {}
         }
         if note.chars().count() > 200 {

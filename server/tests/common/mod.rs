@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use app::db::Database;
 
 pub mod desk;
+pub mod keys;
 
 /// The PostgreSQL server tests use: `TEST_POSTGRES_URL`, else this machine's local one.
 pub fn postgres_admin_url() -> String {

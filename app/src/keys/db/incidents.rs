@@ -11,7 +11,7 @@ use crate::billing::ledger::amount_message;
 use crate::billing::money::parse_yuan;
 use crate::common::{AuditAction, AuditEntity, Caller, Fen, HouseId, KeyCopyId, Lang};
 use crate::db::audit::{Actor, Change};
-use crate::db::{time, Database};
+use crate::db::{time, Database, LockOn};
 use crate::error::{AppError, FieldError};
 use crate::i18n::{tr, I18n};
 use crate::keys::rules::{self, KeyAction};
@@ -33,6 +33,7 @@ pub async fn report_lost(
         return Err(AppError::field("circumstances", tr(lang, "keys.invalid.circumstances")));
     }
     let mut w = db.write(actor.clone()).await?;
+    w.lock(LockOn::KeySet(f.key_set_id)).await?;
     let f = facts(&mut *w, copy).await?;
     let Some(to) = rules::next(f.status, KeyAction::ReportLost) else {
         return Err(AppError::Rule(tr(lang, rules::refusal_key(f.status, KeyAction::ReportLost))));
@@ -146,6 +147,7 @@ pub async fn lock_changed(
         return Err(AppError::Invalid(errors));
     };
     let mut w = db.write(actor.clone()).await?;
+    w.lock(LockOn::KeySet(f.key_set_id)).await?;
     let report: Option<(i64,)> = sqlx::query_as(
         "select id from key_incident where copy_id = $1 and kind = 'lost' and closed_at is null \
          order by id desc limit 1",
@@ -256,6 +258,7 @@ pub async fn retire(
         return Err(AppError::field("reason", tr(lang, "keys.invalid.retire_reason")));
     }
     let mut w = db.write(actor.clone()).await?;
+    w.lock(LockOn::KeySet(f.key_set_id)).await?;
     let f = facts(&mut *w, copy).await?;
     if rules::next(f.status, KeyAction::Retire).is_none() {
         return Err(AppError::Rule(tr(lang, rules::refusal_key(f.status, KeyAction::Retire))));

@@ -9,7 +9,7 @@
 use super::{facts, log, short_time, CopyFacts, AUTHORISERS};
 use crate::common::{AuditAction, AuditEntity, Caller, KeyCopyId};
 use crate::db::audit::{Actor, Change};
-use crate::db::{time, Database, OnUnique, Write};
+use crate::db::{time, Database, LockOn, OnUnique, Write};
 use crate::error::AppError;
 use crate::i18n::{tr, I18n};
 use crate::keys::rules::{self, Authorisation, AuthRefusal, KeyAction, Lend, LendForm};
@@ -51,6 +51,8 @@ pub async fn lend(
     caller.check_estate(f.estate_id)?;
     let mut lend = rules::check_lend(lang, form, chrono::Utc::now())?;
     let mut w = db.write(actor.clone()).await?;
+    // One key's copies, authorisation and lock change move one at a time (PostgreSQL).
+    w.lock(LockOn::KeySet(f.key_set_id)).await?;
     let f = facts(&mut *w, copy).await?;
     if f.status == CopyStatus::Out {
         return Err(who_has_it(&mut w, lang, copy).await?);
@@ -82,6 +84,16 @@ pub async fn lend(
     }
     if let Some(ticket) = lend.ticket_id {
         check_ticket(&mut w, lang, &f, ticket).await?;
+    }
+    if f.kind == KeyKind::Unhanded {
+        // Handed over since it was registered: the key is the owner's now.
+        let (status,): (String,) = sqlx::query_as("select status from house where id = $1")
+            .bind(f.house_id.unwrap_or(0))
+            .fetch_one(&mut *w)
+            .await?;
+        if status != "not_handed_over" {
+            return Err(AppError::Rule(tr(lang, "keys.refused.handed_over")));
+        }
     }
     let authorisation_id = if f.kind == KeyKind::Entrusted {
         Some(check_authorisation(&mut w, lang, &f, &lend).await?)
@@ -194,7 +206,7 @@ async fn check_ticket(
             estate == f.estate_id
                 && match f.house_id {
                     Some(h) => house == Some(h),
-                    None => location.is_some(),
+                    None => location.is_some() && location == f.location_id,
                 }
         }
         None => false,
@@ -221,10 +233,13 @@ async fn check_authorisation(
         valid_from: String,
         valid_until: String,
         revoked_at: Option<String>,
+        signer_owns: i64,
     }
     let row: Option<Row> = sqlx::query_as(&format!(
-        "select id, scope, named_people, valid_from, valid_until, revoked_at from key_authorisation \
+        "select id, scope, named_people, valid_from, valid_until, revoked_at, \
+            case when {} then 1 else 0 end as signer_owns from key_authorisation \
          where key_set_id = $1 {}",
+        super::SIGNER_OWNS.replace("a.id = $1", "a.id = key_authorisation.id"),
         super::IN_FORCE_FIRST
     ))
     .bind(f.key_set_id)
@@ -238,8 +253,23 @@ async fn check_authorisation(
         valid_until: r.valid_until.clone(),
         revoked: r.revoked_at.is_some(),
     });
+    if row.as_ref().is_some_and(|r| r.signer_owns == 0 && r.revoked_at.is_none()) {
+        // Sold or moved out since: the paper was the former owner's.
+        return Err(AppError::Rule(tr(lang, "keys.refused.auth_owner_gone")));
+    }
     match rules::authorisation_allows(auth.as_ref(), lend.purpose, &lend.taker_name, &time::desk_today()) {
-        Ok(()) => Ok(row.map(|r| r.id).unwrap_or_default()),
+        Ok(()) => {
+            let Some(r) = row else { return Err(AppError::internal("an authorisation allowed without a row")) };
+            // Not due back after the paper's last day.
+            let end = time::next_local_day_start_utc(&r.valid_until).unwrap_or_default();
+            if lend.due_at >= end {
+                return Err(AppError::field(
+                    "due",
+                    I18n(lang).f("keys.invalid.due_after_auth", &[("until", &r.valid_until)]),
+                ));
+            }
+            Ok(r.id)
+        }
         Err(AuthRefusal::Purpose) => Err(AppError::field("purpose", tr(lang, AuthRefusal::Purpose.key()))),
         Err(AuthRefusal::NotNamed) => {
             let field = if lend.taker_kind == TakerKind::Staff { "taker_account_id" } else { "taker_name" };
@@ -273,6 +303,7 @@ pub async fn give_back(
         Condition::Damaged => KeyAction::ReturnDamaged,
     };
     let mut w = db.write(actor.clone()).await?;
+    w.lock(LockOn::KeySet(f.key_set_id)).await?;
     let f = facts(&mut *w, copy).await?;
     let Some(to) = rules::next(f.status, action) else {
         return Err(refused(lang, f.status, action));

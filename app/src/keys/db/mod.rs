@@ -35,7 +35,7 @@ const ROW_SELECT: &str = "select c.id as copy_id, c.tag, c.copy_no, s.kind, \
      from key_copy c join key_set s on s.id = c.key_set_id \
      join key_cabinet cab on cab.id = c.cabinet_id \
      left join house h on h.id = s.house_id left join repair_location l on l.id = s.location_id \
-     left join key_loan lo on lo.copy_id = c.id and lo.returned_at is null \
+     left join key_loan lo on lo.copy_id = c.id and lo.returned_at is null and c.status = 'out' \
      left join account au on au.id = lo.authorised_by";
 
 #[derive(sqlx::FromRow)]
@@ -144,6 +144,7 @@ pub async fn list(
         rows,
         cabinets,
         can_manage: caller.may(Permission::ManageKeys),
+        desk: caller.may(Permission::UseDesk),
     })
 }
 
@@ -219,7 +220,7 @@ fn keys_out(rows: Vec<KeyRow>) -> Result<KeysOut, AppError> {
     })
 }
 
-const LOAN_SELECT: &str = "select lo.id, c.tag, lo.taker_kind, lo.taker_name, lo.taker_phone, \
+const LOAN_SELECT: &str = "select lo.id, c.tag, c.status as copy_status, lo.taker_kind, lo.taker_name, lo.taker_phone, \
         lo.taker_id_number, lo.purpose, lo.ticket_id, lo.note, au.display_name as authorised_by, \
         lb.display_name as lent_by, lo.out_at, lo.due_at, lo.signed_on_paper, \
         case when lo.signature is null then 0 else 1 end as has_signature, lo.returned_at, \
@@ -231,6 +232,7 @@ const LOAN_SELECT: &str = "select lo.id, c.tag, lo.taker_kind, lo.taker_name, lo
 struct LoanDbRow {
     id: i64,
     tag: String,
+    copy_status: CopyStatus,
     taker_kind: TakerKind,
     taker_name: String,
     taker_phone: String,
@@ -252,7 +254,9 @@ struct LoanDbRow {
 
 impl LoanDbRow {
     fn into_view(self, now: &str) -> LoanView {
+        // A copy lost while out keeps its loan open, and is lost, not overdue.
         let overdue = self.returned_at.is_none()
+            && self.copy_status == CopyStatus::Out
             && self.due_at.as_deref().is_some_and(|d| rules::is_overdue(d, now));
         LoanView {
             id: self.id,
@@ -406,7 +410,8 @@ pub async fn page(pool: &AnyPool, caller: &Caller, copy: KeyCopyId) -> Result<Ke
         .bind(f.key_set_id)
         .fetch_one(pool)
         .await?;
-    let owners: Vec<Choice> = if f.kind == KeyKind::Entrusted {
+    // The owners' names are the desk's (who may sign); security reads keys only.
+    let owners: Vec<Choice> = if f.kind == KeyKind::Entrusted && caller.may(Permission::UseDesk) {
         sqlx::query_as(
             "select r.id, r.name from occupancy o join resident r on r.id = o.resident_id \
              where o.house_id = $1 and o.role in ('owner', 'co_owner') and o.end_date is null order by r.name",
@@ -472,7 +477,15 @@ pub async fn page(pool: &AnyPool, caller: &Caller, copy: KeyCopyId) -> Result<Ke
 /// today, else the newest — so an older paper recorded later cannot hide the
 /// one in force.
 pub const IN_FORCE_FIRST: &str = "order by case when revoked_at is null and valid_from <= $2 \
-     and valid_until >= $2 then 0 else 1 end, id desc limit 1";
+     and valid_until >= $2 and exists (select 1 from occupancy o join key_set s on s.house_id = o.house_id \
+       where s.id = key_authorisation.key_set_id and o.resident_id = key_authorisation.resident_id \
+         and o.role in ('owner', 'co_owner') and o.end_date is null) then 0 else 1 end, id desc limit 1";
+
+/// Whether an authorisation's signer still owns the key's house (`$1`: its id).
+pub const SIGNER_OWNS: &str = "exists (select 1 from key_authorisation a \
+     join key_set s on s.id = a.key_set_id join occupancy o on o.house_id = s.house_id \
+     where a.id = $1 and o.resident_id = a.resident_id and o.role in ('owner', 'co_owner') \
+       and o.end_date is null)";
 
 /// The authorisation of an entrusted key that decides ([`IN_FORCE_FIRST`]).
 pub async fn authorisation(
@@ -480,8 +493,8 @@ pub async fn authorisation(
     key_set_id: i64,
 ) -> Result<Option<AuthorisationView>, AppError> {
     let row: Option<AuthorisationView> = sqlx::query_as(&format!(
-        "select a.id, r.name as owner, a.scope, a.named_people, a.valid_from, a.valid_until, \
-            a.revoked_at \
+        "select a.id, r.name as owner, a.resident_id, a.created_at, a.scope, a.named_people, \
+            a.valid_from, a.valid_until, a.revoked_at \
          from key_authorisation a join resident r on r.id = a.resident_id \
          where a.id = (select id from key_authorisation where key_set_id = $1 {IN_FORCE_FIRST})",
     ))
@@ -490,8 +503,20 @@ pub async fn authorisation(
     .fetch_optional(pool)
     .await?;
     let today = time::desk_today();
+    let signer_owns = match &row {
+        Some(a) => {
+            let (owns,): (i64,) =
+                sqlx::query_as(&format!("select case when {SIGNER_OWNS} then 1 else 0 end"))
+                    .bind(a.id)
+                    .fetch_one(pool)
+                    .await?;
+            owns == 1
+        }
+        None => false,
+    };
     Ok(row.map(|mut a| {
-        a.in_force = a.revoked_at.is_none()
+        a.in_force = signer_owns
+            && a.revoked_at.is_none()
             && a.valid_from.as_str() <= today.as_str()
             && today.as_str() <= a.valid_until.as_str();
         a.revoked_at = a.revoked_at.as_deref().map(short_time);
@@ -526,7 +551,7 @@ async fn lend_choices(
             .await?;
     let place = match f.house_id {
         Some(_) => "t.house_id = $2",
-        None => "t.location_id is not null and $2 = $2",
+        None => "t.location_id = $2",
     };
     let tickets: Vec<(i64, Option<String>, String)> = sqlx::query_as(&format!(
         "select t.id, coalesce(h.number, l.name) as place, t.description from repair_ticket t \
@@ -536,7 +561,7 @@ async fn lend_choices(
          order by t.id desc limit 50"
     ))
     .bind(f.estate_id)
-    .bind(f.house_id.unwrap_or(0))
+    .bind(f.house_id.or(f.location_id).unwrap_or(0))
     .fetch_all(pool)
     .await?;
     let tickets = tickets
@@ -597,6 +622,7 @@ pub async fn cabinet_map(pool: &AnyPool, caller: &Caller, id: i64) -> Result<Cab
         })
         .collect();
     Ok(CabinetMap {
+        desk: caller.may(Permission::UseDesk),
         id,
         estate_id,
         name,

@@ -7,7 +7,7 @@ use sqlx::AnyPool;
 use super::{facts, log, short_time};
 use crate::common::{AuditAction, AuditEntity, Caller, KeyCopyId, Lang};
 use crate::db::audit::{Actor, Change};
-use crate::db::{time, Database, Write};
+use crate::db::{time, Database, LockOn, Write};
 use crate::error::AppError;
 use crate::i18n::{tr, I18n};
 use crate::keys::rules::signature_png;
@@ -55,6 +55,7 @@ pub async fn hand_back(
         })?)
     };
     let mut w = db.write(actor.clone()).await?;
+    w.lock(LockOn::KeySet(f.key_set_id)).await?;
     let owner: Option<(String, String)> = sqlx::query_as(
         "select r.name, r.mobile from occupancy o join resident r on r.id = o.resident_id \
          where o.house_id = $1 and o.resident_id = $2 and o.role in ('owner', 'co_owner') and o.end_date is null",
@@ -169,6 +170,7 @@ pub async fn revoke_in_portal(
         return Err(AppError::forbidden("not an owner of the key's house"));
     }
     let mut w = db.write(actor.clone()).await?;
+    w.lock(LockOn::KeySet(key_set_id)).await?;
     if !revoke_in(&mut w, key_set_id, caller.account_id).await? {
         return Err(AppError::Rule(tr(lang, "keys.refused.nothing_to_revoke")));
     }
@@ -180,7 +182,7 @@ pub async fn revoke_in_portal(
     let f = facts(&mut *w, first.0).await?;
     log(&mut w, &f, None, LogEntry::Revoke, &tr(lang, "keys.log_revoked_portal")).await?;
     w.audit(
-        Change::new(AuditAction::RevokeKeyAuthorisation, AuditEntity::KeyAuthorisation)
+        Change::new(AuditAction::RevokeKeyAuthorisation, AuditEntity::KeySet)
             .id(key_set_id)
             .estate(estate_id)
             .after(serde_json::json!({ "key_set_id": key_set_id, "by_owner": resident })),
@@ -214,7 +216,10 @@ pub async fn portal_keys(pool: &AnyPool, caller: &Caller) -> Result<Vec<OwnerKey
         .fetch_all(pool)
         .await?;
         for set in sets {
-            let authorisation = super::authorisation(pool, set.id).await?;
+            // Another owner's paper from before the caller's own occupancy is not theirs to see.
+            let authorisation = super::authorisation(pool, set.id)
+                .await?
+                .filter(|a| a.resident_id == resident || a.created_at >= residence.from);
             let mut uses: Vec<KeyUse> = sqlx::query_as(
                 "select lo.out_at, lo.taker_name as taker, lo.taker_kind, \
                     coalesce(a.role, '') as taker_role, lo.purpose, lo.returned_at \

@@ -5,7 +5,7 @@
 use super::{facts, log, CopyFacts};
 use crate::common::{AuditAction, AuditEntity, Caller, KeyCopyId, Lang, Role};
 use crate::db::audit::{Actor, Change};
-use crate::db::{time, Database, OnUnique, Write};
+use crate::db::{time, Database, LockOn, OnUnique, Write};
 use crate::error::{AppError, FieldError};
 use crate::i18n::{tr, I18n};
 use crate::keys::rules::{copy_tag, parse_hook};
@@ -179,15 +179,19 @@ pub async fn register(
                 None => errors.push(invalid(lang, "location_id", "keys.invalid.location")),
             }
         }
-        Some(KeyKind::Unhanded | KeyKind::Entrusted) => {
-            let found: Option<(i64,)> =
-                sqlx::query_as("select id from house where estate_id = $1 and number = $2")
+        Some(k @ (KeyKind::Unhanded | KeyKind::Entrusted)) => {
+            let found: Option<(i64, String)> =
+                sqlx::query_as("select id, status from house where estate_id = $1 and number = $2")
                     .bind(form.estate_id)
                     .bind(form.house_number.trim())
                     .fetch_optional(&mut *w)
                     .await?;
             match found {
-                Some((id,)) => house_id = Some(id),
+                // 未收楼 means just that: an owner's key is entrusted, with their paper.
+                Some((_, status)) if k == KeyKind::Unhanded && status != "not_handed_over" => {
+                    errors.push(invalid(lang, "kind", "keys.invalid.handed_over"))
+                }
+                Some((id, _)) => house_id = Some(id),
                 None => errors.push(invalid(lang, "house_number", "keys.invalid.house")),
             }
         }
@@ -383,6 +387,7 @@ pub async fn authorise(
         _ => {}
     }
     let mut w = db.write(actor.clone()).await?;
+    w.lock(LockOn::KeySet(f.key_set_id)).await?;
     // The one who signs is an owner (or co-owner) of the key's house today.
     let owner: Option<(String,)> = sqlx::query_as(
         "select r.name from occupancy o join resident r on r.id = o.resident_id \

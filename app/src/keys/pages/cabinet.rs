@@ -20,8 +20,10 @@ pub fn CabinetPage() -> impl IntoView {
     view! {
         <>
             <p class="crumbs"><a href="/desk/keys">{i18n.t("keys.title")}</a></p>
-            {load(move || map, move |m| view! { <Map m /> })}
-            <CabinetCounts cabinet_id=id() />
+            {load(move || map, move |m| {
+                let desk = m.desk;
+                view! { <Map m /> {desk.then(|| view! { <CabinetCounts cabinet_id=id() /> })} }
+            })}
         </>
     }
 }

@@ -146,8 +146,10 @@ fn KeyListView(l: KeyList) -> impl IntoView {
             </p>
             <nav class="actions">
                 {cabinets}
-                <a class="button" href=format!("/desk/keys/register-sheet?estate={e}")>{i18n.t("keys.register_sheet")}</a>
-                <a class="button" href=format!("/desk/keys/setup?estate={e}")>{i18n.t("keys.setup_title")}</a>
+                {l.desk.then(|| view! {
+                    <a class="button" href=format!("/desk/keys/register-sheet?estate={e}")>{use_i18n().t("keys.register_sheet")}</a>
+                    <a class="button" href=format!("/desk/keys/setup?estate={e}")>{use_i18n().t("keys.setup_title")}</a>
+                })}
             </nav>
         </div>
         <EstatePicker estates=l.estates.clone() chosen=e />
