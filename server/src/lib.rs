@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod identity;
+pub mod key_files;
 pub mod repair_files;
 pub mod router;
 pub mod security;

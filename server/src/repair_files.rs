@@ -47,12 +47,12 @@ fn back_to(back: &str, fallback: &str, problem: Option<PhotoError>) -> Response 
 /// The longest a `back` field may be: a page of this site, well within.
 const MAX_BACK_BYTES: usize = 512;
 /// How long an upload waits for one of the [`photo::Uploads`] permits.
-const UPLOAD_WAIT: Duration = Duration::from_secs(30);
+pub(crate) const UPLOAD_WAIT: Duration = Duration::from_secs(30);
 /// How long reading an upload's body may take while it holds its permit:
 /// 40 MiB arrive in under two minutes at 3 Mbit/s, a poor phone link; a
 /// connection that trickles slower is cut off, so a few of them cannot keep
 /// the permits from everyone else.
-const UPLOAD_READ_LIMIT: Duration = Duration::from_secs(180);
+pub(crate) const UPLOAD_READ_LIMIT: Duration = Duration::from_secs(180);
 
 /// Reads a text field chunk by chunk, up to `limit` bytes; `None` past it or
 /// for a broken part.
@@ -72,7 +72,7 @@ async fn capped_text(field: &mut Field<'_>, limit: usize) -> Option<String> {
 /// refused as too big the moment it passes [`photo::MAX_UPLOAD_BYTES`], so no
 /// photo is ever held whole beyond its limit. A body that hits the route's
 /// limit is the same problem. The error carries the `back` read so far.
-async fn read_photos(mut form: Multipart) -> Result<(String, Vec<Bytes>), (String, PhotoProblem)> {
+pub(crate) async fn read_photos(mut form: Multipart) -> Result<(String, Vec<Bytes>), (String, PhotoProblem)> {
     let mut back = String::new();
     let mut files = Vec::new();
     loop {

@@ -68,6 +68,7 @@ crate::value_set! {
         RevokeKeyAuthorisation = "revoke_key_authorisation",
         StartKeyCount = "start_key_count",
         CloseKeyCount = "close_key_count",
+        AttachKeyPaper = "attach_key_paper",
     }
 }
 

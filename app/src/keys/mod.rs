@@ -244,9 +244,12 @@ pub struct AuthorisationView {
     pub named_people: String,
     pub valid_from: String,
     pub valid_until: String,
-    /// Valid today, not revoked.
+    /// Valid today, not revoked, its signer still an owner.
     #[cfg_attr(feature = "ssr", sqlx(skip))]
     pub in_force: bool,
+    /// The signed paper's photo or scan is kept.
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
+    pub has_paper: bool,
     pub revoked_at: Option<String>,
 }
 

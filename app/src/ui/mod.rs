@@ -337,6 +337,20 @@ pub fn EmptyRow(show: bool, cols: u32) -> impl IntoView {
     )
 }
 
+/// Bumps `refresh` (the page's data reloads) when an action's `value` turns
+/// into a success.
+pub fn reload_on_success<T, S>(value: S, refresh: RwSignal<u32>)
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = value.get() {
+            refresh.update(|r| *r += 1);
+        }
+    });
+}
+
 /// The error for `field` from the last result of a server action.
 pub fn field_error<T, S>(value: S, field: &'static str) -> Signal<Option<String>>
 where

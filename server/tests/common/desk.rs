@@ -150,3 +150,48 @@ pub fn noise(len: usize, seed: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+/// A multipart body with one `back` field and the given `photo` files.
+pub fn multipart(back: &str, photos: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----desk-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"back\"\r\n\r\n{back}\r\n")
+            .as_bytes(),
+    );
+    for (name, bytes) in photos {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+pub fn png_photo() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("png");
+    out.into_inner()
+}
+
+impl Browser<'_> {
+    /// Posts a multipart upload (`photo` files, `back`) as a same-origin form does.
+    pub async fn upload(&mut self, path: &str, back: &str, photos: &[(&str, &[u8])]) -> Response<Body> {
+        let (content_type, body) = multipart(back, photos);
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::HOST, "desk.test")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+}

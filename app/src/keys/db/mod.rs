@@ -7,6 +7,7 @@ pub mod counts;
 pub mod incidents;
 pub mod lend;
 pub mod owner;
+pub mod papers;
 pub mod register;
 
 use sqlx::AnyPool;
@@ -503,18 +504,21 @@ pub async fn authorisation(
     .fetch_optional(pool)
     .await?;
     let today = time::desk_today();
-    let signer_owns = match &row {
+    let (signer_owns, has_paper) = match &row {
         Some(a) => {
-            let (owns,): (i64,) =
-                sqlx::query_as(&format!("select case when {SIGNER_OWNS} then 1 else 0 end"))
-                    .bind(a.id)
-                    .fetch_one(pool)
-                    .await?;
-            owns == 1
+            let (owns, paper): (i64, i64) = sqlx::query_as(&format!(
+                "select case when {SIGNER_OWNS} then 1 else 0 end, \
+                    case when paper is null then 0 else 1 end from key_authorisation where id = $1"
+            ))
+            .bind(a.id)
+            .fetch_one(pool)
+            .await?;
+            (owns == 1, paper == 1)
         }
-        None => false,
+        None => (false, false),
     };
     Ok(row.map(|mut a| {
+        a.has_paper = has_paper;
         a.in_force = signer_owns
             && a.revoked_at.is_none()
             && a.valid_from.as_str() <= today.as_str()

@@ -6,7 +6,6 @@
 use leptos::prelude::*;
 
 use super::KeyStatusBadge;
-use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::keys::api::{
     get_key, AddKeyCopy, AuthoriseKey, HandKeyBack, LendKey, RecordLockChange, ReportKeyLost,
@@ -16,23 +15,11 @@ use crate::keys::{
     AuthScope, AuthorisationView, Condition, KeyKind, KeyPage as Page, LendChoices, LoanView,
     OpenLoss, Purpose, TakerKind,
 };
-use crate::ui::{
+use crate::ui::{reload_on_success, 
     field_error, form_error, id_param, load, Field, FormError, SelectField, SignaturePad,
     TextareaField,
 };
 
-/// Reloads the page when `value` turns into a success.
-fn reload_on_success<T, S>(value: S, refresh: RwSignal<u32>)
-where
-    T: Clone + Send + Sync + 'static,
-    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = value.get() {
-            refresh.update(|r| *r += 1);
-        }
-    });
-}
 
 #[component]
 pub fn KeyPage() -> impl IntoView {
@@ -145,7 +132,11 @@ fn OpenLoan(l: LoanView) -> impl IntoView {
                 <dt>{i18n.t("keys.authorised_by")}</dt><dd>{l.authorised_by.clone()}</dd>
                 <dt>{i18n.t("keys.lent_by")}</dt><dd>{l.lent_by.clone()}</dd>
                 <dt>{i18n.t("keys.signed")}</dt>
-                <dd>{if l.signed_on_paper { i18n.t("keys.signed_paper") } else { i18n.t("keys.signed_screen") }}</dd>
+                <dd>{if l.signed_on_paper { i18n.t("keys.signed_paper") } else { i18n.t("keys.signed_screen") }}
+                    {l.has_signature.then(|| view! {
+                        <br /><img class="signature-img" src=format!("/keys/loans/{}/signature", l.id) alt=use_i18n().t("keys.signature") />
+                    })}
+                </dd>
             </dl>
         </section>
     }
@@ -308,6 +299,7 @@ fn AuthorisationPanel(
                 <dt>{use_i18n().t("keys.valid")}</dt><dd>{format!("{} — {}", a.valid_from, a.valid_until)}</dd>
                 <dt></dt><dd><span class=format!("badge {}", state.0)>{use_i18n().t(state.1)}</span></dd>
             </dl>
+            <Paper id=a.id has=a.has_paper />
         }
         .into_any()
     });
@@ -504,4 +496,40 @@ fn HandBackForm(copy_id: i64, owners: Vec<crate::common::Choice>, refresh: RwSig
             </ActionForm>
         </details>
     }
+}
+
+/// The signed paper: its thumbnail (opening the whole), or a form that keeps
+/// its photo or scan — a plain multipart form, so it works before the page
+/// hydrates; `server::key_files` sends back `?paper=saved|refused`.
+#[component]
+fn Paper(id: i64, has: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = leptos_router::hooks::use_query_map();
+    let outcome = query.read_untracked().get("paper").unwrap_or_default();
+    let back = leptos_router::hooks::use_location().pathname.get_untracked();
+    if has {
+        return view! {
+            <p id="paper">
+                <a href=format!("/keys/papers/{id}") target="_blank">
+                    <img class="paper-thumb" src=format!("/keys/papers/{id}/thumb") alt=i18n.t("keys.paper") loading="lazy" />
+                </a>
+                {(outcome == "saved").then(|| view! { <span class="saved" role="status">{use_i18n().t("keys.paper_saved")}</span> })}
+            </p>
+        }
+        .into_any();
+    }
+    let refused = (outcome == "refused").then(|| i18n.t("keys.paper_refused"));
+    view! {
+        <form id="paper" method="post" enctype="multipart/form-data" action=format!("/keys/papers/{id}/upload") class="photo-form">
+            <input type="hidden" name="back" value=back />
+            <div class="field">
+                <label for="f-paper">{i18n.t("keys.paper_add")}</label>
+                <input id="f-paper" type="file" name="photo" accept="image/*" aria-invalid=refused.is_some().then_some("true") />
+                <p class="hint">{i18n.t("keys.paper_hint")}</p>
+                <p class="field-error" role="alert">{refused}</p>
+            </div>
+            <button type="submit">{i18n.t("keys.paper_upload")}</button>
+        </form>
+    }
+    .into_any()
 }

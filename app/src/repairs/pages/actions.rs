@@ -13,7 +13,7 @@ use crate::repairs::api::{
 // Ours, not leptos::prelude::Action (a glob).
 use crate::repairs::rules::Action;
 use crate::repairs::{Category, TicketDetail, WorkerLoad};
-use crate::ui::{field_error, form_error, Field, FormError, SelectField, TextareaField};
+use crate::ui::{reload_on_success, field_error, form_error, Field, FormError, SelectField, TextareaField};
 
 /// The forms for the actions on offer: the next step first (`primary`), or
 /// handing back, cancelling and reopening, which the page puts after the photos.
@@ -35,18 +35,6 @@ pub fn TicketActions(t: TicketDetail, refresh: RwSignal<u32>, primary: bool) -> 
     view! { <div class="ticket-actions">{forms}</div> }
 }
 
-/// Reloads the ticket when `value` turns into a success.
-fn reload_on_success<T, S>(value: S, refresh: RwSignal<u32>)
-where
-    T: Clone + Send + Sync + 'static,
-    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = value.get() {
-            refresh.update(|r| *r += 1);
-        }
-    });
-}
 
 /// The desk corrects 户内有偿 / free while the ticket is open.
 #[component]
