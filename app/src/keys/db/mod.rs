@@ -399,7 +399,7 @@ pub async fn page(pool: &AnyPool, caller: &Caller, copy: KeyCopyId) -> Result<Ke
         .cloned();
     let mut history: Vec<LogLine> = sqlx::query_as(
         "select e.created_at as at, e.action as entry, c.tag as copy_tag, e.actor_name as actor, e.note \
-         from key_event e left join key_copy c on c.id = e.copy_id where e.key_set_id = $1 order by e.id desc",
+         from key_event e left join key_copy c on c.id = e.copy_id where e.key_set_id = $1 order by e.created_at desc, e.id desc",
     )
     .bind(f.key_set_id)
     .fetch_all(pool)

@@ -150,7 +150,9 @@ fn LendForm(copy_id: i64, choices: LendChoices, refresh: RwSignal<u32>) -> impl 
     let v = lend.value();
     reload_on_success(v, refresh);
     let kind = RwSignal::new(TakerKind::Staff);
-    let purpose = RwSignal::new(Purpose::Repair);
+    // A repair when the key's place has an open ticket, else an inspection.
+    let first = if choices.tickets.is_empty() { Purpose::Inspection } else { Purpose::Repair };
+    let purpose = RwSignal::new(first);
     let me = choices.me_authoriser;
     let outsider = move || kind.get() != TakerKind::Staff;
     let staff = choices
@@ -175,7 +177,7 @@ fn LendForm(copy_id: i64, choices: LendChoices, refresh: RwSignal<u32>) -> impl 
         .collect_view();
     let purposes = Purpose::LEND
         .iter()
-        .map(|p| view! { <option value=p.as_str()>{use_i18n().t(p.key())}</option> })
+        .map(|p| view! { <option value=p.as_str() selected=*p == first>{use_i18n().t(p.key())}</option> })
         .collect_view();
     view! {
         <section class="panel action-panel lend-form">
