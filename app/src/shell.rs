@@ -127,7 +127,7 @@ mod tests {
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
                 ("nav.repairs", "/desk/repairs"),
-    ("nav.keys", "/desk/keys"),
+                ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),
                 ("nav.close", "/desk/close")
             ]
@@ -139,7 +139,7 @@ mod tests {
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
                 ("nav.repairs", "/desk/repairs"),
-    ("nav.keys", "/desk/keys"),
+                ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),
                 ("nav.close", "/desk/close"),
                 ("nav.audit", "/audit")
@@ -152,7 +152,7 @@ mod tests {
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
                 ("nav.repairs", "/desk/repairs"),
-    ("nav.keys", "/desk/keys"),
+                ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),
                 ("nav.close", "/desk/close"),
                 ("nav.estates", "/admin/estates"),

@@ -55,7 +55,19 @@ pub async fn upload(
         Err(e) => return e.into_response(),
     };
     let actor = identity.actor(&caller);
-    match papers::attach(&state.db, &actor, &caller, caller.lang, id, &encoded.jpeg, &encoded.thumb).await {
+    match papers::attach(
+        &state.db,
+        &actor,
+        &caller,
+        caller.lang,
+        id,
+        &encoded.jpeg,
+        &encoded.thumb,
+    )
+    .await
+    {
+        // Back to the page the form was on, else the key's first copy.
+        Ok(_) if to.starts_with("/desk/keys/") => back(&to, true),
         Ok(copy) => back(&format!("/desk/keys/{copy}"), true),
         Err(app::error::AppError::Rule(_)) => back(&to, false),
         Err(e) => e.into_response(),

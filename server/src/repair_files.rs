@@ -72,7 +72,9 @@ async fn capped_text(field: &mut Field<'_>, limit: usize) -> Option<String> {
 /// refused as too big the moment it passes [`photo::MAX_UPLOAD_BYTES`], so no
 /// photo is ever held whole beyond its limit. A body that hits the route's
 /// limit is the same problem. The error carries the `back` read so far.
-pub(crate) async fn read_photos(mut form: Multipart) -> Result<(String, Vec<Bytes>), (String, PhotoProblem)> {
+pub(crate) async fn read_photos(
+    mut form: Multipart,
+) -> Result<(String, Vec<Bytes>), (String, PhotoProblem)> {
     let mut back = String::new();
     let mut files = Vec::new();
     loop {

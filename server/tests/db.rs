@@ -380,7 +380,11 @@ async fn the_key_step_upgrades_a_database_holding_accounts() {
             std::fs::create_dir_all(&dir).expect("dir");
             for entry in std::fs::read_dir(root.join(engine)).expect("migrations") {
                 let path = entry.expect("entry").path();
-                let name = path.file_name().expect("name").to_string_lossy().to_string();
+                let name = path
+                    .file_name()
+                    .expect("name")
+                    .to_string_lossy()
+                    .to_string();
                 if name.as_str() < "0010" {
                     std::fs::copy(&path, dir.join(&name)).expect("copy");
                 }
@@ -389,7 +393,9 @@ async fn the_key_step_upgrades_a_database_holding_accounts() {
         let db = app::db::Database::connect(&t.url).await.expect("connect");
         db.migrate(before.path()).await.expect("0001–0009");
         let hash = "argon2-hash";
-        let id = account_db::insert(&db.pool, &staff("clerk.old", hash)).await.expect("account");
+        let id = account_db::insert(&db.pool, &staff("clerk.old", hash))
+            .await
+            .expect("account");
         sqlx::query("insert into estate (code, name, created_at) values ('OLD', '旧小区', '2026-01-01T00:00:00Z')")
             .execute(&db.pool)
             .await
@@ -399,12 +405,26 @@ async fn the_key_step_upgrades_a_database_holding_accounts() {
             .execute(&db.pool)
             .await
             .expect("assignment");
-        let actor = Actor { account_id: Some(id), name: "测试".into(), ip: None };
-        audit::record(&db.pool, &actor, Change::new(app::common::AuditAction::Create, app::common::AuditEntity::Account).id(id))
-            .await
-            .expect("audit");
+        let actor = Actor {
+            account_id: Some(id),
+            name: "测试".into(),
+            ip: None,
+        };
+        audit::record(
+            &db.pool,
+            &actor,
+            Change::new(
+                app::common::AuditAction::Create,
+                app::common::AuditEntity::Account,
+            )
+            .id(id),
+        )
+        .await
+        .expect("audit");
 
-        db.migrate(&root).await.unwrap_or_else(|err| panic!("{e}: the key step: {err}"));
+        db.migrate(&root)
+            .await
+            .unwrap_or_else(|err| panic!("{e}: the key step: {err}"));
         let (role, issues, estates, logged): (String, i64, i64, i64) = sqlx::query_as(
             "select a.role, a.issues_keys, (select count(*) from account_estate where account_id = a.id), \
                 (select count(*) from audit_log where actor_id = a.id) from account a where a.id = $1",
@@ -413,11 +433,17 @@ async fn the_key_step_upgrades_a_database_holding_accounts() {
         .fetch_one(&db.pool)
         .await
         .expect("the account after");
-        assert_eq!((role.as_str(), issues, estates, logged), ("clerk", 0, 1, 1), "{e}");
+        assert_eq!(
+            (role.as_str(), issues, estates, logged),
+            ("clerk", 0, 1, 1),
+            "{e}"
+        );
         // The new role is taken, the old rules still hold.
         let mut security = staff("guard.old", hash);
         security.role = Role::Security;
-        account_db::insert(&db.pool, &security).await.expect("a security account");
+        account_db::insert(&db.pool, &security)
+            .await
+            .expect("a security account");
         let bad = sqlx::query(
             "insert into account (role, display_name, password_hash, created_at, updated_at) \
              values ('clerk', 'x', 'h', 'x', 'x')",

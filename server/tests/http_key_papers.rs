@@ -42,13 +42,21 @@ async fn an_owners_paper_is_kept_once_and_shown_to_the_desk_and_its_signer_only(
     // Security may read keys, but attaches nothing: refused before the upload is read.
     let mut security = signed_in(&desk, "security").await;
     let r = security
-        .upload(&format!("/keys/papers/{auth}/upload"), &page, &[("paper.png", &png_photo())])
+        .upload(
+            &format!("/keys/papers/{auth}/upload"),
+            &page,
+            &[("paper.png", &png_photo())],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     let mut clerk = signed_in(&desk, "clerk").await;
     let r = clerk
-        .upload(&format!("/keys/papers/{auth}/upload"), &page, &[("paper.png", &png_photo())])
+        .upload(
+            &format!("/keys/papers/{auth}/upload"),
+            &page,
+            &[("paper.png", &png_photo())],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), format!("{page}?paper=saved#paper"));
@@ -58,15 +66,26 @@ async fn an_owners_paper_is_kept_once_and_shown_to_the_desk_and_its_signer_only(
     )
     .await;
     assert_eq!(kept, 1);
-    let logged = one(&desk, "select count(*) from audit_log where action = 'attach_key_paper'").await;
+    let logged = one(
+        &desk,
+        "select count(*) from audit_log where action = 'attach_key_paper'",
+    )
+    .await;
     assert_eq!(logged, 1);
     // The page shows its thumbnail.
     let shown = text(clerk.get(&page).await).await;
-    assert!(shown.contains(&format!("/keys/papers/{auth}/thumb")), "the page shows the paper");
+    assert!(
+        shown.contains(&format!("/keys/papers/{auth}/thumb")),
+        "the page shows the paper"
+    );
 
     // Once: a second paper is a new authorisation.
     let r = clerk
-        .upload(&format!("/keys/papers/{auth}/upload"), &page, &[("again.png", &png_photo())])
+        .upload(
+            &format!("/keys/papers/{auth}/upload"),
+            &page,
+            &[("again.png", &png_photo())],
+        )
         .await;
     assert_eq!(location(&r), format!("{page}?paper=refused#paper"));
     // Not an image: nothing kept (a fresh authorisation has no paper to begin with).
@@ -81,26 +100,56 @@ async fn an_owners_paper_is_kept_once_and_shown_to_the_desk_and_its_signer_only(
     .expect("a second paper's authorisation");
     let fresh = one(&desk, "select max(id) from key_authorisation").await;
     let r = clerk
-        .upload(&format!("/keys/papers/{fresh}/upload"), &page, &[("notes.txt", b"not a photo")])
+        .upload(
+            &format!("/keys/papers/{fresh}/upload"),
+            &page,
+            &[("notes.txt", b"not a photo")],
+        )
         .await;
     assert_eq!(location(&r), format!("{page}?paper=refused#paper"));
-    let none = one(&desk, &format!("select count(*) from key_authorisation where id = {fresh} and paper is null")).await;
+    let none = one(
+        &desk,
+        &format!("select count(*) from key_authorisation where id = {fresh} and paper is null"),
+    )
+    .await;
     assert_eq!(none, 1);
 
     // Out: the desk and the signer see it as a JPEG; security and the worker do not.
-    for path in [format!("/keys/papers/{auth}"), format!("/keys/papers/{auth}/thumb")] {
+    for path in [
+        format!("/keys/papers/{auth}"),
+        format!("/keys/papers/{auth}/thumb"),
+    ] {
         let r = clerk.get(&path).await;
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         assert_eq!(r.headers()[header::CONTENT_TYPE], "image/jpeg");
-        assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store", "a personal paper is never cached");
+        assert_eq!(
+            r.headers()[header::CACHE_CONTROL],
+            "no-store",
+            "a personal paper is never cached"
+        );
     }
     let mut owner = signed_in(&desk, "13800000001").await;
-    assert_eq!(owner.get(&format!("/keys/papers/{auth}/thumb")).await.status(), StatusCode::OK);
-    assert_eq!(security.get(&format!("/keys/papers/{auth}")).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        owner
+            .get(&format!("/keys/papers/{auth}/thumb"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        security.get(&format!("/keys/papers/{auth}")).await.status(),
+        StatusCode::FORBIDDEN
+    );
     let mut worker = signed_in(&desk, "maintenance").await;
-    assert_eq!(worker.get(&format!("/keys/papers/{auth}")).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        worker.get(&format!("/keys/papers/{auth}")).await.status(),
+        StatusCode::FORBIDDEN
+    );
     let mut nobody = Browser::new(&desk);
-    assert_eq!(nobody.get(&format!("/keys/papers/{auth}")).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        nobody.get(&format!("/keys/papers/{auth}")).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     // Another estate's desk does not see this estate's papers.
     sqlx::query("delete from account_estate where account_id = (select id from account where username = 'clerk')")
         .execute(&desk.state.db.pool)
@@ -114,7 +163,10 @@ async fn an_owners_paper_is_kept_once_and_shown_to_the_desk_and_its_signer_only(
     .await
     .expect("the clerk now works at JX");
     let mut moved = signed_in(&desk, "clerk").await;
-    assert_eq!(moved.get(&format!("/keys/papers/{auth}")).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        moved.get(&format!("/keys/papers/{auth}")).await.status(),
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -124,7 +176,11 @@ async fn a_drawn_signature_is_shown_to_the_desk_only() {
     let mut clerk = signed_in(&desk, "clerk").await;
     // The pump room's working key, lent to 张师傅 with a signature drawn on the pad.
     let copy = one(&desk, "select id from key_copy where tag = 'K0001-1'").await;
-    let zhang = one(&desk, "select id from account where username = 'maintenance'").await;
+    let zhang = one(
+        &desk,
+        "select id from account where username = 'maintenance'",
+    )
+    .await;
     let clerk_id = one(&desk, "select id from account where username = 'clerk'").await;
     let mut img = image::RgbaImage::new(60, 20);
     for x in 5..55 {
@@ -152,7 +208,9 @@ async fn a_drawn_signature_is_shown_to_the_desk_only() {
     for who in ["security", "maintenance", "13800000001"] {
         let mut b = signed_in(&desk, who).await;
         assert_eq!(
-            b.get(&format!("/keys/loans/{loan}/signature")).await.status(),
+            b.get(&format!("/keys/loans/{loan}/signature"))
+                .await
+                .status(),
             StatusCode::FORBIDDEN,
             "{who}"
         );

@@ -24,7 +24,11 @@ async fn one(desk: &Desk, sql: &str) -> i64 {
 async fn signed_in<'a>(desk: &'a Desk, who: &str, password: &str) -> Browser<'a> {
     let mut b = Browser::new(desk);
     let r = b.login(who, password).await;
-    assert!(r.status().is_redirection(), "sign-in of {who}: {}", r.status());
+    assert!(
+        r.status().is_redirection(),
+        "sign-in of {who}: {}",
+        r.status()
+    );
     let to = location(&r);
     assert!(!to.starts_with("/login"), "sign-in of {who} refused: {to}");
     b
@@ -90,10 +94,16 @@ async fn check(desk: &Desk) {
 
     // The desk gets a QR code for each live copy, and its tag.
     let mut clerk = signed_in(desk, "clerk", PASSWORD).await;
-    let r = clerk.call("get_key_labels", &format!("cabinet_id={cabinet}")).await;
+    let r = clerk
+        .call("get_key_labels", &format!("cabinet_id={cabinet}"))
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let body = text(r).await;
-    assert_eq!(body.matches("<svg").count(), live.len(), "one SVG per live copy");
+    assert_eq!(
+        body.matches("<svg").count(),
+        live.len(),
+        "one SVG per live copy"
+    );
     let sheet: serde_json::Value = serde_json::from_str(&body).expect("json");
     let labels = sheet["labels"].as_array().expect("labels");
     let mut tags: Vec<String> = labels
@@ -125,7 +135,10 @@ async fn check(desk: &Desk) {
     for tag in &live {
         assert!(page.contains(tag.as_str()), "{tag} on the page");
     }
-    assert!(page.matches("<svg").count() >= live.len(), "QR codes on the page");
+    assert!(
+        page.matches("<svg").count() >= live.len(),
+        "QR codes on the page"
+    );
 
     // The day of the demo's loan to 陈建华, an outside worker.
     let (out_at,): (String,) =
@@ -140,8 +153,14 @@ async fn check(desk: &Desk) {
     let body = text(r).await;
     assert!(body.contains("陈建华"), "{body}");
     assert!(!body.contains("13966668888"), "the phone is masked: {body}");
-    assert!(!body.contains("11010519491231002X"), "the ID number is masked: {body}");
-    assert!(body.contains(&app::common::personal::mask_mobile("13966668888")), "{body}");
+    assert!(
+        !body.contains("11010519491231002X"),
+        "the ID number is masked: {body}"
+    );
+    assert!(
+        body.contains(&app::common::personal::mask_mobile("13966668888")),
+        "{body}"
+    );
     assert!(
         body.contains(&app::common::personal::mask_id_number("11010519491231002X")),
         "{body}"
@@ -155,11 +174,17 @@ async fn check(desk: &Desk) {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let page = text(r).await;
-    assert!(page.contains("钥匙借用登记表") && page.contains("陈建华"), "{page}");
+    assert!(
+        page.contains("钥匙借用登记表") && page.contains("陈建华"),
+        "{page}"
+    );
     assert!(!page.contains("13966668888") && !page.contains("11010519491231002X"));
     // No day (or a bad one): today's.
     let r = clerk
-        .call("get_key_register_sheet", &format!("estate_id={ch}&day=someday"))
+        .call(
+            "get_key_register_sheet",
+            &format!("estate_id={ch}&day=someday"),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let today: serde_json::Value = serde_json::from_str(&text(r).await).expect("json");
@@ -189,7 +214,10 @@ async fn check(desk: &Desk) {
     assert!(!text(r).await.contains("陈建华"));
     // Their own estate's register is theirs (and has none of this one's loans).
     let r = outsider
-        .call("get_key_register_sheet", &format!("estate_id={jx}&day={day}"))
+        .call(
+            "get_key_register_sheet",
+            &format!("estate_id={jx}&day={day}"),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(!text(r).await.contains("陈建华"));

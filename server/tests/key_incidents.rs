@@ -7,11 +7,11 @@
 mod common;
 
 use app::common::{EstateScope, KeyCopyId, Lang};
-use app::error::AppError;
 use app::db::time;
-use chrono::Duration;
+use app::error::AppError;
 use app::keys::db::{self as keys, counts, incidents, owner, register};
 use app::keys::{CopyStatus, CountOutcome, IncidentKind};
+use chrono::Duration;
 use common::keys::*;
 use common::TestDb;
 
@@ -33,68 +33,152 @@ async fn a_lost_house_key_is_reported_and_its_lock_change_billed_once_to_the_hou
         let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
         let house = c.house("1-2-301").await;
         let first = c.key("unhanded", "1-2-301", "A01", "3").await;
-        let [working, spare, worn] = c.copies(first).await[..] else { panic!("{e}: three copies") };
-        let item = app::billing::db::create_fee_item(db, &c.manager.actor, zh, c.ch, "换锁费", "one_off", "15", "")
+        let [working, spare, worn] = c.copies(first).await[..] else {
+            panic!("{e}: three copies")
+        };
+        let item = app::billing::db::create_fee_item(
+            db,
+            &c.manager.actor,
+            zh,
+            c.ch,
+            "换锁费",
+            "one_off",
+            "15",
+            "",
+        )
+        .await
+        .expect("fee item");
+        let loan = c
+            .lend(working, &c.form("maintenance", "inspection").await)
             .await
-            .expect("fee item");
-        let loan = c.lend(working, &c.form("maintenance", "inspection").await).await.expect("lend");
-        incidents::retire(db, &clerk.actor, &clerk.caller, zh, worn, "齿口磨损").await.expect("retire");
+            .expect("lend");
+        incidents::retire(db, &clerk.actor, &clerk.caller, zh, worn, "齿口磨损")
+            .await
+            .expect("retire");
 
         // A copy already out of use cannot be lost.
         let r = incidents::report_lost(db, &clerk.actor, &clerk.caller, zh, worn, "找不到了").await;
         assert!(rule(&r).contains("已停用"), "{e}: {r:?}");
         assert_eq!(c.status(worn).await, "retired", "{e}");
         assert_eq!(c.log(worn).await, ["add_copy", "retire"], "{e}");
-        let sql = format!("select count(*) from key_incident where copy_id = {}", worn.0);
+        let sql = format!(
+            "select count(*) from key_incident where copy_id = {}",
+            worn.0
+        );
         assert_eq!(one(db, &sql).await, 0, "{e}: nothing reported");
 
-        let report = incidents::report_lost(db, &clerk.actor, &clerk.caller, zh, working, "张师傅在工地遗失")
-            .await
-            .expect("report lost");
+        let report = incidents::report_lost(
+            db,
+            &clerk.actor,
+            &clerk.caller,
+            zh,
+            working,
+            "张师傅在工地遗失",
+        )
+        .await
+        .expect("report lost");
         assert_eq!(c.status(working).await, "lost", "{e}");
-        let (kind, on_loan, closed): (String, Option<i64>, Option<String>) =
-            sqlx::query_as("select kind, loan_id, closed_at from key_incident where id = $1 and copy_id = $2")
-                .bind(report)
-                .bind(working)
-                .fetch_one(&db.pool)
-                .await
-                .expect("the report");
-        assert_eq!((kind.as_str(), on_loan, closed), ("lost", Some(loan), None), "{e}");
-        assert_eq!(c.log(working).await, ["register", "lend", "report_lost"], "{e}");
-        let sql = format!("select note from key_event where copy_id = {} and action = 'report_lost'", working.0);
+        let (kind, on_loan, closed): (String, Option<i64>, Option<String>) = sqlx::query_as(
+            "select kind, loan_id, closed_at from key_incident where id = $1 and copy_id = $2",
+        )
+        .bind(report)
+        .bind(working)
+        .fetch_one(&db.pool)
+        .await
+        .expect("the report");
+        assert_eq!(
+            (kind.as_str(), on_loan, closed),
+            ("lost", Some(loan), None),
+            "{e}"
+        );
+        assert_eq!(
+            c.log(working).await,
+            ["register", "lend", "report_lost"],
+            "{e}"
+        );
+        let sql = format!(
+            "select note from key_event where copy_id = {} and action = 'report_lost'",
+            working.0
+        );
         let note = text_of(db, &sql).await;
-        assert!(note.contains("张师傅") && note.contains("工地遗失"), "{e}: {note}");
+        assert!(
+            note.contains("张师傅") && note.contains("工地遗失"),
+            "{e}: {note}"
+        );
         // The key never came back: its loan stays open.
-        let sql = format!("select count(*) from key_loan where id = {loan} and returned_at is null");
+        let sql =
+            format!("select count(*) from key_loan where id = {loan} and returned_at is null");
         assert_eq!(one(db, &sql).await, 1, "{e}");
-        let reports = keys::reports(&db.pool, &EstateScope::Only(vec![c.ch])).await.expect("reports");
+        let reports = keys::reports(&db.pool, &EstateScope::Only(vec![c.ch]))
+            .await
+            .expect("reports");
         let mine: Vec<_> = reports.iter().filter(|r| r.copy_id == working).collect();
-        assert_eq!(mine.len(), 1, "{e}: reported to the manager and security: {reports:?}");
+        assert_eq!(
+            mine.len(),
+            1,
+            "{e}: reported to the manager and security: {reports:?}"
+        );
         assert_eq!(mine[0].kind, IncidentKind::Lost, "{e}");
-        assert_eq!((mine[0].tag.clone(), mine[0].opens.as_deref()), (c.tag(working).await, Some("1-2-301")), "{e}");
-        let elsewhere = keys::reports(&db.pool, &EstateScope::Only(vec![c.jx])).await.expect("reports");
-        assert!(elsewhere.iter().all(|r| r.copy_id != working), "{e}: another estate is not told");
-        let page = keys::page(&db.pool, &clerk.caller, working).await.expect("page");
+        assert_eq!(
+            (mine[0].tag.clone(), mine[0].opens.as_deref()),
+            (c.tag(working).await, Some("1-2-301")),
+            "{e}"
+        );
+        let elsewhere = keys::reports(&db.pool, &EstateScope::Only(vec![c.jx]))
+            .await
+            .expect("reports");
+        assert!(
+            elsewhere.iter().all(|r| r.copy_id != working),
+            "{e}: another estate is not told"
+        );
+        let page = keys::page(&db.pool, &clerk.caller, working)
+            .await
+            .expect("page");
         let loss = page.open_loss.expect("a loss waiting for its lock change");
-        assert!(loss.house_key && loss.fee_items.iter().any(|i| i.id == item), "{e}: {loss:?}");
+        assert!(
+            loss.house_key && loss.fee_items.iter().any(|i| i.id == item),
+            "{e}: {loss:?}"
+        );
 
         let lines = || one(db, "select count(*) from bill_line");
-        let house_lines = format!("select count(*) from bill_line where house_id = {house} and fee_item_id = {item}");
+        let house_lines = format!(
+            "select count(*) from bill_line where house_id = {house} and fee_item_id = {item}"
+        );
         let before = lines().await;
         let since = time::now();
         assert_eq!(one(db, &house_lines).await, 0, "{e}");
         // A cost that is no amount: refused on its field, nothing written.
-        let r = incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, working, &lock("abc", true, item)).await;
+        let r = incidents::lock_changed(
+            db,
+            &clerk.actor,
+            &clerk.caller,
+            zh,
+            working,
+            &lock("abc", true, item),
+        )
+        .await;
         assert!(field_error(&r, "cost").contains("数字"), "{e}: {r:?}");
         assert_eq!(lines().await, before, "{e}");
-        let sql = format!("select count(*) from key_incident where id = {report} and closed_at is null");
+        let sql =
+            format!("select count(*) from key_incident where id = {report} and closed_at is null");
         assert_eq!(one(db, &sql).await, 1, "{e}: still open");
         assert_eq!(c.status(spare).await, "in_cabinet", "{e}");
-        assert_eq!(c.log(working).await, ["register", "lend", "report_lost"], "{e}");
+        assert_eq!(
+            c.log(working).await,
+            ["register", "lend", "report_lost"],
+            "{e}"
+        );
 
-        incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, working, &lock("120.50", true, item))
-            .await
-            .expect("lock changed");
+        incidents::lock_changed(
+            db,
+            &clerk.actor,
+            &clerk.caller,
+            zh,
+            working,
+            &lock("120.50", true, item),
+        )
+        .await
+        .expect("lock changed");
         assert_eq!(lines().await, before + 1, "{e}: one bill line");
         let (line, item_of, amount, key): (i64, i64, i64, String) = sqlx::query_as(
             "select id, fee_item_id, amount_fen, line_key from bill_line where house_id = $1 and created_at >= $2",
@@ -104,7 +188,11 @@ async fn a_lost_house_key_is_reported_and_its_lock_change_billed_once_to_the_hou
         .fetch_one(&db.pool)
         .await
         .expect("the house's bill line");
-        assert_eq!((item_of, amount, key), (item, 12050, format!("key-lock:{report}")), "{e}");
+        assert_eq!(
+            (item_of, amount, key),
+            (item, 12050, format!("key-lock:{report}")),
+            "{e}"
+        );
         let (bill_line, cost, pays, by, closed): (Option<i64>, Option<i64>, i64, Option<String>, Option<String>) =
             sqlx::query_as(
                 "select bill_line_id, cost_fen, resident_pays, lock_changed_by, closed_at from key_incident where id = $1",
@@ -113,20 +201,41 @@ async fn a_lost_house_key_is_reported_and_its_lock_change_billed_once_to_the_hou
             .fetch_one(&db.pool)
             .await
             .expect("the report");
-        assert_eq!((bill_line, cost, pays, by.as_deref()), (Some(line), Some(12050), 1, Some("锁匠老陈")), "{e}");
+        assert_eq!(
+            (bill_line, cost, pays, by.as_deref()),
+            (Some(line), Some(12050), 1, Some("锁匠老陈")),
+            "{e}"
+        );
         assert!(closed.is_some(), "{e}: the report is closed");
         // The old lock is gone: the spare in the cabinet opens nothing now.
         assert_eq!(c.status(spare).await, "retired", "{e}");
         assert_eq!(c.log(spare).await, ["add_copy", "retire"], "{e}");
         assert_eq!(c.status(working).await, "lost", "{e}");
-        assert_eq!(c.log(working).await, ["register", "lend", "report_lost", "lock_changed"], "{e}");
-        let sql = format!("select note from key_event where copy_id = {} and action = 'lock_changed'", working.0);
+        assert_eq!(
+            c.log(working).await,
+            ["register", "lend", "report_lost", "lock_changed"],
+            "{e}"
+        );
+        let sql = format!(
+            "select note from key_event where copy_id = {} and action = 'lock_changed'",
+            working.0
+        );
         assert!(text_of(db, &sql).await.contains("锁匠老陈"), "{e}");
-        let page = keys::page(&db.pool, &clerk.caller, working).await.expect("page");
+        let page = keys::page(&db.pool, &clerk.caller, working)
+            .await
+            .expect("page");
         assert!(page.open_loss.is_none(), "{e}: nothing left to change");
 
         // Once only: the second lock change finds no open loss, bills nothing.
-        let r = incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, working, &lock("120.50", true, item)).await;
+        let r = incidents::lock_changed(
+            db,
+            &clerk.actor,
+            &clerk.caller,
+            zh,
+            working,
+            &lock("120.50", true, item),
+        )
+        .await;
         assert!(rule(&r).contains("没有待换锁"), "{e}: {r:?}");
         assert_eq!(lines().await, before + 1, "{e}");
         assert_eq!(one(db, &house_lines).await, 1, "{e}");
@@ -140,7 +249,14 @@ async fn a_facility_keys_lock_change_is_never_billed_to_a_resident() {
         let c = counter(&t).await;
         let e = c.engine;
         let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
-        let location = one(db, &format!("select id from repair_location where estate_id = {} and name = '中心花园'", c.ch)).await;
+        let location = one(
+            db,
+            &format!(
+                "select id from repair_location where estate_id = {} and name = '中心花园'",
+                c.ch
+            ),
+        )
+        .await;
         let key = register::NewKey {
             estate_id: c.ch,
             kind: "facility".into(),
@@ -150,34 +266,77 @@ async fn a_facility_keys_lock_change_is_never_billed_to_a_resident() {
             copies: "1".into(),
             ..Default::default()
         };
-        let copy = register::register(db, &clerk.actor, &clerk.caller, zh, &key).await.expect("facility key");
-        let item = app::billing::db::create_fee_item(db, &c.manager.actor, zh, c.ch, "换锁费", "one_off", "15", "")
+        let copy = register::register(db, &clerk.actor, &clerk.caller, zh, &key)
             .await
-            .expect("fee item");
-        let report = incidents::report_lost(db, &clerk.actor, &clerk.caller, zh, copy, "柜门未锁，钥匙不见")
-            .await
-            .expect("report lost");
-        let sql = format!("select count(*) from key_incident where id = {report} and loan_id is null");
-        assert_eq!(one(db, &sql).await, 1, "{e}: lost from the cabinet, no loan named");
+            .expect("facility key");
+        let item = app::billing::db::create_fee_item(
+            db,
+            &c.manager.actor,
+            zh,
+            c.ch,
+            "换锁费",
+            "one_off",
+            "15",
+            "",
+        )
+        .await
+        .expect("fee item");
+        let report = incidents::report_lost(
+            db,
+            &clerk.actor,
+            &clerk.caller,
+            zh,
+            copy,
+            "柜门未锁，钥匙不见",
+        )
+        .await
+        .expect("report lost");
+        let sql =
+            format!("select count(*) from key_incident where id = {report} and loan_id is null");
+        assert_eq!(
+            one(db, &sql).await,
+            1,
+            "{e}: lost from the cabinet, no loan named"
+        );
         let lines = || one(db, "select count(*) from bill_line");
         let before = lines().await;
 
-        let r = incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, copy, &lock("80", true, item)).await;
-        assert!(field_error(&r, "resident_pays").contains("不向住户收取"), "{e}: {r:?}");
+        let r = incidents::lock_changed(
+            db,
+            &clerk.actor,
+            &clerk.caller,
+            zh,
+            copy,
+            &lock("80", true, item),
+        )
+        .await;
+        assert!(
+            field_error(&r, "resident_pays").contains("不向住户收取"),
+            "{e}: {r:?}"
+        );
         assert_eq!(lines().await, before, "{e}: nothing billed");
-        let open = format!("select count(*) from key_incident where id = {report} and closed_at is null");
+        let open =
+            format!("select count(*) from key_incident where id = {report} and closed_at is null");
         assert_eq!(one(db, &open).await, 1, "{e}");
 
-        incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, copy, &lock("80", false, 0))
-            .await
-            .expect("the centre pays");
+        incidents::lock_changed(
+            db,
+            &clerk.actor,
+            &clerk.caller,
+            zh,
+            copy,
+            &lock("80", false, 0),
+        )
+        .await
+        .expect("the centre pays");
         assert_eq!(lines().await, before, "{e}: nothing billed");
-        let (bill_line, cost, pays): (Option<i64>, Option<i64>, i64) =
-            sqlx::query_as("select bill_line_id, cost_fen, resident_pays from key_incident where id = $1")
-                .bind(report)
-                .fetch_one(&db.pool)
-                .await
-                .expect("the report");
+        let (bill_line, cost, pays): (Option<i64>, Option<i64>, i64) = sqlx::query_as(
+            "select bill_line_id, cost_fen, resident_pays from key_incident where id = $1",
+        )
+        .bind(report)
+        .fetch_one(&db.pool)
+        .await
+        .expect("the report");
         assert_eq!((bill_line, cost, pays), (None, Some(8000), 0), "{e}");
         assert_eq!(one(db, &open).await, 0, "{e}: closed");
     }
@@ -190,27 +349,65 @@ async fn a_count_records_every_discrepancy_once_and_is_kept_as_it_closed() {
         let e = c.engine;
         let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
         let mut live = Vec::new();
-        for (house, hook) in [("1-1-101", "A01"), ("1-1-102", "A02"), ("1-1-201", "A03"), ("1-1-202", "A04"), ("1-1-301", "A05")] {
+        for (house, hook) in [
+            ("1-1-101", "A01"),
+            ("1-1-102", "A02"),
+            ("1-1-201", "A03"),
+            ("1-1-202", "A04"),
+            ("1-1-301", "A05"),
+        ] {
             let copy = c.key("unhanded", house, hook, "1").await;
             live.push((copy, c.tag(copy).await));
         }
         let lent = live[4].0;
-        c.lend(lent, &c.form("maintenance", "inspection").await).await.expect("lend");
-        let other_cabinet = register::add_cabinet(db, &c.manager.actor, &c.manager.caller, zh, c.ch, "2 栋钥匙柜", "", "2", "10")
+        c.lend(lent, &c.form("maintenance", "inspection").await)
             .await
-            .expect("cabinet");
-        let stranger = c.key_in(other_cabinet, "unhanded", "2-1-101", "A01", "1").await;
+            .expect("lend");
+        let other_cabinet = register::add_cabinet(
+            db,
+            &c.manager.actor,
+            &c.manager.caller,
+            zh,
+            c.ch,
+            "2 栋钥匙柜",
+            "",
+            "2",
+            "10",
+        )
+        .await
+        .expect("cabinet");
+        let stranger = c
+            .key_in(other_cabinet, "unhanded", "2-1-101", "A01", "1")
+            .await;
         let stranger_tag = c.tag(stranger).await;
         let tag = |i: usize| live[i].1.clone();
 
-        let count = counts::start(db, &clerk.actor, &clerk.caller, zh, c.cabinet).await.expect("start");
+        let count = counts::start(db, &clerk.actor, &clerk.caller, zh, c.cabinet)
+            .await
+            .expect("start");
         let tick = |tag: String, hook: &'static str| async move {
             counts::tick(db, &clerk.actor, &clerk.caller, zh, count, &tag, hook).await
         };
-        assert_eq!(tick(tag(0), "A01").await.expect("tick"), CountOutcome::Found, "{e}");
-        assert_eq!(tick(tag(1).to_lowercase(), "B05").await.expect("tick"), CountOutcome::WrongHook, "{e}");
-        assert_eq!(tick("K9999-1".into(), "").await.expect("tick"), CountOutcome::Unknown, "{e}");
-        assert_eq!(tick(stranger_tag.clone(), "").await.expect("tick"), CountOutcome::Unknown, "{e}");
+        assert_eq!(
+            tick(tag(0), "A01").await.expect("tick"),
+            CountOutcome::Found,
+            "{e}"
+        );
+        assert_eq!(
+            tick(tag(1).to_lowercase(), "B05").await.expect("tick"),
+            CountOutcome::WrongHook,
+            "{e}"
+        );
+        assert_eq!(
+            tick("K9999-1".into(), "").await.expect("tick"),
+            CountOutcome::Unknown,
+            "{e}"
+        );
+        assert_eq!(
+            tick(stranger_tag.clone(), "").await.expect("tick"),
+            CountOutcome::Unknown,
+            "{e}"
+        );
         let r = tick(tag(0), "").await;
         assert!(rule(&r).contains("已经点过"), "{e}: {r:?}");
         let lines = format!("select count(*) from key_count_line where count_id = {count}");
@@ -218,22 +415,69 @@ async fn a_count_records_every_discrepancy_once_and_is_kept_as_it_closed() {
 
         // One open count per cabinet.
         let again = counts::start(db, &clerk.actor, &clerk.caller, zh, c.cabinet).await;
-        assert!(matches!(&again, Err(AppError::Conflict(m)) if m.contains("正在盘点")), "{e}: {again:?}");
-        assert_eq!(one(db, &format!("select count(*) from key_count where cabinet_id = {}", c.cabinet)).await, 1, "{e}");
+        assert!(
+            matches!(&again, Err(AppError::Conflict(m)) if m.contains("正在盘点")),
+            "{e}: {again:?}"
+        );
+        assert_eq!(
+            one(
+                db,
+                &format!(
+                    "select count(*) from key_count where cabinet_id = {}",
+                    c.cabinet
+                )
+            )
+            .await,
+            1,
+            "{e}"
+        );
 
         // Another estate's clerk neither ticks nor closes it.
         let outsider = new_staff(db, "clerk.jx", "锦绣前台", "clerk", c.jx).await;
-        let r = counts::tick(db, &outsider.actor, &outsider.caller, zh, count, &tag(2), "").await;
+        let r = counts::tick(
+            db,
+            &outsider.actor,
+            &outsider.caller,
+            zh,
+            count,
+            &tag(2),
+            "",
+        )
+        .await;
         forbidden(&r, e);
-        let r = counts::close(db, &outsider.actor, &outsider.caller, zh, count, "锦绣前台", "", true).await;
+        let r = counts::close(
+            db,
+            &outsider.actor,
+            &outsider.caller,
+            zh,
+            count,
+            "锦绣前台",
+            "",
+            true,
+        )
+        .await;
         forbidden(&r, e);
         assert_eq!(one(db, &lines).await, 4, "{e}");
-        let sql = format!("select count(*) from key_count where id = {count} and closed_at is null");
+        let sql =
+            format!("select count(*) from key_count where id = {count} and closed_at is null");
         assert_eq!(one(db, &sql).await, 1, "{e}: still open");
 
-        let closed = counts::close(db, &clerk.actor, &clerk.caller, zh, count, "王小前", "", true).await.expect("close");
-        let got: Vec<(String, Option<String>, CountOutcome)> =
-            closed.iter().map(|l| (l.tag.clone(), l.hook.clone(), l.outcome)).collect();
+        let closed = counts::close(
+            db,
+            &clerk.actor,
+            &clerk.caller,
+            zh,
+            count,
+            "王小前",
+            "",
+            true,
+        )
+        .await
+        .expect("close");
+        let got: Vec<(String, Option<String>, CountOutcome)> = closed
+            .iter()
+            .map(|l| (l.tag.clone(), l.hook.clone(), l.outcome))
+            .collect();
         let s = |x: &str| Some(x.to_string());
         let want = vec![
             (tag(0), s("A01"), CountOutcome::Found),
@@ -252,26 +496,70 @@ async fn a_count_records_every_discrepancy_once_and_is_kept_as_it_closed() {
                 .fetch_one(&db.pool)
                 .await
                 .expect("closed count");
-        assert_eq!((signed.as_deref(), by, paper), (Some("王小前"), Some(clerk.id), None), "{e}");
-        let summary = counts::of_cabinet(&db.pool, &clerk.caller, c.cabinet).await.expect("counts");
-        assert_eq!((summary.len(), summary[0].discrepancies), (1, 5), "{e}: {summary:?}");
+        assert_eq!(
+            (signed.as_deref(), by, paper),
+            (Some("王小前"), Some(clerk.id), None),
+            "{e}"
+        );
+        let summary = counts::of_cabinet(&db.pool, &clerk.caller, c.cabinet)
+            .await
+            .expect("counts");
+        assert_eq!(
+            (summary.len(), summary[0].discrepancies),
+            (1, 5),
+            "{e}: {summary:?}"
+        );
         // A count changes no key: the lent copy is still out, the missing ones still registered.
         assert_eq!(c.status(lent).await, "out", "{e}");
         assert_eq!(c.status(live[2].0).await, "in_cabinet", "{e}");
 
-        let r = counts::close(db, &clerk.actor, &clerk.caller, zh, count, "王小前", "", true).await;
+        let r = counts::close(
+            db,
+            &clerk.actor,
+            &clerk.caller,
+            zh,
+            count,
+            "王小前",
+            "",
+            true,
+        )
+        .await;
         assert!(rule(&r).contains("已结束"), "{e}: {r:?}");
-        assert_eq!(one(db, &lines).await, 7, "{e}: closed twice, no extra lines");
+        assert_eq!(
+            one(db, &lines).await,
+            7,
+            "{e}: closed twice, no extra lines"
+        );
         let r = tick(tag(2), "").await;
         assert!(rule(&r).contains("已结束"), "{e}: {r:?}");
         assert_eq!(one(db, &lines).await, 7, "{e}");
 
-        refused(db, e, &format!("update key_count_line set outcome = 'found' where count_id = {count}"), "append-only").await;
-        refused(db, e, &format!("delete from key_count_line where count_id = {count}"), "append-only").await;
-        let sql = format!("select count(*) from key_count_line where count_id = {count} and outcome = 'missing'");
+        refused(
+            db,
+            e,
+            &format!("update key_count_line set outcome = 'found' where count_id = {count}"),
+            "append-only",
+        )
+        .await;
+        refused(
+            db,
+            e,
+            &format!("delete from key_count_line where count_id = {count}"),
+            "append-only",
+        )
+        .await;
+        let sql = format!(
+            "select count(*) from key_count_line where count_id = {count} and outcome = 'missing'"
+        );
         assert_eq!(one(db, &sql).await, 2, "{e}: the lines as the count closed");
-        let page = counts::page(&db.pool, &clerk.caller, count).await.expect("count page");
-        assert_eq!((page.lines.len(), page.signed_name.as_deref()), (7, Some("王小前")), "{e}");
+        let page = counts::page(&db.pool, &clerk.caller, count)
+            .await
+            .expect("count page");
+        assert_eq!(
+            (page.lines.len(), page.signed_name.as_deref()),
+            (7, Some("王小前")),
+            "{e}"
+        );
         assert!(page.closed_at.is_some(), "{e}");
     }
 }
@@ -284,37 +572,98 @@ async fn an_entrusted_key_goes_back_to_its_owner_only_whole_and_only_to_an_owner
         let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
         let h = c.rented().await;
         let first = c.key("entrusted", &h.number, "C01", "2").await;
-        let [one_, two] = c.copies(first).await[..] else { panic!("{e}: two copies") };
-        let auth = c.authorise(first, h.owner).await;
-        c.lend(two, &c.form("maintenance", "emergency").await).await.expect("lend the spare");
-        let back = |resident: i64| async move {
-            owner::hand_back(db, &clerk.actor, &clerk.caller, zh, first, resident, "", true).await
+        let [one_, two] = c.copies(first).await[..] else {
+            panic!("{e}: two copies")
         };
-        let revoked = format!("select count(*) from key_authorisation where id = {auth} and revoked_at is not null");
+        let auth = c.authorise(first, h.owner).await;
+        c.lend(two, &c.form("maintenance", "emergency").await)
+            .await
+            .expect("lend the spare");
+        let back = |resident: i64| async move {
+            owner::hand_back(
+                db,
+                &clerk.actor,
+                &clerk.caller,
+                zh,
+                first,
+                resident,
+                "",
+                true,
+            )
+            .await
+        };
+        let revoked = format!(
+            "select count(*) from key_authorisation where id = {auth} and revoked_at is not null"
+        );
         let owner_loans = format!(
             "select count(*) from key_loan where purpose = 'owner_return' and copy_id in ({}, {})",
             one_.0, two.0
         );
-        let handed = format!("select count(*) from key_event where action = 'hand_to_owner' and key_set_id = {}", c.set_of(first).await);
+        let handed = format!(
+            "select count(*) from key_event where action = 'hand_to_owner' and key_set_id = {}",
+            c.set_of(first).await
+        );
 
         // A copy out on loan must come back first; the refusal names it.
         let r = back(h.owner).await;
         let m = rule(&r);
-        assert!(m.contains(&c.tag(two).await) && m.contains("借出中"), "{e}: {m}");
-        assert_eq!((c.status(one_).await, c.status(two).await), ("in_cabinet".into(), "out".into()), "{e}");
-        assert_eq!((one(db, &revoked).await, one(db, &owner_loans).await, one(db, &handed).await), (0, 0, 0), "{e}");
-        assert_eq!(c.give_back(two).await.expect("back"), CopyStatus::InCabinet, "{e}");
+        assert!(
+            m.contains(&c.tag(two).await) && m.contains("借出中"),
+            "{e}: {m}"
+        );
+        assert_eq!(
+            (c.status(one_).await, c.status(two).await),
+            ("in_cabinet".into(), "out".into()),
+            "{e}"
+        );
+        assert_eq!(
+            (
+                one(db, &revoked).await,
+                one(db, &owner_loans).await,
+                one(db, &handed).await
+            ),
+            (0, 0, 0),
+            "{e}"
+        );
+        assert_eq!(
+            c.give_back(two).await.expect("back"),
+            CopyStatus::InCabinet,
+            "{e}"
+        );
 
         // The tenant is no owner.
         let r = back(h.tenant).await;
-        assert!(field_error(&r, "resident_id").contains("业主"), "{e}: {r:?}");
-        assert_eq!((one(db, &revoked).await, one(db, &owner_loans).await, one(db, &handed).await), (0, 0, 0), "{e}");
+        assert!(
+            field_error(&r, "resident_id").contains("业主"),
+            "{e}: {r:?}"
+        );
+        assert_eq!(
+            (
+                one(db, &revoked).await,
+                one(db, &owner_loans).await,
+                one(db, &handed).await
+            ),
+            (0, 0, 0),
+            "{e}"
+        );
         assert_eq!(c.status(one_).await, "in_cabinet", "{e}");
 
         back(h.owner).await.expect("hand back");
-        assert_eq!(one(db, &revoked).await, 1, "{e}: the authorisation is revoked");
-        assert_eq!((c.status(one_).await, c.status(two).await), ("retired".into(), "retired".into()), "{e}");
-        let owner_name = text_of(db, &format!("select name from resident where id = {}", h.owner)).await;
+        assert_eq!(
+            one(db, &revoked).await,
+            1,
+            "{e}: the authorisation is revoked"
+        );
+        assert_eq!(
+            (c.status(one_).await, c.status(two).await),
+            ("retired".into(), "retired".into()),
+            "{e}"
+        );
+        let owner_name = text_of(
+            db,
+            &format!("select name from resident where id = {}", h.owner),
+        )
+        .await;
         for copy in [one_, two] {
             let (kind, taker, paper, name): (String, Option<i64>, i64, String) = sqlx::query_as(
                 "select taker_kind, taker_resident_id, signed_on_paper, taker_name from key_loan \
@@ -324,12 +673,22 @@ async fn an_entrusted_key_goes_back_to_its_owner_only_whole_and_only_to_an_owner
             .fetch_one(&db.pool)
             .await
             .expect("one owner_return loan per copy");
-            assert_eq!((kind.as_str(), taker, paper, name), ("resident", Some(h.owner), 1, owner_name.clone()), "{e}");
-            assert_eq!(c.log(copy).await.last().map(String::as_str), Some("hand_to_owner"), "{e}");
+            assert_eq!(
+                (kind.as_str(), taker, paper, name),
+                ("resident", Some(h.owner), 1, owner_name.clone()),
+                "{e}"
+            );
+            assert_eq!(
+                c.log(copy).await.last().map(String::as_str),
+                Some("hand_to_owner"),
+                "{e}"
+            );
         }
         assert_eq!(one(db, &owner_loans).await, 2, "{e}");
         assert_eq!(one(db, &handed).await, 2, "{e}");
-        let page = keys::page(&db.pool, &clerk.caller, first).await.expect("page");
+        let page = keys::page(&db.pool, &clerk.caller, first)
+            .await
+            .expect("page");
         assert!(!page.authorisation.expect("authorisation").in_force, "{e}");
         assert!(page.lend.is_none(), "{e}: nothing to lend");
         // Nothing left in the cabinet to hand back.
@@ -383,14 +742,25 @@ async fn the_portal_shows_an_owner_their_keys_uses_from_their_own_move_in_and_le
         // Before the owner's occupancy began, and just after.
         old_loan(&c, copy, &from, -1, "前业主的装修队").await;
         old_loan(&c, copy, &from, 1, "业主的装修队").await;
-        c.lend(copy, &c.form("maintenance", "emergency").await).await.expect("emergency");
+        c.lend(copy, &c.form("maintenance", "emergency").await)
+            .await
+            .expect("emergency");
         c.give_back(copy).await.expect("back");
 
-        let mine = owner::portal_keys(&db.pool, &owner_.caller).await.expect("portal");
-        let key = mine.iter().find(|k| k.key_set_id == set).expect("the owner sees the key");
+        let mine = owner::portal_keys(&db.pool, &owner_.caller)
+            .await
+            .expect("portal");
+        let key = mine
+            .iter()
+            .find(|k| k.key_set_id == set)
+            .expect("the owner sees the key");
         assert_eq!(key.house, h.number, "{e}");
         let takers: Vec<&str> = key.uses.iter().map(|u| u.taker.as_str()).collect();
-        assert_eq!(takers, ["张师傅", "业主的装修队"], "{e}: from the owner's own move-in on");
+        assert_eq!(
+            takers,
+            ["张师傅", "业主的装修队"],
+            "{e}: from the owner's own move-in on"
+        );
         assert_eq!(key.uses[0].taker_role, "maintenance", "{e}");
         assert!(key.uses.iter().all(|u| u.returned_at.is_some()), "{e}");
         assert!(key.held && key.can_revoke, "{e}: {key:?}");
@@ -399,34 +769,64 @@ async fn the_portal_shows_an_owner_their_keys_uses_from_their_own_move_in_and_le
 
         // Neither the tenant of the house nor a resident of another house.
         let tenant = resident(db, h.tenant).await;
-        assert!(tenant.caller.residences.iter().any(|r| r.house_id == h.id), "{e}");
-        let wang = resident(db, one(db, "select resident_id from account where mobile = '13800000001'").await).await;
-        let theirs = owner::portal_keys(&db.pool, &wang.caller).await.expect("portal");
+        assert!(
+            tenant.caller.residences.iter().any(|r| r.house_id == h.id),
+            "{e}"
+        );
+        let wang = resident(
+            db,
+            one(
+                db,
+                "select resident_id from account where mobile = '13800000001'",
+            )
+            .await,
+        )
+        .await;
+        let theirs = owner::portal_keys(&db.pool, &wang.caller)
+            .await
+            .expect("portal");
         assert!(!theirs.is_empty(), "{e}: 王建国 sees his own entrusted key");
         for other in [&tenant, &wang] {
-            let keys_ = owner::portal_keys(&db.pool, &other.caller).await.expect("portal");
+            let keys_ = owner::portal_keys(&db.pool, &other.caller)
+                .await
+                .expect("portal");
             assert!(keys_.iter().all(|k| k.key_set_id != set), "{e}: {keys_:?}");
             let r = owner::revoke_in_portal(db, &other.actor, &other.caller, zh, set).await;
             forbidden(&r, e);
         }
-        let revoked = format!("select count(*) from key_authorisation where id = {auth} and revoked_at is not null");
+        let revoked = format!(
+            "select count(*) from key_authorisation where id = {auth} and revoked_at is not null"
+        );
         assert_eq!(one(db, &revoked).await, 0, "{e}");
 
-        owner::revoke_in_portal(db, &owner_.actor, &owner_.caller, zh, set).await.expect("revoke");
+        owner::revoke_in_portal(db, &owner_.actor, &owner_.caller, zh, set)
+            .await
+            .expect("revoke");
         assert_eq!(one(db, &revoked).await, 1, "{e}");
         let sql = format!("select revoked_by from key_authorisation where id = {auth}");
         assert_eq!(one(db, &sql).await, owner_.id, "{e}");
-        assert_eq!(c.log(copy).await.last().map(String::as_str), Some("revoke"), "{e}");
-        let r = c.lend(copy, &c.form("maintenance", "emergency").await).await;
+        assert_eq!(
+            c.log(copy).await.last().map(String::as_str),
+            Some("revoke"),
+            "{e}"
+        );
+        let r = c
+            .lend(copy, &c.form("maintenance", "emergency").await)
+            .await;
         assert!(rule(&r).contains("已撤销"), "{e}: {r:?}");
         assert_eq!(c.status(copy).await, "in_cabinet", "{e}: not lent");
         let r = owner::revoke_in_portal(db, &owner_.actor, &owner_.caller, zh, set).await;
         assert!(rule(&r).contains("没有生效中的授权"), "{e}: {r:?}");
 
-        let mine = owner::portal_keys(&db.pool, &owner_.caller).await.expect("portal");
+        let mine = owner::portal_keys(&db.pool, &owner_.caller)
+            .await
+            .expect("portal");
         let key = mine.iter().find(|k| k.key_set_id == set).expect("the key");
         assert!(key.held && !key.can_revoke, "{e}: {key:?}");
-        assert!(!key.authorisation.as_ref().expect("authorisation").in_force, "{e}");
+        assert!(
+            !key.authorisation.as_ref().expect("authorisation").in_force,
+            "{e}"
+        );
         assert_eq!(key.uses.len(), 2, "{e}: no new use");
     }
 }
@@ -462,10 +862,21 @@ async fn an_open_loan_changes_only_by_its_return() {
                 .fetch_one(&db.pool)
                 .await
                 .expect("loan");
-        assert!(png.as_deref().is_some_and(|p| p.starts_with(b"\x89PNG")), "{e}: the signature stays");
-        assert_eq!((paper, on, phone_now, returned), (0, Some(ticket), phone, None), "{e}");
+        assert!(
+            png.as_deref().is_some_and(|p| p.starts_with(b"\x89PNG")),
+            "{e}: the signature stays"
+        );
+        assert_eq!(
+            (paper, on, phone_now, returned),
+            (0, Some(ticket), phone, None),
+            "{e}"
+        );
 
-        assert_eq!(c.give_back(copy).await.expect("the return"), CopyStatus::InCabinet, "{e}");
+        assert_eq!(
+            c.give_back(copy).await.expect("the return"),
+            CopyStatus::InCabinet,
+            "{e}"
+        );
         let sql = format!("select count(*) from key_loan where id = {loan} and returned_at is not null and signature is not null");
         assert_eq!(one(db, &sql).await, 1, "{e}: returned, its signature kept");
         assert_eq!(c.log(copy).await, ["register", "lend", "return"], "{e}");
@@ -480,12 +891,25 @@ async fn a_count_refuses_a_key_lent_in_the_register_and_a_tag_counted_twice() {
         let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
         let here = c.key("unhanded", "1-1-102", "A01", "1").await;
         let lent = c.key("unhanded", "1-1-201", "A02", "1").await;
-        c.lend(lent, &c.form("maintenance", "inspection").await).await.expect("lend");
-        let count = counts::start(db, &clerk.actor, &clerk.caller, zh, c.cabinet).await.expect("start");
+        c.lend(lent, &c.form("maintenance", "inspection").await)
+            .await
+            .expect("lend");
+        let count = counts::start(db, &clerk.actor, &clerk.caller, zh, c.cabinet)
+            .await
+            .expect("start");
         let lines = format!("select count(*) from key_count_line where count_id = {count}");
 
         // On its hook, yet out in the register: the return comes first.
-        let r = counts::tick(db, &clerk.actor, &clerk.caller, zh, count, &c.tag(lent).await, "").await;
+        let r = counts::tick(
+            db,
+            &clerk.actor,
+            &clerk.caller,
+            zh,
+            count,
+            &c.tag(lent).await,
+            "",
+        )
+        .await;
         assert!(rule(&r).contains("请先办理归还"), "{e}: {r:?}");
         assert_eq!(one(db, &lines).await, 0, "{e}: nothing counted");
 
@@ -495,7 +919,9 @@ async fn a_count_refuses_a_key_lent_in_the_register_and_a_tag_counted_twice() {
         let again = counts::tick(db, &clerk.actor, &clerk.caller, zh, count, "k9999-1", "").await;
         assert!(rule(&again).contains("已经点过"), "{e}: {again:?}");
         let tag = c.tag(here).await;
-        counts::tick(db, &clerk.actor, &clerk.caller, zh, count, &tag, "").await.expect("found");
+        counts::tick(db, &clerk.actor, &clerk.caller, zh, count, &tag, "")
+            .await
+            .expect("found");
         assert_eq!(one(db, &lines).await, 2, "{e}");
     }
 }
@@ -509,23 +935,47 @@ async fn a_lock_change_waits_for_the_copies_out_and_then_retires_them() {
         let first = c.key("unhanded", "1-1-102", "A01", "2").await;
         let copies = c.copies(first).await;
         let (lost, out) = (copies[0], copies[1]);
-        incidents::report_lost(db, &clerk.actor, &clerk.caller, zh, lost, "交接时遗失").await.expect("lost");
-        c.lend(out, &c.form("maintenance", "inspection").await).await.expect("lend the backup");
+        incidents::report_lost(db, &clerk.actor, &clerk.caller, zh, lost, "交接时遗失")
+            .await
+            .expect("lost");
+        c.lend(out, &c.form("maintenance", "inspection").await)
+            .await
+            .expect("lend the backup");
 
         // The backup is out: it would come back opening a lock that is gone.
-        let r = incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, lost, &lock("", false, 0)).await;
+        let r = incidents::lock_changed(
+            db,
+            &clerk.actor,
+            &clerk.caller,
+            zh,
+            lost,
+            &lock("", false, 0),
+        )
+        .await;
         assert!(rule(&r).contains(&c.tag(out).await), "{e}: {r:?}");
-        let open = format!("select count(*) from key_incident where copy_id = {} and closed_at is null", lost.0);
+        let open = format!(
+            "select count(*) from key_incident where copy_id = {} and closed_at is null",
+            lost.0
+        );
         assert_eq!(one(db, &open).await, 1, "{e}: still waiting");
 
         // Back in, the lock change goes through and the backup is retired with it.
         c.give_back(out).await.expect("back");
-        incidents::lock_changed(db, &clerk.actor, &clerk.caller, zh, lost, &lock("", false, 0))
-            .await
-            .expect("lock changed");
+        incidents::lock_changed(
+            db,
+            &clerk.actor,
+            &clerk.caller,
+            zh,
+            lost,
+            &lock("", false, 0),
+        )
+        .await
+        .expect("lock changed");
         assert_eq!(c.status(out).await, "retired", "{e}");
         assert_eq!(one(db, &open).await, 0, "{e}");
-        let r = c.lend(out, &c.form("maintenance", "inspection").await).await;
+        let r = c
+            .lend(out, &c.form("maintenance", "inspection").await)
+            .await;
         assert!(rule(&r).contains("已停用"), "{e}: {r:?}");
     }
 }
@@ -542,13 +992,23 @@ async fn a_key_handed_back_to_its_owner_is_no_loan_left_open() {
         owner::hand_back(db, &clerk.actor, &clerk.caller, zh, copy, r.owner, "", true)
             .await
             .expect("hand back");
-        let page = keys::page(&db.pool, &clerk.caller, copy).await.expect("page");
+        let page = keys::page(&db.pool, &clerk.caller, copy)
+            .await
+            .expect("page");
         assert!(page.open_loan.is_none(), "{e}: {:?}", page.open_loan);
-        let open = format!("select count(*) from key_loan where copy_id = {} and returned_at is null", copy.0);
+        let open = format!(
+            "select count(*) from key_loan where copy_id = {} and returned_at is null",
+            copy.0
+        );
         assert_eq!(one(db, &open).await, 0, "{e}");
         let owner = resident(db, r.owner).await;
-        let keys = owner::portal_keys(&db.pool, &owner.caller).await.expect("portal");
-        let key = keys.iter().find(|k| k.house == r.number).expect("the owner's key");
+        let keys = owner::portal_keys(&db.pool, &owner.caller)
+            .await
+            .expect("portal");
+        let key = keys
+            .iter()
+            .find(|k| k.house == r.number)
+            .expect("the owner's key");
         assert!(!key.held, "{e}: the centre holds no copy now");
         let back = key.uses.first().expect("the hand-back");
         assert_eq!(back.purpose, app::keys::Purpose::OwnerReturn, "{e}");

@@ -314,12 +314,14 @@ fn signature(draw: bool) -> String {
 /// An unhanded key's house is one not yet handed over (the demo's flats are lived in).
 async fn not_yet_handed_over(db: &app::db::Database, estate: i64, key: &register::NewKey) {
     if key.kind == "unhanded" {
-        sqlx::query("update house set status = 'not_handed_over' where estate_id = $1 and number = $2")
-            .bind(estate)
-            .bind(&key.house_number)
-            .execute(&db.pool)
-            .await
-            .expect("a house not handed over");
+        sqlx::query(
+            "update house set status = 'not_handed_over' where estate_id = $1 and number = $2",
+        )
+        .bind(estate)
+        .bind(&key.house_number)
+        .execute(&db.pool)
+        .await
+        .expect("a house not handed over");
     }
 }
 
@@ -601,7 +603,10 @@ async fn an_entrusted_key_goes_out_only_within_the_owners_authorisation() {
 
         // A paper that has already run out is not taken.
         let r = authorise(desk_day(-60), desk_day(-1)).await;
-        assert!(field_error(&r, "valid_until").contains("过去"), "{e}: {r:?}");
+        assert!(
+            field_error(&r, "valid_until").contains("过去"),
+            "{e}: {r:?}"
+        );
         // Time passes: the owner's paper runs out (the stored day moved back stands in for it).
         let until = desk_day(-1);
         sqlx::query("update key_authorisation set valid_from = $1, valid_until = $2 where id = $3")

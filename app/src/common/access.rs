@@ -187,26 +187,53 @@ mod tests {
     fn permission_matrix() {
         // One row per permission: which roles hold it, in ROLES order.
         let expected: [(Permission, [bool; 6]); 14] = [
-            (Permission::ManageRepairs, [true, true, false, false, false, false]),
+            (
+                Permission::ManageRepairs,
+                [true, true, false, false, false, false],
+            ),
             (
                 Permission::HandleEscalations,
                 [false, true, false, false, false, false],
             ),
-            (Permission::ManageFees, [true, true, false, false, false, false]),
-            (Permission::RunBilling, [true, true, false, false, false, false]),
-            (Permission::ApproveMoney, [false, true, false, false, false, false]),
+            (
+                Permission::ManageFees,
+                [true, true, false, false, false, false],
+            ),
+            (
+                Permission::RunBilling,
+                [true, true, false, false, false, false],
+            ),
+            (
+                Permission::ApproveMoney,
+                [false, true, false, false, false, false],
+            ),
             (Permission::SignedIn, [true, true, true, true, true, true]),
             (Permission::ViewKeys, [true, true, true, false, false, true]),
-            (Permission::ManageKeys, [true, true, false, false, false, false]),
-            (Permission::WatchSecurity, [false, false, false, false, false, true]),
+            (
+                Permission::ManageKeys,
+                [true, true, false, false, false, false],
+            ),
+            (
+                Permission::WatchSecurity,
+                [false, false, false, false, false, true],
+            ),
             (
                 Permission::ManageAccounts,
                 [true, false, false, false, false, false],
             ),
-            (Permission::ViewAuditLog, [true, true, false, false, false, false]),
+            (
+                Permission::ViewAuditLog,
+                [true, true, false, false, false, false],
+            ),
             (Permission::UseDesk, [true, true, true, false, false, false]),
-            (Permission::WorkJobs, [false, false, false, true, false, false]),
-            (Permission::UsePortal, [false, false, false, false, true, false]),
+            (
+                Permission::WorkJobs,
+                [false, false, false, true, false, false],
+            ),
+            (
+                Permission::UsePortal,
+                [false, false, false, false, true, false],
+            ),
         ];
         for (permission, row) in expected {
             for (role, want) in ROLES.iter().zip(row) {
@@ -225,7 +252,14 @@ mod tests {
 
     #[test]
     fn residents_cannot_open_staff_pages() {
-        for path in ["/desk", "/admin/staff", "/admin/staff/3", "/audit", "/jobs", "/security"] {
+        for path in [
+            "/desk",
+            "/admin/staff",
+            "/admin/staff/3",
+            "/audit",
+            "/jobs",
+            "/security",
+        ] {
             let needed = page_permission(path).expect("staff page");
             assert!(!allows(Role::Resident, needed), "{path}");
         }
@@ -244,8 +278,14 @@ mod tests {
         );
         assert_eq!(page_permission("/"), None);
         assert_eq!(page_permission("/desk/keys/12"), Some(Permission::ViewKeys));
-        assert_eq!(page_permission("/desk/keys/setup"), Some(Permission::UseDesk));
-        assert_eq!(page_permission("/security"), Some(Permission::WatchSecurity));
+        assert_eq!(
+            page_permission("/desk/keys/setup"),
+            Some(Permission::UseDesk)
+        );
+        assert_eq!(
+            page_permission("/security"),
+            Some(Permission::WatchSecurity)
+        );
         assert!(allows(Role::Security, Permission::ViewKeys));
         assert!(!allows(Role::Security, Permission::UseDesk));
     }

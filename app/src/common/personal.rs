@@ -54,8 +54,8 @@ pub fn normalise_id_number(input: &str) -> Result<String, PersonalInvalid> {
     if !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
         return Err(PersonalInvalid::IdCharacters);
     }
-    let birth =
-        NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").map_err(|_| PersonalInvalid::IdBirthDate)?;
+    let birth = NaiveDate::parse_from_str(&id[6..14], "%Y%m%d")
+        .map_err(|_| PersonalInvalid::IdBirthDate)?;
     if birth < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(birth) {
         return Err(PersonalInvalid::IdBirthDate);
     }
@@ -133,7 +133,11 @@ mod tests {
             "1381234567a",
             "",
         ] {
-            assert_eq!(normalise_mobile(bad), Err(PersonalInvalid::MobileFormat), "{bad}");
+            assert_eq!(
+                normalise_mobile(bad),
+                Err(PersonalInvalid::MobileFormat),
+                "{bad}"
+            );
         }
     }
 

@@ -137,7 +137,11 @@ pub fn with_keys(
             Some(l) => {
                 let line = i18n.f(
                     "keys.hit_out",
-                    &[("taker", &l.taker), ("since", &l.out_at), ("by", &l.authorised_by)],
+                    &[
+                        ("taker", &l.taker),
+                        ("since", &l.out_at),
+                        ("by", &l.authorised_by),
+                    ],
                 );
                 if l.overdue {
                     format!("{line} · {}", i18n.t("keys.overdue"))
@@ -145,14 +149,22 @@ pub fn with_keys(
                     line
                 }
             }
-            None => i18n.f("keys.hit_in", &[("place", &format!("{} {}", k.cabinet, k.hook))]),
+            None => i18n.f(
+                "keys.hit_in",
+                &[("place", &format!("{} {}", k.cabinet, k.hook))],
+            ),
         },
         rank,
     };
     let mut out: Vec<SearchHit> = Vec::new();
     let mut placed = std::collections::HashSet::new();
     // A key found by its own tag.
-    for k in keys.iter().filter(|k| k.house_id.is_none() || !hits.iter().any(|h| h.kind == HitKind::House && Some(h.id) == k.house_id)) {
+    for k in keys.iter().filter(|k| {
+        k.house_id.is_none()
+            || !hits
+                .iter()
+                .any(|h| h.kind == HitKind::House && Some(h.id) == k.house_id)
+    }) {
         if placed.insert(k.copy_id) {
             out.push(key_hit(k, 0));
         }
@@ -161,7 +173,10 @@ pub fn with_keys(
         let house = (h.kind == HitKind::House).then_some(h.id);
         let rank = h.rank;
         out.push(h);
-        for k in keys.iter().filter(|k| house.is_some() && k.house_id == house) {
+        for k in keys
+            .iter()
+            .filter(|k| house.is_some() && k.house_id == house)
+        {
             if placed.insert(k.copy_id) {
                 out.push(key_hit(k, rank));
             }

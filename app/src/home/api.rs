@@ -7,8 +7,8 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::common::Permission,
     crate::common::personal::{mask_id_number, mask_mobile},
+    crate::common::Permission,
     crate::estate::PersonalField,
     crate::guard::guarded,
 };

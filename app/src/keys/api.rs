@@ -238,7 +238,11 @@ pub async fn register_key(
 
 /// A backup copy (a manager's, with a reason).
 #[server(endpoint = "add_key_copy")]
-pub async fn add_key_copy(copy_id: i64, hook: String, reason: String) -> Result<KeyCopyId, AppError> {
+pub async fn add_key_copy(
+    copy_id: i64,
+    hook: String,
+    reason: String,
+) -> Result<KeyCopyId, AppError> {
     guarded(Permission::ManageKeys, move |call| async move {
         super::db::register::add_copy(
             call.db(),
@@ -402,14 +406,25 @@ pub async fn revoke_my_key(key_set_id: i64) -> Result<(), AppError> {
 #[server(endpoint = "start_key_count")]
 pub async fn start_key_count(cabinet_id: i64) -> Result<i64, AppError> {
     guarded(Permission::UseDesk, move |call| async move {
-        super::db::counts::start(call.db(), &call.actor(), &call.caller, call.lang(), cabinet_id).await
+        super::db::counts::start(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            call.lang(),
+            cabinet_id,
+        )
+        .await
     })
     .await
 }
 
 /// Ticks a key found during a count (its tag; the hook it hangs on, empty for its own).
 #[server(endpoint = "tick_key")]
-pub async fn tick_key(count_id: i64, tag: String, hook: Option<String>) -> Result<CountOutcome, AppError> {
+pub async fn tick_key(
+    count_id: i64,
+    tag: String,
+    hook: Option<String>,
+) -> Result<CountOutcome, AppError> {
     guarded(Permission::UseDesk, move |call| async move {
         super::db::counts::tick(
             call.db(),

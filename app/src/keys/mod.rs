@@ -295,6 +295,8 @@ pub struct KeyPage {
     pub history: Vec<LogLine>,
     /// Present when the caller may lend this copy now.
     pub lend: Option<LendChoices>,
+    /// The caller works the desk (security reads only: no forms, no images).
+    pub desk: bool,
     pub can_return: bool,
     /// The desk may report this copy lost, or retire it (it is in the cabinet).
     pub can_report_lost: bool,

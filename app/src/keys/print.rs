@@ -98,7 +98,10 @@ pub async fn get_key_labels(cabinet_id: i64) -> Result<LabelSheet, AppError> {
 /// The loan register of an estate (0: the caller's first) on a desk day
 /// (`YYYY-MM-DD`; empty or unreadable: today). The desk's alone: it names takers.
 #[server(endpoint = "get_key_register_sheet")]
-pub async fn get_key_register_sheet(estate_id: i64, day: String) -> Result<RegisterSheet, AppError> {
+pub async fn get_key_register_sheet(
+    estate_id: i64,
+    day: String,
+) -> Result<RegisterSheet, AppError> {
     guarded(Permission::UseDesk, move |call| async move {
         sql::register_sheet(&call, estate_id, &day).await
     })
@@ -233,7 +236,8 @@ mod sql {
         if estate_id != 0 {
             call.caller.check_estate(estate_id)?;
         }
-        let (estates, estate_id) = scoped_estates(call.pool(), &call.caller.scope, estate_id).await?;
+        let (estates, estate_id) =
+            scoped_estates(call.pool(), &call.caller.scope, estate_id).await?;
         let estate = estates
             .iter()
             .find(|e| e.id == estate_id)
@@ -311,8 +315,14 @@ mod sql {
         #[test]
         fn times_on_the_day_show_the_clock_alone() {
             // 2026-12-01 02:05 UTC is 10:05 at the desk.
-            assert_eq!(super::on_day("2026-12-01T02:05:00.000000Z", "2026-12-01"), "10:05");
-            assert_eq!(super::on_day("2026-12-02T02:05:00.000000Z", "2026-12-01"), "12-02 10:05");
+            assert_eq!(
+                super::on_day("2026-12-01T02:05:00.000000Z", "2026-12-01"),
+                "10:05"
+            );
+            assert_eq!(
+                super::on_day("2026-12-02T02:05:00.000000Z", "2026-12-01"),
+                "12-02 10:05"
+            );
         }
     }
 }

@@ -357,10 +357,8 @@ mod forms {
             return None;
         }
         let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
-        let mut reader = image::ImageReader::with_format(
-            std::io::Cursor::new(&bytes),
-            image::ImageFormat::Png,
-        );
+        let mut reader =
+            image::ImageReader::with_format(std::io::Cursor::new(&bytes), image::ImageFormat::Png);
         let mut limits = image::Limits::default();
         limits.max_image_width = Some(2000);
         limits.max_image_height = Some(1000);
@@ -368,7 +366,10 @@ mod forms {
         reader.limits(limits);
         let picture = reader.decode().ok()?;
         // A blank canvas is no signature: some pixel must be drawn.
-        let drawn = picture.to_luma_alpha8().pixels().any(|p| p.0[1] > 0 && p.0[0] < 200);
+        let drawn = picture
+            .to_luma_alpha8()
+            .pixels()
+            .any(|p| p.0[1] > 0 && p.0[0] < 200);
         if !drawn {
             return None;
         }
@@ -489,8 +490,14 @@ mod tests {
     fn an_authorisation_covers_its_purposes_and_people() {
         let day = "2026-06-01";
         let repairs = auth(AuthScope::Repairs, "");
-        assert_eq!(authorisation_allows(Some(&repairs), Purpose::Repair, "张师傅", day), Ok(()));
-        assert_eq!(authorisation_allows(Some(&repairs), Purpose::Emergency, "张师傅", day), Ok(()));
+        assert_eq!(
+            authorisation_allows(Some(&repairs), Purpose::Repair, "张师傅", day),
+            Ok(())
+        );
+        assert_eq!(
+            authorisation_allows(Some(&repairs), Purpose::Emergency, "张师傅", day),
+            Ok(())
+        );
         for p in [Purpose::Renovation, Purpose::Inspection, Purpose::Other] {
             assert_eq!(
                 authorisation_allows(Some(&repairs), p, "张师傅", day),
@@ -499,14 +506,20 @@ mod tests {
             );
         }
         let emergencies = auth(AuthScope::Emergencies, "");
-        assert_eq!(authorisation_allows(Some(&emergencies), Purpose::Emergency, "x", day), Ok(()));
+        assert_eq!(
+            authorisation_allows(Some(&emergencies), Purpose::Emergency, "x", day),
+            Ok(())
+        );
         assert_eq!(
             authorisation_allows(Some(&emergencies), Purpose::Repair, "x", day),
             Err(AuthRefusal::Purpose)
         );
         let people = auth(AuthScope::Named, "王芳、李强, 赵六");
         for who in ["王芳", "李强", " 赵六 "] {
-            assert_eq!(authorisation_allows(Some(&people), Purpose::Other, who, day), Ok(()));
+            assert_eq!(
+                authorisation_allows(Some(&people), Purpose::Other, who, day),
+                Ok(())
+            );
         }
         assert_eq!(
             authorisation_allows(Some(&people), Purpose::Repair, "王", day),
@@ -526,7 +539,10 @@ mod tests {
         assert_eq!(ok("2026-01-01"), Ok(()));
         assert_eq!(ok("2026-12-31"), Ok(()));
         assert_eq!(ok("2027-01-01"), Err(AuthRefusal::Expired));
-        let revoked = Authorisation { revoked: true, ..a.clone() };
+        let revoked = Authorisation {
+            revoked: true,
+            ..a.clone()
+        };
         assert_eq!(
             authorisation_allows(Some(&revoked), Purpose::Repair, "x", "2026-06-01"),
             Err(AuthRefusal::Revoked)
@@ -580,7 +596,9 @@ mod tests {
 
         fn now() -> chrono::DateTime<Utc> {
             // 2026-12-01 10:00 at the desk.
-            Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).single().expect("time")
+            Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0)
+                .single()
+                .expect("time")
         }
 
         fn worker_form() -> LendForm {
@@ -627,15 +645,40 @@ mod tests {
                 ..worker_form()
             };
             let got = fields(check_lend(Lang::Zh, &form, now()).expect_err("refused"));
-            for f in ["taker_phone", "taker_id_number", "ticket_id", "authorised_by", "due", "signature"] {
+            for f in [
+                "taker_phone",
+                "taker_id_number",
+                "ticket_id",
+                "authorised_by",
+                "due",
+                "signature",
+            ] {
                 assert!(got.contains(&f.to_string()), "{f} in {got:?}");
             }
-            let far = LendForm { due: "2026-12-09T10:00".into(), ..worker_form() };
-            assert_eq!(fields(check_lend(Lang::Zh, &far, now()).expect_err("far")), ["due"]);
-            let no_id = LendForm { taker_id_number: String::new(), ..worker_form() };
-            assert_eq!(fields(check_lend(Lang::Zh, &no_id, now()).expect_err("id")), ["taker_id_number"]);
-            let staff = LendForm { taker_kind: "staff".into(), ..worker_form() };
-            assert_eq!(fields(check_lend(Lang::Zh, &staff, now()).expect_err("who")), ["taker_account_id"]);
+            let far = LendForm {
+                due: "2026-12-09T10:00".into(),
+                ..worker_form()
+            };
+            assert_eq!(
+                fields(check_lend(Lang::Zh, &far, now()).expect_err("far")),
+                ["due"]
+            );
+            let no_id = LendForm {
+                taker_id_number: String::new(),
+                ..worker_form()
+            };
+            assert_eq!(
+                fields(check_lend(Lang::Zh, &no_id, now()).expect_err("id")),
+                ["taker_id_number"]
+            );
+            let staff = LendForm {
+                taker_kind: "staff".into(),
+                ..worker_form()
+            };
+            assert_eq!(
+                fields(check_lend(Lang::Zh, &staff, now()).expect_err("who")),
+                ["taker_account_id"]
+            );
         }
 
         #[test]

@@ -109,7 +109,9 @@ mod pad {
         }
 
         pub fn down(&self, ev: leptos::ev::PointerEvent) {
-            let Some((canvas, ctx)) = self.context() else { return };
+            let Some((canvas, ctx)) = self.context() else {
+                return;
+            };
             ev.prevent_default();
             let _ = canvas.set_pointer_capture(ev.pointer_id());
             let (x, y) = Self::at(&canvas, &ev);
@@ -128,7 +130,9 @@ mod pad {
             if !self.drawing.get_value() {
                 return;
             }
-            let Some((canvas, ctx)) = self.context() else { return };
+            let Some((canvas, ctx)) = self.context() else {
+                return;
+            };
             let (x, y) = Self::at(&canvas, &ev);
             ctx.line_to(x, y);
             ctx.stroke();
@@ -148,7 +152,12 @@ mod pad {
 
         pub fn clear(&self) {
             if let Some((canvas, ctx)) = self.context() {
-                ctx.clear_rect(0.0, 0.0, f64::from(canvas.width()), f64::from(canvas.height()));
+                ctx.clear_rect(
+                    0.0,
+                    0.0,
+                    f64::from(canvas.width()),
+                    f64::from(canvas.height()),
+                );
             }
             self.data.set(String::new());
         }

@@ -83,7 +83,13 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
         .await
         .map(|(id,)| id)
     };
-    let key = |kind: &str, house: &str, location_id: Option<i64>, hook: &str, copies: &str, reason: &str, note: &str| {
+    let key = |kind: &str,
+               house: &str,
+               location_id: Option<i64>,
+               hook: &str,
+               copies: &str,
+               reason: &str,
+               note: &str| {
         register::NewKey {
             estate_id,
             kind: kind.into(),
@@ -101,7 +107,15 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
         &manager_actor,
         &manager,
         lang,
-        &key("facility", "", Some(location("水泵房").await?), "A01", "2", "夜间抢修备用，存放于同一柜", "地下一层水泵房防火门"),
+        &key(
+            "facility",
+            "",
+            Some(location("水泵房").await?),
+            "A01",
+            "2",
+            "夜间抢修备用，存放于同一柜",
+            "地下一层水泵房防火门",
+        ),
     )
     .await
     .map_err(fail)?;
@@ -110,7 +124,15 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
         &manager_actor,
         &manager,
         lang,
-        &key("facility", "", Some(location("电梯机房").await?), "A03", "1", "", ""),
+        &key(
+            "facility",
+            "",
+            Some(location("电梯机房").await?),
+            "A03",
+            "1",
+            "",
+            "",
+        ),
     )
     .await
     .map_err(fail)?;
@@ -119,7 +141,15 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
         &manager_actor,
         &manager,
         lang,
-        &key("facility", "", Some(location("屋顶天台").await?), "A04", "1", "", "1 栋屋顶检修门"),
+        &key(
+            "facility",
+            "",
+            Some(location("屋顶天台").await?),
+            "A04",
+            "1",
+            "",
+            "1 栋屋顶检修门",
+        ),
     )
     .await
     .map_err(fail)?;
@@ -128,7 +158,15 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
         &manager_actor,
         &manager,
         lang,
-        &key("facility", "", Some(location("配电房").await?), "A05", "1", "", ""),
+        &key(
+            "facility",
+            "",
+            Some(location("配电房").await?),
+            "A05",
+            "1",
+            "",
+            "",
+        ),
     )
     .await
     .map_err(fail)?;
@@ -139,9 +177,15 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
     .fetch_optional(&db.pool)
     .await?;
     if let Some((number,)) = unhanded {
-        register::register(db, &manager_actor, &manager, lang, &key("unhanded", &number, None, "B01", "1", "", "开发商移交"))
-            .await
-            .map_err(fail)?;
+        register::register(
+            db,
+            &manager_actor,
+            &manager,
+            lang,
+            &key("unhanded", &number, None, "B01", "1", "", "开发商移交"),
+        )
+        .await
+        .map_err(fail)?;
     }
     // Entrusted keys: 王建国 (1-1-101, the demo resident) for repairs, valid all
     // year; two other owners, one for named people, one expired last month.
@@ -163,7 +207,15 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
             &clerk_actor,
             &clerk,
             lang,
-            &key("entrusted", number, None, &format!("C{hook:02}"), "1", "", "业主出差期间托管"),
+            &key(
+                "entrusted",
+                number,
+                None,
+                &format!("C{hook:02}"),
+                "1",
+                "",
+                "业主出差期间托管",
+            ),
         )
         .await
         .map_err(fail)?;
@@ -189,9 +241,20 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
             _ => ("named", "王芳、李强"),
         };
         let (from, until) = (format!("{year}-01-01"), format!("{year}-12-31"));
-        register::authorise(db, &clerk_actor, &clerk, lang, copy, *owner, scope, named, &from, &until)
-            .await
-            .map_err(fail)?;
+        register::authorise(
+            db,
+            &clerk_actor,
+            &clerk,
+            lang,
+            copy,
+            *owner,
+            scope,
+            named,
+            &from,
+            &until,
+        )
+        .await
+        .map_err(fail)?;
         if number == "1-1-101" {
             entrusted_use(db, copy, estate_id, zhang_id, manager_id, clerk_id).await?;
         }
@@ -224,7 +287,10 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
         &desk,
         pump_ticket,
         Action::Assign,
-        ActInput { worker_id: zhang_id, ..Default::default() },
+        ActInput {
+            worker_id: zhang_id,
+            ..Default::default()
+        },
     )
     .await
     .map_err(fail)?;

@@ -184,7 +184,12 @@ pub fn png_photo() -> Vec<u8> {
 
 impl Browser<'_> {
     /// Posts a multipart upload (`photo` files, `back`) as a same-origin form does.
-    pub async fn upload(&mut self, path: &str, back: &str, photos: &[(&str, &[u8])]) -> Response<Body> {
+    pub async fn upload(
+        &mut self,
+        path: &str,
+        back: &str,
+        photos: &[(&str, &[u8])],
+    ) -> Response<Body> {
         let (content_type, body) = multipart(back, photos);
         let req = Request::post(path)
             .header(header::CONTENT_TYPE, content_type)

@@ -2,6 +2,7 @@
 //! clerk, and the calls and checks the key tests make (`key_incidents.rs`,
 //! `key_edges.rs`).
 
+use super::TestDb;
 use app::common::{Caller, EstateScope, KeyCopyId, Lang, Role};
 use app::db::audit::Actor;
 use app::db::Database;
@@ -12,7 +13,6 @@ use app::keys::CopyStatus;
 use app::repairs::db::{self as repairs, NewTicket, Viewer};
 use app::security::hashing::Hasher;
 use chrono::{Duration, FixedOffset, Utc};
-use super::TestDb;
 
 /// Someone signed in, as the desk's and the portal's code see them.
 pub struct Person {
@@ -42,10 +42,20 @@ pub async fn text_of(db: &Database, sql: &str) -> String {
     s
 }
 
-pub fn person(id: i64, name: String, role: Role, scope: EstateScope, resident_id: Option<i64>) -> Person {
+pub fn person(
+    id: i64,
+    name: String,
+    role: Role,
+    scope: EstateScope,
+    resident_id: Option<i64>,
+) -> Person {
     Person {
         id,
-        actor: Actor { account_id: Some(id), name: name.clone(), ip: None },
+        actor: Actor {
+            account_id: Some(id),
+            name: name.clone(),
+            ip: None,
+        },
         caller: Caller {
             account_id: id,
             role,
@@ -65,11 +75,23 @@ pub async fn staff(db: &Database, username: &str, estate: i64) -> Person {
             .fetch_one(&db.pool)
             .await
             .expect("account");
-    person(id, name, Role::parse(&role).expect("role"), EstateScope::Only(vec![estate]), None)
+    person(
+        id,
+        name,
+        Role::parse(&role).expect("role"),
+        EstateScope::Only(vec![estate]),
+        None,
+    )
 }
 
 /// A new account of `role` working for `estate` (as the admin pages store it).
-pub async fn new_staff(db: &Database, username: &str, name: &str, role: &str, estate: i64) -> Person {
+pub async fn new_staff(
+    db: &Database,
+    username: &str,
+    name: &str,
+    role: &str,
+    estate: i64,
+) -> Person {
     let (id,): (i64,) = sqlx::query_as(
         "insert into account (role, username, display_name, password_hash, created_at, updated_at) \
          values ($1, $2, $3, 'x', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') returning id",
@@ -111,7 +133,13 @@ pub async fn resident(db: &Database, resident_id: i64) -> Person {
         .await
         .expect("resident account"),
     };
-    let mut p = person(id, name, Role::Resident, EstateScope::Only(Vec::new()), Some(resident_id));
+    let mut p = person(
+        id,
+        name,
+        Role::Resident,
+        EstateScope::Only(Vec::new()),
+        Some(resident_id),
+    );
     p.caller.residences = app::auth::residence::residences(&db.pool, resident_id)
         .await
         .expect("residences");
@@ -129,11 +157,27 @@ pub async fn counter(t: &TestDb) -> Counter {
     let manager = staff(&db, "manager", ch).await;
     let clerk = staff(&db, "clerk", ch).await;
     let cabinet = register::add_cabinet(
-        &db, &manager.actor, &manager.caller, Lang::Zh, ch, "前台钥匙柜", "服务中心前台", "4", "10",
+        &db,
+        &manager.actor,
+        &manager.caller,
+        Lang::Zh,
+        ch,
+        "前台钥匙柜",
+        "服务中心前台",
+        "4",
+        "10",
     )
     .await
     .expect("cabinet");
-    Counter { db, engine: t.engine, ch, jx, manager, clerk, cabinet }
+    Counter {
+        db,
+        engine: t.engine,
+        ch,
+        jx,
+        manager,
+        clerk,
+        cabinet,
+    }
 }
 
 /// A let house of CH no demo key opens: its id, number, owner and tenant.
@@ -146,7 +190,14 @@ pub struct Rented {
 
 impl Counter {
     /// Registers a key of `kind` for a house of CH in `cabinet`, by the manager; the first copy.
-    pub async fn key_in(&self, cabinet: i64, kind: &str, house: &str, hook: &str, copies: &str) -> KeyCopyId {
+    pub async fn key_in(
+        &self,
+        cabinet: i64,
+        kind: &str,
+        house: &str,
+        hook: &str,
+        copies: &str,
+    ) -> KeyCopyId {
         let key = register::NewKey {
             estate_id: self.ch,
             kind: kind.into(),
@@ -160,14 +211,18 @@ impl Counter {
         let m = &self.manager;
         if kind == "unhanded" {
             // An unhanded key's house is one not yet handed over (the demo's flats are lived in).
-            sqlx::query("update house set status = 'not_handed_over' where estate_id = $1 and number = $2")
-                .bind(self.ch)
-                .bind(house)
-                .execute(&self.db.pool)
-                .await
-                .expect("a house not handed over");
+            sqlx::query(
+                "update house set status = 'not_handed_over' where estate_id = $1 and number = $2",
+            )
+            .bind(self.ch)
+            .bind(house)
+            .execute(&self.db.pool)
+            .await
+            .expect("a house not handed over");
         }
-        register::register(&self.db, &m.actor, &m.caller, Lang::Zh, &key).await.expect("register")
+        register::register(&self.db, &m.actor, &m.caller, Lang::Zh, &key)
+            .await
+            .expect("register")
     }
 
     pub async fn key(&self, kind: &str, house: &str, hook: &str, copies: &str) -> KeyCopyId {
@@ -187,19 +242,34 @@ impl Counter {
     }
 
     pub async fn set_of(&self, copy: KeyCopyId) -> i64 {
-        one(&self.db, &format!("select key_set_id from key_copy where id = {}", copy.0)).await
+        one(
+            &self.db,
+            &format!("select key_set_id from key_copy where id = {}", copy.0),
+        )
+        .await
     }
 
     pub async fn tag(&self, copy: KeyCopyId) -> String {
-        text_of(&self.db, &format!("select tag from key_copy where id = {}", copy.0)).await
+        text_of(
+            &self.db,
+            &format!("select tag from key_copy where id = {}", copy.0),
+        )
+        .await
     }
 
     pub async fn status(&self, copy: KeyCopyId) -> String {
-        text_of(&self.db, &format!("select status from key_copy where id = {}", copy.0)).await
+        text_of(
+            &self.db,
+            &format!("select status from key_copy where id = {}", copy.0),
+        )
+        .await
     }
 
     pub async fn house(&self, number: &str) -> i64 {
-        let sql = format!("select id from house where estate_id = {} and number = '{number}'", self.ch);
+        let sql = format!(
+            "select id from house where estate_id = {} and number = '{number}'",
+            self.ch
+        );
         one(&self.db, &sql).await
     }
 
@@ -215,11 +285,20 @@ impl Counter {
         .fetch_one(&self.db.pool)
         .await
         .expect("a let house in the demo");
-        Rented { id, number, owner, tenant }
+        Rented {
+            id,
+            number,
+            owner,
+            tenant,
+        }
     }
 
     pub async fn account(&self, username: &str) -> i64 {
-        one(&self.db, &format!("select id from account where username = '{username}'")).await
+        one(
+            &self.db,
+            &format!("select id from account where username = '{username}'"),
+        )
+        .await
     }
 
     /// A check-out by a member of staff, authorised by the manager, due in two hours.
@@ -244,16 +323,37 @@ impl Counter {
 
     pub async fn give_back(&self, copy: KeyCopyId) -> Result<CopyStatus, AppError> {
         let c = &self.clerk;
-        lend::give_back(&self.db, &c.actor, &c.caller, Lang::Zh, copy, "张师傅", "good", "").await
+        lend::give_back(
+            &self.db,
+            &c.actor,
+            &c.caller,
+            Lang::Zh,
+            copy,
+            "张师傅",
+            "good",
+            "",
+        )
+        .await
     }
 
     /// The owner's written authorisation of an entrusted key, for repairs, this month.
     pub async fn authorise(&self, copy: KeyCopyId, owner: i64) -> i64 {
         let c = &self.clerk;
         let (from, until) = (desk_day(0), desk_day(30));
-        register::authorise(&self.db, &c.actor, &c.caller, Lang::Zh, copy, owner, "repairs", "", &from, &until)
-            .await
-            .expect("authorise")
+        register::authorise(
+            &self.db,
+            &c.actor,
+            &c.caller,
+            Lang::Zh,
+            copy,
+            owner,
+            "repairs",
+            "",
+            &from,
+            &until,
+        )
+        .await
+        .expect("authorise")
     }
 
     /// The copy's key-log lines, oldest first.
@@ -296,19 +396,23 @@ pub fn desk_now() -> chrono::DateTime<FixedOffset> {
 
 /// Desk time `hours` from now, as the form's `datetime-local` sends it.
 pub fn due_in(hours: i64) -> String {
-    (desk_now() + Duration::hours(hours)).format("%Y-%m-%dT%H:%M").to_string()
+    (desk_now() + Duration::hours(hours))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
 }
 
 /// The desk's day `days` from today, `YYYY-MM-DD`.
 pub fn desk_day(days: i64) -> String {
-    (desk_now().date_naive() + Duration::days(days)).format("%Y-%m-%d").to_string()
+    (desk_now().date_naive() + Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 pub fn field_error<T: std::fmt::Debug>(r: &Result<T, AppError>, field: &str) -> String {
     match r {
-        Err(e @ AppError::Invalid(_)) => {
-            e.field_message(field).unwrap_or_else(|| panic!("no error on {field}: {e:?}"))
-        }
+        Err(e @ AppError::Invalid(_)) => e
+            .field_message(field)
+            .unwrap_or_else(|| panic!("no error on {field}: {e:?}")),
         other => panic!("expected a field error on {field}, got {other:?}"),
     }
 }
@@ -321,13 +425,18 @@ pub fn rule<T: std::fmt::Debug>(r: &Result<T, AppError>) -> String {
 }
 
 pub fn forbidden<T: std::fmt::Debug>(r: &Result<T, AppError>, what: &str) {
-    assert!(matches!(r, Err(AppError::Forbidden)), "{what}: expected Forbidden, got {r:?}");
+    assert!(
+        matches!(r, Err(AppError::Forbidden)),
+        "{what}: expected Forbidden, got {r:?}"
+    );
 }
 
 /// `sql` is refused by the database, with `words` in its message.
 pub async fn refused(db: &Database, e: &str, sql: &str, words: &str) {
     match sqlx::query(sql).execute(&db.pool).await {
-        Err(sqlx::Error::Database(d)) => assert!(d.message().contains(words), "{e} {sql}: {}", d.message()),
+        Err(sqlx::Error::Database(d)) => {
+            assert!(d.message().contains(words), "{e} {sql}: {}", d.message())
+        }
         other => panic!("{e}: {sql} must fail, got {other:?}"),
     }
 }
@@ -340,7 +449,10 @@ pub fn signature() -> String {
         img.put_pixel(x, 10 + (x % 3), image::Rgba([10, 10, 40, 255]));
     }
     let mut png = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("png");
-    format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png))
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    )
 }
-

@@ -4,9 +4,9 @@
 
 use sqlx::AnyPool;
 
+use crate::common::personal::mask_mobile;
 use crate::common::EstateScope;
 use crate::db::estate_filter;
-use crate::common::personal::mask_mobile;
 use crate::estate::search::{self, HitKind, Plan, SearchHit};
 
 /// Callers who see at most this many estates get substring matches (a scan of

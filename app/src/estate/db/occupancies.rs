@@ -5,9 +5,9 @@
 use sqlx::AnyExecutor;
 
 use super::tail4;
+use crate::common::personal::mask_mobile;
 use crate::common::{EstateId, HouseId};
 use crate::db::{time, Write};
-use crate::common::personal::mask_mobile;
 use crate::estate::{OccupancyRole, OccupancyView};
 
 #[derive(sqlx::FromRow)]

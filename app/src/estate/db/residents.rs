@@ -7,11 +7,11 @@ use sqlx::{AnyExecutor, AnyPool};
 use super::houses::ExportRow;
 use super::occupancies::occupancies_where;
 use super::tail4;
+use crate::common::personal::{mask_id_number, mask_mobile};
 use crate::common::{AuditAction, AuditEntity, EstateId, EstateScope};
 use crate::db::audit::{self, Actor, Change};
 use crate::db::{scoped_estates, Write};
 use crate::error::AppError;
-use crate::common::personal::{mask_id_number, mask_mobile};
 use crate::estate::rules::page_window;
 use crate::estate::{
     OccupancyRole, PersonalField, ResidentDetail, ResidentList, ResidentRow, HOUSE_PAGE_SIZE,

@@ -3,8 +3,8 @@
 //! house and resident exports. Mobiles and ID numbers are masked in every
 //! one, and text a spreadsheet would run as a formula is escaped.
 
-use crate::common::personal;
 use super::{safe_cell, Problem, RawRow, COLUMNS};
+use crate::common::personal;
 use crate::common::{AccountId, Lang, Role};
 use crate::estate::db::ExportRow;
 use crate::i18n::tr;

@@ -13,7 +13,7 @@ use crate::db::{time, Database, LockOn, OnUnique, Write};
 use crate::error::AppError;
 use crate::i18n::tr;
 use crate::keys::rules::{hook_label, parse_hook, signature_png};
-use crate::keys::{CountLine, CountOutcome, CountPage, CountSummary, CountedKey, CopyStatus};
+use crate::keys::{CopyStatus, CountLine, CountOutcome, CountPage, CountSummary, CountedKey};
 
 #[derive(sqlx::FromRow)]
 struct Cabinet {
@@ -164,7 +164,15 @@ pub async fn tick(
         }
         // Not this cabinet's, not in the register, or lost/retired and yet here.
         other => {
-            add_line(&mut w, count, other.map(|o| o.0), &tag, at, CountOutcome::Unknown).await?;
+            add_line(
+                &mut w,
+                count,
+                other.map(|o| o.0),
+                &tag,
+                at,
+                CountOutcome::Unknown,
+            )
+            .await?;
             CountOutcome::Unknown
         }
     };
@@ -189,7 +197,10 @@ pub async fn close(
     caller.check_estate(c.estate_id)?;
     let signed_name = signed_name.trim();
     if signed_name.is_empty() || signed_name.chars().count() > 40 {
-        return Err(AppError::field("signed_name", tr(lang, "keys.invalid.signed_name")));
+        return Err(AppError::field(
+            "signed_name",
+            tr(lang, "keys.invalid.signed_name"),
+        ));
     }
     let png = if signed_on_paper {
         None

@@ -30,13 +30,19 @@ pub async fn report_lost(
     caller.check_estate(f.estate_id)?;
     let circumstances = circumstances.trim();
     if circumstances.is_empty() || circumstances.chars().count() > 500 {
-        return Err(AppError::field("circumstances", tr(lang, "keys.invalid.circumstances")));
+        return Err(AppError::field(
+            "circumstances",
+            tr(lang, "keys.invalid.circumstances"),
+        ));
     }
     let mut w = db.write(actor.clone()).await?;
     w.lock(LockOn::KeySet(f.key_set_id)).await?;
     let f = facts(&mut *w, copy).await?;
     let Some(to) = rules::next(f.status, KeyAction::ReportLost) else {
-        return Err(AppError::Rule(tr(lang, rules::refusal_key(f.status, KeyAction::ReportLost))));
+        return Err(AppError::Rule(tr(
+            lang,
+            rules::refusal_key(f.status, KeyAction::ReportLost),
+        )));
     };
     let moved = sqlx::query("update key_copy set status = $2 where id = $1 and status = $3")
         .bind(copy)
@@ -68,16 +74,28 @@ pub async fn report_lost(
     .fetch_one(&mut *w)
     .await?;
     let line = match &loan {
-        Some((_, taker)) => I18n(lang).f("keys.log_lost_by", &[("taker", taker), ("what", circumstances)]),
+        Some((_, taker)) => I18n(lang).f(
+            "keys.log_lost_by",
+            &[("taker", taker), ("what", circumstances)],
+        ),
         None => circumstances.to_string(),
     };
-    log(&mut w, &f, loan.as_ref().map(|l| l.0), LogEntry::ReportLost, &line).await?;
+    log(
+        &mut w,
+        &f,
+        loan.as_ref().map(|l| l.0),
+        LogEntry::ReportLost,
+        &line,
+    )
+    .await?;
     w.audit(
         Change::new(AuditAction::ReportKeyLost, AuditEntity::KeyCopy)
             .id(copy)
             .estate(f.estate_id)
             .before(serde_json::json!({ "tag": f.tag, "status": f.status }))
-            .after(serde_json::json!({ "status": to, "report": id, "circumstances": circumstances })),
+            .after(
+                serde_json::json!({ "status": to, "report": id, "circumstances": circumstances }),
+            ),
     )
     .await?;
     w.commit().await?;
@@ -165,7 +183,9 @@ pub async fn lock_changed(
             .fetch_optional(&mut *w)
             .await?;
     if let Some((tag,)) = out {
-        return Err(AppError::Rule(I18n(lang).f("keys.refused.lock_copy_out", &[("tag", &tag)])));
+        return Err(AppError::Rule(
+            I18n(lang).f("keys.refused.lock_copy_out", &[("tag", &tag)]),
+        ));
     }
     let line = match (billed, f.house_id) {
         (true, Some(house)) => Some(
@@ -201,19 +221,27 @@ pub async fn lock_changed(
         return Err(AppError::Conflict(tr(lang, "keys.refused.no_loss")));
     }
     // The old lock is gone: the key's copies still in the cabinet open nothing now.
-    let others: Vec<(KeyCopyId,)> = sqlx::query_as(
-        "select id from key_copy where key_set_id = $1 and status = 'in_cabinet'",
-    )
-    .bind(f.key_set_id)
-    .fetch_all(&mut *w)
-    .await?;
-    for (other,) in others {
-        sqlx::query("update key_copy set status = 'retired' where id = $1 and status = 'in_cabinet'")
-            .bind(other)
-            .execute(&mut *w)
+    let others: Vec<(KeyCopyId,)> =
+        sqlx::query_as("select id from key_copy where key_set_id = $1 and status = 'in_cabinet'")
+            .bind(f.key_set_id)
+            .fetch_all(&mut *w)
             .await?;
+    for (other,) in others {
+        sqlx::query(
+            "update key_copy set status = 'retired' where id = $1 and status = 'in_cabinet'",
+        )
+        .bind(other)
+        .execute(&mut *w)
+        .await?;
         let of = facts(&mut *w, other).await?;
-        log(&mut w, &of, None, LogEntry::Retire, &tr(lang, "keys.retired_lock")).await?;
+        log(
+            &mut w,
+            &of,
+            None,
+            LogEntry::Retire,
+            &tr(lang, "keys.retired_lock"),
+        )
+        .await?;
     }
     let money = crate::common::money::fen_text(cost);
     log(
@@ -221,7 +249,10 @@ pub async fn lock_changed(
         &f,
         None,
         LogEntry::LockChanged,
-        &I18n(lang).f("keys.log_lock", &[("day", &day), ("by", by), ("cost", &money)]),
+        &I18n(lang).f(
+            "keys.log_lock",
+            &[("day", &day), ("by", by), ("cost", &money)],
+        ),
     )
     .await?;
     w.audit(
@@ -255,18 +286,26 @@ pub async fn retire(
     caller.check_estate(f.estate_id)?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(AppError::field("reason", tr(lang, "keys.invalid.retire_reason")));
+        return Err(AppError::field(
+            "reason",
+            tr(lang, "keys.invalid.retire_reason"),
+        ));
     }
     let mut w = db.write(actor.clone()).await?;
     w.lock(LockOn::KeySet(f.key_set_id)).await?;
     let f = facts(&mut *w, copy).await?;
     if rules::next(f.status, KeyAction::Retire).is_none() {
-        return Err(AppError::Rule(tr(lang, rules::refusal_key(f.status, KeyAction::Retire))));
+        return Err(AppError::Rule(tr(
+            lang,
+            rules::refusal_key(f.status, KeyAction::Retire),
+        )));
     }
-    let moved = sqlx::query("update key_copy set status = 'retired' where id = $1 and status = 'in_cabinet'")
-        .bind(copy)
-        .execute(&mut *w)
-        .await?;
+    let moved = sqlx::query(
+        "update key_copy set status = 'retired' where id = $1 and status = 'in_cabinet'",
+    )
+    .bind(copy)
+    .execute(&mut *w)
+    .await?;
     if moved.rows_affected() != 1 {
         return Err(AppError::Conflict(tr(lang, "keys.refused.not_now")));
     }

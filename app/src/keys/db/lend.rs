@@ -7,14 +7,14 @@
 //! within the owner's authorisation; a backup copy's use is reported.
 
 use super::{facts, log, short_time, CopyFacts, AUTHORISERS};
+use crate::common::Lang;
 use crate::common::{AuditAction, AuditEntity, Caller, KeyCopyId};
 use crate::db::audit::{Actor, Change};
 use crate::db::{time, Database, LockOn, OnUnique, Write};
 use crate::error::AppError;
 use crate::i18n::{tr, I18n};
-use crate::keys::rules::{self, Authorisation, AuthRefusal, KeyAction, Lend, LendForm};
+use crate::keys::rules::{self, AuthRefusal, Authorisation, KeyAction, Lend, LendForm};
 use crate::keys::{AuthScope, Condition, CopyStatus, KeyKind, LogEntry, TakerKind};
-use crate::common::Lang;
 
 /// "Lent to 张师傅 at 12-01 10:05 (authorised by 李主管)" for a copy out now.
 async fn who_has_it(w: &mut Write, lang: Lang, copy: KeyCopyId) -> Result<AppError, AppError> {
@@ -66,7 +66,10 @@ pub async fn lend(
         .fetch_optional(&mut *w)
         .await?;
     let Some((_, authoriser)) = authoriser else {
-        return Err(AppError::field("authorised_by", tr(lang, "keys.invalid.authoriser")));
+        return Err(AppError::field(
+            "authorised_by",
+            tr(lang, "keys.invalid.authoriser"),
+        ));
     };
     if let Some(account) = lend.taker_account_id {
         let taker: Option<(String,)> = sqlx::query_as(
@@ -78,7 +81,10 @@ pub async fn lend(
         .fetch_optional(&mut *w)
         .await?;
         let Some((name,)) = taker else {
-            return Err(AppError::field("taker_account_id", tr(lang, "keys.invalid.staff")));
+            return Err(AppError::field(
+                "taker_account_id",
+                tr(lang, "keys.invalid.staff"),
+            ));
         };
         lend.taker_name = name;
     }
@@ -101,12 +107,11 @@ pub async fn lend(
         None
     };
     let now = time::now();
-    let moved = sqlx::query(
-        "update key_copy set status = 'out' where id = $1 and status = 'in_cabinet'",
-    )
-    .bind(copy)
-    .execute(&mut *w)
-    .await?;
+    let moved =
+        sqlx::query("update key_copy set status = 'out' where id = $1 and status = 'in_cabinet'")
+            .bind(copy)
+            .execute(&mut *w)
+            .await?;
     if moved.rows_affected() != 1 {
         return Err(who_has_it(&mut w, lang, copy).await?);
     }
@@ -214,7 +219,10 @@ async fn check_ticket(
     if fits {
         Ok(())
     } else {
-        Err(AppError::field("ticket_id", tr(lang, "keys.invalid.ticket_other")))
+        Err(AppError::field(
+            "ticket_id",
+            tr(lang, "keys.invalid.ticket_other"),
+        ))
     }
 }
 
@@ -239,7 +247,7 @@ async fn check_authorisation(
         "select id, scope, named_people, valid_from, valid_until, revoked_at, \
             case when {} then 1 else 0 end as signer_owns from key_authorisation \
          where key_set_id = $1 {}",
-        super::SIGNER_OWNS.replace("a.id = $1", "a.id = key_authorisation.id"),
+        super::signer_owns("key_authorisation.id"),
         super::IN_FORCE_FIRST
     ))
     .bind(f.key_set_id)
@@ -253,13 +261,23 @@ async fn check_authorisation(
         valid_until: r.valid_until.clone(),
         revoked: r.revoked_at.is_some(),
     });
-    if row.as_ref().is_some_and(|r| r.signer_owns == 0 && r.revoked_at.is_none()) {
+    if row
+        .as_ref()
+        .is_some_and(|r| r.signer_owns == 0 && r.revoked_at.is_none())
+    {
         // Sold or moved out since: the paper was the former owner's.
         return Err(AppError::Rule(tr(lang, "keys.refused.auth_owner_gone")));
     }
-    match rules::authorisation_allows(auth.as_ref(), lend.purpose, &lend.taker_name, &time::desk_today()) {
+    match rules::authorisation_allows(
+        auth.as_ref(),
+        lend.purpose,
+        &lend.taker_name,
+        &time::desk_today(),
+    ) {
         Ok(()) => {
-            let Some(r) = row else { return Err(AppError::internal("an authorisation allowed without a row")) };
+            let Some(r) = row else {
+                return Err(AppError::internal("an authorisation allowed without a row"));
+            };
             // Not due back after the paper's last day.
             let end = time::next_local_day_start_utc(&r.valid_until).unwrap_or_default();
             if lend.due_at >= end {
@@ -270,14 +288,26 @@ async fn check_authorisation(
             }
             Ok(r.id)
         }
-        Err(AuthRefusal::Purpose) => Err(AppError::field("purpose", tr(lang, AuthRefusal::Purpose.key()))),
+        Err(AuthRefusal::Purpose) => Err(AppError::field(
+            "purpose",
+            tr(lang, AuthRefusal::Purpose.key()),
+        )),
         Err(AuthRefusal::NotNamed) => {
-            let field = if lend.taker_kind == TakerKind::Staff { "taker_account_id" } else { "taker_name" };
-            Err(AppError::field(field, tr(lang, AuthRefusal::NotNamed.key())))
+            let field = if lend.taker_kind == TakerKind::Staff {
+                "taker_account_id"
+            } else {
+                "taker_name"
+            };
+            Err(AppError::field(
+                field,
+                tr(lang, AuthRefusal::NotNamed.key()),
+            ))
         }
         Err(other) => {
             let until = row.map(|r| r.valid_until).unwrap_or_default();
-            Err(AppError::Rule(I18n(lang).f(other.key(), &[("until", &until)])))
+            Err(AppError::Rule(
+                I18n(lang).f(other.key(), &[("until", &until)]),
+            ))
         }
     }
 }
@@ -352,7 +382,14 @@ pub async fn give_back(
     }
     log(&mut w, &f, Some(loan_id), LogEntry::Return, &line).await?;
     if to == CopyStatus::Retired {
-        log(&mut w, &f, Some(loan_id), LogEntry::Retire, &tr(lang, "keys.retired_damaged")).await?;
+        log(
+            &mut w,
+            &f,
+            Some(loan_id),
+            LogEntry::Retire,
+            &tr(lang, "keys.retired_damaged"),
+        )
+        .await?;
     }
     w.audit(
         Change::new(AuditAction::ReturnKey, AuditEntity::KeyLoan)

@@ -19,8 +19,8 @@ use crate::error::AppError;
 use crate::keys::rules::{self, hook_label};
 use crate::keys::{
     AuthorisationView, CabinetMap, CabinetSummary, Condition, CopyStatus, Hook, KeyKind, KeyList,
-    KeyPage, KeyReport, KeyRow, KeySetup, KeysOut, LendChoices, ListFilter, LoanSummary, LoanView, LogEntry,
-    LogLine, Purpose, TakerKind,
+    KeyPage, KeyReport, KeyRow, KeySetup, KeysOut, LendChoices, ListFilter, LoanSummary, LoanView,
+    LogEntry, LogLine, Purpose, TakerKind,
 };
 
 /// A stored time as the desk's lists show it, to the minute.
@@ -152,7 +152,10 @@ pub async fn list(
 /// The keys out of the cabinet now, in the caller's estates (a home page's
 /// list: the desk's, security's), overdue first.
 pub async fn out_now(pool: &AnyPool, scope: &EstateScope) -> Result<KeysOut, AppError> {
-    let filter = format!("c.status = 'out' and $1 = $1{}", estate_filter(scope, "c.estate_id"));
+    let filter = format!(
+        "c.status = 'out' and $1 = $1{}",
+        estate_filter(scope, "c.estate_id")
+    );
     keys_out(rows_where(pool, &filter, 0).await?)
 }
 
@@ -177,7 +180,14 @@ pub async fn reports(pool: &AnyPool, scope: &EstateScope) -> Result<Vec<KeyRepor
 
 /// The keys a member of staff holds now (a worker's phone).
 pub async fn held_by(pool: &AnyPool, account_id: i64) -> Result<KeysOut, AppError> {
-    keys_out(rows_where(pool, "c.status = 'out' and lo.taker_account_id = $1", account_id).await?)
+    keys_out(
+        rows_where(
+            pool,
+            "c.status = 'out' and lo.taker_account_id = $1",
+            account_id,
+        )
+        .await?,
+    )
 }
 
 /// A house's keys and where they are (its page), within the caller's estates.
@@ -221,7 +231,8 @@ fn keys_out(rows: Vec<KeyRow>) -> Result<KeysOut, AppError> {
     })
 }
 
-const LOAN_SELECT: &str = "select lo.id, c.tag, c.status as copy_status, lo.taker_kind, lo.taker_name, lo.taker_phone, \
+const LOAN_SELECT: &str =
+    "select lo.id, c.tag, c.status as copy_status, lo.taker_kind, lo.taker_name, lo.taker_phone, \
         lo.taker_id_number, lo.purpose, lo.ticket_id, lo.note, au.display_name as authorised_by, \
         lb.display_name as lent_by, lo.out_at, lo.due_at, lo.signed_on_paper, \
         case when lo.signature is null then 0 else 1 end as has_signature, lo.returned_at, \
@@ -258,7 +269,10 @@ impl LoanDbRow {
         // A copy lost while out keeps its loan open, and is lost, not overdue.
         let overdue = self.returned_at.is_none()
             && self.copy_status == CopyStatus::Out
-            && self.due_at.as_deref().is_some_and(|d| rules::is_overdue(d, now));
+            && self
+                .due_at
+                .as_deref()
+                .is_some_and(|d| rules::is_overdue(d, now));
         LoanView {
             id: self.id,
             tag: self.tag,
@@ -298,10 +312,7 @@ pub struct CopyFacts {
     pub location_id: Option<i64>,
 }
 
-pub async fn facts(
-    db: impl sqlx::AnyExecutor<'_>,
-    copy: KeyCopyId,
-) -> Result<CopyFacts, AppError> {
+pub async fn facts(db: impl sqlx::AnyExecutor<'_>, copy: KeyCopyId) -> Result<CopyFacts, AppError> {
     sqlx::query_as(
         "select c.id as copy_id, c.key_set_id, c.estate_id, c.copy_no, c.tag, c.status, s.kind, \
             s.house_id, s.location_id \
@@ -366,7 +377,10 @@ pub async fn for_search(
     house_ids: &[i64],
 ) -> Result<Vec<KeyRow>, AppError> {
     let mut rows = Vec::new();
-    if let (true, Some(copy)) = (rules::looks_like_tag(query), find_tag(pool, scope, query).await?) {
+    if let (true, Some(copy)) = (
+        rules::looks_like_tag(query),
+        find_tag(pool, scope, query).await?,
+    ) {
         rows.extend(rows_where(pool, "c.id = $1", copy.get()).await?);
     }
     for house in house_ids.iter().take(3) {
@@ -387,11 +401,12 @@ pub async fn page(pool: &AnyPool, caller: &Caller, copy: KeyCopyId) -> Result<Ke
         .cloned()
         .ok_or(AppError::NotFound)?;
     let now = time::now();
-    let loans: Vec<LoanDbRow> =
-        sqlx::query_as(&format!("{LOAN_SELECT} where c.key_set_id = $1 order by lo.id desc limit 50"))
-            .bind(f.key_set_id)
-            .fetch_all(pool)
-            .await?;
+    let loans: Vec<LoanDbRow> = sqlx::query_as(&format!(
+        "{LOAN_SELECT} where c.key_set_id = $1 order by lo.id desc limit 50"
+    ))
+    .bind(f.key_set_id)
+    .fetch_all(pool)
+    .await?;
     let loans: Vec<LoanView> = loans.into_iter().map(|r| r.into_view(&now)).collect();
     let open_loan = loans
         .iter()
@@ -454,14 +469,23 @@ pub async fn page(pool: &AnyPool, caller: &Caller, copy: KeyCopyId) -> Result<Ke
     } else {
         None
     };
+    let mut authorisation = authorisation(pool, f.key_set_id).await?;
+    if !desk {
+        // Who signed, and whom they named, is the desk's to know.
+        if let Some(a) = authorisation.as_mut() {
+            a.owner.clear();
+            a.named_people.clear();
+        }
+    }
     Ok(KeyPage {
+        desk,
         can_return: desk && f.status == CopyStatus::Out,
         can_report_lost: desk && rules::next(f.status, rules::KeyAction::ReportLost).is_some(),
         can_retire: desk && rules::next(f.status, rules::KeyAction::Retire).is_some(),
         open_loss,
         // A backup copy is a manager's to register.
         can_manage: caller.role == crate::common::Role::Manager,
-        authorisation: authorisation(pool, f.key_set_id).await?,
+        authorisation,
         estate_id: f.estate_id,
         owners,
         note: note.0,
@@ -482,11 +506,16 @@ pub const IN_FORCE_FIRST: &str = "order by case when revoked_at is null and vali
        where s.id = key_authorisation.key_set_id and o.resident_id = key_authorisation.resident_id \
          and o.role in ('owner', 'co_owner') and o.end_date is null) then 0 else 1 end, id desc limit 1";
 
-/// Whether an authorisation's signer still owns the key's house (`$1`: its id).
-pub const SIGNER_OWNS: &str = "exists (select 1 from key_authorisation a \
-     join key_set s on s.id = a.key_set_id join occupancy o on o.house_id = s.house_id \
-     where a.id = $1 and o.resident_id = a.resident_id and o.role in ('owner', 'co_owner') \
-       and o.end_date is null)";
+/// Whether the signer of the authorisation whose id is `id` (an SQL
+/// expression) still owns the key's house.
+pub fn signer_owns(id: &str) -> String {
+    format!(
+        "exists (select 1 from key_authorisation a \
+         join key_set s on s.id = a.key_set_id join occupancy o on o.house_id = s.house_id \
+         where a.id = {id} and o.resident_id = a.resident_id and o.role in ('owner', 'co_owner') \
+           and o.end_date is null)"
+    )
+}
 
 /// The authorisation of an entrusted key that decides ([`IN_FORCE_FIRST`]).
 pub async fn authorisation(
@@ -507,8 +536,9 @@ pub async fn authorisation(
     let (signer_owns, has_paper) = match &row {
         Some(a) => {
             let (owns, paper): (i64, i64) = sqlx::query_as(&format!(
-                "select case when {SIGNER_OWNS} then 1 else 0 end, \
-                    case when paper is null then 0 else 1 end from key_authorisation where id = $1"
+                "select case when {} then 1 else 0 end, \
+                    case when paper is null then 0 else 1 end from key_authorisation where id = $1",
+                signer_owns("$1")
             ))
             .bind(a.id)
             .fetch_one(pool)
@@ -592,7 +622,8 @@ async fn lend_choices(
     })
 }
 
-const CABINET_SELECT: &str = "select id, estate_id, name, place, hook_rows as rows, hook_cols as cols \
+const CABINET_SELECT: &str =
+    "select id, estate_id, name, place, hook_rows as rows, hook_cols as cols \
      from key_cabinet";
 
 /// A cabinet as a map of its hooks, for a caller who sees its estate.
@@ -602,9 +633,15 @@ pub async fn cabinet_map(pool: &AnyPool, caller: &Caller, id: i64) -> Result<Cab
         .fetch_optional(pool)
         .await?;
     let cab = cab.ok_or(AppError::NotFound)?;
-    let (estate_id, name, place, rows, cols) = (cab.estate_id, cab.name, cab.place, cab.rows, cab.cols);
+    let (estate_id, name, place, rows, cols) =
+        (cab.estate_id, cab.name, cab.place, cab.rows, cab.cols);
     caller.check_estate(estate_id)?;
-    let keys = rows_where(pool, "c.cabinet_id = $1 and c.status in ('in_cabinet', 'out', 'lost')", id).await?;
+    let keys = rows_where(
+        pool,
+        "c.cabinet_id = $1 and c.status in ('in_cabinet', 'out', 'lost')",
+        id,
+    )
+    .await?;
     let mut on_hook: std::collections::HashMap<String, KeyRow> = std::collections::HashMap::new();
     for k in keys {
         // A lost copy keeps its hook on the map until a live copy takes it.
@@ -639,11 +676,12 @@ pub async fn cabinet_map(pool: &AnyPool, caller: &Caller, id: i64) -> Result<Cab
 /// The setup page: one estate's cabinets and the registration form's choices.
 pub async fn setup(pool: &AnyPool, caller: &Caller, estate_id: i64) -> Result<KeySetup, AppError> {
     let (estates, estate_id) = scoped_estates(pool, &caller.scope, estate_id).await?;
-    let mut cabinets: Vec<CabinetSummary> =
-        sqlx::query_as(&format!("{CABINET_SELECT} where estate_id = $1 order by name"))
-            .bind(estate_id)
-            .fetch_all(pool)
-            .await?;
+    let mut cabinets: Vec<CabinetSummary> = sqlx::query_as(&format!(
+        "{CABINET_SELECT} where estate_id = $1 order by name"
+    ))
+    .bind(estate_id)
+    .fetch_all(pool)
+    .await?;
     for cab in &mut cabinets {
         let taken: Vec<(i64,)> = sqlx::query_as(
             "select hook from key_copy where cabinet_id = $1 and status in ('in_cabinet', 'out') order by hook",

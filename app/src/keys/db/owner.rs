@@ -65,16 +65,20 @@ pub async fn hand_back(
     .fetch_optional(&mut *w)
     .await?;
     let Some((name, mobile)) = owner else {
-        return Err(AppError::field("resident_id", tr(lang, "keys.invalid.owner")));
+        return Err(AppError::field(
+            "resident_id",
+            tr(lang, "keys.invalid.owner"),
+        ));
     };
-    let out: Option<(String,)> = sqlx::query_as(
-        "select tag from key_copy where key_set_id = $1 and status = 'out' limit 1",
-    )
-    .bind(f.key_set_id)
-    .fetch_optional(&mut *w)
-    .await?;
+    let out: Option<(String,)> =
+        sqlx::query_as("select tag from key_copy where key_set_id = $1 and status = 'out' limit 1")
+            .bind(f.key_set_id)
+            .fetch_optional(&mut *w)
+            .await?;
     if let Some((tag,)) = out {
-        return Err(AppError::Rule(I18n(lang).f("keys.refused.copy_out", &[("tag", &tag)])));
+        return Err(AppError::Rule(
+            I18n(lang).f("keys.refused.copy_out", &[("tag", &tag)]),
+        ));
     }
     revoke_in(&mut w, f.key_set_id, caller.account_id).await?;
     let copies: Vec<(KeyCopyId,)> = sqlx::query_as(
@@ -108,10 +112,12 @@ pub async fn hand_back(
         .bind(&line)
         .fetch_one(&mut *w)
         .await?;
-        let moved = sqlx::query("update key_copy set status = 'retired' where id = $1 and status = 'in_cabinet'")
-            .bind(*c)
-            .execute(&mut *w)
-            .await?;
+        let moved = sqlx::query(
+            "update key_copy set status = 'retired' where id = $1 and status = 'in_cabinet'",
+        )
+        .bind(*c)
+        .execute(&mut *w)
+        .await?;
         if moved.rows_affected() != 1 {
             return Err(AppError::Conflict(tr(lang, "keys.refused.not_now")));
         }
@@ -166,7 +172,9 @@ pub async fn revoke_in_portal(
     let Some((estate_id, Some(house), KeyKind::Entrusted)) = set else {
         return Err(AppError::NotFound);
     };
-    if !caller.residences.iter().any(|r| r.house_id == house) || !owns(&db.pool, resident, house).await? {
+    if !caller.residences.iter().any(|r| r.house_id == house)
+        || !owns(&db.pool, resident, house).await?
+    {
         return Err(AppError::forbidden("not an owner of the key's house"));
     }
     let mut w = db.write(actor.clone()).await?;
@@ -180,7 +188,14 @@ pub async fn revoke_in_portal(
             .fetch_one(&mut *w)
             .await?;
     let f = facts(&mut *w, first.0).await?;
-    log(&mut w, &f, None, LogEntry::Revoke, &tr(lang, "keys.log_revoked_portal")).await?;
+    log(
+        &mut w,
+        &f,
+        None,
+        LogEntry::Revoke,
+        &tr(lang, "keys.log_revoked_portal"),
+    )
+    .await?;
     w.audit(
         Change::new(AuditAction::RevokeKeyAuthorisation, AuditEntity::KeySet)
             .id(key_set_id)
@@ -216,10 +231,11 @@ pub async fn portal_keys(pool: &AnyPool, caller: &Caller) -> Result<Vec<OwnerKey
         .fetch_all(pool)
         .await?;
         for set in sets {
-            // Another owner's paper from before the caller's own occupancy is not theirs to see.
-            let authorisation = super::authorisation(pool, set.id)
-                .await?
-                .filter(|a| a.resident_id == resident || a.created_at >= residence.from);
+            // A former owner's paper from before the caller's own occupancy is not theirs
+            // to see; a co-owner's in force is (it opens their door).
+            let authorisation = super::authorisation(pool, set.id).await?.filter(|a| {
+                a.resident_id == resident || a.in_force || a.created_at >= residence.from
+            });
             let mut uses: Vec<KeyUse> = sqlx::query_as(
                 "select lo.out_at, lo.taker_name as taker, lo.taker_kind, \
                     coalesce(a.role, '') as taker_role, lo.purpose, lo.returned_at \
@@ -244,7 +260,9 @@ pub async fn portal_keys(pool: &AnyPool, caller: &Caller) -> Result<Vec<OwnerKey
             keys.push(OwnerKey {
                 key_set_id: set.id,
                 house: set.number,
-                can_revoke: authorisation.as_ref().is_some_and(|a| a.revoked_at.is_none()),
+                can_revoke: authorisation
+                    .as_ref()
+                    .is_some_and(|a| a.revoked_at.is_none()),
                 held: in_cabinet.0 > 0,
                 authorisation,
                 uses,

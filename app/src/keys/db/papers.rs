@@ -31,7 +31,9 @@ async fn paper_of(pool: &AnyPool, id: i64) -> Result<PaperOf, AppError> {
 /// (checked before a byte of the upload is read).
 pub async fn may_attach(pool: &AnyPool, caller: &Caller, id: i64) -> Result<(), AppError> {
     if !caller.may(Permission::UseDesk) {
-        return Err(AppError::forbidden("only the desk attaches an authorisation's paper"));
+        return Err(AppError::forbidden(
+            "only the desk attaches an authorisation's paper",
+        ));
     }
     caller.check_estate(paper_of(pool, id).await?.estate_id)
 }
@@ -70,7 +72,14 @@ pub async fn attach(
             .fetch_one(&mut *w)
             .await?;
     let f = super::facts(&mut *w, copy).await?;
-    super::log(&mut w, &f, None, LogEntry::Authorise, &tr(lang, "keys.log_paper")).await?;
+    super::log(
+        &mut w,
+        &f,
+        None,
+        LogEntry::Authorise,
+        &tr(lang, "keys.log_paper"),
+    )
+    .await?;
     w.audit(
         Change::new(AuditAction::AttachKeyPaper, AuditEntity::KeyAuthorisation)
             .id(id)
@@ -84,21 +93,29 @@ pub async fn attach(
 
 /// The paper of authorisation `id` (or its thumbnail): to the desk of its
 /// estate, and to the resident who signed it.
-pub async fn paper(pool: &AnyPool, caller: &Caller, id: i64, thumb: bool) -> Result<Vec<u8>, AppError> {
+pub async fn paper(
+    pool: &AnyPool,
+    caller: &Caller,
+    id: i64,
+    thumb: bool,
+) -> Result<Vec<u8>, AppError> {
     let p = paper_of(pool, id).await?;
     let signer = caller.resident_id == Some(p.resident_id);
     if !signer {
         if !caller.may(Permission::UseDesk) {
-            return Err(AppError::forbidden("an authorisation's paper is the desk's and its signer's"));
+            return Err(AppError::forbidden(
+                "an authorisation's paper is the desk's and its signer's",
+            ));
         }
         caller.check_estate(p.estate_id)?;
     }
     let column = if thumb { "paper_thumb" } else { "paper" };
-    let bytes: Option<(Option<Vec<u8>>,)> =
-        sqlx::query_as(&format!("select {column} from key_authorisation where id = $1"))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
+    let bytes: Option<(Option<Vec<u8>>,)> = sqlx::query_as(&format!(
+        "select {column} from key_authorisation where id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
     bytes.and_then(|(b,)| b).ok_or(AppError::NotFound)
 }
 

@@ -40,8 +40,16 @@ pub async fn add_cabinet(
     if place.chars().count() > 60 {
         errors.push(invalid(lang, "place", "keys.invalid.place"));
     }
-    let rows = rows.trim().parse::<i64>().ok().filter(|r| (1..=26).contains(r));
-    let cols = cols.trim().parse::<i64>().ok().filter(|c| (1..=40).contains(c));
+    let rows = rows
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|r| (1..=26).contains(r));
+    let cols = cols
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|c| (1..=40).contains(c));
     if rows.is_none() {
         errors.push(invalid(lang, "rows", "keys.invalid.rows"));
     }
@@ -109,7 +117,10 @@ async fn free_hooks(
     .fetch_optional(&mut **w)
     .await?;
     let Some((rows, cols)) = cab else {
-        return Err(AppError::field("cabinet_id", tr(lang, "keys.invalid.cabinet")));
+        return Err(AppError::field(
+            "cabinet_id",
+            tr(lang, "keys.invalid.cabinet"),
+        ));
     };
     let Some(first) = parse_hook(hook, rows, cols) else {
         return Err(AppError::field("hook", tr(lang, "keys.invalid.hook")));
@@ -148,7 +159,12 @@ pub async fn register(
     if kind.is_none() {
         errors.push(invalid(lang, "kind", "keys.invalid.kind"));
     }
-    let copies = form.copies.trim().parse::<i64>().ok().filter(|c| (1..=5).contains(c));
+    let copies = form
+        .copies
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|c| (1..=5).contains(c));
     match copies {
         None => errors.push(invalid(lang, "copies", "keys.invalid.copies")),
         // Staff never copy keys: more than one copy is a manager's decision, with a reason.
@@ -167,13 +183,12 @@ pub async fn register(
     let (mut house_id, mut location_id) = (None, None);
     match kind {
         Some(KeyKind::Facility) => {
-            let found: Option<(i64,)> = sqlx::query_as(
-                "select id from repair_location where id = $1 and estate_id = $2",
-            )
-            .bind(form.location_id.trim().parse::<i64>().unwrap_or(0))
-            .bind(form.estate_id)
-            .fetch_optional(&mut *w)
-            .await?;
+            let found: Option<(i64,)> =
+                sqlx::query_as("select id from repair_location where id = $1 and estate_id = $2")
+                    .bind(form.location_id.trim().parse::<i64>().unwrap_or(0))
+                    .bind(form.estate_id)
+                    .fetch_optional(&mut *w)
+                    .await?;
             match found {
                 Some((id,)) => location_id = Some(id),
                 None => errors.push(invalid(lang, "location_id", "keys.invalid.location")),
@@ -199,14 +214,16 @@ pub async fn register(
     }
     let cabinet_id = form.cabinet_id.trim().parse::<i64>().unwrap_or(0);
     let hooks = match copies {
-        Some(n) => match free_hooks(&mut w, lang, form.estate_id, cabinet_id, &form.hook, n).await {
-            Ok(h) => h,
-            Err(AppError::Invalid(e)) => {
-                errors.extend(e);
-                Vec::new()
+        Some(n) => {
+            match free_hooks(&mut w, lang, form.estate_id, cabinet_id, &form.hook, n).await {
+                Ok(h) => h,
+                Err(AppError::Invalid(e)) => {
+                    errors.extend(e);
+                    Vec::new()
+                }
+                Err(other) => return Err(other),
             }
-            Err(other) => return Err(other),
-        },
+        }
         None => Vec::new(),
     };
     let (Some(kind), true) = (kind, errors.is_empty()) else {
@@ -248,7 +265,11 @@ pub async fn register(
         .await
         .on_unique(|| AppError::field("hook", tr(lang, "keys.invalid.hook_taken")))?;
         let f = facts(&mut *w, copy_id).await?;
-        let entry = if n == 1 { LogEntry::Register } else { LogEntry::AddCopy };
+        let entry = if n == 1 {
+            LogEntry::Register
+        } else {
+            LogEntry::AddCopy
+        };
         let line = if n == 1 {
             form.note.trim().to_string()
         } else {
@@ -298,6 +319,17 @@ pub async fn add_copy(
         return Err(AppError::field("reason", tr(lang, "keys.invalid.reason")));
     }
     let mut w = db.write(actor.clone()).await?;
+    w.lock(LockOn::KeySet(f.key_set_id)).await?;
+    // A key handed back or whose lock was changed has no live copy: nothing to copy.
+    let (live,): (i64,) = sqlx::query_as(
+        "select count(*) from key_copy where key_set_id = $1 and status in ('in_cabinet', 'out')",
+    )
+    .bind(f.key_set_id)
+    .fetch_one(&mut *w)
+    .await?;
+    if live == 0 {
+        return Err(AppError::Rule(tr(lang, "keys.refused.no_live_copy")));
+    }
     let (cabinet_id,): (i64,) = sqlx::query_as("select cabinet_id from key_copy where id = $1")
         .bind(copy)
         .fetch_one(&mut *w)

@@ -8,8 +8,7 @@ use crate::i18n::use_i18n;
 use crate::keys::api::{get_cabinet, get_key_setup, AddKeyCabinet, RegisterKey};
 use crate::keys::{CabinetMap, CopyStatus, KeyKind, KeySetup};
 use crate::ui::{
-    field_error, form_error, id_param, load, query_num, EstatePicker, Field, FormError,
-    SelectField,
+    field_error, form_error, id_param, load, query_num, EstatePicker, Field, FormError, SelectField,
 };
 
 #[component]
@@ -40,13 +39,18 @@ fn Map(m: CabinetMap) -> impl IntoView {
                 None => ("hook empty".to_string(), String::new()),
                 Some(k) => {
                     let overdue = k.loan.as_ref().is_some_and(|l| l.overdue);
-                    let state = if overdue { "overdue" } else { k.status.as_str() };
+                    let state = if overdue {
+                        "overdue"
+                    } else {
+                        k.status.as_str()
+                    };
                     (format!("hook {state}"), k.opens.clone())
                 }
             };
             let label = h.label.clone();
             match h.key {
-                None => view! { <li class=class><span class="hook-label">{label}</span></li> }.into_any(),
+                None => view! { <li class=class><span class="hook-label">{label}</span></li> }
+                    .into_any(),
                 Some(k) => {
                     let status = if k.loan.as_ref().is_some_and(|l| l.overdue) {
                         use_i18n().t("keys.overdue")
@@ -143,7 +147,10 @@ fn Setup(s: KeySetup, refresh: RwSignal<u32>) -> impl IntoView {
     let first_free = s
         .cabinets
         .first()
-        .and_then(|c| c.free_hook.map(|h| crate::keys::rules::hook_label(h, c.cols)))
+        .and_then(|c| {
+            c.free_hook
+                .map(|h| crate::keys::rules::hook_label(h, c.cols))
+        })
         .unwrap_or_default();
     let cabinet_options = s
         .cabinets

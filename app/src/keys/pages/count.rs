@@ -36,7 +36,11 @@ fn outcome_class(o: CountOutcome) -> &'static str {
 }
 
 #[component]
-fn CountView(p: Page, tick: ServerAction<TickKey>, close: ServerAction<CloseKeyCount>) -> impl IntoView {
+fn CountView(
+    p: Page,
+    tick: ServerAction<TickKey>,
+    close: ServerAction<CloseKeyCount>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let tv = tick.value();
     let cv = close.value();

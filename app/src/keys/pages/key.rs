@@ -15,11 +15,10 @@ use crate::keys::{
     AuthScope, AuthorisationView, Condition, KeyKind, KeyPage as Page, LendChoices, LoanView,
     OpenLoss, Purpose, TakerKind,
 };
-use crate::ui::{reload_on_success, 
-    field_error, form_error, id_param, load, Field, FormError, SelectField, SignaturePad,
-    TextareaField,
+use crate::ui::{
+    field_error, form_error, id_param, load, reload_on_success, Field, FormError, SelectField,
+    SignaturePad, TextareaField,
 };
-
 
 #[component]
 pub fn KeyPage() -> impl IntoView {
@@ -72,7 +71,7 @@ fn KeyView(p: Page, refresh: RwSignal<u32>) -> impl IntoView {
         </dl>
         <div class="columns">
             <div>
-                {p.open_loan.clone().map(|l| view! { <OpenLoan l /> })}
+                {p.open_loan.clone().map(|l| view! { <OpenLoan l desk=p.desk /> })}
                 {p.can_return.then(|| view! { <ReturnForm copy_id taker=p.open_loan.as_ref().map(|l| l.taker.clone()).unwrap_or_default() refresh /> })}
                 {p.lend.clone().map(|c| view! { <LendForm copy_id choices=c refresh /> })}
                 {p.open_loss.clone().map(|l| view! { <LockChangeForm copy_id loss=l refresh /> })}
@@ -81,7 +80,7 @@ fn KeyView(p: Page, refresh: RwSignal<u32>) -> impl IntoView {
                 {p.can_retire.then(|| view! { <RetireForm copy_id refresh /> })}
             </div>
             <div>
-                {(k.kind == KeyKind::Entrusted).then(|| view! { <AuthorisationPanel a=p.authorisation.clone() owners=p.owners.clone() copy_id refresh /> })}
+                {(k.kind == KeyKind::Entrusted).then(|| view! { <AuthorisationPanel a=p.authorisation.clone() owners=p.owners.clone() copy_id desk=p.desk refresh /> })}
                 {(k.kind == KeyKind::Entrusted && p.lend.is_some()).then(|| view! { <HandBackForm copy_id owners=p.owners.clone() refresh /> })}
                 <section class="panel">
                     <h2>{i18n.t("keys.copies")}</h2>
@@ -108,7 +107,7 @@ fn KeyView(p: Page, refresh: RwSignal<u32>) -> impl IntoView {
 
 /// The loan out now: who, for what, since when, until when, who allowed it.
 #[component]
-fn OpenLoan(l: LoanView) -> impl IntoView {
+fn OpenLoan(l: LoanView, desk: bool) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="panel loan-open" class:late=l.overdue>
@@ -133,7 +132,7 @@ fn OpenLoan(l: LoanView) -> impl IntoView {
                 <dt>{i18n.t("keys.lent_by")}</dt><dd>{l.lent_by.clone()}</dd>
                 <dt>{i18n.t("keys.signed")}</dt>
                 <dd>{if l.signed_on_paper { i18n.t("keys.signed_paper") } else { i18n.t("keys.signed_screen") }}
-                    {l.has_signature.then(|| view! {
+                    {(desk && l.has_signature).then(|| view! {
                         <br /><img class="signature-img" src=format!("/keys/loans/{}/signature", l.id) alt=use_i18n().t("keys.signature") />
                     })}
                 </dd>
@@ -151,7 +150,11 @@ fn LendForm(copy_id: i64, choices: LendChoices, refresh: RwSignal<u32>) -> impl 
     reload_on_success(v, refresh);
     let kind = RwSignal::new(TakerKind::Staff);
     // A repair when the key's place has an open ticket, else an inspection.
-    let first = if choices.tickets.is_empty() { Purpose::Inspection } else { Purpose::Repair };
+    let first = if choices.tickets.is_empty() {
+        Purpose::Inspection
+    } else {
+        Purpose::Repair
+    };
     let purpose = RwSignal::new(first);
     let me = choices.me_authoriser;
     let outsider = move || kind.get() != TakerKind::Staff;
@@ -279,6 +282,7 @@ fn AuthorisationPanel(
     a: Option<AuthorisationView>,
     owners: Vec<crate::common::Choice>,
     copy_id: i64,
+    desk: bool,
     refresh: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -301,7 +305,7 @@ fn AuthorisationPanel(
                 <dt>{use_i18n().t("keys.valid")}</dt><dd>{format!("{} — {}", a.valid_from, a.valid_until)}</dd>
                 <dt></dt><dd><span class=format!("badge {}", state.0)>{use_i18n().t(state.1)}</span></dd>
             </dl>
-            <Paper id=a.id has=a.has_paper />
+            {desk.then(|| view! { <Paper id=a.id has=a.has_paper /> })}
         }
         .into_any()
     });
@@ -317,7 +321,7 @@ fn AuthorisationPanel(
         <section class="panel">
             <h2>{i18n.t("keys.authorisation")}</h2>
             {shown.unwrap_or_else(|| view! { <dl class="facts-list"><dt></dt><dd class="muted">{use_i18n().t("keys.auth_none")}</dd></dl> }.into_any())}
-            <details>
+            <details class:hidden=!desk>
                 <summary>{i18n.t("keys.auth_new")}</summary>
                 <FormError error=form_error(v) />
                 <ActionForm action=auth>
@@ -475,7 +479,11 @@ fn LockChangeForm(copy_id: i64, loss: OpenLoss, refresh: RwSignal<u32>) -> impl 
 
 /// The owner takes the entrusted key back (revoking the authorisation), signing for it.
 #[component]
-fn HandBackForm(copy_id: i64, owners: Vec<crate::common::Choice>, refresh: RwSignal<u32>) -> impl IntoView {
+fn HandBackForm(
+    copy_id: i64,
+    owners: Vec<crate::common::Choice>,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let back = ServerAction::<HandKeyBack>::new();
     let v = back.value();
@@ -508,7 +516,9 @@ fn Paper(id: i64, has: bool) -> impl IntoView {
     let i18n = use_i18n();
     let query = leptos_router::hooks::use_query_map();
     let outcome = query.read_untracked().get("paper").unwrap_or_default();
-    let back = leptos_router::hooks::use_location().pathname.get_untracked();
+    let back = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
     if has {
         return view! {
             <p id="paper">

@@ -119,7 +119,11 @@ pub fn KeysPage() -> impl IntoView {
 fn KeyListView(l: KeyList) -> impl IntoView {
     let i18n = use_i18n();
     let e = l.estate_id;
-    let out = l.rows.iter().filter(|r| r.status == CopyStatus::Out).count();
+    let out = l
+        .rows
+        .iter()
+        .filter(|r| r.status == CopyStatus::Out)
+        .count();
     let overdue = l
         .rows
         .iter()

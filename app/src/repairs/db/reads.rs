@@ -7,10 +7,10 @@ use sqlx::AnyPool;
 use super::photos::add_photo_stage;
 use super::setup::workers;
 use super::{facts, short_time, Viewer, REPORTER_LIVES_IN_ESTATE};
+use crate::common::personal::mask_mobile;
 use crate::common::{EstateScope, TicketId};
 use crate::db::{estate_filter, time};
 use crate::error::AppError;
-use crate::common::personal::mask_mobile;
 use crate::repairs::rules::{self, Status, Who};
 use crate::repairs::{
     Category, EventView, ListFilter, PhotoStage, PhotoView, Queue, Source, TicketDetail,

@@ -8,11 +8,11 @@ use sqlx::AnyPool;
 
 use super::setup::locations;
 use super::{event, settings, Viewer};
+use crate::common::personal::mask_mobile;
 use crate::common::{sees_estate, AuditAction, AuditEntity, Choice, Lang, TicketId};
 use crate::db::audit::{Actor, Change};
 use crate::db::{time, Database};
 use crate::error::{AppError, FieldError};
-use crate::common::personal::mask_mobile;
 use crate::i18n::{tr, I18n};
 use crate::repairs::rules::{self, NewTicket, Status};
 use crate::repairs::{ReportForm, TimelineEntry};

@@ -13,7 +13,9 @@ use crate::repairs::api::{
 // Ours, not leptos::prelude::Action (a glob).
 use crate::repairs::rules::Action;
 use crate::repairs::{Category, TicketDetail, WorkerLoad};
-use crate::ui::{reload_on_success, field_error, form_error, Field, FormError, SelectField, TextareaField};
+use crate::ui::{
+    field_error, form_error, reload_on_success, Field, FormError, SelectField, TextareaField,
+};
 
 /// The forms for the actions on offer: the next step first (`primary`), or
 /// handing back, cancelling and reopening, which the page puts after the photos.
@@ -34,7 +36,6 @@ pub fn TicketActions(t: TicketDetail, refresh: RwSignal<u32>, primary: bool) -> 
         .collect_view();
     view! { <div class="ticket-actions">{forms}</div> }
 }
-
 
 /// The desk corrects 户内有偿 / free while the ticket is open.
 #[component]
