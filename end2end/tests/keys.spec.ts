@@ -134,7 +134,7 @@ test.describe('key custody', () => {
 
   test('an owner on a phone sees each use of the key they entrusted', async ({ browser }) => {
     const owner = await as(browser, '13800000001', PHONE);
-    await owner.getByRole('link', { name: '我的托管钥匙' }).click();
+    await owner.getByRole('link', { name: '托管钥匙' }).click();
     await expect(owner).toHaveURL(/\/portal\/keys$/);
     const card = owner.locator('article.owner-key', { hasText: '1-1-101' });
     await expect(card).toContainText('授权有效');

@@ -34,6 +34,14 @@ pub fn TicketPage() -> impl IntoView {
     load(move || ticket, move |t| view! { <TicketView t refresh /> })
 }
 
+/// Whether the signed-in account reads the key register.
+fn may_see_keys() -> bool {
+    use crate::common::{allows, CurrentUser, Permission};
+    use_context::<CurrentUser>()
+        .and_then(|c| c.0)
+        .is_some_and(|me| allows(me.role, Permission::ViewKeys))
+}
+
 #[component]
 fn TicketView(t: TicketDetail, refresh: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
@@ -80,7 +88,9 @@ fn TicketView(t: TicketDetail, refresh: RwSignal<u32>) -> impl IntoView {
                 <TicketActions t=t.clone() refresh primary=false />
             </div>
             <div>
-                <crate::keys::pages::TicketKeysPanel ticket_id=t.id />
+                // The keys lent for it, to those who read keys (the desk); the worker's
+                // phone lists the keys he holds, the resident sees none here.
+                {may_see_keys().then(|| view! { <crate::keys::pages::TicketKeysPanel ticket_id=t.id /> })}
                 <Visits visits=t.visits.clone() />
                 <Timeline events=t.timeline.clone() />
             </div>
