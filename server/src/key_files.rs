@@ -4,7 +4,7 @@
 //! (`app::keys::db::papers`). Plain HTTP routes, checked like the server functions.
 
 use axum::extract::{Extension, Multipart, Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use app::guard::RequestIdentity;
@@ -12,7 +12,7 @@ use app::keys::db::papers;
 use app::repairs::photo;
 use app::state::AppState;
 
-use crate::repair_files::{read_photos, UPLOAD_READ_LIMIT, UPLOAD_WAIT};
+use crate::repair_files::{image, read_photos, UPLOAD_READ_LIMIT, UPLOAD_WAIT};
 
 /// Back to the key's page (only a path of this site), saying whether the paper was kept.
 fn back(path: &str, ok: bool) -> Response {
@@ -72,15 +72,6 @@ pub async fn upload(
         Err(app::error::AppError::Rule(_)) => back(&to, false),
         Err(e) => e.into_response(),
     }
-}
-
-fn image(bytes: Vec<u8>, kind: &'static str) -> Response {
-    // (Every answer is `Cache-Control: no-store`: see `security::headers`.)
-    let mut response = (StatusCode::OK, bytes).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-    response
 }
 
 async fn serve_paper(state: AppState, identity: RequestIdentity, id: i64, thumb: bool) -> Response {

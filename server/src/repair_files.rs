@@ -187,15 +187,19 @@ async fn serve(state: AppState, identity: RequestIdentity, id: i64, thumb: bool)
         Err(e) => return e.into_response(),
     };
     match repairs::photo(&state.db.pool, &viewer, id, thumb).await {
-        Ok(bytes) => {
-            let mut response = (StatusCode::OK, bytes).into_response();
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
-            response
-        }
+        Ok(bytes) => image(bytes, "image/jpeg"),
         Err(e) => e.into_response(),
     }
+}
+
+/// An image from the database, as the browser gets it (every answer is
+/// `Cache-Control: no-store`: see `security::headers`).
+pub(crate) fn image(bytes: Vec<u8>, kind: &'static str) -> Response {
+    let mut response = (StatusCode::OK, bytes).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    response
 }
 
 /// `GET /repairs/photos/{id}`: the photo, to those who may see its ticket.

@@ -118,9 +118,9 @@ mod sql {
     use crate::db::{estate_filter, scoped_estates, time};
     use crate::error::AppError;
     use crate::guard::Call;
-    use crate::keys::db::short_time;
     use crate::keys::rules::hook_label;
     use crate::keys::{KeyKind, Purpose, TakerKind};
+    use crate::ui::desk_minute;
 
     /// A tag's QR code as an `<svg>` element (no XML prolog: it goes into HTML).
     /// Level M survives a scuffed label; the quiet zone keeps neighbours apart.
@@ -220,7 +220,7 @@ mod sql {
     /// A stored time on the register of `day`: the clock alone on that day,
     /// with the month and day on another.
     fn on_day(at: &str, day: &str) -> String {
-        let shown = short_time(at);
+        let shown = desk_minute(at);
         match shown.strip_prefix(day) {
             Some(clock) => clock.trim().to_string(),
             None => shown.get(5..).unwrap_or(&shown).to_string(),

@@ -404,6 +404,11 @@ mod tests {
     }
 }
 
+/// A stored time as the desk's lists show it, to the minute: `2026-11-22 14:05`.
+pub fn desk_minute(at: &str) -> String {
+    desk_time(at).chars().take(16).collect()
+}
+
 /// A stored UTC timestamp as the desk reads it, in China Standard Time: `2026-11-22 14:05:09`.
 pub fn desk_time(at: &str) -> String {
     let offset = chrono::FixedOffset::east_opt(8 * 3600);

@@ -6,7 +6,6 @@
 
 use sqlx::AnyPool;
 
-use super::short_time;
 use crate::common::{AuditAction, AuditEntity, Caller, KeyCopyId, Lang};
 use crate::db::audit::{Actor, Change};
 use crate::db::{time, Database, LockOn, OnUnique, Write};
@@ -14,6 +13,7 @@ use crate::error::AppError;
 use crate::i18n::tr;
 use crate::keys::rules::{hook_label, parse_hook, signature_png};
 use crate::keys::{CopyStatus, CountLine, CountOutcome, CountPage, CountSummary, CountedKey};
+use crate::ui::desk_minute;
 
 #[derive(sqlx::FromRow)]
 struct Cabinet {
@@ -351,9 +351,9 @@ pub async fn page(pool: &AnyPool, caller: &Caller, count: i64) -> Result<CountPa
         id: count,
         cabinet_id: c.cabinet_id,
         cabinet: cab.name,
-        started_at: short_time(&head.started_at),
+        started_at: desk_minute(&head.started_at),
         started_by: head.started_by.unwrap_or_default(),
-        closed_at: head.closed_at.as_deref().map(short_time),
+        closed_at: head.closed_at.as_deref().map(desk_minute),
         signed_name: head.signed_name,
         lines,
         expected,
@@ -378,8 +378,8 @@ pub async fn of_cabinet(
     .fetch_all(pool)
     .await?;
     for r in &mut rows {
-        r.started_at = short_time(&r.started_at);
-        r.closed_at = r.closed_at.as_deref().map(short_time);
+        r.started_at = desk_minute(&r.started_at);
+        r.closed_at = r.closed_at.as_deref().map(desk_minute);
     }
     Ok(rows)
 }

@@ -6,7 +6,7 @@
 //! engines; the other is told who has it. A loan of an entrusted key must lie
 //! within the owner's authorisation; a backup copy's use is reported.
 
-use super::{facts, log, short_time, CopyFacts, AUTHORISERS};
+use super::{facts, log, CopyFacts, AUTHORISERS};
 use crate::common::Lang;
 use crate::common::{AuditAction, AuditEntity, Caller, KeyCopyId};
 use crate::db::audit::{Actor, Change};
@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::i18n::{tr, I18n};
 use crate::keys::rules::{self, AuthRefusal, Authorisation, KeyAction, Lend, LendForm};
 use crate::keys::{AuthScope, Condition, CopyStatus, KeyKind, LogEntry, TakerKind};
+use crate::ui::desk_minute;
 
 /// "Lent to 张师傅 at 12-01 10:05 (authorised by 李主管)" for a copy out now.
 async fn who_has_it(w: &mut Write, lang: Lang, copy: KeyCopyId) -> Result<AppError, AppError> {
@@ -27,7 +28,7 @@ async fn who_has_it(w: &mut Write, lang: Lang, copy: KeyCopyId) -> Result<AppErr
     Ok(match holder {
         Some((taker, out_at)) => AppError::Conflict(I18n(lang).f(
             "keys.refused.held_by",
-            &[("taker", &taker), ("since", &short_time(&out_at))],
+            &[("taker", &taker), ("since", &desk_minute(&out_at))],
         )),
         None => AppError::Conflict(tr(lang, "keys.refused.out")),
     })
@@ -148,7 +149,7 @@ pub async fn lend(
             ("taker", &lend.taker_name),
             ("purpose", &tr(lang, lend.purpose.key())),
             ("by", &authoriser),
-            ("due", &short_time(&lend.due_at)),
+            ("due", &desk_minute(&lend.due_at)),
         ],
     );
     log(&mut w, &f, Some(loan_id), LogEntry::Lend, &note).await?;

@@ -22,11 +22,7 @@ use crate::keys::{
     KeyPage, KeyReport, KeyRow, KeySetup, KeysOut, LendChoices, ListFilter, LoanSummary, LoanView,
     LogEntry, LogLine, Purpose, TakerKind,
 };
-
-/// A stored time as the desk's lists show it, to the minute.
-pub fn short_time(at: &str) -> String {
-    crate::ui::desk_time(at).chars().take(16).collect()
-}
+use crate::ui::desk_minute;
 
 /// The columns of a copy in a list ([`CopyDbRow`]), with its open loan.
 const ROW_SELECT: &str = "select c.id as copy_id, c.tag, c.copy_no, s.kind, \
@@ -71,8 +67,8 @@ impl CopyDbRow {
                     taker_kind,
                     purpose,
                     ticket_id: self.ticket_id,
-                    out_at: short_time(&out_at),
-                    due_at: short_time(&due),
+                    out_at: desk_minute(&out_at),
+                    due_at: desk_minute(&due),
                     authorised_by: self.authorised_by.unwrap_or_default(),
                 })
             }
@@ -173,7 +169,7 @@ pub async fn reports(pool: &AnyPool, scope: &EstateScope) -> Result<Vec<KeyRepor
     .fetch_all(pool)
     .await?;
     for r in &mut rows {
-        r.reported_at = short_time(&r.reported_at);
+        r.reported_at = desk_minute(&r.reported_at);
     }
     Ok(rows)
 }
@@ -285,12 +281,12 @@ impl LoanDbRow {
             note: self.note,
             authorised_by: self.authorised_by,
             lent_by: self.lent_by,
-            out_at: short_time(&self.out_at),
-            due_at: self.due_at.as_deref().map(short_time),
+            out_at: desk_minute(&self.out_at),
+            due_at: self.due_at.as_deref().map(desk_minute),
             overdue,
             signed_on_paper: self.signed_on_paper == 1,
             has_signature: self.has_signature == 1,
-            returned_at: self.returned_at.as_deref().map(short_time),
+            returned_at: self.returned_at.as_deref().map(desk_minute),
             returned_by: self.returned_by_name,
             condition: self.condition,
             return_note: self.return_note,
@@ -449,7 +445,7 @@ pub async fn page(pool: &AnyPool, caller: &Caller, copy: KeyCopyId) -> Result<Ke
         .await?;
         match report {
             Some((at, circumstances)) => Some(crate::keys::OpenLoss {
-                reported_at: short_time(&at),
+                reported_at: desk_minute(&at),
                 circumstances,
                 house_key: f.house_id.is_some(),
                 fee_items: sqlx::query_as(
@@ -553,7 +549,7 @@ pub async fn authorisation(
             && a.revoked_at.is_none()
             && a.valid_from.as_str() <= today.as_str()
             && today.as_str() <= a.valid_until.as_str();
-        a.revoked_at = a.revoked_at.as_deref().map(short_time);
+        a.revoked_at = a.revoked_at.as_deref().map(desk_minute);
         a
     }))
 }

@@ -4,7 +4,7 @@
 
 use sqlx::AnyPool;
 
-use super::{facts, log, short_time};
+use super::{facts, log};
 use crate::common::{AuditAction, AuditEntity, Caller, KeyCopyId, Lang};
 use crate::db::audit::{Actor, Change};
 use crate::db::{time, Database, LockOn, Write};
@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::i18n::{tr, I18n};
 use crate::keys::rules::signature_png;
 use crate::keys::{KeyKind, KeyUse, LogEntry, OwnerKey};
+use crate::ui::desk_minute;
 
 /// Revokes the key set's authorisation in force, in the write; whether there was one.
 async fn revoke_in(w: &mut Write, key_set_id: i64, by: i64) -> Result<bool, AppError> {
@@ -248,8 +249,8 @@ pub async fn portal_keys(pool: &AnyPool, caller: &Caller) -> Result<Vec<OwnerKey
             .fetch_all(pool)
             .await?;
             for u in &mut uses {
-                u.out_at = short_time(&u.out_at);
-                u.returned_at = u.returned_at.as_deref().map(short_time);
+                u.out_at = desk_minute(&u.out_at);
+                u.returned_at = u.returned_at.as_deref().map(desk_minute);
             }
             let in_cabinet: (i64,) = sqlx::query_as(
                 "select count(*) from key_copy where key_set_id = $1 and status in ('in_cabinet', 'out')",

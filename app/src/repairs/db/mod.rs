@@ -28,11 +28,6 @@ use crate::common::{sees_estate, EstateScope, Residence, TicketId};
 use crate::db::{time, Write};
 use crate::error::AppError;
 
-/// A timestamp as the desk reads it, to the minute.
-pub fn short_time(at: &str) -> String {
-    crate::ui::desk_time(at).chars().take(16).collect()
-}
-
 /// Who is looking at or acting on tickets.
 #[derive(Debug, Clone)]
 pub enum Viewer {

@@ -6,7 +6,7 @@ use sqlx::AnyPool;
 
 use super::photos::add_photo_stage;
 use super::setup::workers;
-use super::{facts, short_time, Viewer, REPORTER_LIVES_IN_ESTATE};
+use super::{facts, Viewer, REPORTER_LIVES_IN_ESTATE};
 use crate::common::personal::mask_mobile;
 use crate::common::{EstateScope, TicketId};
 use crate::db::{estate_filter, time};
@@ -16,6 +16,7 @@ use crate::repairs::{
     Category, EventView, ListFilter, PhotoStage, PhotoView, Queue, Source, TicketDetail,
     TicketList, TicketRow, TimelineEntry, Urgency, VisitList, VisitView,
 };
+use crate::ui::desk_minute;
 use crate::visits::{self, Channel};
 
 /// The columns of a ticket in a list ([`TicketDbRow`]).
@@ -64,8 +65,8 @@ impl TicketDbRow {
             status: self.status,
             description: self.description.chars().take(60).collect(),
             worker: self.worker,
-            created_at: short_time(&self.created_at),
-            appointment_at: self.appointment_at.as_deref().map(short_time),
+            created_at: desk_minute(&self.created_at),
+            appointment_at: self.appointment_at.as_deref().map(desk_minute),
             paid: self.paid == 1,
             rework_count: self.rework_count,
         }
@@ -378,13 +379,13 @@ pub async fn detail(
         source: r.source,
         reporter_name: r.reporter_name,
         reporter_phone: phone,
-        appointment_at: r.appointment_at.as_deref().map(short_time),
+        appointment_at: r.appointment_at.as_deref().map(desk_minute),
         worker_id: r.worker_id,
         worker: r.worker,
-        created_at: short_time(&r.created_at),
+        created_at: desk_minute(&r.created_at),
         status: f.status,
-        response_due: short_time(&r.response_due_at),
-        completion_due: short_time(&r.completion_due_at),
+        response_due: desk_minute(&r.response_due_at),
+        completion_due: desk_minute(&r.completion_due_at),
         rework_count: r.rework_count,
         work_notes: r.work_notes,
         materials: r.materials,
@@ -400,7 +401,7 @@ pub async fn detail(
                 to: e.to_status,
                 actor: e.actor_name,
                 note: e.note,
-                at: short_time(&e.created_at),
+                at: desk_minute(&e.created_at),
             })
             .collect(),
         photos: photos
@@ -417,7 +418,7 @@ pub async fn detail(
                 visitor: v.visitor_name,
                 reopened: v.reopened == 1,
                 escalated: v.escalated == 1,
-                at: short_time(&v.created_at),
+                at: desk_minute(&v.created_at),
             })
             .collect(),
         actions: rules::offered(f.status, who),
