@@ -348,6 +348,29 @@ async fn a_key_handed_back_to_its_owner_is_no_loan_left_open() {
             .await
             .expect("page");
         assert!(page.open_loan.is_none(), "{e}: {:?}", page.open_loan);
+        // Security reads the key, not who owns it.
+        let (name,): (String,) = sqlx::query_as("select name from resident where id = $1")
+            .bind(r.owner)
+            .fetch_one(&db.pool)
+            .await
+            .expect("owner");
+        let guard = person(
+            0,
+            "安保".into(),
+            app::common::Role::Security,
+            app::common::EstateScope::Only(vec![c.ch]),
+            None,
+        );
+        let seen = format!(
+            "{:?}",
+            keys::page(&db.pool, &guard.caller, copy)
+                .await
+                .expect("security's page")
+        );
+        assert!(
+            !seen.contains(&name),
+            "{e}: security sees the owner's name: {seen}"
+        );
         let open = format!(
             "select count(*) from key_loan where copy_id = {} and returned_at is null",
             copy.0

@@ -466,11 +466,29 @@ pub async fn page(pool: &AnyPool, caller: &Caller, copy: KeyCopyId) -> Result<Ke
         None
     };
     let mut authorisation = authorisation(pool, f.key_set_id).await?;
+    let (mut loans, mut history) = (loans, history);
     if !desk {
-        // Who signed, and whom they named, is the desk's to know.
+        // Who signed, and whom they named, is the desk's to know: security reads
+        // neither the paper nor the log lines and hand-backs that name the owner.
         if let Some(a) = authorisation.as_mut() {
             a.owner.clear();
             a.named_people.clear();
+        }
+        for line in &mut history {
+            if matches!(
+                line.entry,
+                LogEntry::Authorise | LogEntry::HandToOwner | LogEntry::Revoke
+            ) {
+                line.note.clear();
+            }
+        }
+        for loan in &mut loans {
+            if loan.purpose == Purpose::OwnerReturn {
+                loan.taker.clear();
+                loan.taker_phone.clear();
+                loan.returned_by = None;
+                loan.return_note.clear();
+            }
         }
     }
     Ok(KeyPage {
