@@ -25,6 +25,7 @@ pub mod estate;
 pub mod home;
 pub mod i18n;
 pub mod keys;
+pub mod moves;
 pub mod repairs;
 pub mod sheet;
 pub mod shell;
@@ -159,6 +160,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/desk/keys/cabinets/:id/labels") view=keys::print::KeyLabelsPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/keys/counts/:id") view=keys::pages::CountPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/keys/:id") view=keys::pages::KeyPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/moves") view=moves::pages::MoveInsPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/moves/setup") view=moves::pages::MoveInSetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/moves/in/:id") view=moves::pages::MoveInPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/moves/in/:id/sheet") view=moves::print::MoveInSheetPage ssr=SsrMode::Async />
                     <Route path=path!("/security") view=home::pages::SecurityHome ssr=SsrMode::Async />
                     <Route path=path!("/desk/escalations") view=visits::pages::EscalationsPage ssr=SsrMode::Async />
                     <Route path=path!("/jobs") view=repairs::jobs::JobsHome ssr=SsrMode::Async />
@@ -193,7 +198,7 @@ mod tests {
     /// `estate::ImportStatus`, `billing::WaiverTarget`, `visits::SubjectKind`.
     #[test]
     fn every_value_of_every_set_has_a_label_in_both_languages() {
-        use crate::{auth, billing, estate, keys, repairs, visits};
+        use crate::{auth, billing, estate, keys, moves, repairs, visits};
         let keys: Vec<&'static str> = [
             labels_of(Role::ALL, Role::key),
             labels_of(AuditAction::ALL, AuditAction::key),
@@ -206,6 +211,9 @@ mod tests {
             labels_of(estate::search::HitKind::ALL, estate::search::HitKind::key),
             labels_of(billing::FeeKind::ALL, billing::FeeKind::key),
             labels_of(keys::KeyKind::ALL, keys::KeyKind::key),
+            labels_of(moves::CaseStatus::ALL, moves::CaseStatus::key),
+            labels_of(moves::Step::ALL, moves::Step::key),
+            labels_of(moves::Finding::ALL, moves::Finding::key),
             labels_of(keys::CopyStatus::ALL, keys::CopyStatus::key),
             labels_of(keys::TakerKind::ALL, keys::TakerKind::key),
             labels_of(keys::Purpose::ALL, keys::Purpose::key),

@@ -14,11 +14,12 @@ use crate::ui::{Forbidden, LangSwitch};
 
 /// The navigation: every entry whose page the role may open (one rule decides
 /// both the menu and the guard).
-const NAV: [(&str, &str); 16] = [
+const NAV: [(&str, &str); 17] = [
     ("nav.desk", "/desk"),
     ("nav.security", "/security"),
     ("nav.houses", "/desk/houses"),
     ("nav.residents", "/desk/residents"),
+    ("nav.moves", "/desk/moves"),
     ("nav.repairs", "/desk/repairs"),
     ("nav.keys", "/desk/keys"),
     ("nav.billing", "/desk/billing"),
@@ -126,6 +127,7 @@ mod tests {
                 ("nav.desk", "/desk"),
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
+                ("nav.moves", "/desk/moves"),
                 ("nav.repairs", "/desk/repairs"),
                 ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),
@@ -138,6 +140,7 @@ mod tests {
                 ("nav.desk", "/desk"),
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
+                ("nav.moves", "/desk/moves"),
                 ("nav.repairs", "/desk/repairs"),
                 ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),
@@ -151,6 +154,7 @@ mod tests {
                 ("nav.desk", "/desk"),
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
+                ("nav.moves", "/desk/moves"),
                 ("nav.repairs", "/desk/repairs"),
                 ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),

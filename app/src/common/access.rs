@@ -65,6 +65,8 @@ pub enum Permission {
     ManageKeys,
     /// The security post's home (安保 / 监控中心).
     WatchSecurity,
+    /// The estate's move-in checklist and agreements (managers and admins).
+    ManageMoves,
 }
 
 /// The estates a caller may see.
@@ -116,6 +118,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ViewKeys => matches!(role, Admin | Manager | Clerk | Security),
         ManageKeys => matches!(role, Admin | Manager),
         WatchSecurity => role == Security,
+        ManageMoves => matches!(role, Admin | Manager),
     }
 }
 

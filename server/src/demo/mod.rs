@@ -3,6 +3,7 @@
 //! the same data every time. Refuses a database that already holds data.
 
 mod keys;
+mod moves;
 
 use anyhow::{bail, Context};
 
@@ -146,6 +147,7 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
     load_billing(db, first_estate, &actor).await?;
     load_repairs(db, first_estate, &actor).await?;
     keys::load(db, first_estate).await?;
+    moves::load(db, first_estate).await?;
     Ok(())
 }
 

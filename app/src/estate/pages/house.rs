@@ -131,6 +131,8 @@ fn HouseHub(
                 <a class="button primary" href=format!("/desk/houses/{}/account", h.id)>{i18n.t("billing.account")}</a>
                 " "
                 <a class="button" href=format!("/desk/repairs/new?estate={}&house={}", h.estate_id, h.number)>{i18n.t("repairs.new")}</a>
+                " "
+                <crate::moves::pages::OpenMoveInButton house_id=h.id />
             </nav>
         </div>
         <dl class="facts">

@@ -272,3 +272,95 @@ pub async fn portal_keys(pool: &AnyPool, caller: &Caller) -> Result<Vec<OwnerKey
     }
     Ok(keys)
 }
+
+/// A move-in hands the house's keys held for it before handover (未收楼) to
+/// its new owner, inside the move-in's write: every such copy in the cabinet
+/// leaves in a final check-out to them (signed on the move-in sheet) and is
+/// retired. Returns the tags handed over; a copy out on loan must come back first.
+pub async fn hand_over_unhanded_in(
+    w: &mut Write,
+    lang: Lang,
+    house_id: i64,
+    owner_name: &str,
+    owner_phone: &str,
+    by: i64,
+) -> Result<Vec<String>, AppError> {
+    let sets: Vec<(i64,)> =
+        sqlx::query_as("select id from key_set where house_id = $1 and kind = 'unhanded' order by id")
+            .bind(house_id)
+            .fetch_all(&mut **w)
+            .await?;
+    let mut tags = Vec::new();
+    for (set,) in sets {
+        w.lock(LockOn::KeySet(set)).await?;
+        let out: Option<(String,)> =
+            sqlx::query_as("select tag from key_copy where key_set_id = $1 and status = 'out' limit 1")
+                .bind(set)
+                .fetch_optional(&mut **w)
+                .await?;
+        if let Some((tag,)) = out {
+            return Err(AppError::Rule(
+                I18n(lang).f("keys.refused.copy_out", &[("tag", &tag)]),
+            ));
+        }
+        let copies: Vec<(KeyCopyId, String)> = sqlx::query_as(
+            "select id, tag from key_copy where key_set_id = $1 and status = 'in_cabinet' order by copy_no",
+        )
+        .bind(set)
+        .fetch_all(&mut **w)
+        .await?;
+        let now = time::now();
+        let line = I18n(lang).f("keys.log_owner_back", &[("owner", owner_name)]);
+        for (c, tag) in &copies {
+            let (loan,): (i64,) = sqlx::query_as(
+                "insert into key_loan (copy_id, estate_id, taker_kind, taker_name, taker_phone, \
+                    purpose, authorised_by, lent_by, out_at, signed_on_paper, returned_at, \
+                    returned_by_name, received_by, condition, return_note) \
+                 select id, estate_id, 'resident', $2, $3, 'owner_return', $4, $4, $5, 1, $5, $2, $4, 'good', $6 \
+                 from key_copy where id = $1 returning id",
+            )
+            .bind(*c)
+            .bind(owner_name)
+            .bind(owner_phone)
+            .bind(by)
+            .bind(&now)
+            .bind(&line)
+            .fetch_one(&mut **w)
+            .await?;
+            let moved = sqlx::query(
+                "update key_copy set status = 'retired' where id = $1 and status = 'in_cabinet'",
+            )
+            .bind(*c)
+            .execute(&mut **w)
+            .await?;
+            if moved.rows_affected() != 1 {
+                return Err(AppError::Conflict(tr(lang, "keys.refused.not_now")));
+            }
+            let cf = facts(&mut **w, *c).await?;
+            log(w, &cf, Some(loan), LogEntry::HandToOwner, &line).await?;
+            tags.push(tag.clone());
+        }
+    }
+    Ok(tags)
+}
+
+/// The house's keys held before handover that are in the cabinet now: (copy, tag, hook label).
+pub async fn unhanded_in_cabinet(
+    pool: &AnyPool,
+    house_id: i64,
+) -> sqlx::Result<Vec<(i64, String, String)>> {
+    let rows: Vec<(i64, String, i64, i64, String)> = sqlx::query_as(
+        "select c.id, c.tag, c.hook, cab.hook_cols, cab.name from key_copy c \
+         join key_set s on s.id = c.key_set_id join key_cabinet cab on cab.id = c.cabinet_id \
+         where s.house_id = $1 and s.kind = 'unhanded' and c.status in ('in_cabinet', 'out') order by c.tag",
+    )
+    .bind(house_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, tag, hook, cols, cabinet)| {
+            (id, tag, format!("{cabinet} {}", crate::keys::rules::hook_label(hook, cols)))
+        })
+        .collect())
+}

@@ -11,7 +11,7 @@ use super::{event, settings, Viewer};
 use crate::common::personal::mask_mobile;
 use crate::common::{sees_estate, AuditAction, AuditEntity, Choice, Lang, TicketId};
 use crate::db::audit::{Actor, Change};
-use crate::db::{time, Database};
+use crate::db::{time, Database, Write};
 use crate::error::{AppError, FieldError};
 use crate::i18n::{tr, I18n};
 use crate::repairs::rules::{self, NewTicket, Status};
@@ -54,6 +54,21 @@ pub async fn create(
     viewer: &Viewer,
     input: NewTicket,
 ) -> Result<i64, AppError> {
+    let mut w = db.write(actor.clone()).await?;
+    let id = create_in(&mut w, actor, lang, viewer, input).await?;
+    w.commit().await?;
+    Ok(id)
+}
+
+/// [`create`] inside the caller's write (a move-in's inspection defect
+/// becomes a ticket and is linked to it in one transaction).
+pub async fn create_in(
+    w: &mut Write,
+    actor: &Actor,
+    lang: Lang,
+    viewer: &Viewer,
+    input: NewTicket,
+) -> Result<i64, AppError> {
     let resident = match viewer {
         Viewer::Resident { resident_id, .. } => Some(*resident_id),
         _ => None,
@@ -62,7 +77,6 @@ pub async fn create(
         rules::check_report(lang, &input, resident.is_some(), chrono::Utc::now());
     let mut reporter_phone = fields.reporter_phone.clone();
 
-    let mut w = db.write(actor.clone()).await?;
     // Where: a house (by number at the desk, by id in the portal) or a common area.
     let mut estate_id = input.estate_id;
     let mut house_id = None;
@@ -71,12 +85,12 @@ pub async fn create(
         let row: Option<(i64,)> =
             sqlx::query_as("select estate_id from repair_location where id = $1")
                 .bind(input.location_id)
-                .fetch_optional(&mut *w)
+                .fetch_optional(&mut **w)
                 .await?;
         match row {
             // A resident's common areas are those of the estates their houses are in.
             Some((e,))
-                if resident.is_some() && resident_estates(&mut *w, viewer).await?.contains(&e) =>
+                if resident.is_some() && resident_estates(&mut **w, viewer).await?.contains(&e) =>
             {
                 estate_id = e;
                 location_id = Some(input.location_id);
@@ -107,7 +121,7 @@ pub async fn create(
         } else {
             let (e,): (i64,) = sqlx::query_as("select estate_id from house where id = $1")
                 .bind(input.house_id)
-                .fetch_one(&mut *w)
+                .fetch_one(&mut **w)
                 .await?;
             estate_id = e;
             house_id = Some(input.house_id);
@@ -118,7 +132,7 @@ pub async fn create(
             sqlx::query_as("select id from house where estate_id = $1 and number = $2")
                 .bind(estate_id)
                 .bind(number)
-                .fetch_optional(&mut *w)
+                .fetch_optional(&mut **w)
                 .await?;
         match row {
             Some((id,)) => house_id = Some(id),
@@ -146,7 +160,7 @@ pub async fn create(
     if fields.masked_prefill {
         let register = match (viewer, house_id) {
             (Viewer::Desk(_) | Viewer::Worker { .. }, Some(_)) => {
-                house_contact(&mut *w, estate_id, input.house_number.trim()).await?
+                house_contact(&mut **w, estate_id, input.house_number.trim()).await?
             }
             _ => None,
         };
@@ -165,7 +179,7 @@ pub async fn create(
         return Err(AppError::Invalid(errors));
     }
 
-    let (targets, _) = settings(&mut *w, estate_id).await?;
+    let (targets, _) = settings(&mut **w, estate_id).await?;
     let (response, completion) = targets.for_urgency(fields.urgency);
     let now_t = chrono::Utc::now();
     let now = time::to_db(now_t);
@@ -191,10 +205,10 @@ pub async fn create(
     .bind(time::to_db(now_t + chrono::Duration::minutes(response)))
     .bind(time::to_db(now_t + chrono::Duration::minutes(completion)))
     .bind(&now)
-    .fetch_one(&mut *w)
+    .fetch_one(&mut **w)
     .await?;
     event(
-        &mut w,
+        w,
         TicketId(id),
         TimelineEntry::Report,
         Status::Submitted,
@@ -214,7 +228,6 @@ pub async fn create(
             })),
     )
     .await?;
-    w.commit().await?;
     Ok(id)
 }
 

@@ -1,0 +1,94 @@
+//! Completing a move-in: one transaction that links the resident to the
+//! house (the occupancy, from the handover day), starts billing (the house's
+//! status, which pro-rating reads). The readings taken stay on the case and
+//! its sheet. Refused, with the steps
+//! still missing listed, until every step is done; two clerks completing the
+//! same case: one succeeds.
+
+use super::case::{has_owner, open_write};
+use crate::common::{AccountId, AuditAction, AuditEntity, Caller, HouseId, Lang};
+use crate::db::audit::{Actor, Change};
+use crate::db::{time, Database, OnUnique};
+use crate::error::AppError;
+use crate::estate::db::{self as register, NewOccupant};
+use crate::estate::HouseStatus;
+use crate::i18n::{tr, I18n};
+use crate::moves::rules;
+
+/// Completes the case; returns the occupancy it created.
+pub async fn complete(
+    db: &Database,
+    actor: &Actor,
+    caller: &Caller,
+    lang: Lang,
+    id: i64,
+) -> Result<i64, AppError> {
+    let (mut w, case) = open_write(db, actor, caller, lang, id).await?;
+    let missing = rules::missing(case.done());
+    if !missing.is_empty() {
+        let steps: Vec<String> = missing.iter().map(|s| tr(lang, s.key())).collect();
+        return Err(AppError::Rule(I18n(lang).f(
+            "moves.refused.missing",
+            &[("steps", &steps.join("、"))],
+        )));
+    }
+    let (Some(role), Some(handover_on)) = (case.role, case.handover_on.clone()) else {
+        return Err(AppError::internal("identity saved without role or day"));
+    };
+    let (status,): (HouseStatus,) = sqlx::query_as("select status from house where id = $1")
+        .bind(case.house_id)
+        .fetch_one(&mut *w)
+        .await?;
+    // The house may have changed since the identity step (another move-in).
+    rules::check_house(role, status, has_owner(&mut w, case.house_id).await?)
+        .map_err(|key| AppError::Rule(tr(lang, key)))?;
+    let house = HouseId(case.house_id);
+    let estate = crate::common::EstateId(case.estate_id);
+    let new = NewOccupant {
+        name: &case.name,
+        mobile: &case.mobile,
+        id_number: case.id_number.as_deref(),
+        role,
+        start_date: &handover_on,
+    };
+    let (resident_id, occupancy_id) = register::add_occupant(&mut w, estate, house, &new)
+        .await
+        .on_unique(|| AppError::Conflict(tr(lang, "register.already_linked")))?;
+    if let Some(to) = rules::status_after(role, status) {
+        let reason = I18n(lang).f("moves.status_reason", &[("case", &case.id.to_string())]);
+        register::change_status(
+            &mut w,
+            house,
+            status,
+            to,
+            &reason,
+            AccountId(caller.account_id),
+        )
+        .await?;
+    }
+    let done = sqlx::query(
+        "update move_in set status = 'completed', completed_by = $1, completed_at = $2, occupancy_id = $3 \
+         where id = $4 and status = 'open'",
+    )
+    .bind(caller.account_id)
+    .bind(time::now())
+    .bind(occupancy_id)
+    .bind(case.id)
+    .execute(&mut *w)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::Conflict(tr(lang, "moves.refused.not_open")));
+    }
+    w.audit(
+        Change::new(AuditAction::CompleteMoveIn, AuditEntity::MoveIn)
+            .id(case.id)
+            .estate(case.estate_id)
+            .after(serde_json::json!({
+                "house_id": case.house_id, "resident_id": resident_id, "occupancy_id": occupancy_id,
+                "role": role, "handover_on": handover_on, "status": rules::status_after(role, status),
+            })),
+    )
+    .await?;
+    w.commit().await?;
+    Ok(occupancy_id)
+}
