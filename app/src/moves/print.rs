@@ -76,7 +76,7 @@ fn Sheet(p: CasePage) -> impl IntoView {
                 <tbody>
                     <tr>
                         <th>{i18n.t("moves.house")}</th><td>{p.house_number.clone()}</td>
-                        <th>{i18n.t("moves.area")}</th><td>{format!("{} m²", area(p.area_centi))}</td>
+                        <th>{i18n.t("moves.area")}</th><td>{area(p.area_centi)}</td>
                     </tr>
                     {person.clone().map(|i| {
                         let i18n = use_i18n();
@@ -110,7 +110,7 @@ fn Sheet(p: CasePage) -> impl IntoView {
             <table class="sheet-checks">
                 <thead><tr>
                     <th>{i18n.t("moves.room")}</th><th>{i18n.t("moves.item")}</th>
-                    <th>{i18n.t("moves.finding")}</th><th>{i18n.t("moves.note")}</th>
+                    <th>{i18n.t("moves.finding_label")}</th><th>{i18n.t("moves.note")}</th>
                 </tr></thead>
                 <tbody>{findings}</tbody>
             </table>

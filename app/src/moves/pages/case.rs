@@ -68,7 +68,7 @@ fn CaseView(p: CasePage, refresh: RwSignal<u32>) -> impl IntoView {
         </div>
         <dl class="facts">
             <div><dt>{i18n.t("moves.estate")}</dt><dd>{p.estate_name.clone()}</dd></div>
-            <div><dt>{i18n.t("moves.area")}</dt><dd>{format!("{} m²", area(p.area_centi))}</dd></div>
+            <div><dt>{i18n.t("moves.area")}</dt><dd>{area(p.area_centi)}</dd></div>
             <div><dt>{i18n.t("moves.house_status")}</dt><dd>{i18n.t(p.house_status.key())}</dd></div>
             <div><dt>{i18n.t("moves.opened")}</dt><dd>{format!("{} · {}", p.opened_at, p.opened_by)}</dd></div>
         </dl>
@@ -266,7 +266,7 @@ fn InspectionStep(p: CasePage, open: bool, done: bool, refresh: RwSignal<u32>) -
                                 <thead><tr>
                                     <th>{use_i18n().t("moves.room")}</th>
                                     <th>{use_i18n().t("moves.item")}</th>
-                                    <th>{use_i18n().t("moves.finding")}</th>
+                                    <th>{use_i18n().t("moves.finding_label")}</th>
                                     <th>{use_i18n().t("moves.note")}</th>
                                 </tr></thead>
                                 <tbody>{rows}</tbody>
