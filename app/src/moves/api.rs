@@ -56,6 +56,8 @@ pub async fn open_move_in(house_id: i64) -> Result<i64, AppError> {
     guarded(Permission::UseDesk, move |call| async move {
         let id = super::db::case::open(call.db(), &call.actor(), &call.caller, call.lang(), house_id)
             .await?;
+        // The house page posts a plain form: the answer is the case's page.
+        leptos_axum::redirect(&format!("/desk/moves/in/{id}"));
         Ok(id)
     })
     .await

@@ -132,7 +132,13 @@ fn HouseHub(
                 " "
                 <a class="button" href=format!("/desk/repairs/new?estate={}&house={}", h.estate_id, h.number)>{i18n.t("repairs.new")}</a>
                 " "
-                <crate::moves::pages::OpenMoveInButton house_id=h.id />
+                // 办理入住 (move-in) opens or resumes the house's case; a plain form to
+                // the server function, which redirects to the case (the register
+                // sits below move-in in the layers and names it by path only).
+                <form method="post" action="/api/open_move_in" class="inline">
+                    <input type="hidden" name="house_id" value=h.id />
+                    <button type="submit">{i18n.t("moves.open")}</button>
+                </form>
             </nav>
         </div>
         <dl class="facts">

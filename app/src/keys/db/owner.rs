@@ -349,7 +349,15 @@ pub async fn unhanded_in_cabinet(
     pool: &AnyPool,
     house_id: i64,
 ) -> sqlx::Result<Vec<(i64, String, String)>> {
-    let rows: Vec<(i64, String, i64, i64, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        tag: String,
+        hook: i64,
+        hook_cols: i64,
+        name: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
         "select c.id, c.tag, c.hook, cab.hook_cols, cab.name from key_copy c \
          join key_set s on s.id = c.key_set_id join key_cabinet cab on cab.id = c.cabinet_id \
          where s.house_id = $1 and s.kind = 'unhanded' and c.status in ('in_cabinet', 'out') order by c.tag",
@@ -359,8 +367,9 @@ pub async fn unhanded_in_cabinet(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, tag, hook, cols, cabinet)| {
-            (id, tag, format!("{cabinet} {}", crate::keys::rules::hook_label(hook, cols)))
+        .map(|r| {
+            let hook = crate::keys::rules::hook_label(r.hook, r.hook_cols);
+            (r.id, r.tag, format!("{} {hook}", r.name))
         })
         .collect())
 }

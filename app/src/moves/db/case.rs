@@ -261,7 +261,15 @@ pub async fn raise_defect(
     item_id: i64,
 ) -> Result<i64, AppError> {
     let (mut w, case) = open_write(db, actor, caller, lang, id).await?;
-    let found: Option<(Finding, String, Option<i64>, String, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Found {
+        result: Finding,
+        note: String,
+        ticket_id: Option<i64>,
+        room: String,
+        item: String,
+    }
+    let found: Option<Found> = sqlx::query_as(
         "select c.result, c.note, c.ticket_id, i.room, i.item from move_in_check c \
          join inspection_item i on i.id = c.item_id where c.move_in_id = $1 and c.item_id = $2",
     )
@@ -269,7 +277,14 @@ pub async fn raise_defect(
     .bind(item_id)
     .fetch_optional(&mut *w)
     .await?;
-    let Some((finding, note, ticket, room, item)) = found else {
+    let Some(Found {
+        result: finding,
+        note,
+        ticket_id: ticket,
+        room,
+        item,
+    }) = found
+    else {
         return Err(AppError::NotFound);
     };
     if let Some(ticket) = ticket {

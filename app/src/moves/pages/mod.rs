@@ -1,17 +1,16 @@
 //! The move-in pages: the list of open cases (`/desk/moves`), one case
 //! ([`case`]), the estate's checklist and agreements (`/desk/moves/setup`),
-//! and the house page's 办理入住 button ([`OpenMoveInButton`]).
+//! (the house page's 办理入住 posts to `open_move_in`).
 
 pub mod case;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 pub use case::MoveInPage;
 
 use crate::i18n::use_i18n;
 use crate::moves::api::{
-    get_move_in_template, get_move_ins, AddAgreementKind, AddChecklistItem, OpenMoveIn,
+    get_move_in_template, get_move_ins, AddAgreementKind, AddChecklistItem,
     RetireAgreementKind, RetireChecklistItem,
 };
 use crate::moves::{CaseList, CaseRow, Template};
@@ -83,27 +82,6 @@ fn CaseTable(rows: Vec<CaseRow>, missing: bool) -> impl IntoView {
                 <tbody>{body}<EmptyRow show=empty cols=if missing { 4 } else { 3 } /></tbody>
             </table>
         </div>
-    }
-}
-
-/// 办理入住 on the house page: opens (or resumes) the house's move-in.
-#[component]
-pub fn OpenMoveInButton(house_id: i64) -> impl IntoView {
-    let i18n = use_i18n();
-    let open = ServerAction::<OpenMoveIn>::new();
-    let v = open.value();
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(id)) = v.get() {
-            navigate(&format!("/desk/moves/in/{id}"), Default::default());
-        }
-    });
-    view! {
-        <ActionForm action=open attr:class="inline">
-            <input type="hidden" name="house_id" value=house_id />
-            <button type="submit">{i18n.t("moves.open")}</button>
-        </ActionForm>
-        <FormError error=form_error(v) />
     }
 }
 
