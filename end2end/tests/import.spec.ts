@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { signIn } from './helpers';
+import { hydrated, signIn } from './helpers';
 
 const header = '房号,建筑面积,用途,状态,姓名,手机号,身份证号,身份,入住日期\n';
 
@@ -20,7 +20,9 @@ test.describe('import', () => {
     await expect(problems.getByRole('cell', { name: '手机号', exact: true })).toBeVisible();
     await expect(page.getByRole('link', { name: '下载标注错误的文件' })).toBeVisible();
 
-    // Nothing was written: the good row's house cannot be found.
+    // Nothing was written: the good row's house cannot be found (the live
+    // search answers typing only once the report page has hydrated).
+    await hydrated(page);
     await page.getByRole('searchbox').fill(`${b}-1-101`);
     await expect(page.locator('.search-results')).toContainText('没有找到');
 
