@@ -93,7 +93,8 @@ test.describe('move-in', () => {
 
     await clerk.getByRole('button', { name: '完成入住' }).click();
     clicks++;
-    await expect(clerk.locator('.notice.ok')).toContainText('完成入住');
+    await expect(clerk.locator('.notice.ok')).toContainText('已于');
+    await expect(clerk.getByRole('link', { name: '打印入住登记表' })).toBeVisible();
     const seconds = (Date.now() - started) / 1000;
 
     // The sheet to print and sign.

@@ -77,7 +77,7 @@ pub struct CheckedIdentity {
 /// Checks the identity form (`today` a desk day): the person as the register
 /// checks an occupant; the title or lease number; for a tenant, the lease's
 /// start and end (in order) and the owner's consent, with the move-in day
-/// inside the lease; the handover day not in the future.
+/// inside the lease; the handover day today.
 pub fn check_identity(
     f: &IdentityForm,
     today: &str,
@@ -95,8 +95,11 @@ pub fn check_identity(
             }))
         })
         .ok();
-    if is_day(&f.handover_on) && f.handover_on.as_str() > today {
-        problems.push(("handover_on", "moves.invalid.handover_future"));
+    // Billing starts on the day the house's status changes, and that is the
+    // day the move-in is completed (a status change carries no effective
+    // date yet): the handover day is today, not a day ahead or behind.
+    if is_day(&f.handover_on) && f.handover_on.as_str() != today {
+        problems.push(("handover_on", "moves.invalid.handover_today"));
     }
     let title_no = f.title_no.trim().to_string();
     if title_no.chars().count() > 40 {
@@ -268,17 +271,19 @@ mod tests {
 
     #[test]
     fn an_owner_needs_a_person_and_a_handover_day_not_ahead() {
-        let ok = check_identity(&form("owner"), "2026-12-01").expect("owner");
+        let ok = check_identity(&form("owner"), "2026-11-20").expect("owner");
         assert_eq!(ok.role, OccupancyRole::Owner);
         assert_eq!(ok.lease, None);
-        let mut ahead = form("owner");
-        ahead.handover_on = "2026-12-02".into();
-        assert_eq!(fields(check_identity(&ahead, "2026-12-01")), ["handover_on"]);
+        for day in ["2026-12-02", "2026-11-30"] {
+            let mut other_day = form("owner");
+            other_day.handover_on = day.into();
+            assert_eq!(fields(check_identity(&other_day, "2026-12-01")), ["handover_on"]);
+        }
         let mut bad = form("owner");
         bad.mobile = "1234".into();
         bad.handover_on = "someday".into();
         assert_eq!(
-            fields(check_identity(&bad, "2026-12-01")),
+            fields(check_identity(&bad, "2026-11-20")),
             ["mobile", "handover_on"]
         );
     }
@@ -287,26 +292,26 @@ mod tests {
     fn a_tenant_needs_a_lease_in_order_around_the_move_in_and_the_owners_consent() {
         let mut t = form("tenant");
         assert_eq!(
-            fields(check_identity(&t, "2026-12-01")),
+            fields(check_identity(&t, "2026-11-20")),
             ["lease_start", "lease_end", "owner_consent"]
         );
         t.lease_start = "2026-11-01".into();
         t.lease_end = "2027-10-31".into();
         t.owner_consent = true;
-        let ok = check_identity(&t, "2026-12-01").expect("tenant");
+        let ok = check_identity(&t, "2026-11-20").expect("tenant");
         assert_eq!(ok.lease, Some(("2026-11-01".into(), "2027-10-31".into())));
         let mut reversed = t.clone();
         reversed.lease_end = "2026-10-31".into();
-        assert_eq!(fields(check_identity(&reversed, "2026-12-01")), ["lease_end"]);
+        assert_eq!(fields(check_identity(&reversed, "2026-11-20")), ["lease_end"]);
         let mut outside = t.clone();
         outside.lease_start = "2026-11-21".into();
         assert_eq!(
-            fields(check_identity(&outside, "2026-12-01")),
+            fields(check_identity(&outside, "2026-11-20")),
             ["handover_on"]
         );
         let mut no_number = t;
         no_number.title_no = " ".into();
-        assert_eq!(fields(check_identity(&no_number, "2026-12-01")), ["title_no"]);
+        assert_eq!(fields(check_identity(&no_number, "2026-11-20")), ["title_no"]);
     }
 
     #[test]

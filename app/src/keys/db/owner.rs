@@ -345,8 +345,8 @@ pub async fn hand_over_unhanded_in(
 }
 
 /// The house's keys held before handover that are in the cabinet now: (copy, tag, hook label).
-pub async fn unhanded_in_cabinet(
-    pool: &AnyPool,
+pub async fn unhanded_in_cabinet<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
     house_id: i64,
 ) -> sqlx::Result<Vec<(i64, String, String)>> {
     #[derive(sqlx::FromRow)]
@@ -363,7 +363,7 @@ pub async fn unhanded_in_cabinet(
          where s.house_id = $1 and s.kind = 'unhanded' and c.status in ('in_cabinet', 'out') order by c.tag",
     )
     .bind(house_id)
-    .fetch_all(pool)
+    .fetch_all(ex)
     .await?;
     Ok(rows
         .into_iter()

@@ -110,6 +110,12 @@ pub async fn save_identity(
     let checked =
         rules::check_identity(form, &time::desk_today()).map_err(|p| refused(lang, p))?;
     let (mut w, case) = open_write(db, actor, caller, lang, id).await?;
+    // The keys went to the person named then: who moves in is settled.
+    if case.keys_at.is_some()
+        && (checked.name != case.name || checked.mobile != case.mobile || Some(checked.role) != case.role)
+    {
+        return Err(AppError::Rule(tr(lang, "moves.refused.person_after_keys")));
+    }
     let status: (HouseStatus,) = sqlx::query_as("select status from house where id = $1")
         .bind(case.house_id)
         .fetch_one(&mut *w)
@@ -290,6 +296,9 @@ pub async fn raise_defect(
     if let Some(ticket) = ticket {
         return Ok(ticket);
     }
+    if case.identity_at.is_none() {
+        return Err(AppError::Rule(tr(lang, "moves.refused.identity_first")));
+    }
     if finding != Finding::Defect {
         return Err(AppError::Rule(tr(lang, "moves.refused.not_defect")));
     }
@@ -297,7 +306,9 @@ pub async fn raise_defect(
         .bind(case.house_id)
         .fetch_one(&mut *w)
         .await?;
-    let category = if item.contains("水") || item.contains("漏") {
+    let category = if item.contains("燃气") {
+        crate::repairs::Category::Other
+    } else if item.contains("水") || item.contains("漏") {
         crate::repairs::Category::Water
     } else if item.contains("插座") || item.contains("电") {
         crate::repairs::Category::Electrical
@@ -447,6 +458,16 @@ pub async fn hand_keys(
     if case.keys_at.is_some() {
         return Err(AppError::Conflict(tr(lang, "moves.refused.keys_done")));
     }
+    // The developer's keys (未收楼) go to an owner only; anyone else moving in
+    // while the cabinet holds them is sent to key custody first.
+    let owner_role = matches!(case.role, Some(OccupancyRole::Owner | OccupancyRole::CoOwner));
+    if !owner_role
+        && !crate::keys::db::owner::unhanded_in_cabinet(&mut *w, case.house_id)
+            .await?
+            .is_empty()
+    {
+        return Err(AppError::Rule(tr(lang, "moves.refused.keys_not_owner")));
+    }
     let tags = crate::keys::db::owner::hand_over_unhanded_in(
         &mut w,
         lang,
@@ -561,10 +582,14 @@ pub async fn cancel(
         return Err(AppError::field("reason", tr(lang, "moves.invalid.reason")));
     }
     let (mut w, case) = open_write(db, actor, caller, lang, id).await?;
-    if case.keys_at.is_some() {
+    // Keys handed over stay handed: only a manager closes such a case unfinished.
+    if case.keys_at.is_some() && !caller.may(crate::common::Permission::ApproveMoney) {
         return Err(AppError::Rule(tr(lang, "moves.refused.keys_handed")));
     }
-    sqlx::query("update move_in set status = 'cancelled', cancelled_reason = $1 where id = $2")
+    // A cancelled case keeps no copy of the person's numbers.
+    sqlx::query(
+        "update move_in set status = 'cancelled', cancelled_reason = $1, mobile = '', id_number = null where id = $2",
+    )
         .bind(reason)
         .bind(case.id)
         .execute(&mut *w)

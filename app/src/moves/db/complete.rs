@@ -35,6 +35,13 @@ pub async fn complete(
     let (Some(role), Some(handover_on)) = (case.role, case.handover_on.clone()) else {
         return Err(AppError::internal("identity saved without role or day"));
     };
+    // A case saved on an earlier day: its handover day must be set to today.
+    if handover_on != time::desk_today() {
+        return Err(AppError::Rule(I18n(lang).f(
+            "moves.refused.handover_not_today",
+            &[("day", &handover_on)],
+        )));
+    }
     let (status,): (HouseStatus,) = sqlx::query_as("select status from house where id = $1")
         .bind(case.house_id)
         .fetch_one(&mut *w)
@@ -67,7 +74,9 @@ pub async fn complete(
         .await?;
     }
     let done = sqlx::query(
-        "update move_in set status = 'completed', completed_by = $1, completed_at = $2, occupancy_id = $3 \
+        // The resident's record holds the ID number now: the case keeps no copy.
+        "update move_in set status = 'completed', completed_by = $1, completed_at = $2, occupancy_id = $3, \
+           id_number = null \
          where id = $4 and status = 'open'",
     )
     .bind(caller.account_id)

@@ -27,8 +27,9 @@ pub async fn ensure_defaults(w: &mut Write, estate_id: i64) -> sqlx::Result<()> 
             for item in *list {
                 position += 1;
                 sqlx::query(
+                    // Two first cases of an estate at once: the defaults once.
                     "insert into inspection_item (estate_id, room, item, position, created_at) \
-                     values ($1, $2, $3, $4, $5)",
+                     values ($1, $2, $3, $4, $5) on conflict do nothing",
                 )
                 .bind(estate_id)
                 .bind(*room)
@@ -48,7 +49,8 @@ pub async fn ensure_defaults(w: &mut Write, estate_id: i64) -> sqlx::Result<()> 
     if agreements == 0 {
         for (position, name) in DEFAULT_AGREEMENTS.iter().enumerate() {
             sqlx::query(
-                "insert into agreement_kind (estate_id, name, position, created_at) values ($1, $2, $3, $4)",
+                "insert into agreement_kind (estate_id, name, position, created_at) values ($1, $2, $3, $4) \
+                 on conflict do nothing",
             )
             .bind(estate_id)
             .bind(*name)

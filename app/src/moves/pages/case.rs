@@ -190,7 +190,8 @@ fn InspectionStep(p: CasePage, open: bool, done: bool, refresh: RwSignal<u32>) -
     let v = save.value();
     reload_on_success(v, refresh);
     let raise = ServerAction::<RaiseMoveInDefect>::new();
-    reload_on_success(raise.value(), refresh);
+    let rv = raise.value();
+    reload_on_success(rv, refresh);
     let case_id = p.id;
     let recorded = p
         .checklist
@@ -250,6 +251,7 @@ fn InspectionStep(p: CasePage, open: bool, done: bool, refresh: RwSignal<u32>) -
                 <p>{use_i18n().f("moves.inspected", &[("at", &p.inspection_at)])} " · "
                     {if p.inspection_on_paper { use_i18n().t("moves.signed_paper") } else { use_i18n().t("moves.signed_screen") }}</p>
             })}
+            <FormError error=form_error(rv) />
             {any_defect.then(|| view! {
                 <h3>{use_i18n().t("moves.defects")}</h3>
                 <ul class="defects">{recorded}</ul>
