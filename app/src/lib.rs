@@ -126,6 +126,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <ui::NotFoundPage /> }>
                 <Route path=path!("/") view=home::pages::RootRedirect ssr=SsrMode::Async />
                 <Route path=path!("/login") view=auth::pages::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/activate") view=auth::pages::ActivatePage ssr=SsrMode::Async />
                 // Every other page inside the shell: header, navigation, the page guard.
                 <ParentRoute path=path!("") view=shell::Shell ssr=SsrMode::Async>
                     <Route path=path!("/account/password") view=auth::pages::ChangePasswordPage ssr=SsrMode::Async />
@@ -204,6 +205,8 @@ mod tests {
             labels_of(AuditAction::ALL, AuditAction::key),
             labels_of(AuditEntity::ALL, AuditEntity::key),
             labels_of(auth::LoginRefusal::ALL, auth::LoginRefusal::key),
+            labels_of(auth::ActivationPurpose::ALL, auth::ActivationPurpose::key),
+            labels_of(auth::ActivationRefusal::ALL, auth::ActivationRefusal::key),
             labels_of(estate::HouseStatus::ALL, estate::HouseStatus::key),
             labels_of(estate::HouseUse::ALL, estate::HouseUse::key),
             labels_of(estate::OccupancyRole::ALL, estate::OccupancyRole::key),
@@ -230,6 +233,7 @@ mod tests {
             labels_of(billing::RunStatus::ALL, billing::RunStatus::key),
             labels_of(billing::WaiverStatus::ALL, billing::WaiverStatus::key),
             labels_of(billing::PrepaidKind::ALL, billing::PrepaidKind::key),
+            labels_of(billing::OpeningSource::ALL, billing::OpeningSource::key),
             labels_of(visits::Channel::ALL, visits::Channel::key),
             labels_of(visits::EscalationFilter::ALL, visits::EscalationFilter::key),
             labels_of(repairs::Category::ALL, repairs::Category::key),

@@ -17,7 +17,7 @@ async function sign(page: Page, label: string) {
 }
 
 test.describe('move-in', () => {
-  test('the clerk hands a new house over to its buyer: identity, an inspection defect that becomes a repair ticket, readings, the key, agreements, completion and the sheet', async ({ browser }, info) => {
+  test('the clerk hands a new house over to its buyer: identity, an inspection defect that becomes a repair ticket, readings, the key, agreements, completion, the sheet; the owner activates the portal on a phone with the printed code', async ({ browser }, info) => {
     test.skip(info.project.name !== 'desktop', 'the journey opens its own desk context');
     test.setTimeout(120_000);
     const context = await browser.newContext(DESK);
@@ -107,6 +107,38 @@ test.describe('move-in', () => {
     await expect(sheet).toContainText('林晓东');
     await expect(sheet).toContainText('客厅东墙墙角裂缝');
     await expect(sheet).toContainText('2 把');
+
+    // The portal code, printed on the sheet once.
+    await clerk.getByRole('button', { name: '生成住户开通码' }).click();
+    clicks++;
+    const code = (await clerk.getByTestId('portal-code').textContent())!.trim();
+    expect(code).toMatch(/^\d{4} \d{4}$/);
+    await expect(sheet).toContainText('139****2222');
+
+    // The new owner activates the portal on a phone with the printed code and sees the house.
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    const owner = await phone.newPage();
+    await owner.goto('/activate');
+    await hydrated(owner);
+    await owner.getByLabel('手机号').fill('13911112222');
+    await owner.getByLabel('开通码').fill(code);
+    await owner.getByLabel('设置密码').fill('Lin-Xiaodong-2026');
+    await owner.getByLabel('再次输入密码').fill('Lin-Xiaodong-2026');
+    await owner.getByRole('button', { name: '开通' }).click();
+    await expect(owner).toHaveURL(/\/portal/);
+    await hydrated(owner);
+    await expect(owner.locator('main')).toContainText('1-1-1201');
+    // The code works once.
+    const again = await phone.newPage();
+    await again.goto('/activate');
+    await hydrated(again);
+    await again.getByLabel('手机号').fill('13911112222');
+    await again.getByLabel('开通码').fill(code);
+    await again.getByLabel('设置密码').fill('Someone-Else-2026');
+    await again.getByLabel('再次输入密码').fill('Someone-Else-2026');
+    await again.getByRole('button', { name: '开通' }).click();
+    await expect(again.getByRole('alert')).toContainText('开通码不正确');
+    await phone.close();
 
     // The house is occupied by its new owner.
     await clerk.goto('/desk/houses?status=occupied');

@@ -1,5 +1,6 @@
-//! Signing in and out, and the language switch: plain form posts answered
-//! with redirects, so they work before hydration and with JavaScript off.
+//! Signing in and out, activating a resident account, and the language
+//! switch: plain form posts answered with redirects, so they work before
+//! hydration and with JavaScript off.
 
 use axum::extract::{Extension, Form, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -7,8 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use app::auth::activation::{redeem, ActivateForm, ActivationError, Redeemed};
 use app::auth::login::{sign_in, LoginError};
-use app::auth::{db as account_db, session, LoginRefusal};
+use app::auth::password::PasswordProblem;
+use app::auth::{db as account_db, session, ActivationRefusal, LoginRefusal};
 use app::common::{allows, home_path, page_permission, AuditAction, AuditEntity, Lang, Role};
 use app::db::audit::{self, Change};
 use app::guard::RequestIdentity;
@@ -90,6 +93,62 @@ pub async fn login(
             response
         }
         Err(LoginError::Internal) => login_again(None, &form.next, ""),
+    }
+}
+
+/// Back to the activation page, saying why (`None`: an internal failure).
+fn activate_again(refusal: Option<ActivationRefusal>, n: Option<String>) -> Response {
+    let error = refusal.map_or("internal", ActivationRefusal::as_str);
+    let n = n.map(|n| format!("&n={n}")).unwrap_or_default();
+    Redirect::to(&format!("/activate?error={error}{n}")).into_response()
+}
+
+/// `/activate`'s form: a new resident account is signed in and lands on the
+/// portal; a code linked to an existing account sends them to sign in with
+/// its password. Refusals go back to the page (`app::auth::activation`).
+pub async fn activate(
+    State(state): State<AppState>,
+    Extension(identity): Extension<RequestIdentity>,
+    session: Session,
+    Form(form): Form<ActivateForm>,
+) -> Response {
+    match redeem(&state, &form, identity.ip, identity.lang).await {
+        Ok(Redeemed::Created(account)) => {
+            if let Err(e) = session::open(&session, &account).await {
+                tracing::error!(error = %e, "cannot open a session");
+                return Redirect::to("/login").into_response();
+            }
+            Redirect::to(home_path(account.role())).into_response()
+        }
+        Ok(Redeemed::Linked) => Redirect::to("/login?notice=linked").into_response(),
+        Err(ActivationError::Refused(r)) => activate_again(Some(r), None),
+        Err(ActivationError::Password(p)) => match p {
+            PasswordProblem::TooShort { min } => {
+                activate_again(Some(ActivationRefusal::TooShort), Some(min.to_string()))
+            }
+            PasswordProblem::TooLong { max } => {
+                activate_again(Some(ActivationRefusal::TooLong), Some(max.to_string()))
+            }
+            PasswordProblem::TooCommon => activate_again(Some(ActivationRefusal::TooCommon), None),
+        },
+        Err(ActivationError::Throttled { wait_secs }) => {
+            let mut response = activate_again(
+                Some(ActivationRefusal::Throttled),
+                Some(wait_secs.to_string()),
+            );
+            if let Ok(v) = HeaderValue::from_str(&wait_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            response
+        }
+        Err(ActivationError::Busy) => {
+            let mut response = activate_again(Some(ActivationRefusal::Busy), None);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            response
+        }
+        Err(ActivationError::Internal) => activate_again(None, None),
     }
 }
 

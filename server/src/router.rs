@@ -75,6 +75,7 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
         .route("/desk/houses.xlsx", get(transfer::export_houses))
         .route("/desk/residents.xlsx", get(transfer::export_residents))
         .route("/auth/login", post(auth_routes::login))
+        .route("/auth/activate", post(auth_routes::activate))
         .route("/auth/logout", post(auth_routes::logout))
         .route("/auth/lang", post(auth_routes::set_lang))
         .leptos_routes_with_context(&state, routes, page_context, {

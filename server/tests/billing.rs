@@ -85,6 +85,11 @@ async fn balance(db: &Database, house_id: i64) -> i64 {
         .expect("balance")
 }
 
+/// A payer typed at the counter (these tests are about the money, not who paid).
+fn payer() -> ledger::Payer {
+    ledger::Payer::named("测试交款人")
+}
+
 fn pay(house_id: i64, line_ids: Vec<i64>, received: &str, key: &str) -> PaymentRequest {
     PaymentRequest {
         house_id,
@@ -227,6 +232,7 @@ async fn a_payment_takes_lines_and_the_surplus_once() {
             clerk,
             Lang::Zh,
             &pay(h, ids.clone(), &received, "k-1"),
+            &payer(),
         )
         .await
         .expect("payment");
@@ -239,6 +245,7 @@ async fn a_payment_takes_lines_and_the_surplus_once() {
             clerk,
             Lang::Zh,
             &pay(h, ids.clone(), &received, "k-1"),
+            &payer(),
         )
         .await;
         assert!(
@@ -252,6 +259,7 @@ async fn a_payment_takes_lines_and_the_surplus_once() {
             clerk,
             Lang::Zh,
             &pay(h, ids.clone(), &received, "k-2"),
+            &payer(),
         )
         .await;
         assert!(
@@ -273,6 +281,7 @@ async fn a_payment_takes_lines_and_the_surplus_once() {
                 clerk,
                 Lang::Zh,
                 &pay(h, vec![other.id], bad, "k-3"),
+                &payer(),
             )
             .await;
             assert!(
@@ -341,6 +350,7 @@ async fn concurrent_payments_for_the_same_lines_one_wins() {
                     clerk,
                     Lang::Zh,
                     &pay(h, owed, "99999", &format!("race-{i}")),
+                    &payer(),
                 )
                 .await
             }));
@@ -396,6 +406,7 @@ async fn receipt_numbers_have_no_gaps_under_concurrency() {
                     clerk,
                     Lang::Zh,
                     &pay(h, owed, received, &format!("gap-{i}")),
+                    &payer(),
                 )
                 .await
             }));
@@ -447,6 +458,7 @@ async fn reversal_reopens_the_lines_and_takes_back_the_surplus() {
             clerk,
             Lang::Zh,
             &pay(h, owed.clone(), "5000", "rev-1"),
+            &payer(),
         )
         .await
         .expect("pay");
@@ -496,6 +508,7 @@ async fn reversal_reopens_the_lines_and_takes_back_the_surplus() {
             clerk,
             Lang::Zh,
             &pay(h, owed, "5000", "rev-2"),
+            &payer(),
         )
         .await
         .expect("pay again");
@@ -790,7 +803,7 @@ mod invariants {
                             if ids == Vec::<i64>::new() {
                                 continue;
                             }
-                            let taken = ledger::take_payment(&db, &actor(), clerk, Lang::Zh, &pay(h, ids, &received, &format!("p{n}"))).await.expect("pay");
+                            let taken = ledger::take_payment(&db, &actor(), clerk, Lang::Zh, &pay(h, ids, &received, &format!("p{n}")), &payer()).await.expect("pay");
                             payments.push(taken.payment_id);
                         }
                         Op::Waive { house, pct } => {
@@ -1115,6 +1128,7 @@ async fn late_fees_are_charged_separately_waivable_and_a_closed_day_takes_no_pay
             clerk,
             Lang::Zh,
             &pay(h, vec![line.id], &app::billing::fen_plain(due), "late-1"),
+            &payer(),
         )
         .await
         .expect("pay");
@@ -1167,6 +1181,7 @@ async fn late_fees_are_charged_separately_waivable_and_a_closed_day_takes_no_pay
             clerk,
             Lang::Zh,
             &pay(h, vec![other.id], "99999", "late-2"),
+            &payer(),
         )
         .await;
         assert!(
@@ -1221,6 +1236,7 @@ async fn a_reversed_late_fee_is_owed_once_and_paid_like_any_line() {
             clerk,
             Lang::Zh,
             &pay(h, vec![line.id], &due, "lf-1"),
+            &payer(),
         )
         .await
         .expect("pay with late fee");
@@ -1255,6 +1271,7 @@ async fn a_reversed_late_fee_is_owed_once_and_paid_like_any_line() {
             clerk,
             Lang::Zh,
             &pay(h, vec![line.id, late.id], &due, "lf-2"),
+            &payer(),
         )
         .await
         .expect("pay both again");
@@ -1348,6 +1365,7 @@ async fn a_new_tenant_sees_the_houses_arrears_but_not_the_last_owners_money_hist
             clerk,
             Lang::Zh,
             &pay(h, vec![owed[0].id], "5000", "old-1"),
+            &payer(),
         )
         .await
         .expect("pay");
@@ -1357,6 +1375,7 @@ async fn a_new_tenant_sees_the_houses_arrears_but_not_the_last_owners_money_hist
             clerk,
             Lang::Zh,
             &pay(h, vec![owed[1].id], "5000", "old-2"),
+            &payer(),
         )
         .await
         .expect("pay");
@@ -1454,6 +1473,7 @@ async fn a_new_tenant_sees_the_houses_arrears_but_not_the_last_owners_money_hist
             clerk,
             Lang::Zh,
             &pay(h, vec![owed[1].id], "5000", "new-1"),
+            &payer(),
         )
         .await
         .expect("tenant pays");
@@ -1576,6 +1596,7 @@ async fn a_shared_clerks_close_of_day_is_audited_per_estate_with_that_estates_ta
                 clerk,
                 Lang::Zh,
                 &pay(h, vec![owed.id], received, key),
+                &payer(),
             )
             .await
             .expect("pay");

@@ -223,6 +223,7 @@ async fn a_generated_company_reads_as_the_application_s_own() {
                 received: format!("{}", (amount * 2) / 100 + 1),
                 request_key: format!("test-{engine}"),
             },
+            &ledger::Payer::named("Test payer"),
         )
         .await
         .expect("payment at the counter");

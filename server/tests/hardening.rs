@@ -121,6 +121,7 @@ async fn a_manager_cannot_reverse_a_payment_they_took_but_another_manager_can() 
                 received: "5000".into(),
                 request_key: "own-1".into(),
             },
+            &ledger::Payer::named("测试交款人"),
         )
         .await
         .expect("pay");
@@ -749,6 +750,7 @@ async fn a_manager_is_not_offered_to_reverse_their_own_payment_or_decide_their_o
                 received: "5000".into(),
                 request_key: format!("l2-{who}"),
             },
+            &ledger::Payer::named("测试交款人"),
         )
         .await
         .expect("pay");

@@ -39,6 +39,7 @@ async fn billing_calls_check_the_role_and_the_house() {
             received: "9999".into(),
             request_key: "http-test".into(),
         },
+        &app::billing::ledger::Payer::named("测试交款人"),
     )
     .await
     .expect("payment")

@@ -330,5 +330,13 @@ async fn two_clerks_completing_one_move_in_at_once_complete_it_once() {
             1,
             "{e}: one owner"
         );
+        // Never read before: the move-in's readings are the house's openings.
+        let unread = page.meters.iter().filter(|m| m.last.is_empty()).count() as i64;
+        assert!(unread > 0, "{e}: the demo's case house has no reading yet");
+        assert_eq!(
+            one(db, &format!("select count(*) from meter_opening where house_id = {house} and source = 'move_in' and reading_centi = 900300")).await,
+            unread,
+            "{e}"
+        );
     }
 }

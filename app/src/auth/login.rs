@@ -1,13 +1,16 @@
 //! Signing in: the password check under the failure budgets of
 //! [`crate::security::limiter`] (whose doc states the rule), and what the
-//! audit log keeps of a failed attempt.
+//! audit log keeps of a failed attempt. An activation code is checked under
+//! the same budgets ([`check_secret`]).
 
+use std::future::Future;
 use std::net::IpAddr;
 use std::time::Duration;
 
 use super::db::{self as account_db, AccountRow};
 use crate::common::{AuditAction, AuditEntity};
 use crate::db::audit::{self, Actor, Change};
+use crate::security::hashing::{Busy, Slot};
 use crate::state::AppState;
 
 pub use crate::security::limiter::LoginLimiter;
@@ -64,13 +67,94 @@ async fn load_known_addresses(state: &AppState, name: &str, account_id: i64) {
     }
 }
 
-/// A password check under the limiter, for `name` (normalised) and its
+/// The outcome of a check of any secret under the limiter (a password, an
+/// activation code): [`SecretCheck::Right`] carries what the check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretCheck<T> {
+    Right(T),
+    /// Wrong (counted against the budgets).
+    Wrong,
+    /// As [`PasswordCheck::Throttled`].
+    Throttled {
+        wait: Duration,
+        failed: bool,
+    },
+    /// Not checked: no hashing slot in time (nothing counted).
+    Busy,
+}
+
+/// A check of a secret under the limiter, for `name` (normalised) and its
 /// account if there is one. The budgets are spent before the hash: refused
 /// unheard while the account or address waits or while the checks in flight
 /// would spend it; refused again if they spent it while this one queued for a
 /// hashing slot; a failure is counted; and a check that finds a budget spent
 /// by the time it finishes is refused too, right or wrong — so guesses sent
 /// all at once learn nothing past the budget, and cost no more hashing.
+///
+/// `verify` is given the hashing slot and answers what it found (`None`:
+/// wrong), or [`Busy`](crate::security::hashing::Busy) when it needed a
+/// further slot and none came (nothing is counted then). Signing in and an
+/// activation code spend the same budgets under the same name (a mobile), so
+/// neither page is a way round the other's.
+pub async fn check_secret<T, F, Fut>(
+    state: &AppState,
+    name: &str,
+    account_id: Option<i64>,
+    ip: Option<IpAddr>,
+    verify: F,
+) -> SecretCheck<T>
+where
+    F: FnOnce(Slot) -> Fut,
+    Fut: Future<Output = Result<Option<T>, Busy>>,
+{
+    if let Some(id) = account_id {
+        load_known_addresses(state, name, id).await;
+    }
+    let mut attempt = match state.limiter.begin(name, ip) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            return SecretCheck::Throttled {
+                wait,
+                failed: false,
+            }
+        }
+    };
+    let Ok(slot) = state.hasher.slot().await else {
+        return SecretCheck::Busy;
+    };
+    if let Some(wait) = attempt.wait() {
+        return SecretCheck::Throttled {
+            wait,
+            failed: false,
+        };
+    }
+    attempt.hashing();
+    let found = match verify(slot).await {
+        Ok(found) => found,
+        Err(Busy) => {
+            // Not settled by a hash: its place is given back, as for a busy hasher.
+            attempt.right();
+            return SecretCheck::Busy;
+        }
+    };
+    if found.is_some() {
+        attempt.right();
+    } else {
+        attempt.failed();
+    }
+    match (state.limiter.wait(name, ip), found) {
+        (Some(wait), found) => SecretCheck::Throttled {
+            wait,
+            failed: found.is_none(),
+        },
+        (None, Some(found)) => SecretCheck::Right(found),
+        (None, None) => SecretCheck::Wrong,
+    }
+}
+
+/// A password check under the limiter ([`check_secret`]), for `name`
+/// (normalised) and its account if there is one; an unknown account is
+/// checked against the dummy hash, at the same cost.
 pub async fn check_password(
     state: &AppState,
     name: &str,
@@ -78,42 +162,15 @@ pub async fn check_password(
     ip: Option<IpAddr>,
     password: String,
 ) -> PasswordCheck {
-    if let Some(account) = account {
-        load_known_addresses(state, name, account.id).await;
-    }
-    let mut attempt = match state.limiter.begin(name, ip) {
-        Ok(attempt) => attempt,
-        Err(wait) => {
-            return PasswordCheck::Throttled {
-                wait,
-                failed: false,
-            }
-        }
-    };
-    let Ok(slot) = state.hasher.slot().await else {
-        return PasswordCheck::Busy;
-    };
-    if let Some(wait) = attempt.wait() {
-        return PasswordCheck::Throttled {
-            wait,
-            failed: false,
-        };
-    }
     let hash = account.map(|a| a.password_hash.clone());
-    attempt.hashing();
-    let verified = state.hasher.verify_in(slot, password, hash).await;
-    if verified {
-        attempt.right();
-    } else {
-        attempt.failed();
-    }
-    match (state.limiter.wait(name, ip), verified) {
-        (Some(wait), _) => PasswordCheck::Throttled {
-            wait,
-            failed: !verified,
-        },
-        (None, true) => PasswordCheck::Right,
-        (None, false) => PasswordCheck::Wrong,
+    let hasher = state.hasher.clone();
+    let verify =
+        move |slot| async move { Ok(hasher.verify_in(slot, password, hash).await.then_some(())) };
+    match check_secret(state, name, account.map(|a| a.id), ip, verify).await {
+        SecretCheck::Right(()) => PasswordCheck::Right,
+        SecretCheck::Wrong => PasswordCheck::Wrong,
+        SecretCheck::Throttled { wait, failed } => PasswordCheck::Throttled { wait, failed },
+        SecretCheck::Busy => PasswordCheck::Busy,
     }
 }
 

@@ -85,13 +85,15 @@ pub async fn caller(state: &AppState, session: &Session) -> Result<Option<Caller
             .await
             .map_err(AppError::internal)?;
     }
-    // A resident's houses, each from the start of their own occupancy: the one
-    // line every portal read draws, resolved here once for the request.
-    let residences: Vec<Residence> = match account.resident_id {
-        Some(resident_id) => super::residence::residences(&state.db.pool, resident_id)
+    // A resident's houses — under every resident record linked to the
+    // account — each from the start of their own occupancy: the one line
+    // every portal read draws, resolved here once for the request.
+    let residences: Vec<Residence> = if account.role() == crate::common::Role::Resident {
+        super::residence::account_residences(&state.db.pool, account.id)
             .await
-            .map_err(AppError::internal)?,
-        None => Vec::new(),
+            .map_err(AppError::internal)?
+    } else {
+        Vec::new()
     };
     Ok(Some(Caller {
         residences,

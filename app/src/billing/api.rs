@@ -165,6 +165,9 @@ pub struct PaymentResult {
     pub receipt_no: String,
 }
 
+/// Takes a payment at the counter. `payer`: the id of one of the house's
+/// occupants, or anything else (the form's "someone else") for the name
+/// typed in `payer_name`.
 #[server(endpoint = "take_payment")]
 pub async fn take_payment(
     house_id: i64,
@@ -172,6 +175,8 @@ pub async fn take_payment(
     method: String,
     received: String,
     request_key: String,
+    payer: Option<String>,
+    payer_name: Option<String>,
 ) -> Result<PaymentResult, AppError> {
     guarded(Permission::UseDesk, move |call| async move {
         check_house(call.pool(), &call.caller, house_id).await?;
@@ -182,12 +187,17 @@ pub async fn take_payment(
             received,
             request_key,
         };
+        let payer = match payer.and_then(|p| p.trim().parse::<i64>().ok()) {
+            Some(resident_id) if resident_id > 0 => ledger::Payer::resident(resident_id),
+            _ => ledger::Payer::named(payer_name.unwrap_or_default()),
+        };
         let taken = ledger::take_payment(
             call.db(),
             &call.actor(),
             call.caller.account_id,
             call.lang(),
             &request,
+            &payer,
         )
         .await?;
         Ok(PaymentResult {
@@ -428,6 +438,42 @@ pub async fn save_meter_readings(
             call.lang(),
             fee_item_id,
             &period,
+            &entries,
+            Some(call.caller.account_id),
+            |estate| call.caller.check_estate(estate),
+        )
+        .await
+    })
+    .await
+}
+
+/// Records the opening readings typed on the readings page for houses that
+/// have none, all read on `read_on`, all or nothing. The form posts its
+/// columns as parallel lists, one entry per house.
+#[server(endpoint = "record_meter_openings")]
+pub async fn record_meter_openings(
+    fee_item_id: i64,
+    read_on: String,
+    houses: Option<Vec<i64>>,
+    openings: Option<Vec<String>>,
+) -> Result<usize, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        let openings = openings.unwrap_or_default();
+        let entries: Vec<db::OpeningEntry> = houses
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, house_id)| db::OpeningEntry {
+                house_id,
+                reading: openings.get(i).cloned().unwrap_or_default(),
+            })
+            .collect();
+        db::save_openings(
+            call.db(),
+            &call.actor(),
+            call.lang(),
+            fee_item_id,
+            &read_on,
             &entries,
             Some(call.caller.account_id),
             |estate| call.caller.check_estate(estate),

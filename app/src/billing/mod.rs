@@ -122,6 +122,17 @@ crate::value_set! {
     }
 }
 
+crate::value_set! {
+    /// Where a house's opening meter reading (起始读数) came from: typed at
+    /// the desk, read at the move-in inspection, or taken over from the
+    /// readings on file when openings began (migration 0012).
+    pub enum OpeningSource("billing.opening_source") {
+        Desk = "desk",
+        MoveIn = "move_in",
+        Import = "import",
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RateView {
     pub id: i64,
@@ -188,6 +199,26 @@ pub struct BillingOverview {
     pub can_approve: bool,
     pub this_month: String,
     pub waivers: Vec<WaiverView>,
+    /// Billable houses with neither an opening reading nor any reading of a
+    /// metered item: they get no metered line until their opening is
+    /// recorded. The first [`MISSING_OPENINGS_SHOWN`] of them.
+    pub missing_openings: Vec<MissingOpening>,
+    /// How many there are in all.
+    pub missing_openings_total: i64,
+}
+
+/// How many houses without an opening reading the runs page lists.
+pub const MISSING_OPENINGS_SHOWN: i64 = 200;
+
+/// A billable house with no opening reading (and no reading) of a metered item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct MissingOpening {
+    pub house_id: i64,
+    pub number: String,
+    pub building_id: i64,
+    pub fee_item_id: i64,
+    pub item: String,
 }
 
 /// A bill line as the desk and the portal show it.
@@ -223,6 +254,9 @@ pub struct PaymentView {
     pub lines_fen: i64,
     pub prepaid_fen: i64,
     pub clerk: String,
+    /// Who paid, as stored with the payment (none: a payment from before
+    /// payers were stored that no owner's occupancy covered).
+    pub payer: Option<String>,
     pub created_at: String,
     pub reversal: Option<ReversalView>,
     /// Whether the viewer may reverse it now: a manager, the payment standing,
@@ -283,6 +317,9 @@ pub struct HouseAccount {
     pub prepaid: Vec<PrepaidView>,
     pub waivers: Vec<WaiverView>,
     pub one_off_items: Vec<Choice>,
+    /// Who may be named as the payer: the house's current occupants, owners
+    /// first (the form's default), each labelled with their role.
+    pub occupants: Vec<Choice>,
     /// A fresh one-time key for the payment form.
     pub request_key: String,
     pub can_approve: bool,
@@ -303,7 +340,8 @@ pub struct ReceiptView {
     pub estate_name: String,
     pub house_id: i64,
     pub house_number: String,
-    pub payer: String,
+    /// The payer stored with the payment; none: the receipt names the house only.
+    pub payer: Option<String>,
     pub items: Vec<ReceiptItem>,
     pub prepaid_fen: i64,
     pub received_fen: i64,
@@ -363,15 +401,22 @@ pub struct ReadingGrid {
     pub building_id: i64,
     pub period: String,
     pub rows: Vec<ReadingRow>,
+    /// The desk's day: an opening reading's date unless the clerk types another.
+    pub today: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadingRow {
     pub house_id: i64,
     pub number: String,
+    /// The reading this period's counts from: the last one before the
+    /// period, else the opening reading; empty when there is neither.
     pub previous: String,
     pub reading: String,
     pub billed: bool,
+    /// Neither an opening reading nor an earlier reading: no reading can be
+    /// saved until the opening is recorded (无起始读数).
+    pub no_opening: bool,
 }
 
 /// A readings file's import attempt and its row report.
@@ -445,7 +490,8 @@ pub struct PortalReceipt {
     pub receipt_no: String,
     pub estate_name: String,
     pub house_number: String,
-    pub payer: String,
+    /// The payer stored with the payment; none: the receipt names the house only.
+    pub payer: Option<String>,
     pub items: Vec<ReceiptItem>,
     pub prepaid_fen: i64,
     pub received_fen: i64,
@@ -476,5 +522,6 @@ mod tests {
         assert_eq!(PayMethod::Wechat.key(), "billing.method.wechat");
         assert_eq!(FeeKind::OneOff.as_str(), "one_off");
         assert_eq!(WaiverTarget::LateFee.as_str(), "late_fee");
+        assert_eq!(OpeningSource::MoveIn.as_str(), "move_in");
     }
 }

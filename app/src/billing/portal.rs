@@ -162,6 +162,7 @@ struct ReceiptRow {
     prepaid_fen: i64,
     received_fen: i64,
     method: PayMethod,
+    payer_name: Option<String>,
     /// 0/1.
     reversed: i64,
 }
@@ -178,7 +179,7 @@ pub async fn portal_receipt(
     let mut conn = pool.acquire().await?;
     let row: Option<ReceiptRow> = sqlx::query_as(
         "select p.house_id, p.created_at, p.receipt_no, e.name as estate_name, h.number as house_number, \
-                p.prepaid_fen, p.received_fen, p.method, \
+                p.prepaid_fen, p.received_fen, p.method, p.payer_name, \
                 case when v.id is null then 0 else 1 end as reversed \
          from payment p join house h on h.id = p.house_id join estate e on e.id = p.estate_id \
          left join payment_reversal v on v.payment_id = p.id where p.id = $1",
@@ -198,7 +199,7 @@ pub async fn portal_receipt(
     Ok(PortalReceipt {
         payment_id,
         items: receipt_items(&mut *conn, payment_id, lang).await?,
-        payer: super::db::owners(&mut *conn, p.house_id).await?,
+        payer: p.payer_name,
         receipt_no: p.receipt_no,
         estate_name: p.estate_name,
         house_number: p.house_number,

@@ -441,28 +441,31 @@ fn insert_sql(backend: Backend, table: &str, shared: &str, rows: usize) -> Strin
     sql
 }
 
-/// Status changes of the estate's houses since `period` began, by house, on
-/// the desk day they happened (earlier ones do not change its days).
+/// Status changes of the estate's houses that took effect since `period`
+/// began, by house, in order of effect, each on its effective date (生效日期;
+/// earlier ones do not change its days). A change recorded later than it
+/// took effect counts from the day it took effect. A backdated change into a
+/// month already billed does not re-bill it: a rerun of that month only adds
+/// the lines it lacks (a house that became billable gets its line; one
+/// already billed keeps its line as it was).
 pub async fn status_changes(
     pool: &AnyPool,
     estate_id: i64,
     period: Period,
 ) -> sqlx::Result<HashMap<i64, Vec<StatusChange>>> {
-    let since =
-        time::local_day_start_utc(&time::date_to_db(period.first_day())).unwrap_or_default();
+    let since = time::date_to_db(period.first_day());
     let changes: Vec<(i64, Option<String>, String, String)> = sqlx::query_as(
-        "select c.house_id, c.from_status, c.to_status, c.changed_at from house_status_change c \
-         join house h on h.id = c.house_id where h.estate_id = $1 and c.changed_at >= $2 order by c.id",
+        "select c.house_id, c.from_status, c.to_status, c.effective_on from house_status_change c \
+         join house h on h.id = c.house_id where h.estate_id = $1 and c.effective_on >= $2 \
+         order by c.effective_on, c.id",
     )
     .bind(estate_id)
     .bind(&since)
     .fetch_all(pool)
     .await?;
     let mut by_house: HashMap<i64, Vec<StatusChange>> = HashMap::new();
-    for (house_id, from, to, at) in changes {
-        let Some(on) =
-            time::from_db(&at).map(|t| t.with_timezone(&time::desk_offset()).date_naive())
-        else {
+    for (house_id, from, to, effective_on) in changes {
+        let Ok(on) = NaiveDate::parse_from_str(&effective_on, "%Y-%m-%d") else {
             continue;
         };
         by_house

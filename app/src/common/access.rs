@@ -67,6 +67,9 @@ pub enum Permission {
     WatchSecurity,
     /// The estate's move-in checklist and agreements (managers and admins).
     ManageMoves,
+    /// A correction by hand of the register's record of a house (its status,
+    /// outside move-in and move-out): managers only, with a reason.
+    CorrectRegister,
 }
 
 /// The estates a caller may see.
@@ -119,6 +122,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ManageKeys => matches!(role, Admin | Manager),
         WatchSecurity => role == Security,
         ManageMoves => matches!(role, Admin | Manager),
+        CorrectRegister => role == Manager,
     }
 }
 
@@ -161,6 +165,8 @@ pub fn page_permission(path: &str) -> Option<Permission> {
         "portal" => Some(Permission::UsePortal),
         "security" => Some(Permission::WatchSecurity),
         "account" => Some(Permission::SignedIn),
+        // Signing in, and activating a resident account with a desk's code.
+        "login" | "activate" => None,
         _ => None,
     }
 }
@@ -189,7 +195,11 @@ mod tests {
     #[test]
     fn permission_matrix() {
         // One row per permission: which roles hold it, in ROLES order.
-        let expected: [(Permission, [bool; 6]); 14] = [
+        let expected: [(Permission, [bool; 6]); 15] = [
+            (
+                Permission::CorrectRegister,
+                [false, true, false, false, false, false],
+            ),
             (
                 Permission::ManageRepairs,
                 [true, true, false, false, false, false],
@@ -267,6 +277,7 @@ mod tests {
             assert!(!allows(Role::Resident, needed), "{path}");
         }
         assert_eq!(page_permission("/login"), None);
+        assert_eq!(page_permission("/activate"), None);
         assert_eq!(
             page_permission("/desk/escalations"),
             Some(Permission::HandleEscalations)

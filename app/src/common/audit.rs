@@ -36,6 +36,7 @@ crate::value_set! {
         AddRate = "add_rate",
         SetLatePolicy = "set_late_policy",
         SaveReadings = "save_readings",
+        RecordOpening = "record_opening",
         ImportReadings = "import_readings",
         RejectReadings = "reject_readings",
         RaiseCharge = "raise_charge",
@@ -74,6 +75,9 @@ crate::value_set! {
         StartKeyCount = "start_key_count",
         CloseKeyCount = "close_key_count",
         AttachKeyPaper = "attach_key_paper",
+        IssueActivationCode = "issue_activation_code",
+        ActivateAccount = "activate_account",
+        ActivateFailed = "activate_failed",
     }
 }
 
@@ -106,5 +110,6 @@ crate::value_set! {
         KeyLoan = "key_loan",
         KeyAuthorisation = "key_authorisation",
         KeyCount = "key_count",
+        ActivationCode = "activation_code",
     }
 }

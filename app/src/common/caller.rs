@@ -20,9 +20,14 @@ pub struct Caller {
     pub display_name: String,
     pub lang: Lang,
     pub scope: EstateScope,
+    /// A resident account's first resident record (the one it was opened
+    /// for). The account may be linked to more — one person in two estates —
+    /// through `auth::residence::linked_residents`; where a house or estate is
+    /// at hand, `auth::residence::acting_resident` names the record that acts.
     pub resident_id: Option<i64>,
-    /// A resident's current houses, each from the start of their own
-    /// occupancy; empty for staff. Resolved once per request.
+    /// A resident's current houses, under every resident record linked to the
+    /// account, each from the start of that record's own occupancy; empty for
+    /// staff. Resolved once per request.
     pub residences: Vec<Residence>,
 }
 

@@ -14,10 +14,10 @@ use crate::error::AppError;
 use {
     super::db::{self as register, NewHouse, NewOccupant, ResidentFields},
     super::rules::{self, FieldProblem},
-    super::{HouseStatus, PersonalField},
+    super::PersonalField,
     crate::common::{AccountId, AuditAction, AuditEntity, EstateId, HouseId, Lang, Permission},
     crate::db::audit::Change,
-    crate::db::OnUnique,
+    crate::db::{LockOn, OnUnique},
     crate::guard::guarded,
     crate::i18n::{refused, tr},
     serde_json::json,
@@ -50,10 +50,11 @@ pub async fn list_houses(filter: HouseFilter) -> Result<HouseList, AppError> {
 #[server(endpoint = "get_house")]
 pub async fn get_house(id: i64) -> Result<HouseDetail, AppError> {
     guarded(Permission::UseDesk, move |call| async move {
-        let house = register::house_detail(call.pool(), id)
+        let mut house = register::house_detail(call.pool(), id)
             .await?
             .ok_or(AppError::NotFound)?;
         call.caller.check_estate(house.estate_id)?;
+        house.may_correct = call.may(Permission::CorrectRegister);
         Ok(house)
     })
     .await
@@ -184,33 +185,48 @@ pub async fn end_occupancy(occupancy_id: i64, end_date: String) -> Result<(), Ap
     .await
 }
 
-/// Changes a house's status; the change joins its history with the reason.
+/// A manager's correction of a house's status by hand, effective on a day
+/// (not in the future, not before the house's latest change) and with a
+/// reason; the change joins its history. Status changes in the normal course
+/// come from move-in and move-out, which keep to the lifecycle
+/// ([`rules::lifecycle_allows`]); a correction may leave it.
 #[server(endpoint = "change_house_status")]
 pub async fn change_house_status(
     house_id: i64,
     status: String,
+    effective_on: String,
     reason: String,
 ) -> Result<(), AppError> {
-    guarded(Permission::UseDesk, move |call| async move {
+    guarded(Permission::CorrectRegister, move |call| async move {
         let lang = call.lang();
-        let status = HouseStatus::parse(&status)
-            .ok_or_else(|| refused_field(lang, ("status", "register.invalid.status")))?;
-        let reason = rules::status_reason(&reason);
         let house_id = HouseId(house_id);
         let mut w = call.write().await?;
+        w.lock(LockOn::House(house_id.get())).await?;
         let (estate_id, from) = register::house_estate(&mut *w, house_id)
             .await?
             .ok_or(AppError::NotFound)?;
         call.caller.check_estate(estate_id.get())?;
-        rules::check_status_change(from, status).map_err(|p| refused_field(lang, p))?;
+        let latest = register::latest_effective_on(&mut *w, house_id).await?;
+        let fix = rules::check_correction(
+            from,
+            &status,
+            &effective_on,
+            &reason,
+            &crate::db::time::desk_today(),
+            latest.as_deref(),
+        )
+        .map_err(|problems| refused(lang, problems))?;
         let by = AccountId(call.caller.account_id);
-        register::change_status(&mut w, house_id, from, status, &reason, by).await?;
+        let (to, on) = (fix.to, fix.effective_on.as_str());
+        if !register::change_status(&mut w, house_id, from, to, on, &fix.reason, by).await? {
+            return Err(AppError::Conflict(tr(lang, "register.status_moved_on")));
+        }
         w.audit(
             Change::new(AuditAction::ChangeStatus, AuditEntity::House)
                 .id(house_id)
                 .estate(estate_id.get())
                 .before(json!({ "status": from }))
-                .after(json!({ "status": status, "reason": reason })),
+                .after(json!({ "status": to, "effective_on": on, "reason": fix.reason })),
         )
         .await?;
         w.commit().await?;

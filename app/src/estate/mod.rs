@@ -134,12 +134,15 @@ pub struct OccupancyView {
     pub end_date: Option<String>,
 }
 
-/// One status change of a house.
+/// One status change of a house: when it took effect (the desk day billing
+/// counts from) and when it was recorded, by whom and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct StatusChange {
     pub from_status: Option<HouseStatus>,
     pub to_status: HouseStatus,
+    /// `YYYY-MM-DD` (生效日期).
+    pub effective_on: String,
     pub changed_at: String,
     pub changed_by: Option<String>,
     pub reason: String,
@@ -159,9 +162,16 @@ pub struct HouseDetail {
     pub use_kind: HouseUse,
     pub status: HouseStatus,
     pub occupancies: Vec<OccupancyView>,
+    /// Latest in effect first.
     pub history: Vec<StatusChange>,
+    /// The effective date of the latest change in the history: no new change
+    /// may take effect before it.
+    pub latest_effective_on: Option<String>,
     /// Today at the desk (China Standard Time), the default for new dates.
     pub today: String,
+    /// Whether the caller may correct the house's status by hand (a manager);
+    /// the server checks again on every correction.
+    pub may_correct: bool,
 }
 
 /// The resident page (personal data masked; revealed one field at a time).

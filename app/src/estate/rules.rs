@@ -1,7 +1,8 @@
 //! Rules of the estate register: what a mobile number, an ID number, an area
 //! and a house number must look like; what the desk's forms (a new occupant,
 //! a resident's correction, a new house, a house's facts, an end date, a
-//! status change) and the import's words must hold; how personal data is
+//! manager's status correction) and the import's words must hold; the house's
+//! status lifecycle ([`lifecycle_allows`]); how personal data is
 //! masked. Pure functions, compiled for the server and the browser alike:
 //! the server functions turn the refused fields into messages.
 
@@ -292,6 +293,102 @@ pub fn check_status_change(from: HouseStatus, to: HouseStatus) -> Result<(), Fie
     }
 }
 
+/// The house's lifecycle: the status changes the desk's workflows (move-in,
+/// move-out, renovation) may make without a manager. A handover (收楼) takes
+/// a house out of 未收楼 — to 空置, or straight to 自住 / 出租 when the
+/// move-in hands over and moves in at once; a vacant house is moved into,
+/// let or renovated; 自住 and 出租 swap; a lived-in house is renovated and a
+/// renovated one lived in or left empty; a move-out (迁出) leaves it vacant.
+/// Nothing goes back to 未收楼, and no status changes to itself. Anything
+/// else is a manager's correction ([`check_correction`]).
+pub fn lifecycle_allows(from: HouseStatus, to: HouseStatus) -> bool {
+    use HouseStatus::*;
+    matches!(
+        (from, to),
+        (NotHandedOver, Vacant | Occupied | Let)
+            | (Vacant, Occupied | Let | Renovating)
+            | (Occupied, Let | Renovating | Vacant)
+            | (Let, Occupied | Renovating | Vacant)
+            | (Renovating, Vacant | Occupied | Let)
+    )
+}
+
+/// Whether `day` is a desk day as stored: `YYYY-MM-DD`, a real date, in that
+/// one spelling (`2026-1-5` would sort wrongly as text).
+fn is_stored_day(day: &str) -> bool {
+    NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .is_ok_and(|d| d.format("%Y-%m-%d").to_string() == day)
+}
+
+/// The day a status change takes effect (生效日期), the day billing counts
+/// from: a desk day, not after `today` (a change is recorded when it has
+/// happened), and not before the house's latest change took effect
+/// (`latest`), so the house's history in order of effect ends in its status
+/// now. All three are `YYYY-MM-DD`, which compare as text.
+pub fn check_effective_on(
+    day: &str,
+    today: &str,
+    latest: Option<&str>,
+) -> Result<(), FieldProblem> {
+    if !is_stored_day(day) {
+        Err(("effective_on", "register.invalid.date"))
+    } else if day > today {
+        Err(("effective_on", "register.invalid.effective_future"))
+    } else if latest.is_some_and(|latest| day < latest) {
+        Err(("effective_on", "register.invalid.effective_before_latest"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A manager's correction of a house's status, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedCorrection {
+    pub to: HouseStatus,
+    pub effective_on: String,
+    /// Trimmed, at most 200 characters, never empty.
+    pub reason: String,
+}
+
+/// Checks a manager's correction of a house's status (now `from`); every
+/// refused field at once. A correction may go outside the lifecycle — that
+/// is what it is for — but never to the same status, and it needs a reason.
+pub fn check_correction(
+    from: HouseStatus,
+    to: &str,
+    effective_on: &str,
+    reason: &str,
+    today: &str,
+    latest: Option<&str>,
+) -> Result<CheckedCorrection, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let to = match HouseStatus::parse(to) {
+        Some(to) => check_status_change(from, to)
+            .map(|()| to)
+            .map_err(|p| problems.push(p))
+            .ok(),
+        None => {
+            problems.push(("status", "register.invalid.status"));
+            None
+        }
+    };
+    if let Err(p) = check_effective_on(effective_on, today, latest) {
+        problems.push(p);
+    }
+    let reason = status_reason(reason);
+    if reason.is_empty() {
+        problems.push(("reason", "register.invalid.reason_required"));
+    }
+    match to {
+        Some(to) if problems.is_empty() => Ok(CheckedCorrection {
+            to,
+            effective_on: effective_on.to_string(),
+            reason,
+        }),
+        _ => Err(problems),
+    }
+}
+
 /// A status change's reason as kept: trimmed, at most 200 characters.
 pub fn status_reason(reason: &str) -> String {
     reason.trim().chars().take(200).collect()
@@ -511,6 +608,118 @@ mod tests {
                 .chars()
                 .count(),
             200
+        );
+    }
+
+    #[test]
+    fn the_lifecycle_over_every_status_pair() {
+        use HouseStatus::*;
+        // Rows: from; columns: to, in `HouseStatus::ALL` order
+        // (未收楼, 空置, 自住, 出租, 装修中).
+        let expected: [(HouseStatus, [bool; 5]); 5] = [
+            (NotHandedOver, [false, true, true, true, false]),
+            (Vacant, [false, false, true, true, true]),
+            (Occupied, [false, true, false, true, true]),
+            (Let, [false, true, true, false, true]),
+            (Renovating, [false, true, true, true, false]),
+        ];
+        assert_eq!(
+            HouseStatus::ALL,
+            &[NotHandedOver, Vacant, Occupied, Let, Renovating]
+        );
+        for (from, row) in expected {
+            for (to, want) in HouseStatus::ALL.iter().zip(row) {
+                assert_eq!(lifecycle_allows(from, *to), want, "{from:?} → {to:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn nothing_goes_back_to_not_handed_over_and_nothing_stays_put() {
+        for s in HouseStatus::ALL {
+            assert!(!lifecycle_allows(*s, HouseStatus::NotHandedOver), "{s:?}");
+            assert!(!lifecycle_allows(*s, *s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn an_effective_date_is_a_past_day_not_before_the_latest_change() {
+        let today = "2026-12-02";
+        assert_eq!(check_effective_on("2026-12-02", today, None), Ok(()));
+        assert_eq!(
+            check_effective_on("2026-10-10", today, Some("2026-10-10")),
+            Ok(())
+        );
+        assert_eq!(
+            check_effective_on("2026-12-03", today, None),
+            Err(("effective_on", "register.invalid.effective_future"))
+        );
+        assert_eq!(
+            check_effective_on("2026-10-09", today, Some("2026-10-10")),
+            Err(("effective_on", "register.invalid.effective_before_latest"))
+        );
+        for bad in [
+            "",
+            "2026-1-5",
+            "2026-02-30",
+            "10/10/2026",
+            "2026-10-10T00:00",
+        ] {
+            assert_eq!(
+                check_effective_on(bad, today, None),
+                Err(("effective_on", "register.invalid.date")),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_correction_may_leave_the_lifecycle_but_needs_a_change_and_a_reason() {
+        let today = "2026-12-02";
+        // Back to 未收楼 is outside the lifecycle: a manager may still correct it.
+        assert_eq!(
+            check_correction(
+                HouseStatus::Vacant,
+                "not_handed_over",
+                "2026-11-30",
+                " 录错了 ",
+                today,
+                None
+            ),
+            Ok(CheckedCorrection {
+                to: HouseStatus::NotHandedOver,
+                effective_on: "2026-11-30".into(),
+                reason: "录错了".into(),
+            })
+        );
+        assert_eq!(
+            check_correction(
+                HouseStatus::Let,
+                "let",
+                "2026-12-03",
+                "  ",
+                today,
+                Some("2026-11-01")
+            ),
+            Err(vec![
+                ("status", "register.invalid.same_status"),
+                ("effective_on", "register.invalid.effective_future"),
+                ("reason", "register.invalid.reason_required"),
+            ])
+        );
+        assert_eq!(
+            check_correction(
+                HouseStatus::Let,
+                "sold",
+                "2026-10-31",
+                "x",
+                today,
+                Some("2026-11-01")
+            ),
+            Err(vec![
+                ("status", "register.invalid.status"),
+                ("effective_on", "register.invalid.effective_before_latest"),
+            ])
         );
     }
 

@@ -7,6 +7,7 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
+    crate::auth::residence::linked_residents,
     crate::common::personal::{mask_id_number, mask_mobile},
     crate::common::Permission,
     crate::estate::PersonalField,
@@ -22,14 +23,21 @@ pub async fn desk_summary() -> Result<Vec<EstateSummary>, AppError> {
     .await
 }
 
-/// The houses the signed-in resident is currently linked to — theirs only.
+/// The houses the signed-in resident is currently linked to — theirs only,
+/// under every resident record linked to the account (one person in two
+/// estates sees both).
 #[server(endpoint = "my_houses")]
 pub async fn my_houses() -> Result<Vec<MyHouse>, AppError> {
     guarded(Permission::UsePortal, move |call| async move {
-        match call.caller.resident_id {
-            Some(resident_id) => Ok(super::db::my_houses(call.pool(), resident_id).await?),
-            None => Ok(Vec::new()),
+        let records = linked_residents(call.pool(), call.caller.account_id).await?;
+        let mut houses = Vec::new();
+        for resident_id in records {
+            houses.extend(super::db::my_houses(call.pool(), resident_id).await?);
         }
+        houses.sort_by(|a, b| {
+            (&a.estate_name, &a.number, a.house_id).cmp(&(&b.estate_name, &b.number, b.house_id))
+        });
+        Ok(houses)
     })
     .await
 }

@@ -200,6 +200,15 @@ pub async fn cancel_move_in(id: i64, reason: String) -> Result<(), AppError> {
     .await
 }
 
+/// The portal code printed on a completed move-in's sheet (shown once).
+#[server(endpoint = "issue_move_in_code")]
+pub async fn issue_move_in_code(id: i64) -> Result<PortalCode, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        super::db::complete::issue_code(call.db(), &call.actor(), &call.caller, call.lang(), id).await
+    })
+    .await
+}
+
 /// The checklist and agreements of an estate.
 #[server(endpoint = "get_move_in_template")]
 pub async fn get_move_in_template(estate_id: i64) -> Result<Template, AppError> {

@@ -3,7 +3,8 @@
 //! initial meter readings, the keys handed over, the agreements signed —
 //! that can be left and resumed, and completes in one transaction: the
 //! occupancy, billing's start (the house's status, effective on the handover
-//! day). The printed move-in sheet (入住登记表) carries it all.
+//! day) and the opening readings. The printed move-in sheet (入住登记表)
+//! carries it all, and the portal's activation code.
 //!
 //! - here: the types the pages and the server share, and the closed value sets;
 //! - `rules`: which steps a case still misses, the identity and house checks,
@@ -180,4 +181,12 @@ pub struct TemplateItem {
     pub id: i64,
     pub room: String,
     pub item: String,
+}
+
+/// A portal activation code, shown once (on the printed move-in sheet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalCode {
+    pub code: String,
+    pub expires: String,
+    pub mobile_masked: String,
 }

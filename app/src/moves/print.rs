@@ -1,15 +1,16 @@
 //! `/desk/moves/in/:id/sheet`: the move-in sheet (入住登记表) of a completed
 //! move-in, to print and sign: the house, the resident and their title, the
 //! inspection's findings, the readings, the keys, the agreements, signature
-//! lines.
+//! lines — and the portal's activation code, issued when the clerk asks for
+//! it on this page (shown once; asking again voids the earlier code).
 
 use leptos::prelude::*;
 
 use crate::estate::OccupancyRole;
 use crate::i18n::use_i18n;
-use crate::moves::api::get_move_in;
-use crate::moves::{CasePage, Finding};
-use crate::ui::{area, id_param, load};
+use crate::moves::api::{get_move_in, IssueMoveInCode};
+use crate::moves::{CasePage, CaseStatus, Finding};
+use crate::ui::{area, form_error, id_param, load, FormError};
 
 fn print_page() {
     #[cfg(feature = "hydrate")]
@@ -29,6 +30,21 @@ pub fn MoveInSheetPage() -> impl IntoView {
 fn Sheet(p: CasePage) -> impl IntoView {
     let i18n = use_i18n();
     let case_id = p.id;
+    let issue = ServerAction::<IssueMoveInCode>::new();
+    let v = issue.value();
+    let completed = p.status == CaseStatus::Completed;
+    let code = move || {
+        v.get().and_then(|r| r.ok()).map(|c| {
+            let i18n = use_i18n();
+            view! {
+                <div class="portal-code">
+                    <p class="code" data-testid="portal-code">{c.code.clone()}</p>
+                    <p>{i18n.f("moves.code_for", &[("mobile", &c.mobile_masked), ("expires", &c.expires)])}</p>
+                    <p>{i18n.t("moves.code_steps")}</p>
+                </div>
+            }
+        })
+    };
     let person = p.identity.clone();
     let findings = p
         .checklist
@@ -64,7 +80,14 @@ fn Sheet(p: CasePage) -> impl IntoView {
     view! {
         <p class="crumbs no-print"><a href=format!("/desk/moves/in/{case_id}")>{i18n.t("moves.back_to_case")}</a></p>
         <div class="print-tools no-print">
+            {completed.then(|| view! {
+                <button type="button" on:click=move |_| { issue.dispatch(IssueMoveInCode { id: case_id }); }>
+                    {use_i18n().t("moves.issue_code")}
+                </button>
+            })}
             <button type="button" class="primary" on:click=move |_| print_page()>{i18n.t("moves.print")}</button>
+            <span class="muted">{i18n.t("moves.code_once")}</span>
+            <FormError error=form_error(v) />
         </div>
         <article class="move-in-sheet">
             <h1>{i18n.t("moves.sheet_title")}</h1>
@@ -114,6 +137,7 @@ fn Sheet(p: CasePage) -> impl IntoView {
                 </tr></thead>
                 <tbody>{findings}</tbody>
             </table>
+            {code}
             <div class="sheet-signs">
                 <span>{i18n.t("moves.sign_resident")}</span>
                 <span>{i18n.t("moves.sign_clerk")}</span>

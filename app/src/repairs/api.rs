@@ -18,7 +18,9 @@ use crate::error::AppError;
 use crate::guard::{guarded, Call};
 
 /// The caller as the ticket rules see them; a resident with the houses the
-/// request resolved for them ([`Caller::residences`]).
+/// request resolved for them ([`Caller::residences`], under every record
+/// linked to the account) as their first resident record (a report names the
+/// record of its house instead, see [`report_repair`]).
 #[cfg(feature = "ssr")]
 pub fn viewer(caller: &Caller) -> Result<Viewer, AppError> {
     Ok(match caller.role {
@@ -139,6 +141,27 @@ pub async fn report_repair(
         };
         if let Some(place) = place.as_deref() {
             input.choose_place(place);
+        }
+        let mut viewer = viewer;
+        if let Viewer::Resident { resident_id, .. } = &mut viewer {
+            // One account may stand for a record in each of two estates: the
+            // report is filed as the record living in the house (a common
+            // area: in the estate), with that record's name and number.
+            let house = if input.location_id > 0 {
+                0
+            } else {
+                input.house_id
+            };
+            let acting = crate::auth::residence::acting_resident(
+                call.pool(),
+                call.caller.account_id,
+                house,
+                estate_id,
+            )
+            .await?;
+            if let Some(acting) = acting {
+                *resident_id = acting;
+            }
         }
         super::db::file_report(call.db(), &call.actor(), call.lang(), &viewer, input).await
     })

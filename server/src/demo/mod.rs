@@ -10,7 +10,7 @@ use anyhow::{bail, Context};
 use app::admin::db as admin_db;
 use app::auth::db::{self as account_db, NewAccount};
 use app::auth::password;
-use app::billing::{db as billing, ledger, rules::Period, run};
+use app::billing::{db as billing, ledger, rules::Period, run, OpeningSource};
 use app::common::{AccountId, AuditAction, AuditEntity, EstateId, Lang, Role};
 use app::db::audit::{Actor, Change};
 use app::db::{time, Database};
@@ -426,20 +426,27 @@ async fn load_billing(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
         .iter()
         .map(|_| 10_000 + (rng.next() % 50_000) as i64)
         .collect();
-    // The readings of the month before the first bill are the meters' baseline.
-    let mut period = Period {
-        year: if first.month == 1 {
-            first.year - 1
-        } else {
-            first.year
-        },
-        month: if first.month == 1 {
-            12
-        } else {
-            first.month - 1
-        },
-    };
-    for month in -1..2 {
+    // The meters' opening readings (起始读数), read the day before the first
+    // billed month: the first month's consumption counts from them.
+    let read_on = time::date_to_db(first.first_day() - chrono::Duration::days(1));
+    let mut w = db.write(actor.clone()).await?;
+    for ((house_id,), m) in building_one.iter().zip(meter.iter()) {
+        billing::record_opening(
+            &mut w,
+            lang,
+            *house_id,
+            water,
+            *m,
+            &read_on,
+            OpeningSource::MoveIn,
+            None,
+        )
+        .await
+        .map_err(fail)?;
+    }
+    w.commit().await?;
+    let mut period = first;
+    for month in 0..2 {
         let entries: Vec<billing::ReadingEntry> = building_one
             .iter()
             .zip(meter.iter_mut())
@@ -464,19 +471,17 @@ async fn load_billing(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
         )
         .await
         .map_err(fail)?;
-        if month < 0 {
-            period = period.next();
-            continue;
-        }
         let run_id = run::start(db, actor, None, lang, estate_id, &period.to_string())
             .await
             .map_err(fail)?;
         run::execute(db, run_id).await.map_err(fail)?;
         if month == 0 {
             // 王建国 pays his first month at the counter, 500 yuan over.
-            let (house_id, clerk_id): (i64, i64) = sqlx::query_as(
-                "select (select id from house where estate_id = $1 and number = '1-1-101'), \
-                        (select id from account where username = 'clerk')",
+            let (house_id, clerk_id, owner_id): (i64, i64, i64) = sqlx::query_as(
+                "select h.id, (select id from account where username = 'clerk'), \
+                        (select o.resident_id from occupancy o where o.house_id = h.id and o.role = 'owner' \
+                         and o.end_date is null order by o.id limit 1) \
+                 from house h where h.estate_id = $1 and h.number = '1-1-101'",
             )
             .bind(estate_id)
             .fetch_one(&db.pool)
@@ -497,6 +502,7 @@ async fn load_billing(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
                     received: app::billing::fen_plain(due + 50_000),
                     request_key: "demo-first-payment".into(),
                 },
+                &ledger::Payer::resident(owner_id),
             )
             .await
             .map_err(fail)?;

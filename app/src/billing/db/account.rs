@@ -18,6 +18,7 @@ use crate::billing::{
 use crate::common::Lang;
 use crate::db::time;
 use crate::error::AppError;
+use crate::i18n::I18n;
 
 /// A line as the desk shows it (the portal narrows it to [`crate::billing::PortalLine`]).
 pub(crate) fn line_view(
@@ -123,9 +124,58 @@ pub async fn house_account(
         prepaid,
         waivers,
         one_off_items,
+        occupants: payer_choices(&mut *conn, house_id, lang).await?,
         request_key: new_request_key(),
         can_approve: approver.is_some(),
     })
+}
+
+/// A current occupant of a house, as the payment form offers them.
+#[derive(sqlx::FromRow)]
+struct OccupantRow {
+    id: i64,
+    name: String,
+    role: String,
+}
+
+/// The house's current occupants as payers (交款人), owners first, then
+/// co-owners, tenants and family, each once, labelled with their role.
+async fn payer_choices<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    house_id: i64,
+    lang: Lang,
+) -> sqlx::Result<Vec<Choice>> {
+    let rows: Vec<OccupantRow> = sqlx::query_as(
+        "select r.id, r.name, o.role from occupancy o join resident r on r.id = o.resident_id \
+         where o.house_id = $1 and o.end_date is null \
+         order by case o.role when 'owner' then 0 when 'co_owner' then 1 when 'tenant' then 2 else 3 end, \
+                  o.start_date, o.id",
+    )
+    .bind(house_id)
+    .fetch_all(ex)
+    .await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|r| seen.insert(r.id))
+        .map(|r| {
+            // The estate area's role labels (`estate::OccupancyRole`), named
+            // here by key: billing does not depend on the estate area.
+            let role = match r.role.as_str() {
+                "owner" => "occupancy.owner",
+                "co_owner" => "occupancy.co_owner",
+                "tenant" => "occupancy.tenant",
+                _ => "occupancy.family",
+            };
+            Choice {
+                id: r.id,
+                name: I18n(lang).f(
+                    "billing.payer_role",
+                    &[("name", &r.name), ("role", &I18n(lang).t(role))],
+                ),
+            }
+        })
+        .collect())
 }
 
 /// A random one-time key for a payment form.
@@ -155,6 +205,7 @@ struct PaymentRow {
     lines_fen: i64,
     prepaid_fen: i64,
     clerk: String,
+    payer: Option<String>,
     created_at: String,
     reversal_reason: Option<String>,
     reversed_by: Option<String>,
@@ -172,7 +223,7 @@ pub(super) async fn payment_views<'e>(
 ) -> sqlx::Result<Vec<PaymentView>> {
     let rows: Vec<PaymentRow> = sqlx::query_as(&format!(
         "select p.id, p.receipt_no, p.method, p.received_fen, p.lines_fen, p.prepaid_fen, \
-                a.display_name as clerk, p.created_at, r.reason as reversal_reason, \
+                a.display_name as clerk, p.payer_name as payer, p.created_at, r.reason as reversal_reason, \
                 m.display_name as reversed_by, r.created_at as reversed_at, p.clerk_id \
          from payment p join account a on a.id = p.clerk_id \
          left join payment_reversal r on r.payment_id = p.id left join account m on m.id = r.reversed_by \
@@ -191,6 +242,7 @@ pub(super) async fn payment_views<'e>(
             lines_fen: r.lines_fen,
             prepaid_fen: r.prepaid_fen,
             clerk: r.clerk,
+            payer: r.payer,
             created_at: r.created_at,
             may_reverse: r.reversal_reason.is_none()
                 && approver.is_some_and(|me| {

@@ -4,7 +4,7 @@
 use sqlx::AnyPool;
 
 use super::account::{house_account, payment_views};
-use super::{item_name, owners};
+use super::item_name;
 use crate::billing::{money, rules, NoticeView, ReceiptItem, ReceiptView};
 use crate::common::Lang;
 use crate::db::audit::Actor;
@@ -65,7 +65,8 @@ pub(crate) async fn receipt_items<'e>(
 }
 
 /// A receipt as it stands: `copy` counts the prints recorded so far
-/// ([`record_print`]; the first is the original, later ones 补打).
+/// ([`record_print`]; the first is the original, later ones 补打). It names
+/// the payer stored with the payment, never the house's owners of today.
 pub async fn receipt(pool: &AnyPool, payment_id: i64, lang: Lang) -> Result<ReceiptView, AppError> {
     let p = payment_views(pool, "p.id = $1", payment_id, None)
         .await?
@@ -90,7 +91,7 @@ pub async fn receipt(pool: &AnyPool, payment_id: i64, lang: Lang) -> Result<Rece
         estate_name,
         house_id,
         house_number,
-        payer: owners(pool, house_id).await?,
+        payer: p.payer,
         items,
         prepaid_fen: p.prepaid_fen,
         received_fen: p.received_fen,

@@ -2,6 +2,7 @@
 //!
 //! - [`fees`]: fee items, rates and the late-fee policy;
 //! - [`readings`]: the meter-reading grid and readings files;
+//! - [`openings`]: opening meter readings (起始读数), which readings count from;
 //! - [`runs`]: bill runs and the waivers waiting for a manager;
 //! - [`account`]: a house's account (the counter's page);
 //! - [`documents`]: receipts (and their prints) and payment notices;
@@ -14,6 +15,7 @@ pub mod account;
 pub mod close;
 pub mod documents;
 pub mod fees;
+pub mod openings;
 pub mod readings;
 pub mod runs;
 
@@ -23,6 +25,9 @@ pub use account::{house_account, house_estate, new_request_key, payment_house};
 pub use close::daily_close_page;
 pub use documents::{building_debtors, building_notices, notice, receipt, record_print};
 pub use fees::{add_rate, create_fee_item, fee_setup, set_late_policy};
+pub use openings::{
+    last_reading, metered_items, missing_openings, record_opening, save_openings, OpeningEntry,
+};
 pub use readings::{
     import_readings, reading_grid, reading_import, save_readings, ReadingEntry, READING_COLUMNS,
 };
@@ -46,7 +51,8 @@ fn parse_day(lang: Lang, field: &str, text: &str) -> Result<NaiveDate, AppError>
         .map_err(|_| AppError::field(field, tr(lang, "billing.invalid.date")))
 }
 
-/// The names of the house's current owners (a receipt's payer).
+/// The names of the house's current owners (the account page's and a
+/// payment notice's; a receipt names the payer stored with its payment).
 pub(super) async fn owners<'e>(
     ex: impl sqlx::AnyExecutor<'e>,
     house_id: i64,

@@ -1,10 +1,13 @@
 //! Meter readings (抄表): the grid a building's readings are typed into, the
 //! readings it saves, and readings files with their row reports. A period's
 //! readings are saved all or nothing, and never under a running bill run or
-//! once billed.
+//! once billed. Each counts from the house's last reading before the period,
+//! else its opening reading ([`super::openings`]); a house with neither is
+//! refused until its opening is recorded.
 
 use sqlx::AnyPool;
 
+use super::openings::{metered_items, previous_for};
 use super::this_month;
 use crate::billing::rules::{self, centi_text, parse_reading, Period};
 use crate::billing::{Choice, FeeKind, ReadingGrid, ReadingImport, ReadingRow, RunStatus};
@@ -16,13 +19,14 @@ use crate::i18n::{tr, I18n};
 use crate::sheet::read::{file_problem, FileProblem, RawRow};
 use crate::sheet::Problem;
 
-/// A house of the grid: its last reading before the period, this period's
-/// reading if typed, and whether the period is billed already.
+/// A house of the grid: its last reading before the period, its opening
+/// reading, this period's reading if typed, and whether the period is billed already.
 #[derive(sqlx::FromRow)]
 struct GridRow {
     house_id: i64,
     number: String,
     before: Option<i64>,
+    opening: Option<i64>,
     previous_now: Option<i64>,
     reading: Option<i64>,
     billed: i64,
@@ -39,13 +43,7 @@ pub async fn reading_grid(
     period: &str,
 ) -> sqlx::Result<ReadingGrid> {
     let (estates, estate_id) = scoped_estates(pool, scope, wanted_estate).await?;
-    let items: Vec<Choice> = sqlx::query_as(
-        "select id, name from fee_item where estate_id = $1 and kind = $2 order by id",
-    )
-    .bind(estate_id)
-    .bind(FeeKind::Metered)
-    .fetch_all(pool)
-    .await?;
+    let items = metered_items(pool, estate_id).await?;
     let buildings: Vec<Choice> = sqlx::query_as(
         "select id, name from building where estate_id = $1 order by length(code), code",
     )
@@ -71,6 +69,7 @@ pub async fn reading_grid(
         "select h.id as house_id, h.number, \
                 (select m.reading_centi from meter_reading m where m.house_id = h.id and m.fee_item_id = $2 \
                    and m.period < $3 order by m.period desc limit 1) as before, \
+                (select o.reading_centi from meter_opening o where o.house_id = h.id and o.fee_item_id = $2) as opening, \
                 cur.previous_centi as previous_now, cur.reading_centi as reading, \
                 (select count(*) from bill_line l where l.house_id = h.id and l.fee_item_id = $2 and l.period = $3 and l.line_key = '') as billed \
          from house h left join meter_reading cur on cur.house_id = h.id and cur.fee_item_id = $2 and cur.period = $3 \
@@ -91,14 +90,19 @@ pub async fn reading_grid(
         period: period.to_string(),
         rows: rows
             .into_iter()
-            .map(|r| ReadingRow {
-                house_id: r.house_id,
-                number: r.number,
-                previous: centi_text(r.previous_now.or(r.before).unwrap_or(0)),
-                reading: r.reading.map(centi_text).unwrap_or_default(),
-                billed: r.billed > 0,
+            .map(|r| {
+                let previous = r.previous_now.or(r.before).or(r.opening);
+                ReadingRow {
+                    house_id: r.house_id,
+                    number: r.number,
+                    previous: previous.map(centi_text).unwrap_or_default(),
+                    reading: r.reading.map(centi_text).unwrap_or_default(),
+                    billed: r.billed > 0,
+                    no_opening: previous.is_none(),
+                }
             })
             .collect(),
+        today: time::desk_today(),
     })
 }
 
@@ -275,17 +279,18 @@ async fn write_readings(
             ));
             continue;
         }
-        let previous: Option<(i64,)> = sqlx::query_as(
-            "select reading_centi from meter_reading where house_id = $1 and fee_item_id = $2 and period < $3 \
-             order by period desc limit 1",
-        )
-        .bind(e.house_id)
-        .bind(fee_item_id)
-        .bind(period.to_string())
-        .fetch_optional(&mut **w)
-        .await?;
+        // Counting from 0 would charge the meter's whole counter.
+        let Some(previous) =
+            previous_for(&mut **w, e.house_id, fee_item_id, &period.to_string()).await?
+        else {
+            problems.push((
+                index,
+                I18n(lang).f("billing.invalid.no_opening", &[("house", &number)]),
+            ));
+            continue;
+        };
         let r = rules::Reading {
-            previous: previous.map(|p| p.0).unwrap_or(0),
+            previous,
             reading,
             old_final,
             new_start,

@@ -1,5 +1,6 @@
-//! The bill-runs page: an estate's runs with their progress, and the waivers
-//! waiting for a manager's decision.
+//! The bill-runs page: an estate's runs with their progress, the waivers
+//! waiting for a manager's decision, and the houses a run will give no
+//! metered line for want of an opening reading.
 
 use sqlx::AnyPool;
 
@@ -32,6 +33,8 @@ pub async fn overview(
         approver,
     )
     .await?;
+    let (missing_openings, missing_openings_total) =
+        super::openings::missing_openings(pool, estate_id).await?;
     Ok(BillingOverview {
         estate_id,
         estates,
@@ -40,6 +43,8 @@ pub async fn overview(
         can_approve: approver.is_some(),
         this_month: this_month(),
         waivers,
+        missing_openings,
+        missing_openings_total,
     })
 }
 

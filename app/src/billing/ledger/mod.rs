@@ -13,7 +13,10 @@ pub mod payments;
 pub mod waivers;
 
 pub use close::{close_day, day_closed, day_totals, DayTotals};
-pub use payments::{reverse_payment, take_payment, PaymentRequest, PaymentTaken};
+pub use payments::{
+    reverse_payment, take_payment, take_payment_in, Payer, PaymentRequest, PaymentTaken,
+    PAYER_NAME_MAX,
+};
 pub use waivers::{decide_waiver, request_waiver};
 
 use std::collections::HashMap;

@@ -1,6 +1,8 @@
 //! Payments at the counter (收款) and their reversals (冲红): one write each,
 //! under the clerk's day and the house's locks, so a payment cannot join a
-//! closed day or settle what another payment settled a moment before.
+//! closed day or settle what another payment settled a moment before. A
+//! payment stores its payer (交款人), so its receipt names them however the
+//! house's occupants change afterwards.
 
 use chrono::NaiveDate;
 
@@ -13,7 +15,7 @@ use crate::billing::rules::{self, PaymentError};
 use crate::billing::{fen_text, money, PayMethod, PrepaidKind};
 use crate::common::{AuditAction, AuditEntity, Lang};
 use crate::db::audit::{Actor, Change};
-use crate::db::{time, Database, LockOn, OnUnique};
+use crate::db::{time, Database, LockOn, OnUnique, Write};
 use crate::error::AppError;
 use crate::i18n::{tr, I18n};
 
@@ -29,6 +31,76 @@ pub struct PaymentRequest {
     pub request_key: String,
 }
 
+/// Who paid (交款人), as the receipt will name them: one of the house's
+/// occupants (`resident_id`; the name stored is their record's, `name` is not
+/// read), or a name typed at the counter (`resident_id: None`, 1–40 characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payer {
+    pub resident_id: Option<i64>,
+    pub name: String,
+}
+
+impl Payer {
+    /// One of the house's occupants (current, or whose occupancy ends today or later).
+    pub fn resident(resident_id: i64) -> Payer {
+        Payer {
+            resident_id: Some(resident_id),
+            name: String::new(),
+        }
+    }
+
+    /// Someone who is not on the house's record, by the name they gave.
+    pub fn named(name: impl Into<String>) -> Payer {
+        Payer {
+            resident_id: None,
+            name: name.into(),
+        }
+    }
+}
+
+/// The longest payer's name the counter takes.
+pub const PAYER_NAME_MAX: usize = 40;
+
+/// The payer as stored: the resident (checked to be the house's occupant)
+/// and the name. Refused as field `payer` (not this house's occupant) or
+/// `payer_name` (a typed name empty or too long).
+async fn stored_payer<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    lang: Lang,
+    house_id: i64,
+    payer: &Payer,
+    today: &str,
+) -> Result<(Option<i64>, String), AppError> {
+    match payer.resident_id {
+        Some(resident_id) => {
+            let name: Option<(String,)> = sqlx::query_as(
+                "select r.name from occupancy o join resident r on r.id = o.resident_id \
+                 where o.house_id = $1 and o.resident_id = $2 and (o.end_date is null or o.end_date >= $3) \
+                 limit 1",
+            )
+            .bind(house_id)
+            .bind(resident_id)
+            .bind(today)
+            .fetch_optional(ex)
+            .await?;
+            let (name,) = name.ok_or_else(|| {
+                AppError::field("payer", tr(lang, "billing.invalid.payer_not_occupant"))
+            })?;
+            Ok((Some(resident_id), name.trim().to_string()))
+        }
+        None => {
+            let name = payer.name.trim();
+            if name.is_empty() || name.chars().count() > PAYER_NAME_MAX {
+                return Err(AppError::field(
+                    "payer_name",
+                    tr(lang, "billing.invalid.payer_name"),
+                ));
+            }
+            Ok((None, name.to_string()))
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentTaken {
     pub payment_id: i64,
@@ -38,13 +110,30 @@ pub struct PaymentTaken {
 
 /// Takes a payment at the counter in one transaction: the lines it settles
 /// (with their late fees, if the estate charges them), the surplus onto the
-/// prepaid balance, the receipt number, the audit entry.
+/// prepaid balance, the receipt number, the payer, the audit entry.
 pub async fn take_payment(
     db: &Database,
     actor: &Actor,
     clerk_id: i64,
     lang: Lang,
     req: &PaymentRequest,
+    payer: &Payer,
+) -> Result<PaymentTaken, AppError> {
+    let mut w = db.write(actor.clone()).await?;
+    let taken = take_payment_in(&mut w, clerk_id, lang, req, payer).await?;
+    w.commit().await?;
+    Ok(taken)
+}
+
+/// [`take_payment`] inside the caller's write (a move-out settling the
+/// house's bills in its own transaction); the caller commits. After an error
+/// the write is to be dropped, not committed.
+pub async fn take_payment_in(
+    w: &mut Write,
+    clerk_id: i64,
+    lang: Lang,
+    req: &PaymentRequest,
+    payer: &Payer,
 ) -> Result<PaymentTaken, AppError> {
     let method = PayMethod::parse(&req.method)
         .ok_or_else(|| AppError::field("method", tr(lang, "billing.invalid.method")))?;
@@ -62,26 +151,27 @@ pub async fn take_payment(
     }
     let today = time::desk_today();
     let today_date = NaiveDate::parse_from_str(&today, "%Y-%m-%d").map_err(AppError::internal)?;
-    let mut w = db.write(actor.clone()).await?;
     w.lock(LockOn::ClerkDay(clerk_id)).await?;
     w.lock(LockOn::House(req.house_id)).await?;
-    if let Some(receipt) = taken_already(&mut *w, key).await? {
+    if let Some(receipt) = taken_already(&mut **w, key).await? {
         return Err(AppError::Conflict(
             I18n(lang).f("billing.invalid.duplicate", &[("receipt", &receipt)]),
         ));
     }
-    if day_closed(&mut *w, clerk_id, &today).await? {
+    if day_closed(&mut **w, clerk_id, &today).await? {
         return Err(rule(lang, "billing.invalid.day_closed"));
     }
     let (estate_id, estate_code): (i64, String) = sqlx::query_as(
         "select h.estate_id, e.code from house h join estate e on e.id = h.estate_id where h.id = $1",
     )
     .bind(req.house_id)
-    .fetch_optional(&mut *w)
+    .fetch_optional(&mut **w)
     .await?
     .ok_or(AppError::NotFound)?;
-    let lines = house_lines(&mut w, req.house_id).await?;
-    let policies = late_policies(&mut *w, estate_id).await?;
+    let (payer_resident_id, payer_name) =
+        stored_payer(&mut **w, lang, req.house_id, payer, &today).await?;
+    let lines = house_lines(w, req.house_id).await?;
+    let policies = late_policies(&mut **w, estate_id).await?;
     let now = time::now();
     // What each picked line settles: its outstanding amount, and its late fee.
     let mut picked: Vec<(&LineState, i64)> = Vec::new();
@@ -125,14 +215,14 @@ pub async fn take_payment(
     )
     .bind(estate_id)
     .bind(i64::from(year))
-    .fetch_one(&mut *w)
+    .fetch_one(&mut **w)
     .await?;
     let receipt_no = rules::receipt_number(&estate_code, year, seq);
     // The request key is unique: a second post racing this one past the check above.
     let (payment_id,): (i64,) = sqlx::query_as(
         "insert into payment (estate_id, house_id, receipt_no, method, received_fen, lines_fen, prepaid_fen, \
-                              clerk_id, business_day, created_at, request_key) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
+                              clerk_id, business_day, created_at, request_key, payer_name, payer_resident_id) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
     )
     .bind(estate_id)
     .bind(req.house_id)
@@ -145,7 +235,9 @@ pub async fn take_payment(
     .bind(&today)
     .bind(&now)
     .bind(key)
-    .fetch_one(&mut *w)
+    .bind((!payer_name.is_empty()).then_some(payer_name.as_str()))
+    .bind(payer_resident_id)
+    .fetch_one(&mut **w)
     .await
     .on_unique(|| AppError::Conflict(tr(lang, "billing.invalid.duplicate_now")))?;
     let settle = |line_id: i64, attempt: i64, amount: i64| {
@@ -163,7 +255,7 @@ pub async fn take_payment(
     for (line, amount) in &picked {
         // A line is settled once per attempt: another payment got there first.
         settle(line.id, line.reversed, *amount)
-            .execute(&mut *w)
+            .execute(&mut **w)
             .await
             .on_unique(|| AppError::Conflict(line_settled(lang, line)))?;
         settled_ids.push(line.id);
@@ -193,10 +285,10 @@ pub async fn take_payment(
         .bind(line.id)
         .bind(clerk_id)
         .bind(&now)
-        .fetch_one(&mut *w)
+        .fetch_one(&mut **w)
         .await?;
         let attempt = 0;
-        settle(late_id, attempt, *fee).execute(&mut *w).await?;
+        settle(late_id, attempt, *fee).execute(&mut **w).await?;
     }
     if surplus > 0 {
         let entry = PrepaidEntry {
@@ -205,7 +297,7 @@ pub async fn take_payment(
             amount_fen: surplus,
             kind: PrepaidKind::Surplus,
         };
-        entry.add(&mut w, Some(payment_id), None, &now).await?;
+        entry.add(w, Some(payment_id), None, &now).await?;
     }
     w.audit(
         Change::new(AuditAction::TakePayment, AuditEntity::Payment)
@@ -214,11 +306,10 @@ pub async fn take_payment(
             .after(serde_json::json!({
                 "receipt_no": receipt_no, "house_id": req.house_id, "method": method,
                 "received_fen": received, "lines_fen": lines_fen, "prepaid_fen": surplus,
-                "lines": settled_ids,
+                "lines": settled_ids, "payer": payer_name,
             })),
     )
     .await?;
-    w.commit().await?;
     Ok(PaymentTaken {
         payment_id,
         receipt_no,

@@ -80,7 +80,7 @@ fn AccountView(
             <div><dt>{i18n.t("billing.late_total")}</dt><dd><Money fen=a.late_fen /></dd></div>
             <div><dt>{i18n.t("billing.balance")}</dt><dd data-testid="balance"><Money fen=a.balance_fen /></dd></div>
         </dl>
-        <PaymentForm house_id request_key=key.clone() unpaid=a.unpaid.clone() initial_total=a.unpaid_fen + a.late_fen pay />
+        <PaymentForm house_id request_key=key.clone() unpaid=a.unpaid.clone() occupants=a.occupants.clone() initial_total=a.unpaid_fen + a.late_fen pay />
         <div class="columns">
             <section class="panel" class:hidden=unpaid_empty>
                 <WaiverForm unpaid=a.unpaid.clone() waive />
@@ -93,12 +93,14 @@ fn AccountView(
 
 /// The unpaid lines, each picked to begin with, and the payment form: the
 /// total follows the picks, and the amount received follows the total until
-/// the clerk types one.
+/// the clerk types one. The payer is one of the house's occupants (the first
+/// owner to begin with) or someone else by the name they give.
 #[component]
 fn PaymentForm(
     house_id: i64,
     request_key: String,
     unpaid: Vec<LineView>,
+    occupants: Vec<Choice>,
     initial_total: i64,
     pay: ServerAction<TakePayment>,
 ) -> impl IntoView {
@@ -151,6 +153,12 @@ fn PaymentForm(
             }
         })
         .collect_view();
+    // No occupant on record: "someone else" is the only choice, and a name is needed.
+    let someone_else = occupants.is_empty();
+    let payers = occupants
+        .into_iter()
+        .map(|o| view! { <option value=o.id>{o.name}</option> })
+        .collect_view();
     let methods = PayMethod::ALL
         .iter()
         .map(|m| view! { <option value=m.as_str()>{use_i18n().t(m.key())}</option> })
@@ -182,6 +190,12 @@ fn PaymentForm(
                     <div class="pay-row">
                         <p class="due">{use_i18n().t("billing.due_now")} " " <strong data-testid="due-now">{move || fen_text(total.get())}</strong></p>
                         <SelectField label=use_i18n().t("billing.method_label") name="method" error=field_error(pv, "method")>{methods}</SelectField>
+                        <SelectField label=use_i18n().t("billing.payer") name="payer" error=field_error(pv, "payer")>
+                            {payers}
+                            <option value="other" selected=someone_else>{use_i18n().t("billing.payer_other")}</option>
+                        </SelectField>
+                        <Field label=use_i18n().t("billing.payer_name") name="payer_name" required=someone_else
+                            hint=use_i18n().t("billing.payer_name_hint") error=field_error(pv, "payer_name") />
                         // Written out, not a `Field`: its value follows the total until the clerk types.
                         <div class="field">
                             <label for="f-received">{use_i18n().t("billing.received")}</label>
@@ -307,6 +321,7 @@ fn History(
                     <td>{use_i18n().t(p.method.key())}</td>
                     <td class="num"><Money fen=p.received_fen /></td>
                     <td class="num"><Money fen=p.prepaid_fen /></td>
+                    <td>{p.payer.clone()}</td>
                     <td>{p.clerk.clone()}</td>
                     <td class="nowrap">{desk_time(&p.created_at)}</td>
                     <td>
@@ -386,11 +401,12 @@ fn History(
                         <th scope="col">{i18n.t("billing.method_label")}</th>
                         <th scope="col" class="num">{i18n.t("billing.received")}</th>
                         <th scope="col" class="num">{i18n.t("billing.to_prepaid")}</th>
+                        <th scope="col">{i18n.t("billing.payer")}</th>
                         <th scope="col">{i18n.t("billing.clerk")}</th>
                         <th scope="col">{i18n.t("audit.at")}</th>
                         <th scope="col"></th>
                     </tr></thead>
-                    <tbody>{payments}<EmptyRow show=payments_empty cols=7 /></tbody>
+                    <tbody>{payments}<EmptyRow show=payments_empty cols=8 /></tbody>
                 </table>
             </div>
             <div class="table-wrap flat">

@@ -1,14 +1,17 @@
 //! The meter-readings page (`/desk/readings`): a building's grid for a
-//! metered item and period, the readings file upload, and its row report.
+//! metered item and period, the opening readings of its houses that have
+//! none, the readings file upload, and its row report.
 
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use crate::billing::api::{get_reading_grid, get_reading_import, SaveMeterReadings};
-use crate::billing::{ReadingGrid, ReadingImport};
+use crate::billing::api::{
+    get_reading_grid, get_reading_import, RecordMeterOpenings, SaveMeterReadings,
+};
+use crate::billing::{ReadingGrid, ReadingImport, ReadingRow};
 use crate::i18n::use_i18n;
-use crate::ui::{field_error, form_error, load, query_num, FormError};
+use crate::ui::{field_error, form_error, load, query_num, Field, FormError};
 
 /// `/desk/readings`: a building's readings for a metered item and period, typed into a grid.
 #[component]
@@ -16,6 +19,7 @@ pub fn ReadingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let save = ServerAction::<SaveMeterReadings>::new();
+    let open = ServerAction::<RecordMeterOpenings>::new();
     let params = move || {
         let q = query.read();
         let num = |k: &str| q.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
@@ -27,8 +31,8 @@ pub fn ReadingsPage() -> impl IntoView {
         )
     };
     let grid = Resource::new(
-        move || (params(), save.version().get()),
-        |((e, i, b, p), _)| get_reading_grid(e, i, b, p),
+        move || (params(), save.version().get(), open.version().get()),
+        |((e, i, b, p), ..)| get_reading_grid(e, i, b, p),
     );
     let import_id = query_num("import");
     let report = Resource::new(import_id, |id| async move {
@@ -44,13 +48,17 @@ pub fn ReadingsPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move { report.await.map(|r| view! { <ReadingImportReport r /> }) })}
             </Suspense>
-            {load(move || grid, move |g| view! { <ReadingGridView g save /> })}
+            {load(move || grid, move |g| view! { <ReadingGridView g save open /> })}
         </>
     }
 }
 
 #[component]
-fn ReadingGridView(g: ReadingGrid, save: ServerAction<SaveMeterReadings>) -> impl IntoView {
+fn ReadingGridView(
+    g: ReadingGrid,
+    save: ServerAction<SaveMeterReadings>,
+    open: ServerAction<RecordMeterOpenings>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let v = save.value();
     let estates = g
@@ -77,18 +85,30 @@ fn ReadingGridView(g: ReadingGrid, save: ServerAction<SaveMeterReadings>) -> imp
         .iter()
         .map(|r| {
             let id = format!("reading-{}", r.house_id);
+            // A row that takes no reading posts none of its columns (a
+            // disabled field is not sent): the lists stay one entry per house.
+            let closed = r.billed || r.no_opening;
             view! {
                 <tr>
-                    <td><label for=id.clone()>{r.number.clone()}</label><input type="hidden" name="houses[]" value=r.house_id /></td>
-                    <td class="num">{r.previous.clone()}</td>
-                    <td><input id=id name="readings[]" inputmode="decimal" value=r.reading.clone() disabled=r.billed class="reading" /></td>
-                    <td><input name="old_finals[]" inputmode="decimal" aria-label=use_i18n().t("billing.old_final") disabled=r.billed class="reading" /></td>
-                    <td><input name="new_starts[]" inputmode="decimal" aria-label=use_i18n().t("billing.new_start") disabled=r.billed class="reading" /></td>
+                    <td><label for=id.clone()>{r.number.clone()}</label><input type="hidden" name="houses[]" value=r.house_id disabled=closed /></td>
+                    <td class="num">{if r.no_opening {
+                        view! { <a class="badge" href="#openings">{use_i18n().t("billing.no_opening")}</a> }.into_any()
+                    } else {
+                        r.previous.clone().into_any()
+                    }}</td>
+                    <td><input id=id name="readings[]" inputmode="decimal" value=r.reading.clone() disabled=closed class="reading" /></td>
+                    <td><input name="old_finals[]" inputmode="decimal" aria-label=use_i18n().t("billing.old_final") disabled=closed class="reading" /></td>
+                    <td><input name="new_starts[]" inputmode="decimal" aria-label=use_i18n().t("billing.new_start") disabled=closed class="reading" /></td>
                     <td>{r.billed.then(|| use_i18n().t("billing.billed"))}</td>
                 </tr>
             }
         })
         .collect_view();
+    let without_opening: Vec<ReadingRow> =
+        g.rows.iter().filter(|r| r.no_opening).cloned().collect();
+    let openings = (!without_opening.is_empty()).then(|| {
+        view! { <OpeningsForm fee_item_id=g.fee_item_id today=g.today.clone() rows=without_opening open /> }
+    });
     let saved = move || match v.get() {
         Some(Ok(n)) => Some(use_i18n().f("billing.readings_saved", &[("count", &n.to_string())])),
         _ => None,
@@ -126,6 +146,7 @@ fn ReadingGridView(g: ReadingGrid, save: ServerAction<SaveMeterReadings>) -> imp
             <p class="hint">{i18n.t("billing.replacement_hint")}</p>
             <button type="submit" class="primary">{i18n.t("billing.save_readings")}</button>
         </ActionForm>
+        {openings}
         <section class="panel">
             <h2>{i18n.t("billing.import_readings")}</h2>
             <p class="hint">{i18n.t("billing.import_hint")}</p>
@@ -141,6 +162,62 @@ fn ReadingGridView(g: ReadingGrid, save: ServerAction<SaveMeterReadings>) -> imp
                     <button type="submit">{i18n.t("import.submit")}</button>
                 </div>
             </form>
+        </section>
+    }
+}
+
+/// The opening readings (起始读数) of the grid's houses that have none: the
+/// meter as it stood when the house's billing began, all read on one day
+/// (today unless the clerk types another). Until one is recorded the house
+/// takes no reading and gets no metered line.
+#[component]
+fn OpeningsForm(
+    fee_item_id: i64,
+    today: String,
+    rows: Vec<ReadingRow>,
+    open: ServerAction<RecordMeterOpenings>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let ov = open.value();
+    let saved = move || match ov.get() {
+        Some(Ok(n)) => Some(use_i18n().f("billing.openings_saved", &[("count", &n.to_string())])),
+        _ => None,
+    };
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let id = format!("opening-{}", r.house_id);
+            view! {
+                <tr>
+                    <td><label for=id.clone()>{r.number}</label><input type="hidden" name="houses[]" value=r.house_id /></td>
+                    <td><input id=id name="openings[]" inputmode="decimal" class="reading" /></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" id="openings">
+            <h2>{i18n.t("billing.openings_title")}</h2>
+            <p class="hint">{i18n.t("billing.openings_hint")}</p>
+            <FormError error=form_error(ov) />
+            <p class="field-error" role="alert">{move || field_error(ov, "openings").get()}</p>
+            <p class="notice" role="status">{saved}</p>
+            <ActionForm action=open>
+                <input type="hidden" name="fee_item_id" value=fee_item_id />
+                <div class="filters">
+                    <Field label=i18n.t("billing.read_on") name="read_on" kind="date" value=today required=true error=field_error(ov, "read_on") />
+                </div>
+                <div class="table-wrap">
+                    <table class="grid">
+                        <thead><tr>
+                            <th scope="col">{i18n.t("house.number")}</th>
+                            <th scope="col">{i18n.t("billing.opening")}</th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+                <button type="submit" class="primary">{i18n.t("billing.save_openings")}</button>
+            </ActionForm>
         </section>
     }
 }

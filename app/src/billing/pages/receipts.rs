@@ -67,7 +67,8 @@ pub fn ReceiptDoc(r: ReceiptView, #[prop(optional)] counted: bool) -> impl IntoV
             <p class="receipt-no">{i18n.t("billing.receipt_no")} " " <strong>{r.receipt_no.clone()}</strong></p>
             <dl class="facts">
                 <div><dt>{i18n.t("house.number")}</dt><dd>{r.house_number.clone()}</dd></div>
-                <div><dt>{i18n.t("billing.payer")}</dt><dd>{r.payer.clone()}</dd></div>
+                // No payer stored (an old payment no owner's occupancy covered): the house alone.
+                {r.payer.clone().map(|payer| view! { <div><dt>{use_i18n().t("billing.payer")}</dt><dd>{payer}</dd></div> })}
                 <div><dt>{i18n.t("billing.method_label")}</dt><dd>{i18n.t(r.method.key())}</dd></div>
             </dl>
             <table>

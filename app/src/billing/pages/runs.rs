@@ -1,11 +1,12 @@
 //! The bill-runs page (`/desk/billing`): starting a run, following its
-//! progress, the runs so far, and the waivers waiting for a manager.
+//! progress, the runs so far, the waivers waiting for a manager, and the
+//! houses that get no metered line until their opening reading is recorded.
 
 use leptos::prelude::*;
 
 use super::Money;
 use crate::billing::api::{get_billing, DecideWaiver, StartBillRun};
-use crate::billing::{BillingOverview, RunStatus, WaiverTarget};
+use crate::billing::{BillingOverview, MissingOpening, RunStatus, WaiverTarget};
 use crate::i18n::use_i18n;
 use crate::ui::{
     desk_time, field_error, form_error, load, query_num, EmptyRow, EstatePicker, Field, FormError,
@@ -159,6 +160,9 @@ fn BillingView(
                 </table>
             </div>
         </section>
+        {(!o.missing_openings.is_empty()).then(|| view! {
+            <MissingOpenings estate_id=o.estate_id houses=o.missing_openings.clone() total=o.missing_openings_total />
+        })}
         <section class="panel">
             <h2>{i18n.t("billing.pending_waivers")}</h2>
             <FormError error=form_error(dv) />
@@ -173,6 +177,50 @@ fn BillingView(
                         <th scope="col"></th>
                     </tr></thead>
                     <tbody>{waivers}<EmptyRow show=waivers_empty cols=6 /></tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// Billable houses with no opening reading (and no reading) of a metered
+/// item: a run gives them no line for it. Each links to its building's
+/// readings grid, where the opening is recorded.
+#[component]
+fn MissingOpenings(estate_id: i64, houses: Vec<MissingOpening>, total: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = houses.len();
+    let rows = houses
+        .into_iter()
+        .map(|h| {
+            let grid = format!(
+                "/desk/readings?estate={estate_id}&item={}&building={}#openings",
+                h.fee_item_id, h.building_id
+            );
+            view! {
+                <tr>
+                    <td><a href=format!("/desk/houses/{}", h.house_id)>{h.number}</a></td>
+                    <td>{h.item}</td>
+                    <td><a href=grid>{use_i18n().t("billing.record_opening")}</a></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" data-testid="missing-openings">
+            <h2>{i18n.t("billing.missing_openings_title")}</h2>
+            <p class="hint">{i18n.t("billing.missing_openings_hint")}</p>
+            {(total > shown as i64).then(|| view! {
+                <p class="muted">{use_i18n().f("billing.missing_openings_more", &[("total", &total.to_string()), ("shown", &shown.to_string())])}</p>
+            })}
+            <div class="table-wrap flat">
+                <table>
+                    <thead><tr>
+                        <th scope="col">{i18n.t("house.number")}</th>
+                        <th scope="col">{i18n.t("billing.item")}</th>
+                        <th scope="col"></th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
                 </table>
             </div>
         </section>

@@ -78,7 +78,8 @@ pub fn is_billable(status: &str) -> bool {
     status != "not_handed_over"
 }
 
-/// A status change of a house, on the desk day it happened.
+/// A status change of a house, on the desk day it took effect (its 生效日期,
+/// which may be before the day it was recorded).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusChange {
     pub on: NaiveDate,

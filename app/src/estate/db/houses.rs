@@ -1,6 +1,7 @@
 //! Houses: the estate's house list (with each house's arrears), the house
 //! page, a new house (and its building), corrections of its facts, status
-//! changes with their history, and the house export.
+//! changes with their history (each with the day it took effect), and the
+//! house export.
 
 use sqlx::{AnyExecutor, AnyPool};
 
@@ -91,14 +92,16 @@ pub async fn house_detail(pool: &AnyPool, id: i64) -> sqlx::Result<Option<HouseD
     .await?;
     let Some(h) = head else { return Ok(None) };
     let occupancies = occupancies_where(pool, "o.house_id", id).await?;
+    // In order of effect, as billing reads them (see `billing::run::status_changes`).
     let history: Vec<StatusChange> = sqlx::query_as(
-        "select c.from_status, c.to_status, c.changed_at, a.display_name as changed_by, c.reason \
+        "select c.from_status, c.to_status, c.effective_on, c.changed_at, a.display_name as changed_by, c.reason \
          from house_status_change c left join account a on a.id = c.changed_by \
-         where c.house_id = $1 order by c.id desc",
+         where c.house_id = $1 order by c.effective_on desc, c.id desc",
     )
     .bind(id)
     .fetch_all(pool)
     .await?;
+    let latest_effective_on = history.iter().map(|c| c.effective_on.clone()).max();
     Ok(Some(HouseDetail {
         id: h.id,
         estate_id: h.estate_id,
@@ -112,7 +115,10 @@ pub async fn house_detail(pool: &AnyPool, id: i64) -> sqlx::Result<Option<HouseD
         status: h.status,
         occupancies,
         history,
+        latest_effective_on,
         today: time::desk_today(),
+        // The server function says, from the caller's permission.
+        may_correct: false,
     }))
 }
 
@@ -168,34 +174,69 @@ pub async fn update_house(
     Ok(())
 }
 
-/// Sets a house's status and adds the change, with its reason and author,
-/// to the house's history.
+/// The effective date of the house's latest status change (`None`: it has
+/// none): a new change may not take effect before it
+/// ([`crate::estate::rules::check_effective_on`]).
+pub async fn latest_effective_on<'e>(
+    ex: impl AnyExecutor<'e>,
+    house_id: HouseId,
+) -> sqlx::Result<Option<String>> {
+    let (latest,): (Option<String>,) =
+        sqlx::query_as("select max(effective_on) from house_status_change where house_id = $1")
+            .bind(house_id)
+            .fetch_one(ex)
+            .await?;
+    Ok(latest)
+}
+
+/// Moves a house from status `from` to `to`, effective on the desk day
+/// `effective_on` (`YYYY-MM-DD`, the day billing counts from), and adds the
+/// change, with its reason and author, to the house's history. The callers
+/// check the change first: a workflow against
+/// [`crate::estate::rules::lifecycle_allows`], a manager's correction with
+/// [`crate::estate::rules::check_correction`].
+///
+/// A guarded update: it writes only while the house is still `from` and has
+/// no change effective after `effective_on` (so the history in order of
+/// effect always ends in the house's status). `Ok(false)`: the house moved on
+/// meanwhile, nothing was written — the caller refuses with a conflict.
 pub async fn change_status(
     w: &mut Write,
     house_id: HouseId,
     from: HouseStatus,
     to: HouseStatus,
+    effective_on: &str,
     reason: &str,
     by: AccountId,
-) -> sqlx::Result<()> {
-    sqlx::query("update house set status = $1 where id = $2")
-        .bind(to)
-        .bind(house_id)
-        .execute(&mut **w)
-        .await?;
+) -> sqlx::Result<bool> {
+    let moved = sqlx::query(
+        "update house set status = $1 where id = $2 and status = $3 and not exists \
+         (select 1 from house_status_change c where c.house_id = $4 and c.effective_on > $5)",
+    )
+    .bind(to)
+    .bind(house_id)
+    .bind(from)
+    .bind(house_id)
+    .bind(effective_on)
+    .execute(&mut **w)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Ok(false);
+    }
     sqlx::query(
-        "insert into house_status_change (house_id, from_status, to_status, changed_at, changed_by, reason) \
-         values ($1, $2, $3, $4, $5, $6)",
+        "insert into house_status_change (house_id, from_status, to_status, effective_on, changed_at, changed_by, reason) \
+         values ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(house_id)
     .bind(from)
     .bind(to)
+    .bind(effective_on)
     .bind(time::now())
     .bind(by)
     .bind(reason)
     .execute(&mut **w)
     .await?;
-    Ok(())
+    Ok(true)
 }
 
 /// The building with this code, created (named "<code>栋") if new.

@@ -15,7 +15,7 @@ pub mod residents;
 pub use find::search;
 pub use houses::{
     change_status, ensure_building, export_rows, house_by_number, house_detail, house_estate,
-    house_facts, house_list, insert_house, update_house, ExportRow, NewHouse,
+    house_facts, house_list, insert_house, latest_effective_on, update_house, ExportRow, NewHouse,
 };
 pub use imports::{
     clear_expired_import_rows, import_batch, import_report, record_import, ImportReport, NewBatch,

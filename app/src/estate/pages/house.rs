@@ -1,5 +1,8 @@
 //! `/desk/houses/:id`: the desk's hub for one house — its facts, who lives
-//! there now (and moving someone in or out), its status and history.
+//! there now (and moving someone in or out), its status and history. The
+//! status changes through move-in and move-out; the status panel's form, a
+//! manager's correction by hand, is shown to managers only (the server
+//! function checks again: hiding a form is not a permission).
 
 use leptos::prelude::*;
 
@@ -106,19 +109,41 @@ fn HouseHub(
         .map(|c| {
             view! {
                 <tr>
-                    <td class="nowrap">{desk_time(&c.changed_at)}</td>
+                    <td class="nowrap">{c.effective_on.clone()}</td>
                     <td>{c.from_status.map(|s| use_i18n().t(s.key()))} " → " {use_i18n().t(c.to_status.key())}</td>
+                    <td class="nowrap">{desk_time(&c.changed_at)}</td>
                     <td>{c.changed_by.clone()}</td>
                     <td>{c.reason.clone()}</td>
                 </tr>
             }
         })
         .collect_view();
+    // A correction may go outside the lifecycle, never to the same status.
     let status_options = HouseStatus::ALL
         .iter()
         .filter(|s| **s != h.status)
         .map(|s| view! { <option value=s.as_str()>{use_i18n().t(s.key())}</option> })
         .collect_view();
+    let effective_hint = match &h.latest_effective_on {
+        Some(latest) => i18n.f("house.effective_on_hint_latest", &[("latest", latest)]),
+        None => i18n.t("house.effective_on_hint"),
+    };
+    let correction_day = today.clone();
+    let correction = h.may_correct.then(move || {
+        view! {
+            <p class="hint">{i18n.t("house.correct_status_note")}</p>
+            <FormError error=form_error(sv) />
+            <ActionForm action=status>
+                <input type="hidden" name="house_id" value=house_id />
+                <SelectField label=i18n.t("house.new_status") name="status" required=true error=field_error(sv, "status")>
+                    {status_options}
+                </SelectField>
+                <Field label=i18n.t("house.effective_on") name="effective_on" kind="date" value=correction_day required=true hint=effective_hint error=field_error(sv, "effective_on") />
+                <Field label=i18n.t("house.correction_reason") name="reason" required=true hint=i18n.t("house.correction_reason_hint") error=field_error(sv, "reason") />
+                <button type="submit">{i18n.t("house.correct_status")}</button>
+            </ActionForm>
+        }
+    });
     let role_options = OccupancyRole::ALL
         .iter()
         .map(|r| view! { <option value=r.as_str()>{use_i18n().t(r.key())}</option> })
@@ -183,17 +208,12 @@ fn HouseHub(
                     <button type="submit" class="primary">{i18n.t("house.add_resident")}</button>
                 </ActionForm>
             </section>
-            <section class="panel">
-                <h2>{i18n.t("house.change_status")}</h2>
-                <FormError error=form_error(sv) />
-                <ActionForm action=status>
-                    <input type="hidden" name="house_id" value=house_id />
-                    <SelectField label=i18n.t("house.new_status") name="status" error=field_error(sv, "status")>
-                        {status_options}
-                    </SelectField>
-                    <Field label=i18n.t("house.reason") name="reason" />
-                    <button type="submit">{i18n.t("house.change_status")}</button>
-                </ActionForm>
+            <section class="panel" id="house-status">
+                <h2>{i18n.t("house.status_label")} " " {status_badge(h.status)}</h2>
+                <p class="hint">{i18n.t("house.status_by_workflow")}</p>
+                // The place for the status's workflows: 办理入住 / 办理迁出 buttons
+                // (app/src/moves) go here, above a manager's correction.
+                {correction}
             </section>
         </div>
         <details class="panel" open=move || matches!(fv.get(), Some(Err(_)))>
@@ -231,13 +251,14 @@ fn HouseHub(
                     <caption>{i18n.t("house.status_history")}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">{i18n.t("audit.at")}</th>
+                            <th scope="col">{i18n.t("house.effective_on")}</th>
                             <th scope="col">{i18n.t("house.status_label")}</th>
+                            <th scope="col">{i18n.t("house.recorded_at")}</th>
                             <th scope="col">{i18n.t("audit.actor")}</th>
                             <th scope="col">{i18n.t("house.reason")}</th>
                         </tr>
                     </thead>
-                    <tbody>{history_rows}<EmptyRow show=history_rows_empty cols=4 /></tbody>
+                    <tbody>{history_rows}<EmptyRow show=history_rows_empty cols=5 /></tbody>
                 </table>
             </div>
         </section>

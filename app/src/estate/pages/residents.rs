@@ -1,6 +1,6 @@
 //! The residents: an estate's list by name, and one resident's page —
 //! personal data masked, revealed one field at a time (each reveal audited),
-//! corrected in place.
+//! corrected in place, and the portal activation code issued from it.
 
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -129,6 +129,7 @@ fn ResidentCard(r: ResidentDetail, edit: ServerAction<UpdateResident>) -> impl I
             }
         })
         .collect_view();
+    let lives_here = r.occupancies.iter().any(|o| o.end_date.is_none());
     view! {
         <p class="crumbs">{r.estate_name.clone()}</p>
         <h1>{r.name.clone()}</h1>
@@ -164,6 +165,7 @@ fn ResidentCard(r: ResidentDetail, edit: ServerAction<UpdateResident>) -> impl I
                 </table>
             </div>
         </section>
+        <crate::auth::pages::PortalCodePanel resident_id=r.id lives_here=lives_here />
     }
 }
 

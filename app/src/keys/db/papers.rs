@@ -100,7 +100,9 @@ pub async fn paper(
     thumb: bool,
 ) -> Result<Vec<u8>, AppError> {
     let p = paper_of(pool, id).await?;
-    let signer = caller.resident_id == Some(p.resident_id);
+    // Any of the account's resident records (one person in two estates).
+    let signer = caller.role == crate::common::Role::Resident
+        && crate::auth::residence::is_linked(pool, caller.account_id, p.resident_id).await?;
     if !signer {
         if !caller.may(Permission::UseDesk) {
             return Err(AppError::forbidden(

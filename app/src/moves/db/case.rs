@@ -369,7 +369,7 @@ pub async fn save_readings(
     readings: &[(i64, String)],
 ) -> Result<(), AppError> {
     let (mut w, case) = open_write(db, actor, caller, lang, id).await?;
-    let items = super::metered_items(&mut *w, case.estate_id).await?;
+    let items = crate::billing::db::metered_items(&mut *w, case.estate_id).await?;
     let mut problems = Vec::new();
     let mut values = Vec::new();
     for item in &items {
@@ -386,7 +386,7 @@ pub async fn save_readings(
             });
             continue;
         };
-        let last = super::last_reading(&mut *w, case.house_id, item.id).await?;
+        let last = crate::billing::db::last_reading(&mut *w, case.house_id, item.id).await?;
         if let Some(last) = last.filter(|last| value < *last) {
             problems.push(FieldError {
                 field,

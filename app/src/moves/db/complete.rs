@@ -1,11 +1,13 @@
 //! Completing a move-in: one transaction that links the resident to the
 //! house (the occupancy, from the handover day), starts billing (the house's
-//! status, which pro-rating reads). The readings taken stay on the case and
-//! its sheet. Refused, with the steps
+//! status, effective on the handover day, which pro-rating reads) and writes
+//! the opening meter readings of a house never read. Refused, with the steps
 //! still missing listed, until every step is done; two clerks completing the
 //! same case: one succeeds.
 
 use super::case::{has_owner, open_write};
+use crate::billing::db::{last_reading, record_opening};
+use crate::billing::OpeningSource;
 use crate::common::{AccountId, AuditAction, AuditEntity, Caller, HouseId, Lang};
 use crate::db::audit::{Actor, Change};
 use crate::db::{time, Database, OnUnique};
@@ -63,15 +65,53 @@ pub async fn complete(
         .on_unique(|| AppError::Conflict(tr(lang, "register.already_linked")))?;
     if let Some(to) = rules::status_after(role, status) {
         let reason = I18n(lang).f("moves.status_reason", &[("case", &case.id.to_string())]);
-        register::change_status(
+        // Effective on the handover day: billing counts from it.
+        let changed = register::change_status(
             &mut w,
             house,
             status,
             to,
+            &handover_on,
             &reason,
             AccountId(caller.account_id),
         )
         .await?;
+        if !changed {
+            return Err(AppError::Conflict(tr(lang, "register.status_moved_on")));
+        }
+    }
+    // A house never read starts its meters here: the move-in's reading is the
+    // opening billing counts the first period from. A house read before (an
+    // earlier occupant) keeps its meter history; the reading stays on the case.
+    let readings: Vec<(i64, i64)> = sqlx::query_as(
+        "select fee_item_id, reading_centi from move_in_reading where move_in_id = $1 order by fee_item_id",
+    )
+    .bind(case.id)
+    .fetch_all(&mut *w)
+    .await?;
+    let mut openings = 0;
+    for (item, reading) in readings {
+        match last_reading(&mut *w, case.house_id, item).await? {
+            None => {
+                record_opening(
+                    &mut w,
+                    lang,
+                    case.house_id,
+                    item,
+                    reading,
+                    &handover_on,
+                    OpeningSource::MoveIn,
+                    Some(caller.account_id),
+                )
+                .await?;
+                openings += 1;
+            }
+            // Read since the readings step: checked again, below is refused.
+            Some(last) if reading < last => {
+                return Err(AppError::Rule(tr(lang, "moves.refused.reading_moved_on")));
+            }
+            Some(_) => {}
+        }
     }
     let done = sqlx::query(
         // The resident's record holds the ID number now: the case keeps no copy.
@@ -95,9 +135,48 @@ pub async fn complete(
             .after(serde_json::json!({
                 "house_id": case.house_id, "resident_id": resident_id, "occupancy_id": occupancy_id,
                 "role": role, "handover_on": handover_on, "status": rules::status_after(role, status),
+                "openings": openings,
             })),
     )
     .await?;
     w.commit().await?;
     Ok(occupancy_id)
+}
+
+/// Issues the portal activation code of a completed move-in's resident, for
+/// the printed sheet (shown once; issuing again voids the earlier code).
+pub async fn issue_code(
+    db: &Database,
+    actor: &Actor,
+    caller: &Caller,
+    lang: Lang,
+    id: i64,
+) -> Result<crate::moves::PortalCode, AppError> {
+    let case = super::visible_case(&db.pool, caller, id).await?;
+    let Some(occupancy) = case.occupancy_id else {
+        return Err(AppError::Rule(tr(lang, "moves.refused.complete_first")));
+    };
+    let mut w = db.write(actor.clone()).await?;
+    let (resident_id, mobile): (i64, String) = sqlx::query_as(
+        "select r.id, r.mobile from occupancy o join resident r on r.id = o.resident_id \
+         where o.id = $1 and o.end_date is null",
+    )
+    .bind(occupancy)
+    .fetch_optional(&mut *w)
+    .await?
+    .ok_or_else(|| AppError::Rule(tr(lang, "moves.refused.moved_out")))?;
+    let issued = crate::auth::activation::issue_in(
+        &mut w,
+        resident_id,
+        case.estate_id,
+        crate::auth::ActivationPurpose::MoveIn,
+        caller.account_id,
+    )
+    .await?;
+    w.commit().await?;
+    Ok(crate::moves::PortalCode {
+        code: crate::auth::activation::display_code(&issued.code),
+        expires: issued.expires_at,
+        mobile_masked: crate::common::personal::mask_mobile(&mobile),
+    })
 }

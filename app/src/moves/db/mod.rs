@@ -211,7 +211,7 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<CasePage, 
     .fetch_all(pool)
     .await?;
     let checklist = checklist(pool, &c).await?;
-    let items = metered_items(pool, c.estate_id).await?;
+    let items = crate::billing::db::metered_items(pool, c.estate_id).await?;
     let taken: Vec<(i64, i64)> = sqlx::query_as(
         "select fee_item_id, reading_centi from move_in_reading where move_in_id = $1",
     )
@@ -220,7 +220,7 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<CasePage, 
     .await?;
     let mut meters = Vec::new();
     for item in items {
-        let last = last_reading(pool, c.house_id, item.id).await?;
+        let last = crate::billing::db::last_reading(pool, c.house_id, item.id).await?;
         meters.push(MeterLine {
             fee_item_id: item.id,
             name: item.name,
@@ -314,32 +314,4 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<CasePage, 
         cancelled_reason: c.cancelled_reason.clone(),
         today: time::desk_today(),
     })
-}
-
-/// The estate's metered fee items (what a move-in reads).
-pub(crate) async fn metered_items<'e>(
-    ex: impl sqlx::AnyExecutor<'e>,
-    estate_id: i64,
-) -> sqlx::Result<Vec<crate::common::Choice>> {
-    sqlx::query_as("select id, name from fee_item where estate_id = $1 and kind = 'metered' order by id")
-        .bind(estate_id)
-        .fetch_all(ex)
-        .await
-}
-
-/// The house's latest reading of a metered item (centi), if it was ever read.
-pub(crate) async fn last_reading<'e>(
-    ex: impl sqlx::AnyExecutor<'e>,
-    house_id: i64,
-    fee_item_id: i64,
-) -> sqlx::Result<Option<i64>> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "select reading_centi from meter_reading where house_id = $1 and fee_item_id = $2 \
-         order by period desc limit 1",
-    )
-    .bind(house_id)
-    .bind(fee_item_id)
-    .fetch_optional(ex)
-    .await?;
-    Ok(row.map(|(r,)| r))
 }

@@ -240,7 +240,7 @@ pub(super) async fn pay(
     // Receipt numbers run in the order payments were taken, per estate and year.
     payments.sort_by_key(|p| (p.day, p.minute, p.house));
     let mut tx = db.write(Actor::system("generate")).await?;
-    let mut pay_rows = Rows::new("payment (id, estate_id, house_id, receipt_no, method, received_fen, lines_fen, prepaid_fen, clerk_id, business_day, created_at, request_key)");
+    let mut pay_rows = Rows::new("payment (id, estate_id, house_id, receipt_no, method, received_fen, lines_fen, prepaid_fen, clerk_id, business_day, created_at, request_key, payer_name, payer_resident_id)");
     let mut settle_rows =
         Rows::new("settlement (line_id, attempt, payment_id, amount_fen, created_at)");
     let mut audit_rows = Rows::new("audit_log (at, actor_id, actor_name, ip, estate_id, entity, entity_id, action, before, after)");
@@ -255,15 +255,19 @@ pub(super) async fn pay(
         let receipt = app::billing::rules::receipt_number(&estate.code, year, *seq);
         let total: i64 = p.lines.iter().map(|l| l.1).sum();
         let stamp = at(p.day, p.minute);
+        // The owner of the day pays (the seller, before a sale).
+        let payer = houses.get(&p.house).and_then(|h| h.owner_on(p.day));
         pay_rows.keep(format!(
-            "({id}, {}, {}, {}, {}, {total}, {total}, 0, {clerk_id}, {}, {}, {})",
+            "({id}, {}, {}, {}, {}, {total}, {total}, 0, {clerk_id}, {}, {}, {}, {}, {})",
             estate.id,
             p.house,
             lit(&receipt),
             lit(p.method),
             lit(&time::date_to_db(p.day)),
             lit(&stamp),
-            lit(&format!("generated:{id}"))
+            lit(&format!("generated:{id}")),
+            opt_lit(&payer.map(|o| o.name.clone())),
+            payer.map_or("null".to_string(), |o| o.resident_id.to_string())
         ));
         let mut settled = String::new();
         for (line, amount) in &p.lines {
@@ -284,6 +288,7 @@ pub(super) async fn pay(
             "receipt_no": receipt, "house_id": p.house, "method": p.method,
             "received_fen": total, "lines_fen": total, "prepaid_fen": 0,
             "lines": p.lines.iter().map(|l| l.0).collect::<Vec<_>>(),
+            "payer": payer.map(|o| o.name.as_str()),
         });
         audit_rows.keep(format!(
             "({}, {clerk_id}, {}, null, {}, 'payment', '{id}', 'take_payment', null, {})",

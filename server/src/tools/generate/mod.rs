@@ -214,6 +214,28 @@ struct GenHouse {
     status: &'static str,
     /// The current owner: name, mobile, resident id.
     owner: Option<(String, String, i64)>,
+    /// Every owner's occupancy, oldest first (a sold house has two): who a
+    /// payment on a day names as its payer.
+    owners: Vec<GenOwner>,
+}
+
+/// An owner's occupancy of a generated house.
+#[derive(Clone)]
+struct GenOwner {
+    resident_id: i64,
+    name: String,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+}
+
+impl GenHouse {
+    /// The owner whose occupancy covers `day` (on a sale's day, the seller),
+    /// as migration 0013 finds the payer of a payment taken before payers were stored.
+    fn owner_on(&self, day: NaiveDate) -> Option<&GenOwner> {
+        self.owners
+            .iter()
+            .find(|o| o.from <= day && o.until.is_none_or(|u| day <= u))
+    }
 }
 
 struct Estate {

@@ -42,7 +42,7 @@ pub(super) async fn register(
     let mut buildings = Rows::new("building (id, estate_id, code, name)");
     let mut house_rows = Rows::new("house (id, estate_id, building_id, number, room, entrance, floor, area_centi, use_kind, status, created_at)");
     let mut changes =
-        Rows::new("house_status_change (house_id, from_status, to_status, changed_at, reason)");
+        Rows::new("house_status_change (house_id, from_status, to_status, effective_on, changed_at, reason)");
     let mut people = Rows::new(
         "resident (id, estate_id, name, mobile, mobile_tail, id_number, id_tail, created_at)",
     );
@@ -123,8 +123,9 @@ pub(super) async fn register(
                         (lit("not_handed_over"), handed, "交付")
                     };
                     changes.keep(format!(
-                        "({h}, {from}, {}, {}, {})",
+                        "({h}, {from}, {}, {}, {}, {})",
                         lit(status),
+                        lit(&time::date_to_db(when)),
                         lit(&at(when, 10 * 60)),
                         lit(reason)
                     ));
@@ -134,6 +135,7 @@ pub(super) async fn register(
                             number,
                             status,
                             owner: None,
+                            owners: Vec::new(),
                         });
                         continue;
                     }
@@ -171,6 +173,7 @@ pub(super) async fn register(
                         (r, name, phone, (resident, stay))
                     };
                     let mut rows = Vec::new();
+                    let mut owners = Vec::new();
                     let mut owner_from =
                         handed + Duration::days(d.below(R_OCCUPY, h, 1, 60) as i64);
                     // One house in eight changed hands since it was delivered.
@@ -185,12 +188,25 @@ pub(super) async fn register(
                                 ) as i64,
                             );
                         let sold = sold.min(today - Duration::days(5));
-                        rows.push(person("owner", owner_from, Some(sold), ids).3);
+                        let (seller, name, _, row) = person("owner", owner_from, Some(sold), ids);
+                        rows.push(row);
+                        owners.push(GenOwner {
+                            resident_id: seller,
+                            name,
+                            from: owner_from,
+                            until: Some(sold),
+                        });
                         owner_from = sold;
                     }
                     let (owner_id, owner_name, owner_phone, row) =
                         person("owner", owner_from, None, ids);
                     rows.push(row);
+                    owners.push(GenOwner {
+                        resident_id: owner_id,
+                        name: owner_name.clone(),
+                        from: owner_from,
+                        until: None,
+                    });
                     if d.chance(R_OCCUPY, h, 4, 250) {
                         rows.push(person("co_owner", owner_from, None, ids).3);
                     }
@@ -237,6 +253,7 @@ pub(super) async fn register(
                         number,
                         status,
                         owner: Some((owner_name, owner_phone, owner_id)),
+                        owners,
                     });
                 }
             }
