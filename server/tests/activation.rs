@@ -295,7 +295,19 @@ async fn a_second_estates_record_with_the_same_mobile_joins_the_same_account() {
         };
         let (second_record, second_house) = also_in_jx(db, &name, &mobile).await;
         let second = issue(db, second_record).await;
-        let done = activate(&state, &form(&mobile, &second.code, "Different-Pass-207"))
+        // The right code with a password that is not the account's: refused,
+        // nothing written (a record typed with someone's number does not join
+        // their account on the code alone).
+        let before = fingerprint(db).await;
+        assert!(
+            matches!(
+                activate(&state, &form(&mobile, &second.code, "Different-Pass-207")).await,
+                Err(ActivationError::Refused(ActivationRefusal::Invalid))
+            ),
+            "{engine}: the account's own password is needed"
+        );
+        assert_eq!(fingerprint(db).await, before, "{engine}");
+        let done = activate(&state, &form(&mobile, &second.code, NEW_PASSWORD))
             .await
             .expect("linked");
         assert!(matches!(done, Redeemed::Linked), "{engine}: {done:?}");
@@ -358,7 +370,7 @@ async fn a_second_estates_record_with_the_same_mobile_joins_the_same_account() {
         );
         let (jx_record, jx_house) = also_in_jx(db, "王建国", "13800000001").await;
         let code = issue(db, jx_record).await;
-        let done = activate(&state, &form("138 0000 0001", &code.code, NEW_PASSWORD))
+        let done = activate(&state, &form("138 0000 0001", &code.code, PASSWORD))
             .await
             .expect("linked");
         assert!(matches!(done, Redeemed::Linked), "{engine}");
@@ -610,7 +622,7 @@ async fn the_desk_issues_a_slip_and_the_resident_activates_and_lands_on_the_port
     let jx_code = issue(db, jx_record).await;
     let mut demo = Browser::new(&desk);
     assert_eq!(
-        post_activate(&mut demo, "13800000001", &jx_code.code, NEW_PASSWORD).await,
+        post_activate(&mut demo, "13800000001", &jx_code.code, PASSWORD).await,
         "/login?notice=linked"
     );
     assert!(text(demo.get("/login?notice=linked").await)

@@ -144,8 +144,24 @@ pub async fn redeem(
         .filter(|a| a.role() == Role::Resident);
     let candidates = live_codes(pool, &mobile, &time::now()).await?;
     let hasher = state.hasher.clone();
-    let checked = check_secret(state, &name, account.as_ref().map(|a| a.id), ip, |slot| {
-        verify_any(hasher, slot, code, candidates)
+    // A mobile that has an account already: the code alone does not join a
+    // record to it (a record typed with someone else's number would hand
+    // their houses to whoever holds that account, or theirs to the typist):
+    // the account's own password must come with it.
+    let existing = account.as_ref().map(|a| a.password_hash.clone());
+    let password = form.password.clone();
+    let checked = check_secret(state, &name, account.as_ref().map(|a| a.id), ip, |slot| async move {
+        let found = verify_any(hasher.clone(), slot, code, candidates).await?;
+        match (found, existing) {
+            (Some(found), Some(hash)) => {
+                let slot = hasher.slot().await?;
+                Ok(hasher
+                    .verify_in(slot, password, Some(hash))
+                    .await
+                    .then_some(found))
+            }
+            (found, _) => Ok(found),
+        }
     })
     .await;
     let actor = Actor {
@@ -258,7 +274,8 @@ async fn redeem_in(
         return Err(invalid);
     }
     let holder = holder(&mut *w, code.resident_id).await?.ok_or(invalid)?;
-    if holder.mobile != mobile {
+    // Moved out since the code was issued: the code opens nothing.
+    if holder.mobile != mobile || holder.lives_here == 0 {
         return Err(invalid);
     }
     let account = account_db::by_login_name(&mut *w, mobile)

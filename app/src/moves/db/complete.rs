@@ -64,6 +64,9 @@ pub async fn complete(
         .await
         .on_unique(|| AppError::Conflict(tr(lang, "register.already_linked")))?;
     if let Some(to) = rules::status_after(role, status) {
+        if !crate::estate::rules::lifecycle_allows(status, to) {
+            return Err(AppError::internal("a move-in's status outside the lifecycle"));
+        }
         let reason = I18n(lang).f("moves.status_reason", &[("case", &case.id.to_string())]);
         // Effective on the handover day: billing counts from it.
         let changed = register::change_status(
