@@ -172,13 +172,20 @@ pub async fn add_item(
     Ok(id)
 }
 
-/// Takes an item out of the checklist (kept for the inspections that used it).
-pub async fn retire_item(w: &mut Write, estate_id: i64, item_id: i64) -> Result<(), AppError> {
-    let done = sqlx::query(
-        "update inspection_item set retired_at = $1 where id = $2 and estate_id = $3 and retired_at is null",
-    )
+/// Takes a row of the estate's template out (`table`: `inspection_item` or
+/// `agreement_kind`; ours, not typed): kept for the cases that used it.
+async fn retire(
+    w: &mut Write,
+    table: &'static str,
+    estate_id: i64,
+    id: i64,
+    after: serde_json::Value,
+) -> Result<(), AppError> {
+    let done = sqlx::query(&format!(
+        "update {table} set retired_at = $1 where id = $2 and estate_id = $3 and retired_at is null"
+    ))
     .bind(time::now())
-    .bind(item_id)
+    .bind(id)
     .bind(estate_id)
     .execute(&mut **w)
     .await?;
@@ -188,10 +195,16 @@ pub async fn retire_item(w: &mut Write, estate_id: i64, item_id: i64) -> Result<
     w.audit(
         Change::new(AuditAction::EditChecklist, AuditEntity::MoveIn)
             .estate(estate_id)
-            .after(serde_json::json!({ "retired": item_id })),
+            .after(after),
     )
     .await?;
     Ok(())
+}
+
+/// Takes an item out of the checklist (kept for the inspections that used it).
+pub async fn retire_item(w: &mut Write, estate_id: i64, item_id: i64) -> Result<(), AppError> {
+    let after = serde_json::json!({ "retired": item_id });
+    retire(w, "inspection_item", estate_id, item_id, after).await
 }
 
 /// Adds an agreement new residents sign.
@@ -231,22 +244,6 @@ pub async fn add_agreement(
 
 /// Takes an agreement off the list.
 pub async fn retire_agreement(w: &mut Write, estate_id: i64, id: i64) -> Result<(), AppError> {
-    let done = sqlx::query(
-        "update agreement_kind set retired_at = $1 where id = $2 and estate_id = $3 and retired_at is null",
-    )
-    .bind(time::now())
-    .bind(id)
-    .bind(estate_id)
-    .execute(&mut **w)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::NotFound);
-    }
-    w.audit(
-        Change::new(AuditAction::EditChecklist, AuditEntity::MoveIn)
-            .estate(estate_id)
-            .after(serde_json::json!({ "retired_agreement": id })),
-    )
-    .await?;
-    Ok(())
+    let after = serde_json::json!({ "retired_agreement": id });
+    retire(w, "agreement_kind", estate_id, id, after).await
 }
