@@ -165,6 +165,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/desk/moves/setup") view=moves::pages::MoveInSetupPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/moves/in/:id") view=moves::pages::MoveInPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/moves/in/:id/sheet") view=moves::print::MoveInSheetPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/moves/out/:id") view=moves::out::pages::MoveOutPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/passes/:id") view=moves::pass::pages::PassSheetPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/passes/check/:token") view=moves::pass::pages::PassCheckPage ssr=SsrMode::Async />
                     <Route path=path!("/security") view=home::pages::SecurityHome ssr=SsrMode::Async />
                     <Route path=path!("/desk/escalations") view=visits::pages::EscalationsPage ssr=SsrMode::Async />
                     <Route path=path!("/jobs") view=repairs::jobs::JobsHome ssr=SsrMode::Async />
@@ -217,6 +220,10 @@ mod tests {
             labels_of(moves::CaseStatus::ALL, moves::CaseStatus::key),
             labels_of(moves::Step::ALL, moves::Step::key),
             labels_of(moves::Finding::ALL, moves::Finding::key),
+            labels_of(moves::out::OutKind::ALL, moves::out::OutKind::key),
+            labels_of(moves::out::OutStep::ALL, moves::out::OutStep::key),
+            labels_of(moves::pass::Verdict::ALL, moves::pass::Verdict::key),
+            labels_of(moves::pass::PassStatus::ALL, moves::pass::PassStatus::key),
             labels_of(keys::CopyStatus::ALL, keys::CopyStatus::key),
             labels_of(keys::TakerKind::ALL, keys::TakerKind::key),
             labels_of(keys::Purpose::ALL, keys::Purpose::key),

@@ -75,6 +75,14 @@ impl Basis {
         serde_json::to_string(self).unwrap_or_default()
     }
 
+    /// The days of the month a pro-rated line (area, fixed) bills.
+    pub fn days(&self) -> Option<u32> {
+        match self {
+            Basis::Area { days, .. } | Basis::Fixed { days, .. } => Some(*days),
+            _ => None,
+        }
+    }
+
     /// A stored basis, if it reads as one.
     pub fn parse(stored: &str) -> Option<Basis> {
         serde_json::from_str(stored).ok()

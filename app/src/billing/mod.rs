@@ -24,6 +24,8 @@ pub mod charge;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod leaving;
+#[cfg(feature = "ssr")]
 pub mod ledger;
 #[cfg(feature = "ssr")]
 pub mod money;
@@ -230,6 +232,8 @@ pub struct LineView {
     pub period: String,
     pub amount_fen: i64,
     pub waived_fen: i64,
+    /// Moved onto a leaving occupant's part-month line (a move-out split the month).
+    pub split_fen: i64,
     pub outstanding_fen: i64,
     pub late_fee_fen: i64,
     pub late_days: i64,

@@ -16,6 +16,7 @@ use sqlx::AnyPool;
 
 pub use super::charge::{raise_one_off, raise_one_off_in};
 
+use super::basis::Basis;
 use super::db::fees::RateRow;
 use super::rules::{self, Period, Reading, RunHouse, RunItem, StatusChange};
 use super::{ledger, FeeKind, RunStatus};
@@ -131,19 +132,28 @@ pub async fn interrupt_running(db: &Database, estate_id: Option<i64>) -> sqlx::R
 
 /// Fee items billed by runs (not one-offs), with their rates.
 pub async fn run_items(pool: &AnyPool, estate_id: i64) -> sqlx::Result<Vec<RunItem>> {
+    let mut conn = pool.acquire().await?;
+    run_items_in(&mut conn, estate_id).await
+}
+
+/// [`run_items`] on one connection (a write's: a move-out bills inside its own).
+pub async fn run_items_in(
+    conn: &mut sqlx::AnyConnection,
+    estate_id: i64,
+) -> sqlx::Result<Vec<RunItem>> {
     let items: Vec<(i64, FeeKind, i64)> = sqlx::query_as(
         "select id, kind, due_days from fee_item where estate_id = $1 and kind <> $2 order by id",
     )
     .bind(estate_id)
     .bind(FeeKind::OneOff)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let rates: Vec<RateRow> = sqlx::query_as(
         "select r.id, r.fee_item_id, r.use_kind, r.rate, r.effective_from, r.effective_to \
          from fee_rate r join fee_item f on f.id = r.fee_item_id where f.estate_id = $1",
     )
     .bind(estate_id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     Ok(items
         .into_iter()
@@ -209,6 +219,7 @@ async fn execute_inner(db: &Database, run_id: i64) -> Result<RunOutcome, AppErro
     let items = run_items(&db.pool, estate_id).await?;
     let changes = status_changes(&db.pool, estate_id, period).await?;
     let readings = period_readings(&db.pool, estate_id, period).await?;
+    let moved = moved_out_days(&db.pool, estate_id, period).await?;
     let created_at = time::now();
     // One task reads houses a page at a time and computes their lines while
     // this one writes the page before: reading and writing overlap.
@@ -232,7 +243,7 @@ async fn execute_inner(db: &Database, run_id: i64) -> Result<RunOutcome, AppErro
                     return;
                 };
                 after = last.id;
-                let rows = compute_lines(&items, &page, period, &readings);
+                let rows = compute_lines(&items, &page, period, &readings, &moved);
                 if sender.send(Ok((page.len(), rows))).await.is_err() {
                     return;
                 }
@@ -317,12 +328,15 @@ async fn execute_inner(db: &Database, run_id: i64) -> Result<RunOutcome, AppErro
     Ok(outcome)
 }
 
-/// The lines a page of houses owes for `period`.
+/// The lines a page of houses owes for `period`. `moved` holds, by (house,
+/// item), the days of the period a move-out billed already to the occupant
+/// who left ([`moved_out_days`]): the month's line bills only the rest.
 pub fn compute_lines(
     items: &[RunItem],
     houses: &[RunHouse],
     period: Period,
     readings: &HashMap<(i64, i64), Reading>,
+    moved: &HashMap<(i64, i64), u32>,
 ) -> Vec<LineRow> {
     let due: Vec<String> = items
         .iter()
@@ -332,7 +346,17 @@ pub fn compute_lines(
     for house in houses {
         for (item, due) in items.iter().zip(&due) {
             let reading = readings.get(&(house.id, item.id));
-            if let Some(line) = rules::compute_line(item, house, period, reading) {
+            let line = match moved.get(&(house.id, item.id)) {
+                Some(days) => {
+                    let rest = RunHouse {
+                        billable_days: house.billable_days.saturating_sub(*days),
+                        ..house.clone()
+                    };
+                    rules::compute_line(item, &rest, period, reading)
+                }
+                None => rules::compute_line(item, house, period, reading),
+            };
+            if let Some(line) = line {
                 rows.push(LineRow {
                     house_id: house.id,
                     fee_item_id: item.id,
@@ -528,6 +552,31 @@ pub async fn billable_houses(
         }
         all.extend(page);
     }
+}
+
+/// The days of `period` move-outs billed to the occupants who left, by
+/// (house, item): their part-month lines (key `moveout:<case>`, basis with
+/// days) — the rest of the month is the house's next occupant's.
+pub async fn moved_out_days(
+    pool: &AnyPool,
+    estate_id: i64,
+    period: Period,
+) -> sqlx::Result<HashMap<(i64, i64), u32>> {
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+        "select house_id, fee_item_id, basis from bill_line \
+         where estate_id = $1 and period = $2 and line_key like 'moveout:%'",
+    )
+    .bind(estate_id)
+    .bind(period.to_string())
+    .fetch_all(pool)
+    .await?;
+    let mut days: HashMap<(i64, i64), u32> = HashMap::new();
+    for (house, item, basis) in rows {
+        if let Some(d) = Basis::parse(&basis).and_then(|b| b.days()) {
+            *days.entry((house, item)).or_default() += d;
+        }
+    }
+    Ok(days)
 }
 
 /// A house's reading of a metered item for the period.

@@ -70,6 +70,8 @@ pub enum Permission {
     /// A correction by hand of the register's record of a house (its status,
     /// outside move-in and move-out): managers only, with a reason.
     CorrectRegister,
+    /// The gate's check of a goods-release pass (物品放行条): security and the desk.
+    CheckPasses,
 }
 
 /// The estates a caller may see.
@@ -123,6 +125,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         WatchSecurity => role == Security,
         ManageMoves => matches!(role, Admin | Manager),
         CorrectRegister => role == Manager,
+        CheckPasses => matches!(role, Admin | Manager | Clerk | Security),
     }
 }
 
@@ -145,6 +148,8 @@ pub fn page_permission(path: &str) -> Option<Permission> {
         ("/desk/escalations", Permission::HandleEscalations),
         ("/desk/repairs/setup", Permission::ManageRepairs),
         ("/desk/keys/setup", Permission::UseDesk),
+        // The gate scans a goods-release pass.
+        ("/desk/passes/check", Permission::CheckPasses),
         // Security reads the key pages too.
         ("/desk/keys", Permission::ViewKeys),
     ] {

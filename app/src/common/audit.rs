@@ -78,6 +78,15 @@ crate::value_set! {
         IssueActivationCode = "issue_activation_code",
         ActivateAccount = "activate_account",
         ActivateFailed = "activate_failed",
+        OpenMoveOut = "open_move_out",
+        SaveMoveOutStep = "save_move_out_step",
+        BillMoveOut = "bill_move_out",
+        OverrideMoveOut = "override_move_out",
+        CompleteMoveOut = "complete_move_out",
+        CancelMoveOut = "cancel_move_out",
+        IssueReleasePass = "issue_release_pass",
+        UseReleasePass = "use_release_pass",
+        RevokeReleasePass = "revoke_release_pass",
     }
 }
 
@@ -111,5 +120,7 @@ crate::value_set! {
         KeyAuthorisation = "key_authorisation",
         KeyCount = "key_count",
         ActivationCode = "activation_code",
+        MoveOut = "move_out",
+        ReleasePass = "release_pass",
     }
 }

@@ -24,6 +24,10 @@ use crate::guard::guarded;
 use crate::i18n::use_i18n;
 use crate::ui::{id_param, load, query_num};
 
+/// A QR code as an `<svg>` element (the goods-release pass draws one too).
+#[cfg(feature = "ssr")]
+pub use sql::qr_svg;
+
 /// Labels to an A4 sheet: 3 across, 8 down.
 pub const LABELS_PER_SHEET: usize = 24;
 /// Empty rows under a register's loans, for entries written by hand: at

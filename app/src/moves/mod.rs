@@ -13,6 +13,9 @@
 //! - `api`: server functions; `pages`: the case list, the case page, the
 //!   checklist editor; `print`: the move-in sheet.
 //!
+//! Move-out is [`out`] (its case, the settlement, completion) and the
+//! goods-release pass the gate checks is [`pass`].
+//!
 //! Above the register, billing, key custody and repairs in the layers: a
 //! move-in writes through their functions (an occupancy, a status change,
 //! opening readings, a key handed over, a defect's repair ticket).
@@ -20,7 +23,9 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod out;
 pub mod pages;
+pub mod pass;
 pub mod print;
 pub mod rules;
 

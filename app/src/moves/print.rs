@@ -12,7 +12,7 @@ use crate::moves::api::{get_move_in, IssueMoveInCode};
 use crate::moves::{CasePage, CaseStatus, Finding};
 use crate::ui::{area, form_error, id_param, load, FormError};
 
-fn print_page() {
+pub(crate) fn print_page() {
     #[cfg(feature = "hydrate")]
     {
         let _ = window().print();

@@ -9,6 +9,7 @@ use app::common::{Caller, EstateScope, Lang, Role};
 use app::db::audit::Actor;
 use app::db::Database;
 use app::moves::db::case;
+use app::moves::out::db::case as outs;
 use app::moves::rules::{FindingForm, IdentityForm};
 
 pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
@@ -75,6 +76,44 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
         })
         .collect();
     case::save_inspection(db, &actor, &clerk, lang, id, &findings, "", true)
+        .await
+        .map_err(fail)?;
+    load_move_out(db, estate_id, &actor, &clerk).await
+}
+
+/// A tenant moving out with arrears: the last let house of building 1 (its
+/// water is metered), the tenant's household ticked as leaving; the final
+/// reading, the settlement (October and November unpaid) and the pass wait
+/// for the desk.
+async fn load_move_out(
+    db: &Database,
+    estate_id: i64,
+    actor: &Actor,
+    clerk: &Caller,
+) -> anyhow::Result<()> {
+    let lang = Lang::Zh;
+    let fail = |e: app::error::AppError| anyhow::anyhow!("demo move-out: {e:?}");
+    let house: Option<(i64,)> = sqlx::query_as(
+        "select h.id from house h join building b on b.id = h.building_id \
+         where h.estate_id = $1 and b.code = '1' and h.status = 'let' \
+           and exists (select 1 from occupancy o where o.house_id = h.id and o.role = 'tenant' and o.end_date is null) \
+         order by h.id desc limit 1",
+    )
+    .bind(estate_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((house_id,)) = house else {
+        return Ok(());
+    };
+    let id = outs::open(db, actor, clerk, lang, house_id).await.map_err(fail)?;
+    let leaving: Vec<(i64,)> = sqlx::query_as(
+        "select id from occupancy where house_id = $1 and end_date is null and role in ('tenant', 'family') order by id",
+    )
+    .bind(house_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let leaving: Vec<i64> = leaving.into_iter().map(|(o,)| o).collect();
+    outs::save_leaving(db, actor, clerk, lang, id, "tenant_leaves", &leaving, "")
         .await
         .map_err(fail)?;
     Ok(())

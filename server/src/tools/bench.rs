@@ -313,7 +313,7 @@ pub async fn billing(db: &Database, houses: i64) -> anyhow::Result<()> {
         .await?;
     let items = run::run_items(&db.pool, 1).await?;
     let house_rows = run::billable_houses(&db.pool, 1, period).await?;
-    let rows = run::compute_lines(&items, &house_rows, period, &Default::default());
+    let rows = run::compute_lines(&items, &house_rows, period, &Default::default(), &Default::default());
     let started = Instant::now();
     let mut bare = 0;
     for chunk in rows.chunks(run::CHUNK_HOUSES * items.len()) {

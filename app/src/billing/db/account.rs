@@ -35,6 +35,7 @@ pub(crate) fn line_view(
         period: l.period.clone(),
         amount_fen: l.amount_fen,
         waived_fen: l.waived_fen,
+        split_fen: l.split_fen,
         outstanding_fen: l.outstanding(),
         late_fee_fen: fee.fen,
         late_days: fee.days,

@@ -54,6 +54,9 @@ pub struct LineState {
     pub waived_fen: i64,
     #[sqlx(skip)]
     pub late_waived_fen: i64,
+    /// Moved onto a leaving occupant's part-month line (`bill_line_split`).
+    #[sqlx(skip)]
+    pub split_fen: i64,
     #[sqlx(skip)]
     pub pending_waiver: bool,
     /// A late-fee line was already raised for this line (it is charged once,
@@ -82,7 +85,7 @@ impl LineState {
         if self.settled.is_some() {
             0
         } else {
-            (self.amount_fen - self.waived_fen).max(0)
+            (self.amount_fen - self.waived_fen - self.split_fen).max(0)
         }
     }
 }
@@ -223,6 +226,18 @@ pub async fn house_lines(
     .bind(house_id)
     .fetch_all(&mut *conn)
     .await?;
+    let splits: Vec<(i64, i64)> = sqlx::query_as(
+        "select s.line_id, s.amount_fen from bill_line_split s \
+         join bill_line l on l.id = s.line_id where l.house_id = $1",
+    )
+    .bind(house_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (line_id, amount) in splits {
+        if let Some(i) = index.get(&line_id) {
+            lines[*i].split_fen += amount;
+        }
+    }
     for (line_id, target, amount, status) in waivers {
         let Some(line) = index.get(&line_id).map(|i| &mut lines[*i]) else {
             continue;
@@ -239,7 +254,7 @@ pub async fn house_lines(
 
 /// Each house's arrears (欠费) as of a day: what its lines due before that day
 /// still owe — the same rule as [`LineState::outstanding`] (unsettled, less
-/// approved waivers of the line), summed in the database for a page of houses.
+/// approved waivers of the line and its splits), summed in the database for a page of houses.
 /// Late fees still running are not included: they are worked out per line when
 /// the house's account is opened. Houses that owe nothing are absent.
 pub async fn arrears_by_house<'e>(
@@ -255,7 +270,9 @@ pub async fn arrears_by_house<'e>(
     let sql = format!(
         "select house_id, cast(sum(owed) as bigint) from ( \
            select l.house_id, l.amount_fen - coalesce((select cast(sum(w.amount_fen) as bigint) from waiver w \
-                    where w.line_id = l.id and w.target = 'line' and w.status = 'approved'), 0) as owed \
+                    where w.line_id = l.id and w.target = 'line' and w.status = 'approved'), 0) \
+                  - coalesce((select cast(sum(s.amount_fen) as bigint) from bill_line_split s \
+                    where s.line_id = l.id), 0) as owed \
            from bill_line l \
            where l.house_id in ({}) and l.due_date < $1 \
              and not exists (select 1 from settlement s where s.line_id = l.id \
@@ -324,18 +341,18 @@ pub async fn settle_from_prepaid(
     estate_id: i64,
 ) -> sqlx::Result<i64> {
     w.lock(LockOn::House(house_id)).await?;
-    let mut balance = prepaid_balance(&mut **w, house_id).await?;
+    let balance = prepaid_balance(&mut **w, house_id).await?;
     if balance <= 0 {
         return Ok(0);
     }
     let lines = house_lines(w, house_id).await?;
+    let unpaid: Vec<&LineState> = lines.iter().filter(|l| l.outstanding() > 0).collect();
+    let owed: Vec<i64> = unpaid.iter().map(|l| l.outstanding()).collect();
+    let covered = rules::prepaid_covers(&owed, balance);
     let now = time::now();
     let mut settled = 0;
-    for line in lines.iter().filter(|l| l.outstanding() > 0) {
+    for line in unpaid.into_iter().take(covered) {
         let owed = line.outstanding();
-        if owed > balance {
-            break;
-        }
         sqlx::query(
             "insert into settlement (line_id, attempt, payment_id, amount_fen, created_at) values ($1, $2, null, $3, $4)",
         )
@@ -352,7 +369,6 @@ pub async fn settle_from_prepaid(
             kind: PrepaidKind::Settle,
         };
         entry.add(w, None, Some(line.id), &now).await?;
-        balance -= owed;
         settled += 1;
     }
     Ok(settled)

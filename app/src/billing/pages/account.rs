@@ -145,6 +145,7 @@ fn PaymentForm(
                     <td class="nowrap">{l.period.clone()}</td>
                     <td class="num"><Money fen=l.outstanding_fen />
                         {(l.waived_fen > 0).then(|| view! { <br /><span class="muted">{use_i18n().f("billing.waived_of", &[("amount", &fen_text(l.waived_fen))])}</span> })}
+                        {(l.split_fen > 0).then(|| view! { <br /><span class="muted">{use_i18n().f("billing.split_of", &[("amount", &fen_text(l.split_fen))])}</span> })}
                     </td>
                     <td class="num col-late">{(l.late_fee_fen > 0).then(|| view! { <Money fen=l.late_fee_fen /> <br /><span class="muted">{use_i18n().f("billing.late_days", &[("days", &l.late_days.to_string())])}</span> })}</td>
                     <td class="nowrap col-due">{l.due_date.clone()} {l.overdue.then(|| view! { " " <span class="badge overdue">{use_i18n().t("billing.overdue")}</span> })}</td>

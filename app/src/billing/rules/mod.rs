@@ -91,8 +91,19 @@ pub struct StatusChange {
 /// changes (in order) that led there: a handover or a return within the month
 /// pro-rates it. A change takes effect on its day.
 pub fn billable_days(period: Period, current: &str, changes: &[StatusChange]) -> u32 {
+    billable_days_through(period, period.last_day(), current, changes)
+}
+
+/// The days of `period` up to and including `through` the house was billable
+/// (a move-out bills the leaving occupant's part month to their last day).
+pub fn billable_days_through(
+    period: Period,
+    through: NaiveDate,
+    current: &str,
+    changes: &[StatusChange],
+) -> u32 {
     let first = period.first_day();
-    let last = period.last_day();
+    let last = through.min(period.last_day());
     // Only changes after the month began matter; the status on the first day is
     // the `from` of the first of them (or the current status if there are none).
     let later: Vec<&StatusChange> = changes.iter().filter(|c| c.on > first).collect();
@@ -121,6 +132,22 @@ pub fn billable_days(period: Period, current: &str, changes: &[StatusChange]) ->
         };
     }
     days
+}
+
+/// How many of a house's unpaid lines (what each still owes, oldest due
+/// first) its prepaid balance settles: each line whole while the balance
+/// covers it, stopping at the first it does not.
+pub fn prepaid_covers(owed: &[i64], balance: i64) -> usize {
+    let mut left = balance;
+    let mut settled = 0;
+    for &o in owed {
+        if o > left {
+            break;
+        }
+        left -= o;
+        settled += 1;
+    }
+    settled
 }
 
 /// A rate of a fee item.

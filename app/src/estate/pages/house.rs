@@ -164,6 +164,11 @@ fn HouseHub(
                     <input type="hidden" name="house_id" value=h.id />
                     <button type="submit">{i18n.t("moves.open")}</button>
                 </form>
+                " "
+                <form method="post" action="/api/open_move_out" class="inline">
+                    <input type="hidden" name="house_id" value=h.id />
+                    <button type="submit">{i18n.t("moves.out.open")}</button>
+                </form>
             </nav>
         </div>
         <dl class="facts">

@@ -24,6 +24,7 @@ pub fn MoveInsPage() -> impl IntoView {
     let i18n = use_i18n();
     let estate = query_num("estate");
     let list = Resource::new(estate, get_move_ins);
+    let outs = Resource::new(estate, crate::moves::out::api::get_move_outs);
     view! {
         <div class="page-head">
             <h1>{i18n.t("moves.title")}</h1>
@@ -31,6 +32,40 @@ pub fn MoveInsPage() -> impl IntoView {
         </div>
         <p class="muted">{i18n.t("moves.list_hint")}</p>
         {load(move || list, move |l| view! { <CaseTables l /> })}
+        {load(move || outs, move |rows| view! { <OutTable rows /> })}
+    }
+}
+
+/// The open move-outs (迁出), each to its case.
+#[component]
+fn OutTable(rows: Vec<crate::moves::out::OutRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    let empty = rows.is_empty();
+    let count = rows.len();
+    let body = rows
+        .into_iter()
+        .map(|r| {
+            view! {
+                <tr>
+                    <td><a href=format!("/desk/moves/out/{}", r.id)>{r.house_number.clone()}</a></td>
+                    <td>{r.names.clone()}</td>
+                    <td>{r.kind.map(|k| use_i18n().t(k.key())).unwrap_or_default()}</td>
+                    <td class="nowrap">{r.opened_at.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel">
+            <h2>{i18n.f("moves.out.open_cases", &[("count", &count.to_string())])}</h2>
+            <div class="table-wrap"><table>
+                <thead><tr>
+                    <th>{i18n.t("moves.house")}</th><th>{i18n.t("moves.out.who")}</th>
+                    <th>{i18n.t("moves.out.kind")}</th><th>{i18n.t("moves.opened")}</th>
+                </tr></thead>
+                <tbody>{body}<EmptyRow show=empty cols=4 /></tbody>
+            </table></div>
+        </section>
     }
 }
 

@@ -1,0 +1,324 @@
+//! Goods-release passes' SQL: issuing one for a move-out, the printed sheet,
+//! the gate's check and its use (one guarded update: a pass is used once),
+//! revoking one.
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use sqlx::AnyPool;
+
+use super::{verdict, PassRow, PassSheet, PassStatus, Verdict};
+use crate::common::{AuditAction, AuditEntity, Caller, Lang, Permission};
+use crate::db::audit::{Actor, Change};
+use crate::db::{time, Database};
+use crate::error::AppError;
+use crate::i18n::tr;
+use crate::db::LockOn;
+use crate::moves::out::db::{case_row, settlement, OutDb};
+use crate::moves::CaseStatus;
+use crate::moves::out::rules;
+use crate::ui::desk_minute;
+
+#[derive(sqlx::FromRow)]
+struct PassDb {
+    id: i64,
+    estate_id: i64,
+    house_id: i64,
+    move_out_id: Option<i64>,
+    pass_no: String,
+    person_name: String,
+    items: String,
+    plate: String,
+    valid_on: String,
+    token: String,
+    status: PassStatus,
+    issued_by: Option<i64>,
+    issued_at: Option<String>,
+    approved_by: Option<i64>,
+    used_at: Option<String>,
+    used_by: Option<i64>,
+}
+
+const COLUMNS: &str = "id, estate_id, house_id, move_out_id, pass_no, person_name, items, plate, valid_on, \
+    token, status, issued_by, issued_at, approved_by, used_at, used_by";
+
+async fn name_of<'e>(ex: impl sqlx::AnyExecutor<'e>, id: Option<i64>) -> sqlx::Result<String> {
+    let Some(id) = id else {
+        return Ok(String::new());
+    };
+    let row: Option<(String,)> = sqlx::query_as("select display_name from account where id = $1")
+        .bind(id)
+        .fetch_optional(ex)
+        .await?;
+    Ok(row.map(|(n,)| n).unwrap_or_default())
+}
+
+fn row(p: &PassDb, approved_by: String) -> PassRow {
+    PassRow {
+        id: p.id,
+        pass_no: p.pass_no.clone(),
+        person_name: p.person_name.clone(),
+        items: p.items.clone(),
+        plate: p.plate.clone(),
+        valid_on: p.valid_on.clone(),
+        verdict: verdict(p.status, &p.valid_on, &time::desk_today()),
+        approved_by,
+    }
+}
+
+/// The passes of a move-out, newest first.
+pub async fn of_case(conn: &mut sqlx::AnyConnection, move_out_id: i64) -> sqlx::Result<Vec<PassRow>> {
+    let passes: Vec<PassDb> = sqlx::query_as(&format!(
+        "select {COLUMNS} from release_pass where move_out_id = $1 order by id desc"
+    ))
+    .bind(move_out_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut rows = Vec::new();
+    for p in &passes {
+        let approved = name_of(&mut *conn, p.approved_by).await?;
+        rows.push(row(p, approved));
+    }
+    Ok(rows)
+}
+
+/// A fresh token for the QR code: 128 random bits, hex.
+fn new_token() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Issues a pass for today to a move-out's household: only once the
+/// settlement owes nothing (or a manager overrode it) — else only a manager,
+/// whose approval is recorded with what was owed.
+#[allow(clippy::too_many_arguments)]
+pub async fn issue(
+    db: &Database,
+    actor: &Actor,
+    caller: &Caller,
+    lang: Lang,
+    move_out_id: i64,
+    person_name: &str,
+    items: &str,
+    plate: &str,
+) -> Result<i64, AppError> {
+    let person = person_name.trim();
+    let items = items.trim();
+    let plate = plate.trim().to_uppercase();
+    let mut problems = Vec::new();
+    if person.is_empty() || person.chars().count() > 40 {
+        problems.push(("person_name", "moves.pass.invalid.person"));
+    }
+    if items.is_empty() || items.chars().count() > 500 {
+        problems.push(("items", "moves.pass.invalid.items"));
+    }
+    if plate.chars().count() > 12 {
+        problems.push(("plate", "moves.pass.invalid.plate"));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(
+            problems
+                .into_iter()
+                .map(|(f, k)| crate::error::FieldError {
+                    field: f.to_string(),
+                    message: tr(lang, k),
+                })
+                .collect(),
+        ));
+    }
+    // Before or after the case completes (the van often comes after), never a cancelled one.
+    let first = case_row(&db.pool, move_out_id).await?.ok_or(AppError::NotFound)?;
+    caller.check_estate(first.estate_id)?;
+    let mut w = db.write(actor.clone()).await?;
+    w.lock(LockOn::House(first.house_id)).await?;
+    let case: OutDb = case_row(&mut *w, move_out_id).await?.ok_or(AppError::NotFound)?;
+    if case.status == CaseStatus::Cancelled {
+        return Err(AppError::Conflict(tr(lang, "moves.refused.not_open")));
+    }
+    let (s, _) = settlement(&mut w, lang, &case).await?;
+    let owes = !rules::settled(case.billed_at.is_some(), s.due_fen, case.override_fen);
+    let approved_by = if owes {
+        if !caller.may(Permission::ApproveMoney) {
+            return Err(AppError::Rule(tr(lang, "moves.pass.refused.owed")));
+        }
+        Some(caller.account_id)
+    } else {
+        None
+    };
+    let now = time::now();
+    let today = time::desk_today();
+    let token = new_token();
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into release_pass (estate_id, house_id, move_out_id, pass_no, person_name, items, plate, valid_on, \
+                                   token, status, issued_by, issued_at, approved_by, owed_fen, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $4, 'issued', $9, $10, $11, $12, $10) returning id",
+    )
+    .bind(case.estate_id)
+    .bind(case.house_id)
+    .bind(case.id)
+    .bind(&token)
+    .bind(person)
+    .bind(items)
+    .bind(&plate)
+    .bind(&today)
+    .bind(caller.account_id)
+    .bind(&now)
+    .bind(approved_by)
+    .bind(if owes { s.due_fen } else { 0 })
+    .fetch_one(&mut *w)
+    .await?;
+    // The number a guard reads out: the day and the pass's id.
+    let pass_no = format!("FX{}-{id:04}", today.replace('-', ""));
+    sqlx::query("update release_pass set pass_no = $1 where id = $2")
+        .bind(&pass_no)
+        .bind(id)
+        .execute(&mut *w)
+        .await?;
+    w.audit(
+        Change::new(AuditAction::IssueReleasePass, AuditEntity::ReleasePass)
+            .id(id)
+            .estate(case.estate_id)
+            .after(serde_json::json!({
+                "move_out_id": case.id, "pass_no": pass_no, "items": items, "plate": plate,
+                "approved_by": approved_by, "owed_fen": if owes { s.due_fen } else { 0 },
+            })),
+    )
+    .await?;
+    w.commit().await?;
+    Ok(id)
+}
+
+async fn sheet_of(pool: &AnyPool, p: PassDb) -> Result<PassSheet, AppError> {
+    let (estate_name, house_number): (String, String) = sqlx::query_as(
+        "select e.name, h.number from house h join estate e on e.id = h.estate_id where h.id = $1",
+    )
+    .bind(p.house_id)
+    .fetch_one(pool)
+    .await?;
+    let check_path = format!("/desk/passes/check/{}", p.token);
+    Ok(PassSheet {
+        pass: row(&p, name_of(pool, p.approved_by).await?),
+        estate_name,
+        house_number,
+        issued_by: name_of(pool, p.issued_by).await?,
+        issued_at: p.issued_at.as_deref().map(desk_minute).unwrap_or_default(),
+        qr_svg: String::new(),
+        check_path,
+        used_at: p.used_at.as_deref().map(desk_minute).unwrap_or_default(),
+        used_by: name_of(pool, p.used_by).await?,
+        move_out_id: p.move_out_id,
+    })
+}
+
+/// The printed pass, by id, for the desk of its estate.
+pub async fn sheet(pool: &AnyPool, caller: &Caller, id: i64) -> Result<PassSheet, AppError> {
+    let p: PassDb = sqlx::query_as(&format!("select {COLUMNS} from release_pass where id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    caller.check_estate(p.estate_id)?;
+    sheet_of(pool, p).await
+}
+
+/// The gate's check of a scanned pass: what it says, without changing it.
+/// A token that matches no pass (forged, mistyped) is `Unknown`; a pass of
+/// an estate the caller does not work in is not shown.
+pub async fn check(pool: &AnyPool, caller: &Caller, token: &str) -> Result<Option<PassSheet>, AppError> {
+    let p: Option<PassDb> =
+        sqlx::query_as(&format!("select {COLUMNS} from release_pass where token = $1"))
+            .bind(token.trim())
+            .fetch_optional(pool)
+            .await?;
+    let Some(p) = p else {
+        return Ok(None);
+    };
+    if caller.check_estate(p.estate_id).is_err() {
+        return Ok(None);
+    }
+    Ok(Some(sheet_of(pool, p).await?))
+}
+
+/// The gate lets the goods out (放行): the pass is used, once. Refused with
+/// the verdict's words when it is not valid now.
+pub async fn use_pass(
+    db: &Database,
+    actor: &Actor,
+    caller: &Caller,
+    lang: Lang,
+    token: &str,
+) -> Result<(), AppError> {
+    let p: Option<PassDb> =
+        sqlx::query_as(&format!("select {COLUMNS} from release_pass where token = $1"))
+            .bind(token.trim())
+            .fetch_optional(&db.pool)
+            .await?;
+    let Some(p) = p.filter(|p| caller.check_estate(p.estate_id).is_ok()) else {
+        return Err(AppError::Rule(tr(lang, Verdict::Unknown.key())));
+    };
+    let today = time::desk_today();
+    let v = verdict(p.status, &p.valid_on, &today);
+    if v != Verdict::Valid {
+        return Err(AppError::Rule(tr(lang, v.key())));
+    }
+    let mut w = db.write(actor.clone()).await?;
+    // Two guards scanning the same pass at once: one lets it out.
+    let done = sqlx::query(
+        "update release_pass set status = 'used', used_at = $1, used_by = $2 \
+         where id = $3 and status = 'issued' and valid_on = $4",
+    )
+    .bind(time::now())
+    .bind(caller.account_id)
+    .bind(p.id)
+    .bind(&today)
+    .execute(&mut *w)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::Conflict(tr(lang, Verdict::Used.key())));
+    }
+    w.audit(
+        Change::new(AuditAction::UseReleasePass, AuditEntity::ReleasePass)
+            .id(p.id)
+            .estate(p.estate_id)
+            .after(serde_json::json!({ "pass_no": p.pass_no })),
+    )
+    .await?;
+    w.commit().await?;
+    Ok(())
+}
+
+/// Revokes an issued pass (the household changed its plans, a mistake).
+pub async fn revoke(
+    db: &Database,
+    actor: &Actor,
+    caller: &Caller,
+    lang: Lang,
+    id: i64,
+) -> Result<(), AppError> {
+    let (estate_id,): (i64,) = sqlx::query_as("select estate_id from release_pass where id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    caller.check_estate(estate_id)?;
+    let mut w = db.write(actor.clone()).await?;
+    let done = sqlx::query(
+        "update release_pass set status = 'revoked', revoked_at = $1, revoked_by = $2 \
+         where id = $3 and status = 'issued'",
+    )
+    .bind(time::now())
+    .bind(caller.account_id)
+    .bind(id)
+    .execute(&mut *w)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::Conflict(tr(lang, "moves.pass.refused.not_issued")));
+    }
+    w.audit(
+        Change::new(AuditAction::RevokeReleasePass, AuditEntity::ReleasePass)
+            .id(id)
+            .estate(estate_id),
+    )
+    .await?;
+    w.commit().await?;
+    Ok(())
+}
