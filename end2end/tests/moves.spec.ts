@@ -152,3 +152,105 @@ test.describe('move-in', () => {
     await context.close();
   });
 });
+
+test.describe('move-out', () => {
+  test('a tenant with arrears moves out: completion refused, the settlement paid in the flow with one receipt, the goods-release pass printed and let out once at the gate', async ({ browser }, info) => {
+    test.skip(info.project.name !== 'desktop', 'the journey opens its own desk and gate contexts');
+    test.setTimeout(120_000);
+    const context = await browser.newContext(DESK);
+    const clerk = await context.newPage();
+    await signIn(clerk, 'clerk');
+    await hydrated(clerk);
+    const errors = watchConsole(clerk);
+    let clicks = 0;
+    let screens = 0;
+
+    // The demo's move-out in progress: the tenant's household is ticked as leaving.
+    await clerk.goto('/desk/moves');
+    await hydrated(clerk);
+    const outs = clerk.locator('section.panel', { hasText: '办理中的迁出' });
+    await outs.getByRole('link').first().click();
+    clicks++;
+    await expect(clerk).toHaveURL(/\/desk\/moves\/out\/\d+$/);
+    await hydrated(clerk);
+    screens++;
+    const started = Date.now();
+    await expect(clerk.getByTestId('leaving')).toContainText('租户退租');
+
+    // The final water reading: below the last one is refused next to the field.
+    const readings = clerk.locator('#step-readings');
+    const water = readings.getByLabel('水费');
+    const last = Number((await readings.locator('.hint').first().innerText()).replace(/[^0-9.]/g, ''));
+    await water.fill('1');
+    await readings.getByRole('button', { name: '保存本步' }).click();
+    await expect(readings.locator('.field-error')).toContainText('不能低于上次读数');
+    await water.fill((last + 12.5).toFixed(2));
+    await readings.getByRole('button', { name: '保存本步' }).click();
+    clicks++;
+    await expect(readings.locator('h2 .badge')).toHaveText('已完成');
+
+    // The settlement: billed to today, October and November unpaid.
+    const settlement = clerk.locator('#step-settlement');
+    await expect(settlement.getByTestId('settlement')).toContainText('2026-10');
+    await settlement.getByRole('button', { name: '出账' }).click();
+    clicks++;
+    await expect(settlement.getByTestId('settlement')).toContainText('本次迁出');
+    const due = await settlement.getByTestId('due').innerText();
+    expect(due).not.toBe('0.00');
+
+    // Completing while owed: refused, the amount named.
+    await clerk.getByRole('button', { name: '完成迁出' }).click();
+    await expect(clerk.getByRole('alert').last()).toContainText('尚欠');
+
+    // One payment in the flow: the amount is filled in, the tenant is the payer.
+    await settlement.getByRole('button', { name: /^收款 / }).click();
+    clicks++;
+    await expect(settlement).toContainText('已收款，收据');
+    await expect(settlement.getByTestId('due')).toHaveText('0.00');
+    await expect(settlement.locator('h2 .badge')).toHaveText('已完成');
+
+    await clerk.getByRole('button', { name: '完成迁出' }).click();
+    clicks++;
+    await expect(clerk.locator('.notice.ok').first()).toContainText('办结迁出');
+    const seconds = (Date.now() - started) / 1000;
+
+    // The goods-release pass: issued, printed with its QR code.
+    const passes = clerk.locator('#passes');
+    await passes.getByText('开具放行条').click();
+    clicks++;
+    await passes.getByLabel('物品').fill('沙发一套、冰箱一台、纸箱十个');
+    await passes.getByLabel('车牌号').fill('粤B12345');
+    await passes.getByRole('button', { name: '开具', exact: true }).click();
+    clicks++;
+    await passes.getByRole('link', { name: /^FX/ }).click();
+    clicks++;
+    await hydrated(clerk);
+    await expect(clerk.locator('.release-pass')).toContainText('沙发一套');
+    await expect(clerk.locator('.pass-qr svg')).toBeVisible();
+    const check = await clerk.getByTestId('check-link').getAttribute('href');
+    expect(check).toMatch(/^\/desk\/passes\/check\/[0-9a-f]{32}$/);
+
+    // At the gate, on a phone: valid, let out once; scanned again, used.
+    const gateContext = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const gate = await gateContext.newPage();
+    await signIn(gate, 'security');
+    await gate.goto(check!);
+    await hydrated(gate);
+    await expect(gate.getByTestId('verdict')).toContainText('有效');
+    await gate.getByRole('button', { name: '确认放行' }).click();
+    await expect(gate.getByTestId('verdict')).toContainText('已使用');
+    await gate.goto(check!);
+    await hydrated(gate);
+    await expect(gate.getByTestId('verdict')).toContainText('已使用');
+    await expect(gate.getByRole('button', { name: '确认放行' })).toHaveCount(0);
+    // A forged code: not valid.
+    await gate.goto('/desk/passes/check/0123456789abcdef0123456789abcdef');
+    await hydrated(gate);
+    await expect(gate.getByTestId('verdict')).toContainText('无效');
+    await gateContext.close();
+
+    console.log(`move-out: ${screens} screens, ${clicks} clicks, ${seconds.toFixed(1)} s from opening to completion`);
+    expect(errors.filter((e) => !e.includes('status of 422'))).toEqual([]);
+    await context.close();
+  });
+});

@@ -49,6 +49,14 @@ create table move_out_reading (
     primary key (move_out_id, fee_item_id)
 );
 
+-- The lines a move-out raised (its part month, its final readings' charges):
+-- the leaver's to pay whatever their period.
+create table move_out_line (
+    move_out_id  integer not null references move_out(id),
+    line_id      integer not null references bill_line(id),
+    primary key (move_out_id, line_id)
+);
+
 -- Part of a bill line moved onto the leaving occupant's part-month line: a
 -- month billed to the house before the move-out is split by days, the days
 -- to the move-out on the leaver's line, the rest left on the month's line

@@ -15,7 +15,6 @@ use app::db::time;
 use app::error::AppError;
 use app::moves::out::db::{self as outs, case, settle};
 use app::moves::pass::{self, Verdict};
-use chrono::NaiveDate;
 use common::keys::*;
 use common::TestDb;
 
@@ -240,7 +239,7 @@ async fn a_sale_on_the_17th_splits_the_month_by_days_before_and_after_the_run() 
         let e = c.engine;
         let (db, zh) = (&c.db, Lang::Zh);
         let area_item = one(db, &format!("select id from fee_item where estate_id = {} and kind = 'area'", c.ch)).await;
-        // A month the demo did not bill: September. Two occupied houses of building 2.
+        // This month (the demo billed the two before it): two occupied houses of building 2.
         let houses: Vec<(i64,)> = sqlx::query_as(
             "select h.id from house h join building b on b.id = h.building_id \
              where h.estate_id = $1 and b.code = '2' and h.status = 'occupied' order by h.id limit 2",
@@ -250,7 +249,10 @@ async fn a_sale_on_the_17th_splits_the_month_by_days_before_and_after_the_run() 
         .await
         .expect("houses");
         let (before, after) = (houses[0].0, houses[1].0);
-        let sale_day = NaiveDate::from_ymd_opt(2026, 9, 17).expect("day");
+        let this = app::billing::rules::Period::parse(&time::desk_today()[..7]).expect("period");
+        let month = this.to_string();
+        let month_days = this.days();
+        let sale_day = this.first_day() + chrono::Duration::days(16);
         let mut w = db.write(c.clerk.actor.clone()).await.expect("write");
         // Before the run: the seller's 17 days on a line of their own.
         let (bill, ids) = leaving::raise_in(&mut w, zh, before, sale_day, "moveout:9001", &[], None)
@@ -258,12 +260,12 @@ async fn a_sale_on_the_17th_splits_the_month_by_days_before_and_after_the_run() 
             .unwrap_or_else(|e| panic!("raise: {e:?}"));
         w.commit().await.expect("commit");
         assert!(!ids.is_empty() && bill.lines.iter().all(|l| l.split_from.is_none()), "{e}");
-        let run_id = run::start(db, &c.manager.actor, None, zh, c.ch, "2026-09").await.expect("run");
+        let run_id = run::start(db, &c.manager.actor, None, zh, c.ch, &month).await.expect("run");
         run::execute(db, run_id).await.expect("execute");
-        let mut seen = month_lines(db, before, area_item, "2026-09").await;
+        let mut seen = month_lines(db, before, area_item, &month).await;
         seen.sort();
-        // The run billed the buyer the 13 days after: no day twice, none missed.
-        assert_eq!(seen.iter().map(|(k, d, _, _)| (k.as_str(), *d)).collect::<Vec<_>>(), vec![("", 13), ("moveout:9001", 17)], "{e}");
+        // The run billed the buyer the days after the 17th: no day twice, none missed.
+        assert_eq!(seen.iter().map(|(k, d, _, _)| (k.as_str(), *d)).collect::<Vec<_>>(), vec![("", month_days - 17), ("moveout:9001", 17)], "{e}");
         // After the run: the month's line is split, the seller's 17 days moved onto theirs.
         let mut w = db.write(c.clerk.actor.clone()).await.expect("write");
         let (bill, _) = leaving::raise_in(&mut w, zh, after, sale_day, "moveout:9002", &[], None)
@@ -271,19 +273,140 @@ async fn a_sale_on_the_17th_splits_the_month_by_days_before_and_after_the_run() 
             .unwrap_or_else(|e| panic!("raise: {e:?}"));
         w.commit().await.expect("commit");
         assert!(bill.lines.iter().any(|l| l.split_from.is_some()), "{e}");
-        let mut seen = month_lines(db, after, area_item, "2026-09").await;
+        let mut seen = month_lines(db, after, area_item, &month).await;
         seen.sort();
-        let (month, part) = (&seen[0], &seen[1]);
-        assert_eq!((month.1, part.1), (30, 17), "{e}");
-        // The month's line now owes what is left after the seller's part: the buyer's 13 days.
-        assert_eq!(month.3, month.2 - part.2, "{e}");
+        let (whole, part) = (&seen[0], &seen[1]);
+        assert_eq!((whole.1, part.1), (month_days, 17), "{e}");
+        // The month's line now owes what is left after the seller's part: the buyer's days.
+        assert_eq!(whole.3, whole.2 - part.2, "{e}");
         // The desk's arrears sum agrees with the lines.
         let arrears = ledger::arrears_by_house(&db.pool, &[after], "2099-01-01").await.expect("arrears");
         let mut conn = db.pool.acquire().await.expect("conn");
         let owed: i64 = house_lines(&mut conn, after).await.expect("lines").iter().map(|l| l.outstanding()).sum();
         assert_eq!(arrears.get(&after).copied().unwrap_or(0), owed, "{e}");
-        // A rerun of September adds nothing to either house.
-        let rerun = run::start(db, &c.manager.actor, None, zh, c.ch, "2026-09").await.expect("rerun");
+        // A rerun of the month adds nothing to either house.
+        let rerun = run::start(db, &c.manager.actor, None, zh, c.ch, &month).await.expect("rerun");
         assert_eq!(run::execute(db, rerun).await.expect("execute").lines_created, 0, "{e}");
+    }
+}
+
+#[tokio::test]
+async fn after_a_sale_the_buyer_sees_none_of_the_sellers_receipts_and_the_sellers_reprint_names_the_seller() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
+        // An owner-occupied house of building 2 (no meters) with its one owner.
+        let (house, seller, seller_name): (i64, i64, String) = sqlx::query_as(
+            "select h.id, o.resident_id, r.name from house h join building b on b.id = h.building_id \
+             join occupancy o on o.house_id = h.id and o.role = 'owner' and o.end_date is null \
+             join resident r on r.id = o.resident_id \
+             where h.estate_id = $1 and b.code = '2' and h.status = 'occupied' \
+               and (select count(*) from occupancy x where x.house_id = h.id and x.end_date is null \
+                    and x.role = 'co_owner') = 0 \
+             order by h.id limit 1",
+        )
+        .bind(c.ch)
+        .fetch_one(&db.pool)
+        .await
+        .expect("an owner-occupied house");
+        let id = case::open(db, &clerk.actor, &clerk.caller, zh, house).await.expect("open");
+        let living: Vec<(i64,)> = sqlx::query_as("select id from occupancy where house_id = $1 and end_date is null")
+            .bind(house)
+            .fetch_all(&db.pool)
+            .await
+            .expect("living");
+        let living: Vec<i64> = living.into_iter().map(|(o,)| o).collect();
+        // A sale names the buyer.
+        assert!(case::save_leaving(db, &clerk.actor, &clerk.caller, zh, id, "sale", &living, "").await.is_err(), "{e}");
+        case::save_leaving(db, &clerk.actor, &clerk.caller, zh, id, "sale", &living, "周新民")
+            .await
+            .expect("leaving");
+        settle::bill(db, &clerk.actor, &clerk.caller, zh, id).await.expect("bill");
+        let due = outs::page(&db.pool, &clerk.caller, zh, id).await.expect("page").settlement.due_fen;
+        let receipt = settle::pay(
+            db, &clerk.actor, &clerk.caller, zh, id, "cash", &app::billing::fen_plain(due),
+            &Payer::resident(seller), "moveout-sale-1",
+        )
+        .await
+        .expect("the seller settles");
+        case::complete(db, &clerk.actor, &clerk.caller, zh, id).await.expect("complete");
+        // A sale keeps the house's status for the buyer's move-in.
+        assert_eq!(text_of(db, &format!("select status from house where id = {house}")).await, "occupied", "{e}");
+        // The buyer moves in the same day.
+        let mut w = db.write(clerk.actor.clone()).await.expect("write");
+        let today = time::desk_today();
+        let new = app::estate::db::NewOccupant {
+            name: "周新民",
+            mobile: "13922223333",
+            id_number: None,
+            role: app::estate::OccupancyRole::Owner,
+            start_date: &today,
+        };
+        let estate = one(db, &format!("select estate_id from house where id = {house}")).await;
+        let (buyer, _) = app::estate::db::add_occupant(&mut w, app::common::EstateId(estate), app::common::HouseId(house), &new)
+            .await
+            .expect("buyer");
+        w.commit().await.expect("commit");
+        let buyer = resident(db, buyer).await;
+        let bills = app::billing::portal::portal_bills(&db.pool, &buyer.caller.residences, zh).await.expect("portal");
+        let account = bills.houses.iter().find(|h| h.house_id == house).expect("the buyer sees the house");
+        assert!(account.payments.iter().all(|p| p.receipt_no != receipt), "{e}: the seller's receipt is not the buyer's");
+        assert!(account.settled.is_empty(), "{e}: nor what the seller settled");
+        // The seller's reprint still names the seller.
+        let payment = one(db, &format!("select id from payment where receipt_no = '{receipt}'")).await;
+        let doc = app::billing::db::documents::receipt(&db.pool, payment, zh).await.expect("receipt");
+        assert_eq!(doc.payer.as_deref(), Some(seller_name.trim()), "{e}");
+        // The seller's portal no longer reaches the house.
+        let seller = resident(db, seller).await;
+        assert!(seller.caller.residences.iter().all(|r| r.house_id != house), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn after_the_months_run_the_preview_is_what_is_billed_and_no_move_out_bills_under_a_running_run() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
+        let r = c.rented().await;
+        let id = tenant_leaving(&c, &r).await;
+        read_finals(&c, id, 500).await;
+        // This month's run has started: billing the move-out waits for it.
+        let month = time::desk_today()[..7].to_string();
+        let run_id = run::start(db, &c.manager.actor, None, zh, c.ch, &month).await.expect("run");
+        match settle::bill(db, &clerk.actor, &clerk.caller, zh, id).await {
+            Err(AppError::Rule(m)) => assert!(m.contains("账单"), "{e}: {m}"),
+            other => panic!("{e}: refused while the run runs, got {other:?}"),
+        }
+        run::execute(db, run_id).await.expect("execute");
+        // The month is billed whole to the house: the preview splits the
+        // leaver's days off it, and does not count the month line too.
+        let preview = outs::page(&db.pool, &clerk.caller, zh, id).await.expect("page").settlement;
+        let mut conn = db.pool.acquire().await.expect("conn");
+        let month_lines: Vec<i64> = house_lines(&mut conn, r.id)
+            .await
+            .expect("lines")
+            .iter()
+            .filter(|l| l.period == month && l.line_key.is_empty() && l.kind == app::billing::FeeKind::Area)
+            .map(|l| l.id)
+            .collect();
+        drop(conn);
+        assert_eq!(month_lines.len(), 1, "{e}");
+        assert!(preview.lines.iter().all(|l| l.line_id != Some(month_lines[0])), "{e}: the month line is the next occupant's");
+        settle::bill(db, &clerk.actor, &clerk.caller, zh, id).await.expect("bill");
+        let billed = outs::page(&db.pool, &clerk.caller, zh, id).await.expect("page").settlement;
+        assert_eq!(billed.due_fen, preview.due_fen, "{e}: what the clerk read out is what is owed");
+        let split = one(db, &format!("select count(*) from bill_line_split where line_id = {}", month_lines[0])).await;
+        assert_eq!(split, 1, "{e}");
+        // Paying more than is due is refused (it would be the next occupant's balance).
+        let over = settle::pay(
+            db, &clerk.actor, &clerk.caller, zh, id, "cash",
+            &app::billing::fen_plain(billed.due_fen + 100), &Payer::resident(r.tenant), "moveout-over",
+        )
+        .await;
+        assert!(matches!(over, Err(AppError::Invalid(_))), "{e}: {over:?}");
+        // A billed move-out is not cancelled.
+        assert!(case::cancel(db, &clerk.actor, &clerk.caller, zh, id, "租户改期").await.is_err(), "{e}");
     }
 }

@@ -37,6 +37,9 @@ pub struct PlannedLine {
     pub split_from: Option<i64>,
     /// A final reading: (previous, reading), centi.
     pub reading: Option<(i64, i64)>,
+    /// The line's period: the move-out month (a final reading of a month
+    /// read already: the next).
+    pub period: Period,
 }
 
 /// What a move-out on `through` adds, and what it leaves alone.
@@ -75,6 +78,23 @@ pub async fn plan(
             .await?
             .ok_or(AppError::NotFound)?;
     let period = Period::of(through);
+    // The months before are the bill runs': a month not yet run would later be
+    // billed whole to the house — the leaver's days to whoever comes next.
+    let previous = Period::of(period.first_day() - chrono::Duration::days(1));
+    let (runs, previous_run): (i64, i64) = sqlx::query_as(
+        "select count(*), cast(coalesce(sum(case when period = $2 then 1 else 0 end), 0) as bigint) \
+         from bill_run where estate_id = $1 and status = 'done'",
+    )
+    .bind(house.estate_id)
+    .bind(previous.to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    if runs > 0 && previous_run == 0 {
+        return Err(AppError::Rule(I18n(lang).f(
+            "billing.invalid.previous_unbilled",
+            &[("period", &previous.to_string())],
+        )));
+    }
     let items = super::run::run_items_in(&mut *conn, house.estate_id).await?;
     let changes = house_changes(&mut *conn, house_id, period).await?;
     let billable = rules::billable_days_through(period, through, &house.status, &changes);
@@ -133,6 +153,7 @@ pub async fn plan(
             basis: computed.basis,
             split_from,
             reading: None,
+            period,
         });
     }
     for (item_id, reading) in finals {
@@ -140,20 +161,26 @@ pub async fn plan(
             continue;
         };
         let field = format!("reading_{item_id}");
-        let read: Option<(i64,)> = sqlx::query_as(
-            "select reading_centi from meter_reading where house_id = $1 and fee_item_id = $2 and period = $3",
+        // The final reading is the reading of the move-out month — or, when the
+        // month was read already (meters are read before the month ends), of
+        // the next: the next reading then counts from it.
+        let (latest,): (Option<String>,) = sqlx::query_as(
+            "select max(period) from meter_reading where house_id = $1 and fee_item_id = $2",
         )
         .bind(house_id)
         .bind(item_id)
-        .bind(period.to_string())
-        .fetch_optional(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
-        if read.is_some() {
-            return Err(AppError::field(
-                &field,
-                I18n(lang).f("billing.invalid.final_month_read", &[("period", &period.to_string())]),
-            ));
-        }
+        let read_period = match latest.as_deref() {
+            Some(p) if p == period.to_string() => period.next(),
+            Some(p) if p > period.to_string().as_str() => {
+                return Err(AppError::field(
+                    &field,
+                    I18n(lang).f("billing.invalid.final_month_read", &[("period", p)]),
+                ))
+            }
+            _ => period,
+        };
         let Some(previous) = super::db::last_reading(&mut *conn, house_id, *item_id).await? else {
             // Never read: the house has no metered billing of this item to close.
             continue;
@@ -179,7 +206,7 @@ pub async fn plan(
             use_kind: house.use_kind.clone(),
             billable_days: period.days(),
         };
-        let Some(computed) = rules::compute_line(item, &whole, period, Some(&r)) else {
+        let Some(computed) = rules::compute_line(item, &whole, read_period, Some(&r)) else {
             // No rate this month: the reading is still the month's, without a charge.
             bill.lines.push(PlannedLine {
                 fee_item_id: item.id,
@@ -189,6 +216,7 @@ pub async fn plan(
                 basis: Basis::OneOff { note: String::new() },
                 split_from: None,
                 reading: Some((previous, *reading)),
+                period: read_period,
             });
             continue;
         };
@@ -200,6 +228,7 @@ pub async fn plan(
             basis: computed.basis,
             split_from: None,
             reading: Some((previous, *reading)),
+            period: read_period,
         });
     }
     Ok(bill)
@@ -246,12 +275,21 @@ pub async fn raise_in(
     move_out_id: Option<i64>,
 ) -> Result<(LeavingBill, Vec<i64>), AppError> {
     w.lock(LockOn::House(house_id)).await?;
-    let bill = plan(&mut **w, lang, house_id, through, key, finals).await?;
     let (estate_id,): (i64,) = sqlx::query_as("select estate_id from house where id = $1")
         .bind(house_id)
         .fetch_one(&mut **w)
         .await?;
-    let period = Period::of(through);
+    // A run reads the days move-outs billed when it starts: none may be
+    // added under it (its month line would bill them again).
+    let running: Option<(i64,)> =
+        sqlx::query_as("select id from bill_run where estate_id = $1 and status = 'running'")
+            .bind(estate_id)
+            .fetch_optional(&mut **w)
+            .await?;
+    if running.is_some() {
+        return Err(AppError::Rule(tr(lang, "billing.invalid.run_running")));
+    }
+    let bill = plan(&mut **w, lang, house_id, through, key, finals).await?;
     let today = time::date_to_db(through);
     let now = time::now();
     let by = w.actor().account_id;
@@ -265,7 +303,7 @@ pub async fn raise_in(
             .bind(estate_id)
             .bind(house_id)
             .bind(line.fee_item_id)
-            .bind(period.to_string())
+            .bind(line.period.to_string())
             .bind(previous)
             .bind(reading)
             .bind(by)
@@ -288,7 +326,7 @@ pub async fn raise_in(
         .bind(estate_id)
         .bind(house_id)
         .bind(line.fee_item_id)
-        .bind(period.to_string())
+        .bind(line.period.to_string())
         .bind(&line_key)
         .bind(line.amount_fen)
         .bind(&today)

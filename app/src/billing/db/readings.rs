@@ -279,6 +279,23 @@ async fn write_readings(
             ));
             continue;
         }
+        // Readings go in order: a later period read already (a move-out's
+        // final reading) counted from the one before it.
+        let later: (i64,) = sqlx::query_as(
+            "select count(*) from meter_reading where house_id = $1 and fee_item_id = $2 and period > $3",
+        )
+        .bind(e.house_id)
+        .bind(fee_item_id)
+        .bind(period.to_string())
+        .fetch_one(&mut **w)
+        .await?;
+        if later.0 > 0 {
+            problems.push((
+                index,
+                I18n(lang).f("billing.invalid.reading_later", &[("house", &number)]),
+            ));
+            continue;
+        }
         // Counting from 0 would charge the meter's whole counter.
         let Some(previous) =
             previous_for(&mut **w, e.house_id, fee_item_id, &period.to_string()).await?

@@ -340,13 +340,36 @@ pub async fn settle_from_prepaid(
     house_id: i64,
     estate_id: i64,
 ) -> sqlx::Result<i64> {
+    settle_some_from_prepaid(w, house_id, estate_id, None).await
+}
+
+/// [`settle_from_prepaid`] over the lines `only` (a leaving occupant's: the
+/// balance does not pay what the house's next occupant owes).
+pub async fn settle_from_prepaid_only(
+    w: &mut Write,
+    house_id: i64,
+    estate_id: i64,
+    only: &[i64],
+) -> sqlx::Result<i64> {
+    settle_some_from_prepaid(w, house_id, estate_id, Some(only)).await
+}
+
+async fn settle_some_from_prepaid(
+    w: &mut Write,
+    house_id: i64,
+    estate_id: i64,
+    only: Option<&[i64]>,
+) -> sqlx::Result<i64> {
     w.lock(LockOn::House(house_id)).await?;
     let balance = prepaid_balance(&mut **w, house_id).await?;
     if balance <= 0 {
         return Ok(0);
     }
     let lines = house_lines(w, house_id).await?;
-    let unpaid: Vec<&LineState> = lines.iter().filter(|l| l.outstanding() > 0).collect();
+    let unpaid: Vec<&LineState> = lines
+        .iter()
+        .filter(|l| l.outstanding() > 0 && only.is_none_or(|ids| ids.contains(&l.id)))
+        .collect();
     let owed: Vec<i64> = unpaid.iter().map(|l| l.outstanding()).collect();
     let covered = rules::prepaid_covers(&owed, balance);
     let now = time::now();

@@ -110,9 +110,13 @@ pub async fn pay_move_out(
     request_key: String,
 ) -> Result<String, AppError> {
     guarded(Permission::UseDesk, move |call| async move {
+        // A name typed at the counter is the payer's, whoever the list shows.
+        let typed = payer_name.unwrap_or_default();
         let payer = match payer.as_deref().and_then(|p| p.parse::<i64>().ok()) {
-            Some(resident) => crate::billing::ledger::Payer::resident(resident),
-            None => crate::billing::ledger::Payer::named(payer_name.unwrap_or_default()),
+            Some(resident) if typed.trim().is_empty() => {
+                crate::billing::ledger::Payer::resident(resident)
+            }
+            _ => crate::billing::ledger::Payer::named(typed),
         };
         super::db::settle::pay(
             call.db(),

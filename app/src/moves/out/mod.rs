@@ -16,6 +16,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod pages;
+#[cfg(feature = "ssr")]
 pub mod rules;
 
 use serde::{Deserialize, Serialize};

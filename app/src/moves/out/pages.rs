@@ -66,6 +66,13 @@ fn OutView(p: OutPage, refresh: RwSignal<u32>) -> impl IntoView {
         {(p.status == CaseStatus::Completed).then(|| view! {
             <p class="notice ok">{use_i18n().f("moves.out.completed_line", &[("at", &p.completed_at), ("by", &p.completed_by)])}</p>
         })}
+        // A sale: the buyer's move-in is next, from here.
+        {(p.status == CaseStatus::Completed && p.kind == Some(OutKind::Sale)).then(|| view! {
+            <form method="post" action="/api/open_move_in" class="inline">
+                <input type="hidden" name="house_id" value=p.house_id />
+                <button type="submit" class="primary">{use_i18n().f("moves.out.buyer_moves_in", &[("name", &p.buyer_name)])}</button>
+            </form>
+        })}
         {(p.status == CaseStatus::Cancelled).then(|| view! {
             <p class="notice">{use_i18n().f("moves.cancelled_line", &[("reason", &p.cancelled_reason)])}</p>
         })}
@@ -117,7 +124,9 @@ fn LeavingStep(p: OutPage, open: bool, done: bool, refresh: RwSignal<u32>) -> im
             </p>
         }
     });
-    let current = p.kind.unwrap_or(OutKind::TenantLeaves);
+    // Before anything is saved: a let house's tenant leaving, else its owner.
+    let has_tenant = p.occupants.iter().any(|o| o.role == crate::estate::OccupancyRole::Tenant);
+    let current = p.kind.unwrap_or(if has_tenant { OutKind::TenantLeaves } else { OutKind::OwnerLeaves });
     let kinds = OutKind::ALL
         .iter()
         .map(|k| view! { <option value=k.as_str() selected=*k == current>{use_i18n().t(k.key())}</option> })
@@ -126,8 +135,9 @@ fn LeavingStep(p: OutPage, open: bool, done: bool, refresh: RwSignal<u32>) -> im
         .occupants
         .iter()
         .map(|o| {
-            // Before anything is saved, a tenant's household is ticked (the usual case).
-            let ticked = o.leaving || (p.kind.is_none() && !matches!(o.role, crate::estate::OccupancyRole::Owner | crate::estate::OccupancyRole::CoOwner));
+            // Before anything is saved: a tenant's household, else everyone.
+            let owner = matches!(o.role, crate::estate::OccupancyRole::Owner | crate::estate::OccupancyRole::CoOwner);
+            let ticked = o.leaving || (p.kind.is_none() && !(has_tenant && owner));
             view! {
                 <label class="check">
                     <input type="checkbox" name="occupancies[]" value=o.occupancy_id checked=ticked />
@@ -184,7 +194,11 @@ fn ReadingsStep(p: OutPage, open: bool, done: bool, refresh: RwSignal<u32>) -> i
                     <input type="hidden" name="items[]" value=m.fee_item_id />
                     <input id=input_id name="readings[]" inputmode="decimal" value=m.reading.clone() disabled=!editable
                         aria-invalid=move || err.get().is_some().then_some("true") />
-                    <p class="hint">{use_i18n().f("moves.last_reading", &[("last", &m.last)])}</p>
+                    <p class="hint">{if editable || p.readings_at.is_empty() {
+                        use_i18n().f("moves.last_reading", &[("last", &m.last)])
+                    } else {
+                        use_i18n().t("moves.out.final_billed")
+                    }}</p>
                     {move || err.get().map(|m| view! { <p class="field-error">{m}</p> })}
                 </div>
             }

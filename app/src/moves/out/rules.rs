@@ -67,18 +67,29 @@ pub fn check_leaving(
             if kind == OutKind::Sale && !buyer_named {
                 return Err("moves.out.invalid.buyer");
             }
+            // An owner leaving the house empty: nobody stays behind.
+            if kind == OutKind::OwnerLeaves && leaving.len() != all.len() {
+                return Err("moves.out.invalid.all_leave");
+            }
         }
     }
     Ok(())
 }
 
-/// The house's status after the move-out (`None`: unchanged). A sale keeps
-/// it: the buyer's move-in sets theirs; a house under renovation stays so.
-pub fn status_after(kind: OutKind, status: HouseStatus) -> Option<HouseStatus> {
+/// The house's status after the move-out (`None`: unchanged), given the
+/// roles of those who stay. A sale keeps it: the buyer's move-in sets theirs;
+/// a house under renovation stays so; a let house whose tenants all left is
+/// empty (its owner lives elsewhere), one with a tenant staying stays let.
+pub fn status_after(
+    kind: OutKind,
+    status: HouseStatus,
+    staying: &[OccupancyRole],
+) -> Option<HouseStatus> {
     use HouseStatus::*;
+    let tenant_stays = staying.contains(&OccupancyRole::Tenant);
     match (kind, status) {
         (OutKind::Sale, _) | (_, Renovating | NotHandedOver | Vacant) => None,
-        (OutKind::TenantLeaves, Let) => Some(Vacant),
+        (OutKind::TenantLeaves, Let) if !tenant_stays => Some(Vacant),
         (OutKind::TenantLeaves, _) => None,
         (OutKind::OwnerLeaves, Occupied | Let) => Some(Vacant),
     }
@@ -183,16 +194,22 @@ mod tests {
             check_leaving(OutKind::OwnerLeaves, &[Tenant], &[Tenant], false),
             Err("moves.out.invalid.no_owner")
         );
+        assert_eq!(
+            check_leaving(OutKind::OwnerLeaves, &[Owner], &[Owner, Tenant], false),
+            Err("moves.out.invalid.all_leave")
+        );
+        assert_eq!(check_leaving(OutKind::OwnerLeaves, &[Owner, Family], &[Owner, Family], false), Ok(()));
     }
 
     #[test]
     fn the_house_after() {
         use HouseStatus::*;
-        assert_eq!(status_after(OutKind::TenantLeaves, Let), Some(Vacant));
-        assert_eq!(status_after(OutKind::TenantLeaves, Occupied), None);
-        assert_eq!(status_after(OutKind::OwnerLeaves, Occupied), Some(Vacant));
-        assert_eq!(status_after(OutKind::Sale, Occupied), None);
-        assert_eq!(status_after(OutKind::OwnerLeaves, Renovating), None);
+        assert_eq!(status_after(OutKind::TenantLeaves, Let, &[Owner]), Some(Vacant));
+        assert_eq!(status_after(OutKind::TenantLeaves, Let, &[Owner, Tenant]), None);
+        assert_eq!(status_after(OutKind::TenantLeaves, Occupied, &[Owner]), None);
+        assert_eq!(status_after(OutKind::OwnerLeaves, Occupied, &[]), Some(Vacant));
+        assert_eq!(status_after(OutKind::Sale, Occupied, &[]), None);
+        assert_eq!(status_after(OutKind::OwnerLeaves, Renovating, &[]), None);
     }
 
     #[test]

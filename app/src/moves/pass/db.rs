@@ -131,8 +131,13 @@ pub async fn issue(
     let mut w = db.write(actor.clone()).await?;
     w.lock(LockOn::House(first.house_id)).await?;
     let case: OutDb = case_row(&mut *w, move_out_id).await?.ok_or(AppError::NotFound)?;
-    if case.status == CaseStatus::Cancelled {
-        return Err(AppError::Conflict(tr(lang, "moves.refused.not_open")));
+    // While the case is open, or on the day it completed: a pass is for the move.
+    let completed_today = case
+        .completed_at
+        .as_deref()
+        .is_some_and(|at| crate::ui::desk_time(at).starts_with(&time::desk_today()));
+    if !(case.status == CaseStatus::Open || (case.status == CaseStatus::Completed && completed_today)) {
+        return Err(AppError::Rule(tr(lang, "moves.pass.refused.not_now")));
     }
     let (s, _) = settlement(&mut w, lang, &case).await?;
     let owes = !rules::settled(case.billed_at.is_some(), s.due_fen, case.override_fen);

@@ -47,6 +47,8 @@ fn Sheet(s: PassSheet) -> impl IntoView {
         <p class="crumbs no-print"><a href=back>{i18n.t("moves.pass.back")}</a></p>
         <div class="print-tools no-print">
             <button type="button" class="primary" on:click=move |_| print_page()>{i18n.t("moves.pass.print")}</button>
+            " "
+            <a class="button" href=s.check_path.clone() data-testid="check-link">{i18n.t("moves.pass.check_link")}</a>
         </div>
         <article class="release-pass">
             <h1>{i18n.t("moves.pass.sheet_title")}</h1>

@@ -271,9 +271,8 @@ pub async fn complete(
     let (Some(kind), Some(day)) = (case.kind, case.move_out_on.clone()) else {
         return Err(AppError::internal("leaving saved without kind or day"));
     };
-    if day != time::desk_today() {
-        return Err(AppError::Rule(I18n(lang).f("moves.out.refused.not_today", &[("day", &day)])));
-    }
+    // Billed on its day; completed then or later (a van delayed): the
+    // occupancies end on the day billed to.
     for o in &leaving {
         if register::end_occupancy(&mut w, o.occupancy_id, &day).await? != 1 {
             return Err(AppError::Conflict(tr(lang, "register.status_moved_on")));
@@ -283,7 +282,8 @@ pub async fn complete(
         .bind(case.house_id)
         .fetch_one(&mut *w)
         .await?;
-    let after = rules::status_after(kind, status);
+    let staying = occupants.iter().filter(|o| !o.leaving).map(|o| o.role).collect::<Vec<_>>();
+    let after = rules::status_after(kind, status, &staying);
     if let Some(to) = after {
         if !crate::estate::rules::lifecycle_allows(status, to) {
             return Err(AppError::internal("a move-out's status outside the lifecycle"));
@@ -358,8 +358,8 @@ pub async fn complete(
     Ok(())
 }
 
-/// Cancels an open move-out with a reason (the household stays). Lines it
-/// raised stand: they bill days that were billed once.
+/// Cancels an open move-out not yet billed, with a reason (the household
+/// stays); its passes are revoked.
 pub async fn cancel(
     db: &Database,
     actor: &Actor,
@@ -373,6 +373,19 @@ pub async fn cancel(
         return Err(AppError::field("reason", tr(lang, "moves.invalid.reason")));
     }
     let (mut w, case) = open_write(db, actor, caller, lang, id, false).await?;
+    // Billed: the leaver owes those lines, and the readings were the month's.
+    if case.billed_at.is_some() {
+        return Err(AppError::Rule(tr(lang, "moves.out.refused.cancel_billed")));
+    }
+    sqlx::query(
+        "update release_pass set status = 'revoked', revoked_at = $1, revoked_by = $2 \
+         where move_out_id = $3 and status = 'issued'",
+    )
+    .bind(time::now())
+    .bind(caller.account_id)
+    .bind(case.id)
+    .execute(&mut *w)
+    .await?;
     sqlx::query("update move_out set status = 'cancelled', cancelled_reason = $1 where id = $2")
         .bind(reason)
         .bind(case.id)

@@ -194,10 +194,32 @@ pub(crate) async fn settlement(
         request_key: crate::billing::db::account::new_request_key(),
         ..Settlement::default()
     };
+    // Before billing, what billing will raise, planned the same way; a month
+    // line the plan splits is the next occupant's and leaves the list.
+    let mut planned = Vec::new();
+    let mut splitting: Vec<i64> = split.iter().map(|(id,)| *id).collect();
+    if case.billed_at.is_none() && case.leaving_at.is_some() {
+        let finals = finals(conn, case.id).await?;
+        match leaving::plan(&mut *conn, lang, case.house_id, day, &key, &finals).await {
+            Ok(bill) => {
+                out.paid_to_month_end = bill.paid_to_month_end;
+                splitting.extend(bill.lines.iter().filter_map(|p| p.split_from));
+                planned = bill.lines.into_iter().filter(|p| p.amount_fen > 0).collect();
+            }
+            Err(e) => out.problem = crate::ui::error_text(&e),
+        }
+    }
+    let raised: Vec<(i64,)> =
+        sqlx::query_as("select line_id from move_out_line where move_out_id = $1")
+            .bind(case.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let raised: Vec<i64> = raised.into_iter().map(|(id,)| id).collect();
     let mut ids = Vec::new();
     let mut sums_in: Vec<(i64, i64)> = Vec::new();
     for l in lines.iter().filter(|l| {
-        l.outstanding() > 0 && l.period <= period && !split.iter().any(|(id,)| *id == l.id)
+        l.outstanding() > 0
+            && (raised.contains(&l.id) || (l.period <= period && !splitting.contains(&l.id)))
     }) {
         let fee = ledger::line_late_fee(l, &policies, today);
         ids.push(l.id);
@@ -213,32 +235,26 @@ pub(crate) async fn settlement(
             owed_fen: l.outstanding(),
             late_fee_fen: fee.fen,
             explanation: explain(&l.basis, lang),
-            this_move: l.line_key == key,
+            this_move: raised.contains(&l.id),
         });
     }
-    if case.billed_at.is_none() && case.leaving_at.is_some() {
-        let finals = finals(conn, case.id).await?;
-        match leaving::plan(&mut *conn, lang, case.house_id, day, &key, &finals).await {
-            Ok(bill) => {
-                out.paid_to_month_end = bill.paid_to_month_end;
-                for p in bill.lines.into_iter().filter(|p| p.amount_fen > 0) {
-                    sums_in.push((p.amount_fen, 0));
-                    out.lines.push(SettleLine {
-                        line_id: None,
-                        item: p.item_name,
-                        period: period.clone(),
-                        owed_fen: p.amount_fen,
-                        late_fee_fen: 0,
-                        explanation: p.basis.explain(lang),
-                        this_move: true,
-                    });
-                }
-            }
-            Err(e) => out.problem = crate::ui::error_text(&e),
-        }
+    for p in planned {
+        sums_in.push((p.amount_fen, 0));
+        out.lines.push(SettleLine {
+            line_id: None,
+            item: p.item_name,
+            period: p.period.to_string(),
+            owed_fen: p.amount_fen,
+            late_fee_fen: 0,
+            explanation: p.basis.explain(lang),
+            this_move: true,
+        });
     }
     out.prepaid_fen = ledger::prepaid_balance(&mut *conn, case.house_id).await?;
-    let sums = rules::sums(&sums_in, out.prepaid_fen);
+    // Billing let the balance settle what it covers (billing's rule, over all
+    // the house's lines): what is left of it settles nothing more here.
+    let offsetting = if out.billed { 0 } else { out.prepaid_fen };
+    let sums = rules::sums(&sums_in, offsetting);
     out.prepaid_offset_fen = sums.prepaid_offset_fen;
     out.due_fen = sums.due_fen;
     if let Some(payment) = case.payment_id {

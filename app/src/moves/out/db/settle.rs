@@ -11,6 +11,7 @@ use crate::db::audit::{Actor, Change};
 use crate::db::{time, Database};
 use crate::error::AppError;
 use crate::i18n::{tr, I18n};
+use super::OutDb;
 use crate::moves::out::{rules, OutStep};
 
 /// Bills the settlement (出账): raises the part month and the final
@@ -42,7 +43,18 @@ pub async fn bill(
     let (bill, ids) =
         leaving::raise_in(&mut w, lang, case.house_id, day, &case.line_key(), &finals, Some(case.id))
             .await?;
-    let by_prepaid = ledger::settle_from_prepaid(&mut w, case.house_id, case.estate_id).await?;
+    for line in &ids {
+        sqlx::query("insert into move_out_line (move_out_id, line_id) values ($1, $2)")
+            .bind(case.id)
+            .bind(line)
+            .execute(&mut *w)
+            .await?;
+    }
+    // The prepaid balance settles what it covers of the leaver's lines only:
+    // the lines after them are the next occupant's.
+    let (_, leavers) = super::settlement(&mut w, lang, &OutDb { billed_at: Some(String::new()), ..case.clone() }).await?;
+    let by_prepaid =
+        ledger::settle_from_prepaid_only(&mut w, case.house_id, case.estate_id, &leavers).await?;
     sqlx::query("update move_out set billed_at = $1 where id = $2")
         .bind(time::now())
         .bind(case.id)
@@ -87,6 +99,14 @@ pub async fn pay(
     if line_ids.is_empty() || settlement.due_fen == 0 {
         return Err(AppError::Rule(tr(lang, "moves.out.refused.nothing_owed")));
     }
+    // More than is owed would land on the house's prepaid balance — the next
+    // occupant's to spend: the settlement takes what is due, no more.
+    if crate::billing::money::parse_yuan(received).is_ok_and(|r| r > settlement.due_fen) {
+        return Err(AppError::field(
+            "received",
+            I18n(lang).f("moves.out.invalid.over", &[("due", &fen_text(settlement.due_fen))]),
+        ));
+    }
     let req = PaymentRequest {
         house_id: case.house_id,
         line_ids,
@@ -95,7 +115,8 @@ pub async fn pay(
         request_key: request_key.to_string(),
     };
     let taken = ledger::take_payment_in(&mut w, caller.account_id, lang, &req, payer).await?;
-    sqlx::query("update move_out set payment_id = $1 where id = $2")
+    // The first payment stays the case's (a late fee run up since is paid after it).
+    sqlx::query("update move_out set payment_id = coalesce(payment_id, $1) where id = $2")
         .bind(taken.payment_id)
         .bind(case.id)
         .execute(&mut *w)
@@ -125,6 +146,13 @@ pub async fn override_owed(
     let (mut w, case) = open_write(db, actor, caller, lang, id, false).await?;
     if !caller.may(Permission::ApproveMoney) {
         return Err(AppError::Rule(tr(lang, "moves.out.refused.override_manager")));
+    }
+    // A money approval takes a second person: not the one who opened the case.
+    if caller.account_id == case.opened_by {
+        return Err(AppError::Rule(tr(lang, "moves.out.refused.override_own")));
+    }
+    if !case.override_reason.is_empty() {
+        return Err(AppError::Conflict(tr(lang, "moves.out.refused.overridden")));
     }
     let reason =
         rules::check_override(reason).map_err(|key| AppError::field("reason", tr(lang, key)))?;
