@@ -176,6 +176,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/portal/repairs/new") view=repairs::portal::PortalNewRepairPage ssr=SsrMode::Async />
                     <Route path=path!("/portal/repairs/:id") view=repairs::portal::PortalRepairPage ssr=SsrMode::Async />
                     <Route path=path!("/portal/keys") view=keys::portal::PortalKeysPage ssr=SsrMode::Async />
+                    <Route path=path!("/portal/passes") view=moves::pass::pages::PortalPassesPage ssr=SsrMode::Async />
                     <Route path=path!("/portal") view=home::pages::PortalHome ssr=SsrMode::Async />
                     <Route path=path!("/admin/estates") view=admin::pages::EstatesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/staff") view=admin::pages::StaffListPage ssr=SsrMode::Async />

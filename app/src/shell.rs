@@ -14,7 +14,7 @@ use crate::ui::{Forbidden, LangSwitch};
 
 /// The navigation: every entry whose page the role may open (one rule decides
 /// both the menu and the guard).
-const NAV: [(&str, &str); 17] = [
+const NAV: [(&str, &str); 18] = [
     ("nav.desk", "/desk"),
     ("nav.security", "/security"),
     ("nav.houses", "/desk/houses"),
@@ -29,6 +29,7 @@ const NAV: [(&str, &str); 17] = [
     ("nav.bills", "/portal/bills"),
     ("nav.my_repairs", "/portal/repairs"),
     ("nav.my_keys", "/portal/keys"),
+    ("nav.my_passes", "/portal/passes"),
     ("nav.estates", "/admin/estates"),
     ("nav.staff", "/admin/staff"),
     ("nav.audit", "/audit"),
@@ -113,7 +114,8 @@ mod tests {
                 ("nav.portal", "/portal"),
                 ("nav.bills", "/portal/bills"),
                 ("nav.my_repairs", "/portal/repairs"),
-                ("nav.my_keys", "/portal/keys")
+                ("nav.my_keys", "/portal/keys"),
+                ("nav.my_passes", "/portal/passes")
             ]
         );
         assert_eq!(nav_for(Role::Maintenance), vec![("nav.jobs", "/jobs")]);

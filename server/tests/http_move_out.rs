@@ -68,9 +68,21 @@ async fn only_the_estates_desk_works_a_move_out_and_only_a_manager_lets_it_leave
             assert_eq!(status, StatusCode::FORBIDDEN, "{who} {call}: {body}");
         }
     }
-    // The resident cannot check passes at the gate either.
+    // The resident cannot check passes at the gate either, nor ask for a pass
+    // for a house not theirs (the move-out's house: as if it did not exist).
     let mut resident = signed_in(&desk, "13800000001", PASSWORD).await;
     let r = resident.call("check_release_pass", "token=0123456789abcdef").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let ask = format!(
+        "house_id={house}&items={}&valid_on={}",
+        urlencode("冰箱"),
+        app::db::time::desk_today()
+    );
+    let r = resident.call("request_release_pass", &ask).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "{}", text(r).await);
+    // The desk does not ask in the portal's name.
+    let mut desk_clerk = signed_in(&desk, "clerk", PASSWORD).await;
+    let r = desk_clerk.call("request_release_pass", &ask).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(audited().await, audited0, "nothing written");
     assert_eq!(lines().await, lines0, "nothing billed");

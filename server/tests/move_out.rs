@@ -410,3 +410,47 @@ async fn after_the_months_run_the_preview_is_what_is_billed_and_no_move_out_bill
         assert!(case::cancel(db, &clerk.actor, &clerk.caller, zh, id, "租户改期").await.is_err(), "{e}");
     }
 }
+
+#[tokio::test]
+async fn a_tenant_asks_for_a_pass_in_the_portal_and_the_desk_issues_it_from_the_move_out() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
+        let r = c.rented().await;
+        let tenant = resident(db, r.tenant).await;
+        let today = time::desk_today();
+        // Another house: not theirs to ask for (as if it did not exist).
+        let other = one(db, &format!("select id from house where estate_id = {} and id <> {} order by id limit 1", c.ch, r.id)).await;
+        assert!(matches!(
+            pass::db::request(db, &tenant.actor, &tenant.caller, zh, other, "冰箱", "", &today).await,
+            Err(AppError::NotFound)
+        ), "{e}");
+        // A day long past: refused next to its field.
+        match pass::db::request(db, &tenant.actor, &tenant.caller, zh, r.id, "冰箱", "", "2020-01-01").await {
+            Err(AppError::Invalid(f)) => assert_eq!(f[0].field, "valid_on", "{e}"),
+            other => panic!("{e}: {other:?}"),
+        }
+        let asked = pass::db::request(db, &tenant.actor, &tenant.caller, zh, r.id, "双人床一张、衣柜一个", "沪a88888", &today)
+            .await
+            .expect("request");
+        let mine = pass::db::portal_passes(&db.pool, &tenant.caller).await.expect("mine");
+        assert_eq!(mine.iter().map(|p| p.id).collect::<Vec<_>>(), vec![asked], "{e}");
+        // Not valid at the gate until the desk issues it.
+        let token = text_of(db, &format!("select token from release_pass where id = {asked}")).await;
+        assert!(pass::db::use_pass(db, &clerk.actor, &clerk.caller, zh, &token).await.is_err(), "{e}");
+        // The desk sees it on the house's move-out; while the house owes, only a manager issues it.
+        let id = tenant_leaving(&c, &r).await;
+        let page = outs::page(&db.pool, &clerk.caller, zh, id).await.expect("page");
+        assert_eq!(page.requests.iter().map(|p| p.id).collect::<Vec<_>>(), vec![asked], "{e}");
+        assert!(pass::db::issue_requested(db, &clerk.actor, &clerk.caller, zh, id, asked).await.is_err(), "{e}");
+        let m = &c.manager;
+        pass::db::issue_requested(db, &m.actor, &m.caller, zh, id, asked).await.expect("issued by the manager");
+        assert!(pass::db::issue_requested(db, &m.actor, &m.caller, zh, id, asked).await.is_err(), "{e}: once");
+        let checked = pass::db::check(&db.pool, &clerk.caller, &token).await.expect("check").expect("found");
+        assert_eq!((checked.pass.verdict, checked.pass.plate.as_str(), checked.pass.approved_by.is_empty()), (Verdict::Valid, "沪A88888", false), "{e}");
+        pass::db::use_pass(db, &clerk.actor, &clerk.caller, zh, &token).await.expect("let out");
+        let mine = pass::db::portal_passes(&db.pool, &tenant.caller).await.expect("mine");
+        assert_eq!(mine[0].verdict, Verdict::Used, "{e}");
+    }
+}

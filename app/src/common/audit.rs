@@ -86,6 +86,7 @@ crate::value_set! {
         CancelMoveOut = "cancel_move_out",
         IssueReleasePass = "issue_release_pass",
         UseReleasePass = "use_release_pass",
+        RequestReleasePass = "request_release_pass",
         RevokeReleasePass = "revoke_release_pass",
     }
 }

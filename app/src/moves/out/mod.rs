@@ -148,4 +148,6 @@ pub struct OutPage {
     /// The caller may override the settlement (a manager).
     pub can_override: bool,
     pub passes: Vec<crate::moves::pass::PassRow>,
+    /// Residents' requests for a pass from this house, waiting for the desk.
+    pub requests: Vec<crate::moves::pass::PassRow>,
 }

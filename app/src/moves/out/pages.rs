@@ -12,7 +12,7 @@ use super::api::{
 use super::{OutKind, OutPage, OutStep};
 use crate::billing::{fen_plain, fen_text, PayMethod};
 use crate::i18n::use_i18n;
-use crate::moves::pass::api::{IssueReleasePass, RevokeReleasePass};
+use crate::moves::pass::api::{IssueReleasePass, IssueRequestedPass, RevokeReleasePass};
 use crate::moves::pass::Verdict;
 use crate::moves::CaseStatus;
 use crate::ui::{
@@ -382,7 +382,7 @@ fn CompleteForm(id: i64, ready: bool, refresh: RwSignal<u32>) -> impl IntoView {
             <FormError error=form_error(v) />
             <ActionForm action=complete>
                 <input type="hidden" name="id" value=id />
-                <p class="muted">{if ready { i18n.t("moves.out.complete_hint") } else { i18n.t("moves.complete_not_ready") }}</p>
+                <p class="muted">{if ready { i18n.t("moves.out.complete_hint") } else { i18n.t("moves.out.complete_not_ready") }}</p>
                 <button type="submit" class="primary big">{i18n.t("moves.out.complete")}</button>
             </ActionForm>
             <details>
@@ -407,6 +407,31 @@ fn Passes(p: OutPage, refresh: RwSignal<u32>) -> impl IntoView {
     let revoke = ServerAction::<RevokeReleasePass>::new();
     let rv = revoke.value();
     reload_on_success(rv, refresh);
+    let grant = ServerAction::<IssueRequestedPass>::new();
+    let gv = grant.value();
+    reload_on_success(gv, refresh);
+    let case_id = p.id;
+    let open_case = p.status == CaseStatus::Open;
+    let requests = p
+        .requests
+        .iter()
+        .map(|x| {
+            let pass_id = x.id;
+            view! {
+                <tr>
+                    <td>{x.person_name.clone()}</td>
+                    <td>{x.items.clone()}</td>
+                    <td>{x.plate.clone()}</td>
+                    <td>{x.valid_on.clone()}</td>
+                    <td>{open_case.then(|| view! {
+                        <button type="button" class="small primary" on:click=move |_| { grant.dispatch(IssueRequestedPass { move_out_id: case_id, pass_id }); }>
+                            {use_i18n().t("moves.pass.issue_request")}
+                        </button>
+                    })}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     let rows = p
         .passes
         .iter()
@@ -437,6 +462,17 @@ fn Passes(p: OutPage, refresh: RwSignal<u32>) -> impl IntoView {
         <section class="panel" id="passes">
             <h2>{use_i18n().t("moves.pass.title")}</h2>
             <FormError error=form_error(rv) />
+            {(!p.requests.is_empty()).then(|| view! {
+                <h3>{use_i18n().t("moves.pass.requests")}</h3>
+                <FormError error=form_error(gv) />
+                <div class="table-wrap"><table data-testid="pass-requests">
+                    <thead><tr>
+                        <th>{use_i18n().t("moves.pass.person")}</th><th>{use_i18n().t("moves.pass.items")}</th>
+                        <th>{use_i18n().t("moves.pass.plate")}</th><th>{use_i18n().t("moves.pass.valid_on")}</th><th></th>
+                    </tr></thead>
+                    <tbody>{requests}</tbody>
+                </table></div>
+            })}
             {(!p.passes.is_empty()).then(|| view! {
                 <div class="table-wrap"><table>
                     <thead><tr>

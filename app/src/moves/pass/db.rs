@@ -125,30 +125,9 @@ pub async fn issue(
                 .collect(),
         ));
     }
-    // Before or after the case completes (the van often comes after), never a cancelled one.
-    let first = case_row(&db.pool, move_out_id).await?.ok_or(AppError::NotFound)?;
-    caller.check_estate(first.estate_id)?;
-    let mut w = db.write(actor.clone()).await?;
-    w.lock(LockOn::House(first.house_id)).await?;
-    let case: OutDb = case_row(&mut *w, move_out_id).await?.ok_or(AppError::NotFound)?;
-    // While the case is open, or on the day it completed: a pass is for the move.
-    let completed_today = case
-        .completed_at
-        .as_deref()
-        .is_some_and(|at| crate::ui::desk_time(at).starts_with(&time::desk_today()));
-    if !(case.status == CaseStatus::Open || (case.status == CaseStatus::Completed && completed_today)) {
-        return Err(AppError::Rule(tr(lang, "moves.pass.refused.not_now")));
-    }
-    let (s, _) = settlement(&mut w, lang, &case).await?;
-    let owes = !rules::settled(case.billed_at.is_some(), s.due_fen, case.override_fen);
-    let approved_by = if owes {
-        if !caller.may(Permission::ApproveMoney) {
-            return Err(AppError::Rule(tr(lang, "moves.pass.refused.owed")));
-        }
-        Some(caller.account_id)
-    } else {
-        None
-    };
+    let (mut w, case, owes, due) = issuing_write(db, actor, caller, lang, move_out_id).await?;
+    let approved_by = if owes { Some(caller.account_id) } else { None };
+    let s_due = due;
     let now = time::now();
     let today = time::desk_today();
     let token = new_token();
@@ -168,7 +147,7 @@ pub async fn issue(
     .bind(caller.account_id)
     .bind(&now)
     .bind(approved_by)
-    .bind(if owes { s.due_fen } else { 0 })
+    .bind(if owes { s_due } else { 0 })
     .fetch_one(&mut *w)
     .await?;
     // The number a guard reads out: the day and the pass's id.
@@ -184,12 +163,43 @@ pub async fn issue(
             .estate(case.estate_id)
             .after(serde_json::json!({
                 "move_out_id": case.id, "pass_no": pass_no, "items": items, "plate": plate,
-                "approved_by": approved_by, "owed_fen": if owes { s.due_fen } else { 0 },
+                "approved_by": approved_by, "owed_fen": if owes { s_due } else { 0 },
             })),
     )
     .await?;
     w.commit().await?;
     Ok(id)
+}
+
+/// A write on a move-out a pass may be issued for — open, or completed
+/// today; never cancelled — with whether the house still owes, and how much
+/// (then only a manager issues, and is recorded as approving).
+async fn issuing_write(
+    db: &Database,
+    actor: &Actor,
+    caller: &Caller,
+    lang: Lang,
+    move_out_id: i64,
+) -> Result<(crate::db::Write, OutDb, bool, i64), AppError> {
+    let first = case_row(&db.pool, move_out_id).await?.ok_or(AppError::NotFound)?;
+    caller.check_estate(first.estate_id)?;
+    let mut w = db.write(actor.clone()).await?;
+    w.lock(LockOn::House(first.house_id)).await?;
+    let case: OutDb = case_row(&mut *w, move_out_id).await?.ok_or(AppError::NotFound)?;
+    // While the case is open, or on the day it completed: a pass is for the move.
+    let completed_today = case
+        .completed_at
+        .as_deref()
+        .is_some_and(|at| crate::ui::desk_time(at).starts_with(&time::desk_today()));
+    if !(case.status == CaseStatus::Open || (case.status == CaseStatus::Completed && completed_today)) {
+        return Err(AppError::Rule(tr(lang, "moves.pass.refused.not_now")));
+    }
+    let (s, _) = settlement(&mut w, lang, &case).await?;
+    let owes = !rules::settled(case.billed_at.is_some(), s.due_fen, case.override_fen);
+    if owes && !caller.may(Permission::ApproveMoney) {
+        return Err(AppError::Rule(tr(lang, "moves.pass.refused.owed")));
+    }
+    Ok((w, case, owes, s.due_fen))
 }
 
 async fn sheet_of(pool: &AnyPool, p: PassDb) -> Result<PassSheet, AppError> {
@@ -285,6 +295,172 @@ pub async fn use_pass(
             .id(p.id)
             .estate(p.estate_id)
             .after(serde_json::json!({ "pass_no": p.pass_no })),
+    )
+    .await?;
+    w.commit().await?;
+    Ok(())
+}
+
+/// A resident asks for a pass in the portal (搬家放行申请): for one of their
+/// houses, the goods, a plate and the day (today up to a week ahead). The
+/// desk issues it from the house's move-out, by the same rule as its own.
+#[allow(clippy::too_many_arguments)]
+pub async fn request(
+    db: &Database,
+    actor: &Actor,
+    caller: &Caller,
+    lang: Lang,
+    house_id: i64,
+    items: &str,
+    plate: &str,
+    valid_on: &str,
+) -> Result<i64, AppError> {
+    let Some(resident_id) = caller.resident_id else {
+        return Err(AppError::Forbidden);
+    };
+    // Their own houses only: another house is not theirs to know of.
+    if !caller.residences.iter().any(|r| r.house_id == house_id) {
+        return Err(AppError::NotFound);
+    }
+    let items = items.trim();
+    let plate = plate.trim().to_uppercase();
+    let today = time::desk_today();
+    let day = chrono::NaiveDate::parse_from_str(valid_on.trim(), "%Y-%m-%d").ok();
+    let latest = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d")
+        .map_err(AppError::internal)?
+        + chrono::Duration::days(7);
+    let mut problems = Vec::new();
+    if items.is_empty() || items.chars().count() > 500 {
+        problems.push(("items", "moves.pass.invalid.items"));
+    }
+    if plate.chars().count() > 12 {
+        problems.push(("plate", "moves.pass.invalid.plate"));
+    }
+    if !day.is_some_and(|d| time::date_to_db(d) >= today && d <= latest) {
+        problems.push(("valid_on", "moves.pass.invalid.day"));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(
+            problems
+                .into_iter()
+                .map(|(f, k)| crate::error::FieldError {
+                    field: f.to_string(),
+                    message: tr(lang, k),
+                })
+                .collect(),
+        ));
+    }
+    let valid_on = day.map(time::date_to_db).unwrap_or_default();
+    let (estate_id,): (i64,) = sqlx::query_as("select estate_id from house where id = $1")
+        .bind(house_id)
+        .fetch_one(&db.pool)
+        .await?;
+    let (name,): (String,) = sqlx::query_as("select name from resident where id = $1")
+        .bind(resident_id)
+        .fetch_one(&db.pool)
+        .await?;
+    let mut w = db.write(actor.clone()).await?;
+    let token = new_token();
+    let now = time::now();
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into release_pass (estate_id, house_id, pass_no, person_name, items, plate, valid_on, token, status, \
+                                   requested_by_resident, requested_at, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $3, 'requested', $8, $9, $9) returning id",
+    )
+    .bind(estate_id)
+    .bind(house_id)
+    .bind(&token)
+    .bind(name.trim())
+    .bind(items)
+    .bind(&plate)
+    .bind(&valid_on)
+    .bind(resident_id)
+    .bind(&now)
+    .fetch_one(&mut *w)
+    .await?;
+    let pass_no = format!("FX{}-{id:04}", valid_on.replace('-', ""));
+    sqlx::query("update release_pass set pass_no = $1 where id = $2")
+        .bind(&pass_no)
+        .bind(id)
+        .execute(&mut *w)
+        .await?;
+    w.audit(
+        Change::new(AuditAction::RequestReleasePass, AuditEntity::ReleasePass)
+            .id(id)
+            .estate(estate_id)
+            .after(serde_json::json!({ "house_id": house_id, "pass_no": pass_no, "valid_on": valid_on })),
+    )
+    .await?;
+    w.commit().await?;
+    Ok(id)
+}
+
+/// The passes of the resident's houses since each occupancy began, newest first.
+pub async fn portal_passes(pool: &AnyPool, caller: &Caller) -> Result<Vec<PassRow>, AppError> {
+    let mut rows = Vec::new();
+    let mut conn = pool.acquire().await?;
+    for r in &caller.residences {
+        let passes: Vec<PassDb> = sqlx::query_as(&format!(
+            "select {COLUMNS} from release_pass where house_id = $1 and created_at >= $2 order by id desc"
+        ))
+        .bind(r.house_id)
+        .bind(&r.from)
+        .fetch_all(&mut *conn)
+        .await?;
+        // No staff names in the portal.
+        rows.extend(passes.iter().map(|p| row(p, String::new())));
+    }
+    Ok(rows)
+}
+
+/// The residents' requests waiting at a house (shown on its move-out).
+pub async fn requests_of_house(
+    conn: &mut sqlx::AnyConnection,
+    house_id: i64,
+) -> sqlx::Result<Vec<PassRow>> {
+    let passes: Vec<PassDb> = sqlx::query_as(&format!(
+        "select {COLUMNS} from release_pass where house_id = $1 and status = 'requested' order by id"
+    ))
+    .bind(house_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(passes.iter().map(|p| row(p, String::new())).collect())
+}
+
+/// The desk issues a resident's request from the house's move-out `move_out_id`,
+/// by the rule of [`issue`] (nothing owed, or a manager).
+pub async fn issue_requested(
+    db: &Database,
+    actor: &Actor,
+    caller: &Caller,
+    lang: Lang,
+    move_out_id: i64,
+    pass_id: i64,
+) -> Result<(), AppError> {
+    let (mut w, case, owes, due) = issuing_write(db, actor, caller, lang, move_out_id).await?;
+    let approved_by = if owes { Some(caller.account_id) } else { None };
+    let done = sqlx::query(
+        "update release_pass set status = 'issued', move_out_id = $1, issued_by = $2, issued_at = $3, \
+                approved_by = $4, owed_fen = $5 \
+         where id = $6 and house_id = $7 and status = 'requested'",
+    )
+    .bind(case.id)
+    .bind(caller.account_id)
+    .bind(time::now())
+    .bind(approved_by)
+    .bind(if owes { due } else { 0 })
+    .bind(pass_id)
+    .bind(case.house_id)
+    .execute(&mut *w)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::Conflict(tr(lang, "moves.pass.refused.not_requested")));
+    }
+    w.audit(
+        Change::new(AuditAction::IssueReleasePass, AuditEntity::ReleasePass)
+            .id(pass_id)
+            .estate(case.estate_id)
+            .after(serde_json::json!({ "move_out_id": case.id, "requested": true, "approved_by": approved_by })),
     )
     .await?;
     w.commit().await?;

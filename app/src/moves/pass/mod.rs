@@ -6,7 +6,8 @@
 //!
 //! - here: the types, the verdict rule (pure, unit-tested);
 //! - `db` (server only): issuing, the sheet, the check, the use, revoking;
-//! - `api`: server functions; `pages`: the printed pass and the gate's check.
+//! - `api`: server functions; `pages`: the printed pass, the gate's check and
+//!   the portal's request (搬家放行申请), which the desk issues from the move-out.
 
 pub mod api;
 #[cfg(feature = "ssr")]
@@ -59,6 +60,14 @@ pub struct PassRow {
     pub verdict: Verdict,
     /// Let out while owing, by this manager.
     pub approved_by: String,
+}
+
+/// The portal's page: the resident's passes and the houses they may ask for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyPasses {
+    pub passes: Vec<PassRow>,
+    pub houses: Vec<crate::common::Choice>,
+    pub today: String,
 }
 
 /// The printed pass (and the gate's check page).

@@ -251,12 +251,16 @@ pub(crate) async fn settlement(
         });
     }
     out.prepaid_fen = ledger::prepaid_balance(&mut *conn, case.house_id).await?;
+    // Read oldest month first (the sums below keep billing's order: oldest due first).
+    let mut shown = out.lines.clone();
+    shown.sort_by(|a, b| (a.period.as_str(), a.this_move).cmp(&(b.period.as_str(), b.this_move)));
     // Billing let the balance settle what it covers (billing's rule, over all
     // the house's lines): what is left of it settles nothing more here.
     let offsetting = if out.billed { 0 } else { out.prepaid_fen };
     let sums = rules::sums(&sums_in, offsetting);
     out.prepaid_offset_fen = sums.prepaid_offset_fen;
     out.due_fen = sums.due_fen;
+    out.lines = shown;
     if let Some(payment) = case.payment_id {
         let (receipt,): (String,) = sqlx::query_as("select receipt_no from payment where id = $1")
             .bind(payment)
@@ -379,6 +383,7 @@ pub async fn page(pool: &AnyPool, caller: &Caller, lang: Lang, id: i64) -> Resul
     let opened_by = name_of(Some(c.opened_by)).await?;
     let completed_by = name_of(c.completed_by).await?;
     let passes = crate::moves::pass::db::of_case(&mut conn, c.id).await?;
+    let requests = crate::moves::pass::db::requests_of_house(&mut conn, c.house_id).await?;
     let minute = |t: &Option<String>| t.as_deref().map(desk_minute).unwrap_or_default();
     Ok(OutPage {
         id: c.id,
@@ -406,6 +411,7 @@ pub async fn page(pool: &AnyPool, caller: &Caller, lang: Lang, id: i64) -> Resul
         today: time::desk_today(),
         can_override: caller.may(Permission::ApproveMoney),
         passes,
+        requests,
     })
 }
 
