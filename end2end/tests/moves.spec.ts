@@ -255,3 +255,108 @@ test.describe('move-out', () => {
     await context.close();
   });
 });
+
+test.describe('sale', () => {
+  test('an owner sells: the seller settles and leaves, the buyer moves in and activates the portal, and sees none of the seller\'s receipts; the seller\'s receipt still names the seller', async ({ browser }, info) => {
+    test.skip(info.project.name !== 'desktop', 'the journey opens its own desk and phone contexts');
+    test.setTimeout(150_000);
+    const context = await browser.newContext(DESK);
+    const clerk = await context.newPage();
+    await signIn(clerk, 'clerk');
+    await hydrated(clerk);
+    const errors = watchConsole(clerk);
+    const number = '2-2-901';
+
+    // From the house page: 办理迁出.
+    await clerk.getByRole('searchbox', { name: '搜索房号、姓名或手机尾号' }).fill(number);
+    await expect(clerk.locator('.search-results a').first()).toContainText(number);
+    await clerk.keyboard.press('Enter');
+    await expect(clerk.getByRole('heading', { level: 1 })).toContainText(number);
+    await hydrated(clerk);
+    await clerk.getByRole('button', { name: '办理迁出' }).click();
+    await expect(clerk).toHaveURL(/\/desk\/moves\/out\/\d+$/);
+    await hydrated(clerk);
+
+    // A sale: the owner leaves, the buyer is named.
+    const leaving = clerk.locator('#step-leaving');
+    await leaving.getByLabel('迁出原因').selectOption({ label: '业主出售' });
+    await leaving.getByLabel('买方姓名').fill('周新民');
+    await leaving.getByRole('button', { name: '保存本步' }).click();
+    await expect(clerk.getByTestId('leaving')).toContainText('业主出售');
+    await expect(clerk.getByTestId('leaving')).toContainText('买方：周新民');
+
+    // The seller settles: billed to today, paid in the flow.
+    const settlement = clerk.locator('#step-settlement');
+    await settlement.getByRole('button', { name: '出账' }).click();
+    await expect(settlement.getByTestId('settlement')).toContainText('本次迁出');
+    await settlement.getByRole('button', { name: /^收款 / }).click();
+    await expect(settlement).toContainText('已收款，收据');
+    const receiptLink = settlement.getByRole('link', { name: '查看收据' });
+    const receiptHref = (await receiptLink.getAttribute('href'))!;
+    const receiptNo = ((await settlement.locator('.notice.ok').first().innerText()).match(/收据\s*(\S+)/) ?? [])[1];
+    await clerk.getByRole('button', { name: '完成迁出' }).click();
+    await expect(clerk.locator('.notice.ok').first()).toContainText('办结迁出');
+
+    // Next, from the case: the buyer's move-in.
+    await clerk.getByRole('button', { name: '为买方 周新民 办理入住' }).click();
+    await expect(clerk).toHaveURL(/\/desk\/moves\/in\/\d+$/);
+    await hydrated(clerk);
+    const identity = clerk.locator('#step-identity');
+    await identity.getByLabel('姓名').fill('周新民');
+    await identity.getByLabel('手机号').fill('13922223333');
+    await identity.getByLabel('产权证 / 购房合同 / 租赁合同编号').fill('不动产权证 2026-0901');
+    await identity.getByRole('button', { name: '保存本步' }).click();
+    await expect(identity.locator('h2 .badge')).toHaveText('已完成');
+    const inspection = clerk.locator('#step-inspection');
+    await inspection.getByLabel('已在纸面签字').check();
+    await inspection.getByRole('button', { name: '保存本步' }).click();
+    await expect(inspection.locator('h2 .badge')).toHaveText('已完成');
+    const readings = clerk.locator('#step-readings');
+    await readings.getByLabel('水费').fill('150');
+    await readings.getByRole('button', { name: '保存本步' }).click();
+    await expect(readings.locator('h2 .badge')).toHaveText('已完成');
+    const keys = clerk.locator('#step-keys');
+    await keys.getByLabel('交付钥匙数量').fill('2');
+    await keys.getByRole('button', { name: '交付钥匙' }).click();
+    await expect(keys).toContainText('已交付 2 把钥匙');
+    await clerk.locator('#step-agreements').getByRole('button', { name: '保存签署' }).click();
+    await expect(clerk.locator('#step-agreements h2 .badge')).toHaveText('已完成');
+    await clerk.getByRole('button', { name: '完成入住' }).click();
+    await expect(clerk.locator('.notice.ok')).toContainText('已于');
+    await clerk.getByRole('link', { name: '打印入住登记表' }).click();
+    await hydrated(clerk);
+    await clerk.getByRole('button', { name: '生成住户开通码' }).click();
+    const code = (await clerk.getByTestId('portal-code').textContent())!.trim();
+
+    // The buyer, on a phone: the house, and none of the seller's receipts.
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    const buyer = await phone.newPage();
+    await buyer.goto('/activate');
+    await hydrated(buyer);
+    await buyer.getByLabel('手机号').fill('13922223333');
+    await buyer.getByLabel('开通码').fill(code);
+    await buyer.getByLabel('设置密码').fill('Zhou-Xinmin-2026');
+    await buyer.getByLabel('再次输入密码').fill('Zhou-Xinmin-2026');
+    await buyer.getByRole('button', { name: '开通' }).click();
+    await expect(buyer).toHaveURL(/\/portal/);
+    await buyer.goto('/portal/bills');
+    await hydrated(buyer);
+    await expect(buyer.locator('main')).toContainText(number);
+    expect(receiptNo).toBeTruthy();
+    await expect(buyer.locator('main')).not.toContainText(receiptNo!);
+    // Asking the portal for the seller's receipt by its address: not theirs to see.
+    await buyer.goto(receiptHref.replace('/desk/', '/portal/'));
+    await hydrated(buyer);
+    await expect(buyer.getByRole('alert')).toContainText('找不到');
+    await expect(buyer.locator('main')).not.toContainText('周芳');
+    await phone.close();
+
+    // The seller's receipt, reprinted at the desk, still names the seller.
+    await clerk.goto(receiptHref);
+    await hydrated(clerk);
+    await expect(clerk.locator('main')).toContainText('周芳');
+    await expect(clerk.locator('main')).not.toContainText('周新民');
+    expect(errors.filter((e) => !e.includes('status of 422'))).toEqual([]);
+    await context.close();
+  });
+});

@@ -454,3 +454,62 @@ async fn a_tenant_asks_for_a_pass_in_the_portal_and_the_desk_issues_it_from_the_
         assert_eq!(mine[0].verdict, Verdict::Used, "{e}");
     }
 }
+
+#[tokio::test]
+async fn a_move_out_after_the_months_meter_reading_bills_that_reading_too_and_the_final_counts_from_it() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let (db, clerk, zh) = (&c.db, &c.clerk, Lang::Zh);
+        let r = c.rented().await;
+        let water = one(db, &format!("select id from fee_item where estate_id = {} and kind = 'metered'", c.ch)).await;
+        let has_meter = one(db, &format!("select count(*) from meter_opening where house_id = {}", r.id)).await;
+        if has_meter == 0 {
+            continue;
+        }
+        // The meter reader read this month already (before its run).
+        let month = time::desk_today()[..7].to_string();
+        let last = one(db, &format!("select reading_centi from meter_reading where house_id = {} order by period desc limit 1", r.id)).await;
+        let read = app::billing::rules::centi_text(last + 1_000);
+        app::billing::db::save_readings(
+            db, &c.manager.actor, zh, water, &month,
+            &[app::billing::db::ReadingEntry { house_id: r.id, reading: read, ..Default::default() }],
+            None, |_| Ok(()),
+        )
+        .await
+        .expect("this month's reading");
+        let id = tenant_leaving(&c, &r).await;
+        read_finals(&c, id, 300).await;
+        settle::bill(db, &clerk.actor, &clerk.caller, zh, id).await.expect("bill");
+        // Both are the leaver's: this month's reading and the final one (next month's, counted from it).
+        let mut conn = db.pool.acquire().await.expect("conn");
+        let metered: Vec<(String, i64)> = house_lines(&mut conn, r.id)
+            .await
+            .expect("lines")
+            .iter()
+            .filter(|l| l.fee_item_id == water && l.period >= month)
+            .map(|l| (l.period.clone(), l.outstanding()))
+            .collect();
+        drop(conn);
+        let next = app::billing::rules::Period::parse(&month).expect("period").next().to_string();
+        assert_eq!(metered.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(), vec![month.clone(), next.clone()], "{e}");
+        let page = outs::page(&db.pool, &clerk.caller, zh, id).await.expect("page");
+        assert!(page.settlement.lines.iter().any(|l| l.period == next), "{e}: the final's line is the leaver's");
+        // The month's run adds no second water line.
+        let run_id = run::start(db, &c.manager.actor, None, zh, c.ch, &month).await.expect("run");
+        run::execute(db, run_id).await.expect("execute");
+        let water_lines = one(db, &format!("select count(*) from bill_line where house_id = {} and fee_item_id = {water} and period = '{month}'", r.id)).await;
+        assert_eq!(water_lines, 1, "{e}");
+        // A resident's request for another day is issued on that day only.
+        let tenant = resident(db, r.tenant).await;
+        let tomorrow = time::date_to_db(
+            chrono::NaiveDate::parse_from_str(&time::desk_today(), "%Y-%m-%d").expect("today") + chrono::Duration::days(1),
+        );
+        let asked = pass::db::request(db, &tenant.actor, &tenant.caller, zh, r.id, "冰箱", "", &tomorrow).await.expect("request");
+        let m = &c.manager;
+        match pass::db::issue_requested(db, &m.actor, &m.caller, zh, id, asked).await {
+            Err(AppError::Rule(msg)) => assert!(msg.contains(&tomorrow), "{e}: {msg}"),
+            other => panic!("{e}: {other:?}"),
+        }
+    }
+}

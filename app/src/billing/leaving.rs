@@ -40,6 +40,9 @@ pub struct PlannedLine {
     /// The line's period: the move-out month (a final reading of a month
     /// read already: the next).
     pub period: Period,
+    /// The reading is the move-out's own (written with the line); else it
+    /// is the month's reading on file, whose line the move-out raises.
+    pub new_reading: bool,
 }
 
 /// What a move-out on `through` adds, and what it leaves alone.
@@ -154,6 +157,7 @@ pub async fn plan(
             split_from,
             reading: None,
             period,
+            new_reading: false,
         });
     }
     for (item_id, reading) in finals {
@@ -172,7 +176,50 @@ pub async fn plan(
         .fetch_one(&mut *conn)
         .await?;
         let read_period = match latest.as_deref() {
-            Some(p) if p == period.to_string() => period.next(),
+            Some(p) if p == period.to_string() => {
+                // The month's reading is the leaver's too: its line is raised
+                // now if the run has not raised it (the run then adds none).
+                let month: Option<(i64, i64)> = sqlx::query_as(
+                    "select m.previous_centi, m.reading_centi from meter_reading m \
+                     where m.house_id = $1 and m.fee_item_id = $2 and m.period = $3 \
+                       and m.old_final_centi is null \
+                       and not exists (select 1 from bill_line l where l.house_id = m.house_id \
+                             and l.fee_item_id = m.fee_item_id and l.period = m.period and l.line_key = '')",
+                )
+                .bind(house_id)
+                .bind(item_id)
+                .bind(period.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+                if let Some((previous, reading)) = month {
+                    let r = Reading {
+                        previous,
+                        reading,
+                        old_final: None,
+                        new_start: None,
+                    };
+                    let whole = RunHouse {
+                        id: house_id,
+                        area_centi: house.area_centi,
+                        use_kind: house.use_kind.clone(),
+                        billable_days: period.days(),
+                    };
+                    if let Some(computed) = rules::compute_line(item, &whole, period, Some(&r)) {
+                        bill.lines.push(PlannedLine {
+                            fee_item_id: item.id,
+                            item_name: name_of(item.id),
+                            kind: item.kind,
+                            amount_fen: computed.amount_fen,
+                            basis: computed.basis,
+                            split_from: None,
+                            reading: Some((previous, reading)),
+                            period,
+                            new_reading: false,
+                        });
+                    }
+                }
+                period.next()
+            }
             Some(p) if p > period.to_string().as_str() => {
                 return Err(AppError::field(
                     &field,
@@ -217,6 +264,7 @@ pub async fn plan(
                 split_from: None,
                 reading: Some((previous, *reading)),
                 period: read_period,
+                new_reading: true,
             });
             continue;
         };
@@ -229,6 +277,7 @@ pub async fn plan(
             split_from: None,
             reading: Some((previous, *reading)),
             period: read_period,
+            new_reading: true,
         });
     }
     Ok(bill)
@@ -280,7 +329,9 @@ pub async fn raise_in(
         .fetch_one(&mut **w)
         .await?;
     // A run reads the days move-outs billed when it starts: none may be
-    // added under it (its month line would bill them again).
+    // added under it (its month line would bill them again). The lock keeps
+    // a run from starting until this write is done.
+    w.lock(LockOn::EstateBilling(estate_id)).await?;
     let running: Option<(i64,)> =
         sqlx::query_as("select id from bill_run where estate_id = $1 and status = 'running'")
             .bind(estate_id)
@@ -296,6 +347,10 @@ pub async fn raise_in(
     let mut ids = Vec::new();
     for line in &bill.lines {
         let line_key = if let Some((previous, reading)) = line.reading {
+            if !line.new_reading {
+                // The month's reading on file: its line only, under the run's key.
+                String::new()
+            } else {
             sqlx::query(
                 "insert into meter_reading (estate_id, house_id, fee_item_id, period, previous_centi, reading_centi, \
                                             entered_by, entered_at) values ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -315,6 +370,7 @@ pub async fn raise_in(
             }
             // The month's metered line: the run finds it there and adds none.
             String::new()
+            }
         } else {
             key.to_string()
         };

@@ -63,6 +63,8 @@ pub async fn start(
         ));
     }
     let mut w = db.write(actor.clone()).await?;
+    // A move-out billing its part month waits, or is refused while this runs.
+    w.lock(crate::db::LockOn::EstateBilling(estate_id)).await?;
     let now = time::now();
     let stale = time::to_db(chrono::Utc::now() - chrono::Duration::seconds(STALE_AFTER_SECS));
     sqlx::query(

@@ -25,6 +25,9 @@ pub enum LockOn {
     KeyCount(i64),
     /// A key and its copies (lending, returns, loss, lock change, hand-back).
     KeySet(i64),
+    /// An estate's billing of a month: a bill run's start and a move-out's
+    /// part-month lines (the run reads the days move-outs billed).
+    EstateBilling(i64),
 }
 
 /// A write transaction with its author; see the module documentation.
@@ -102,6 +105,7 @@ async fn lock(conn: &mut AnyConnection, backend: Backend, on: LockOn) -> sqlx::R
             LockOn::Ticket(id) => (3i64 << 56) | id,
             LockOn::KeyCount(id) => (4i64 << 56) | id,
             LockOn::KeySet(id) => (5i64 << 56) | id,
+            LockOn::EstateBilling(id) => (6i64 << 56) | id,
         };
         sqlx::query("select pg_advisory_xact_lock($1)")
             .bind(key)

@@ -315,9 +315,6 @@ pub async fn request(
     plate: &str,
     valid_on: &str,
 ) -> Result<i64, AppError> {
-    let Some(resident_id) = caller.resident_id else {
-        return Err(AppError::Forbidden);
-    };
     // Their own houses only: another house is not theirs to know of.
     if !caller.residences.iter().any(|r| r.house_id == house_id) {
         return Err(AppError::NotFound);
@@ -355,6 +352,11 @@ pub async fn request(
         .bind(house_id)
         .fetch_one(&db.pool)
         .await?;
+    // The person's record living in this house (one account may hold records in two estates).
+    let resident_id =
+        crate::auth::residence::acting_resident(&db.pool, caller.account_id, house_id, estate_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
     let (name,): (String,) = sqlx::query_as("select name from resident where id = $1")
         .bind(resident_id)
         .fetch_one(&db.pool)
@@ -418,10 +420,15 @@ pub async fn requests_of_house(
     conn: &mut sqlx::AnyConnection,
     house_id: i64,
 ) -> sqlx::Result<Vec<PassRow>> {
+    // Those still to come, by someone who lives there (or leaves today).
     let passes: Vec<PassDb> = sqlx::query_as(&format!(
-        "select {COLUMNS} from release_pass where house_id = $1 and status = 'requested' order by id"
+        "select {COLUMNS} from release_pass p where p.house_id = $1 and p.status = 'requested' and p.valid_on >= $2 \
+           and exists (select 1 from occupancy o where o.house_id = p.house_id \
+                 and o.resident_id = p.requested_by_resident and (o.end_date is null or o.end_date >= $2)) \
+         order by p.id"
     ))
     .bind(house_id)
+    .bind(time::desk_today())
     .fetch_all(&mut *conn)
     .await?;
     Ok(passes.iter().map(|p| row(p, String::new())).collect())
@@ -439,6 +446,22 @@ pub async fn issue_requested(
 ) -> Result<(), AppError> {
     let (mut w, case, owes, due) = issuing_write(db, actor, caller, lang, move_out_id).await?;
     let approved_by = if owes { Some(caller.account_id) } else { None };
+    // Issued on the moving day it asks for, as the desk's own passes are.
+    let day: Option<(String,)> =
+        sqlx::query_as("select valid_on from release_pass where id = $1 and house_id = $2")
+            .bind(pass_id)
+            .bind(case.house_id)
+            .fetch_optional(&mut *w)
+            .await?;
+    match day {
+        None => return Err(AppError::NotFound),
+        Some((day,)) if day != time::desk_today() => {
+            return Err(AppError::Rule(
+                crate::i18n::I18n(lang).f("moves.pass.refused.not_the_day", &[("day", &day)]),
+            ))
+        }
+        Some(_) => {}
+    }
     let done = sqlx::query(
         "update release_pass set status = 'issued', move_out_id = $1, issued_by = $2, issued_at = $3, \
                 approved_by = $4, owed_fen = $5 \

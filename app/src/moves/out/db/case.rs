@@ -373,17 +373,19 @@ pub async fn cancel(
         return Err(AppError::field("reason", tr(lang, "moves.invalid.reason")));
     }
     let (mut w, case) = open_write(db, actor, caller, lang, id, false).await?;
-    // Billed: the leaver owes those lines, and the readings were the month's.
-    if case.billed_at.is_some() {
+    // Billed: the lines stand (they bill days and units that were billed
+    // once, to the house) — only a manager calls the move off then.
+    if case.billed_at.is_some() && !caller.may(crate::common::Permission::ApproveMoney) {
         return Err(AppError::Rule(tr(lang, "moves.out.refused.cancel_billed")));
     }
     sqlx::query(
         "update release_pass set status = 'revoked', revoked_at = $1, revoked_by = $2 \
-         where move_out_id = $3 and status = 'issued'",
+         where (move_out_id = $3 and status = 'issued') or (house_id = $4 and status = 'requested')",
     )
     .bind(time::now())
     .bind(caller.account_id)
     .bind(case.id)
+    .bind(case.house_id)
     .execute(&mut *w)
     .await?;
     sqlx::query("update move_out set status = 'cancelled', cancelled_reason = $1 where id = $2")

@@ -151,7 +151,10 @@ pub async fn override_owed(
     if caller.account_id == case.opened_by {
         return Err(AppError::Rule(tr(lang, "moves.out.refused.override_own")));
     }
-    if !case.override_reason.is_empty() {
+    // Once for what is owed; again only when more came due since (a late fee
+    // runs on): the audit log keeps every approval.
+    let (now_due, _) = super::settlement(&mut w, lang, &case).await?;
+    if case.override_fen.is_some_and(|o| o >= now_due.due_fen) {
         return Err(AppError::Conflict(tr(lang, "moves.out.refused.overridden")));
     }
     let reason =
