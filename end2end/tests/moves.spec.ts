@@ -294,10 +294,10 @@ test.describe('sale', () => {
     const receiptLink = settlement.getByRole('link', { name: '查看收据' });
     const receiptHref = (await receiptLink.getAttribute('href'))!;
     const receiptNo = ((await settlement.locator('.notice.ok').first().innerText()).match(/收据\s*(\S+)/) ?? [])[1];
-    await clerk.getByRole('button', { name: '完成迁出' }).click();
-    await expect(clerk.locator('.notice.ok').first()).toContainText('办结迁出');
+    const saleCase = clerk.url();
 
-    // Next, from the case: the buyer's move-in.
+    // A sale completes with the buyer's move-in, from the case.
+    await expect(clerk.getByRole('button', { name: '完成迁出' })).toHaveCount(0);
     await clerk.getByRole('button', { name: '为买方 周新民 办理入住' }).click();
     await expect(clerk).toHaveURL(/\/desk\/moves\/in\/\d+$/);
     await hydrated(clerk);
@@ -308,7 +308,7 @@ test.describe('sale', () => {
     await identity.getByRole('button', { name: '保存本步' }).click();
     await expect(identity.locator('h2 .badge')).toHaveText('已完成');
     const inspection = clerk.locator('#step-inspection');
-    await inspection.getByLabel('已在纸面签字').check();
+    await inspection.getByLabel('住户已在纸面验房单上签字').check();
     await inspection.getByRole('button', { name: '保存本步' }).click();
     await expect(inspection.locator('h2 .badge')).toHaveText('已完成');
     const readings = clerk.locator('#step-readings');
@@ -323,6 +323,13 @@ test.describe('sale', () => {
     await expect(clerk.locator('#step-agreements h2 .badge')).toHaveText('已完成');
     await clerk.getByRole('button', { name: '完成入住' }).click();
     await expect(clerk.locator('.notice.ok')).toContainText('已于');
+    const buyerCase = clerk.url();
+    // The seller's move-out completed in the same write.
+    await clerk.goto(saleCase);
+    await hydrated(clerk);
+    await expect(clerk.locator('.notice.ok').first()).toContainText('办结迁出');
+    await clerk.goto(buyerCase);
+    await hydrated(clerk);
     await clerk.getByRole('link', { name: '打印入住登记表' }).click();
     await hydrated(clerk);
     await clerk.getByRole('button', { name: '生成住户开通码' }).click();

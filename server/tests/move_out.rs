@@ -330,25 +330,60 @@ async fn after_a_sale_the_buyer_sees_none_of_the_sellers_receipts_and_the_seller
         )
         .await
         .expect("the seller settles");
-        case::complete(db, &clerk.actor, &clerk.caller, zh, id).await.expect("complete");
-        // A sale keeps the house's status for the buyer's move-in.
-        assert_eq!(text_of(db, &format!("select status from house where id = {house}")).await, "occupied", "{e}");
-        // The buyer moves in the same day.
-        let mut w = db.write(clerk.actor.clone()).await.expect("write");
-        let today = time::desk_today();
-        let new = app::estate::db::NewOccupant {
-            name: "周新民",
-            mobile: "13922223333",
-            id_number: None,
-            role: app::estate::OccupancyRole::Owner,
-            start_date: &today,
+        // A sale completes with the buyer's move-in, not on its own.
+        match case::complete(db, &clerk.actor, &clerk.caller, zh, id).await {
+            Err(AppError::Rule(m)) => assert!(m.contains("买方"), "{e}: {m}"),
+            other => panic!("{e}: {other:?}"),
+        }
+        // The buyer's move-in, the same day: the seller still owns the house until it completes.
+        let buyer_case = app::moves::db::case::open(db, &clerk.actor, &clerk.caller, zh, house).await.expect("move-in");
+        let form = app::moves::rules::IdentityForm {
+            name: "周新民".into(),
+            mobile: "13922223333".into(),
+            role: "owner".into(),
+            title_no: "不动产权证 2026-0901".into(),
+            handover_on: time::desk_today(),
+            ..Default::default()
         };
-        let estate = one(db, &format!("select estate_id from house where id = {house}")).await;
-        let (buyer, _) = app::estate::db::add_occupant(&mut w, app::common::EstateId(estate), app::common::HouseId(house), &new)
+        app::moves::db::case::save_identity(db, &clerk.actor, &clerk.caller, zh, buyer_case, &form)
             .await
-            .expect("buyer");
-        w.commit().await.expect("commit");
-        let buyer = resident(db, buyer).await;
+            .expect("the buyer as owner while the seller's sale is open");
+        let mi = app::moves::db::page(&db.pool, &clerk.caller, buyer_case).await.expect("page");
+        let findings: Vec<app::moves::rules::FindingForm> = mi
+            .checklist
+            .iter()
+            .map(|l| app::moves::rules::FindingForm { item_id: l.item_id, finding: "ok".into(), note: String::new() })
+            .collect();
+        app::moves::db::case::save_inspection(db, &clerk.actor, &clerk.caller, zh, buyer_case, &findings, "", true)
+            .await
+            .expect("inspection");
+        let typed: Vec<(i64, String)> = mi.meters.iter().map(|m| (m.fee_item_id, "150".to_string())).collect();
+        app::moves::db::case::save_readings(db, &clerk.actor, &clerk.caller, zh, buyer_case, &typed)
+            .await
+            .expect("readings");
+        app::moves::db::case::hand_keys(db, &clerk.actor, &clerk.caller, zh, buyer_case, "2").await.expect("keys");
+        let signed: Vec<(i64, String)> = mi.agreements.iter().map(|a| (a.id, time::desk_today())).collect();
+        app::moves::db::case::save_agreements(db, &clerk.actor, &clerk.caller, zh, buyer_case, &signed)
+            .await
+            .expect("agreements");
+        let before = one(db, &format!("select count(*) from occupancy where house_id = {house} and role = 'owner' and end_date is null")).await;
+        assert_eq!(before, 1, "{e}: the seller owns it until the hand-over");
+        app::moves::db::complete::complete(db, &clerk.actor, &clerk.caller, zh, buyer_case)
+            .await
+            .expect("the hand-over");
+        // One write: the seller out, the buyer in, the sale completed; never no owner.
+        assert_eq!(text_of(db, &format!("select status from move_out where id = {id}")).await, "completed", "{e}");
+        let owners = text_of(db, &format!(
+            "select r.name from occupancy o join resident r on r.id = o.resident_id \
+             where o.house_id = {house} and o.role = 'owner' and o.end_date is null"
+        )).await;
+        assert_eq!(owners, "周新民", "{e}");
+        // A sale keeps the house's status.
+        assert_eq!(text_of(db, &format!("select status from house where id = {house}")).await, "occupied", "{e}");
+        let buyer_id = one(db, &format!(
+            "select o.resident_id from occupancy o where o.house_id = {house} and o.role = 'owner' and o.end_date is null"
+        )).await;
+        let buyer = resident(db, buyer_id).await;
         let bills = app::billing::portal::portal_bills(&db.pool, &buyer.caller.residences, zh).await.expect("portal");
         let account = bills.houses.iter().find(|h| h.house_id == house).expect("the buyer sees the house");
         assert!(account.payments.iter().all(|p| p.receipt_no != receipt), "{e}: the seller's receipt is not the buyer's");

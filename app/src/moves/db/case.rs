@@ -43,10 +43,14 @@ fn audit_step(case: &CaseDb, step: Step, after: serde_json::Value) -> Change {
         .after(serde_json::json!({ "step": step, "detail": after }))
 }
 
-/// Whether the house has a current owner.
+/// Whether the house has a current owner who stays: an owner selling (listed
+/// on the house's open sale) does not count — the buyer moves in as owner,
+/// and the buyer's completion completes the sale.
 pub(crate) async fn has_owner(w: &mut Write, house_id: i64) -> sqlx::Result<bool> {
     let (n,): (i64,) = sqlx::query_as(
-        "select count(*) from occupancy where house_id = $1 and role = 'owner' and end_date is null",
+        "select count(*) from occupancy o where o.house_id = $1 and o.role = 'owner' and o.end_date is null \
+           and not exists (select 1 from move_out m join move_out_person p on p.move_out_id = m.id \
+                 where m.house_id = o.house_id and m.status = 'open' and m.kind = 'sale' and p.occupancy_id = o.id)",
     )
     .bind(house_id)
     .fetch_one(&mut **w)

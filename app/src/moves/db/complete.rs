@@ -51,6 +51,13 @@ pub async fn complete(
     // The house may have changed since the identity step (another move-in).
     rules::check_house(role, status, has_owner(&mut w, case.house_id).await?)
         .map_err(|key| AppError::Rule(tr(lang, key)))?;
+    // A sale: the seller's move-out completes here, in this write, so the
+    // house passes from one owner to the next without ever having none.
+    let sale = crate::moves::out::db::case::open_sale(&mut w, case.house_id).await?;
+    // (Only an owner gets here while a sale is open: the others need an owner who stays.)
+    if let Some(sale) = &sale {
+        crate::moves::out::db::case::complete_in(&mut w, caller, lang, sale).await?;
+    }
     let house = HouseId(case.house_id);
     let estate = crate::common::EstateId(case.estate_id);
     let new = NewOccupant {

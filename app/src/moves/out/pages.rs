@@ -66,13 +66,7 @@ fn OutView(p: OutPage, refresh: RwSignal<u32>) -> impl IntoView {
         {(p.status == CaseStatus::Completed).then(|| view! {
             <p class="notice ok">{use_i18n().f("moves.out.completed_line", &[("at", &p.completed_at), ("by", &p.completed_by)])}</p>
         })}
-        // A sale: the buyer's move-in is next, from here.
-        {(p.status == CaseStatus::Completed && p.kind == Some(OutKind::Sale)).then(|| view! {
-            <form method="post" action="/api/open_move_in" class="inline">
-                <input type="hidden" name="house_id" value=p.house_id />
-                <button type="submit" class="primary">{use_i18n().f("moves.out.buyer_moves_in", &[("name", &p.buyer_name)])}</button>
-            </form>
-        })}
+
         {(p.status == CaseStatus::Cancelled).then(|| view! {
             <p class="notice">{use_i18n().f("moves.cancelled_line", &[("reason", &p.cancelled_reason)])}</p>
         })}
@@ -82,7 +76,17 @@ fn OutView(p: OutPage, refresh: RwSignal<u32>) -> impl IntoView {
             <SettlementStep p=p.clone() open done=done(OutStep::Settlement) refresh />
             <KeysStep p=p.clone() done=done(OutStep::Keys) />
         </ol>
-        {open.then(|| view! { <CompleteForm id=p.id ready=p.missing.is_empty() refresh /> })}
+        {(open && p.kind != Some(OutKind::Sale)).then(|| view! { <CompleteForm id=p.id ready=p.missing.is_empty() refresh /> })}
+        // A sale completes with the buyer's move-in (the house is never without an owner).
+        {(open && p.kind == Some(OutKind::Sale)).then(|| view! {
+            <section class="panel action-panel">
+                <p class="muted">{use_i18n().t("moves.out.sale_hint")}</p>
+                <form method="post" action="/api/open_move_in" class="inline">
+                    <input type="hidden" name="house_id" value=p.house_id />
+                    <button type="submit" class="primary big">{use_i18n().f("moves.out.buyer_moves_in", &[("name", &p.buyer_name)])}</button>
+                </form>
+            </section>
+        })}
         {(p.status != CaseStatus::Cancelled).then(|| view! { <Passes p=p.clone() refresh /> })}
     }
 }

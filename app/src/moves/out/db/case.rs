@@ -250,12 +250,45 @@ pub async fn complete(
     id: i64,
 ) -> Result<(), AppError> {
     let (mut w, case) = open_write(db, actor, caller, lang, id, false).await?;
-    let occupants = super::occupants(&mut w, &case).await?;
+    // A sale hands the house from the seller to the buyer in one write, so it
+    // never has no owner: it completes with the buyer's move-in.
+    if case.kind == Some(OutKind::Sale) {
+        return Err(AppError::Rule(tr(lang, "moves.out.refused.sale_with_buyer")));
+    }
+    complete_in(&mut w, caller, lang, &case).await?;
+    w.commit().await?;
+    Ok(())
+}
+
+/// The open sale of a house, if any (its buyer's move-in completes it).
+pub(crate) async fn open_sale(w: &mut Write, house_id: i64) -> sqlx::Result<Option<OutDb>> {
+    let id: Option<(i64,)> = sqlx::query_as(
+        "select id from move_out where house_id = $1 and status = 'open' and kind = 'sale'",
+    )
+    .bind(house_id)
+    .fetch_optional(&mut **w)
+    .await?;
+    match id {
+        Some((id,)) => super::case_row(&mut **w, id).await,
+        None => Ok(None),
+    }
+}
+
+/// [`complete`] inside the caller's write (a sale's, inside the buyer's
+/// move-in); the caller commits.
+pub(crate) async fn complete_in(
+    w: &mut Write,
+    caller: &Caller,
+    lang: Lang,
+    case: &OutDb,
+) -> Result<(), AppError> {
+    let case = case.clone();
+    let occupants = super::occupants(w, &case).await?;
     let leaving: Vec<&crate::moves::out::Occupant> = occupants.iter().filter(|o| o.leaving).collect();
     let residents: Vec<i64> = leaving.iter().map(|o| o.resident_id).collect();
-    let meters = super::meters(&mut w, &case).await?;
-    let (settlement, _) = super::settlement(&mut w, lang, &case).await?;
-    let (loans, entrusted) = super::keys(&mut w, &case, &residents).await?;
+    let meters = super::meters(w, &case).await?;
+    let (settlement, _) = super::settlement(w, lang, &case).await?;
+    let (loans, entrusted) = super::keys(w, &case, &residents).await?;
     let missing = rules::missing(super::done(&case, &meters, &settlement, &loans, &entrusted));
     if !missing.is_empty() {
         let steps: Vec<String> = missing.iter().map(|s| tr(lang, s.key())).collect();
@@ -274,13 +307,13 @@ pub async fn complete(
     // Billed on its day; completed then or later (a van delayed): the
     // occupancies end on the day billed to.
     for o in &leaving {
-        if register::end_occupancy(&mut w, o.occupancy_id, &day).await? != 1 {
+        if register::end_occupancy(w, o.occupancy_id, &day).await? != 1 {
             return Err(AppError::Conflict(tr(lang, "register.status_moved_on")));
         }
     }
     let (status,): (HouseStatus,) = sqlx::query_as("select status from house where id = $1")
         .bind(case.house_id)
-        .fetch_one(&mut *w)
+        .fetch_one(&mut **w)
         .await?;
     let staying = occupants.iter().filter(|o| !o.leaving).map(|o| o.role).collect::<Vec<_>>();
     let after = rules::status_after(kind, status, &staying);
@@ -290,7 +323,7 @@ pub async fn complete(
         }
         let reason = I18n(lang).f("moves.out.status_reason", &[("case", &case.id.to_string())]);
         let changed = register::change_status(
-            &mut w,
+            w,
             HouseId(case.house_id),
             status,
             to,
@@ -315,7 +348,7 @@ pub async fn complete(
         .bind(caller.account_id)
         .bind(resident)
         .bind(case.house_id)
-        .execute(&mut *w)
+        .execute(&mut **w)
         .await?;
         // A portal code not yet used would open a house they have left.
         sqlx::query(
@@ -325,7 +358,7 @@ pub async fn complete(
         .bind(&now)
         .bind(resident)
         .bind(case.estate_id)
-        .execute(&mut *w)
+        .execute(&mut **w)
         .await?;
     }
     let done = sqlx::query(
@@ -335,7 +368,7 @@ pub async fn complete(
     .bind(caller.account_id)
     .bind(&now)
     .bind(case.id)
-    .execute(&mut *w)
+    .execute(&mut **w)
     .await?;
     if done.rows_affected() != 1 {
         return Err(AppError::Conflict(tr(lang, "moves.refused.not_open")));
@@ -354,7 +387,6 @@ pub async fn complete(
             })),
     )
     .await?;
-    w.commit().await?;
     Ok(())
 }
 
