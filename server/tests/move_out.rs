@@ -323,13 +323,6 @@ async fn after_a_sale_the_buyer_sees_none_of_the_sellers_receipts_and_the_seller
             .await
             .expect("leaving");
         settle::bill(db, &clerk.actor, &clerk.caller, zh, id).await.expect("bill");
-        let due = outs::page(&db.pool, &clerk.caller, zh, id).await.expect("page").settlement.due_fen;
-        let receipt = settle::pay(
-            db, &clerk.actor, &clerk.caller, zh, id, "cash", &app::billing::fen_plain(due),
-            &Payer::resident(seller), "moveout-sale-1",
-        )
-        .await
-        .expect("the seller settles");
         // A sale completes with the buyer's move-in, not on its own.
         match case::complete(db, &clerk.actor, &clerk.caller, zh, id).await {
             Err(AppError::Rule(m)) => assert!(m.contains("买方"), "{e}: {m}"),
@@ -366,6 +359,18 @@ async fn after_a_sale_the_buyer_sees_none_of_the_sellers_receipts_and_the_seller
         app::moves::db::case::save_agreements(db, &clerk.actor, &clerk.caller, zh, buyer_case, &signed)
             .await
             .expect("agreements");
+        // The seller has not settled: the hand-over waits, and says why.
+        match app::moves::db::complete::complete(db, &clerk.actor, &clerk.caller, zh, buyer_case).await {
+            Err(AppError::Rule(m)) => assert!(m.contains("卖方的迁出") && m.contains("结算"), "{e}: {m}"),
+            other => panic!("{e}: {other:?}"),
+        }
+        let due = outs::page(&db.pool, &clerk.caller, zh, id).await.expect("page").settlement.due_fen;
+        let receipt = settle::pay(
+            db, &clerk.actor, &clerk.caller, zh, id, "cash", &app::billing::fen_plain(due),
+            &Payer::resident(seller), "moveout-sale-1",
+        )
+        .await
+        .expect("the seller settles");
         let before = one(db, &format!("select count(*) from occupancy where house_id = {house} and role = 'owner' and end_date is null")).await;
         assert_eq!(before, 1, "{e}: the seller owns it until the hand-over");
         app::moves::db::complete::complete(db, &clerk.actor, &clerk.caller, zh, buyer_case)

@@ -54,9 +54,27 @@ pub async fn complete(
     // A sale: the seller's move-out completes here, in this write, so the
     // house passes from one owner to the next without ever having none.
     let sale = crate::moves::out::db::case::open_sale(&mut w, case.house_id).await?;
-    // (Only an owner gets here while a sale is open: the others need an owner who stays.)
     if let Some(sale) = &sale {
-        crate::moves::out::db::case::complete_in(&mut w, caller, lang, sale).await?;
+        if role != crate::estate::OccupancyRole::Owner {
+            return Err(AppError::Rule(tr(lang, "moves.refused.sale_owner_first")));
+        }
+        // The seller owns the house to the buyer's handover (the day before,
+        // if the buyer came after the sale was billed).
+        let ends_on = match (sale.move_out_on.as_deref(), chrono::NaiveDate::parse_from_str(&handover_on, "%Y-%m-%d")) {
+            (Some(out), Ok(h)) if out < handover_on.as_str() => {
+                Some(crate::db::time::date_to_db(h - chrono::Duration::days(1)))
+            }
+            _ => None,
+        };
+        crate::moves::out::db::case::complete_in(&mut w, caller, lang, sale, ends_on)
+            .await
+            .map_err(|e| match e {
+                AppError::Rule(m) | AppError::Conflict(m) => AppError::Rule(I18n(lang).f(
+                    "moves.refused.sale_not_ready",
+                    &[("case", &sale.id.to_string()), ("why", &m)],
+                )),
+                other => other,
+            })?;
     }
     let house = HouseId(case.house_id);
     let estate = crate::common::EstateId(case.estate_id);

@@ -85,6 +85,7 @@ fn OutView(p: OutPage, refresh: RwSignal<u32>) -> impl IntoView {
                     <input type="hidden" name="house_id" value=p.house_id />
                     <button type="submit" class="primary big">{use_i18n().f("moves.out.buyer_moves_in", &[("name", &p.buyer_name)])}</button>
                 </form>
+                <CancelForm id=p.id refresh />
             </section>
         })}
         {(p.status != CaseStatus::Cancelled).then(|| view! { <Passes p=p.clone() refresh /> })}
@@ -378,9 +379,6 @@ fn CompleteForm(id: i64, ready: bool, refresh: RwSignal<u32>) -> impl IntoView {
     let complete = ServerAction::<CompleteMoveOut>::new();
     let v = complete.value();
     reload_on_success(v, refresh);
-    let cancel = ServerAction::<CancelMoveOut>::new();
-    let cv = cancel.value();
-    reload_on_success(cv, refresh);
     view! {
         <section class="panel action-panel">
             <FormError error=form_error(v) />
@@ -389,16 +387,28 @@ fn CompleteForm(id: i64, ready: bool, refresh: RwSignal<u32>) -> impl IntoView {
                 <p class="muted">{if ready { i18n.t("moves.out.complete_hint") } else { i18n.t("moves.out.complete_not_ready") }}</p>
                 <button type="submit" class="primary big">{i18n.t("moves.out.complete")}</button>
             </ActionForm>
-            <details>
-                <summary>{i18n.t("moves.cancel")}</summary>
-                <FormError error=form_error(cv) />
-                <ActionForm action=cancel>
-                    <input type="hidden" name="id" value=id />
-                    <TextareaField label=i18n.t("moves.reason") name="reason" rows=2 error=field_error(cv, "reason") />
-                    <button type="submit" class="danger">{i18n.t("moves.cancel")}</button>
-                </ActionForm>
-            </details>
+            <CancelForm id refresh />
         </section>
+    }
+}
+
+/// Calling the move-out off, with a reason.
+#[component]
+fn CancelForm(id: i64, refresh: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let cancel = ServerAction::<CancelMoveOut>::new();
+    let cv = cancel.value();
+    reload_on_success(cv, refresh);
+    view! {
+        <details>
+            <summary>{i18n.t("moves.cancel")}</summary>
+            <FormError error=form_error(cv) />
+            <ActionForm action=cancel>
+                <input type="hidden" name="id" value=id />
+                <TextareaField label=i18n.t("moves.reason") name="reason" rows=2 error=field_error(cv, "reason") />
+                <button type="submit" class="danger">{i18n.t("moves.cancel")}</button>
+            </ActionForm>
+        </details>
     }
 }
 

@@ -465,7 +465,10 @@ pub async fn issue_requested(
     let done = sqlx::query(
         "update release_pass set status = 'issued', move_out_id = $1, issued_by = $2, issued_at = $3, \
                 approved_by = $4, owed_fen = $5 \
-         where id = $6 and house_id = $7 and status = 'requested'",
+         where id = $6 and house_id = $7 and status = 'requested' \
+           and exists (select 1 from occupancy o where o.house_id = release_pass.house_id \
+                 and o.resident_id = release_pass.requested_by_resident \
+                 and (o.end_date is null or o.end_date >= $8))",
     )
     .bind(case.id)
     .bind(caller.account_id)
@@ -474,6 +477,7 @@ pub async fn issue_requested(
     .bind(if owes { due } else { 0 })
     .bind(pass_id)
     .bind(case.house_id)
+    .bind(time::desk_today())
     .execute(&mut *w)
     .await?;
     if done.rows_affected() != 1 {

@@ -255,7 +255,7 @@ pub async fn complete(
     if case.kind == Some(OutKind::Sale) {
         return Err(AppError::Rule(tr(lang, "moves.out.refused.sale_with_buyer")));
     }
-    complete_in(&mut w, caller, lang, &case).await?;
+    complete_in(&mut w, caller, lang, &case, None).await?;
     w.commit().await?;
     Ok(())
 }
@@ -275,12 +275,15 @@ pub(crate) async fn open_sale(w: &mut Write, house_id: i64) -> sqlx::Result<Opti
 }
 
 /// [`complete`] inside the caller's write (a sale's, inside the buyer's
-/// move-in); the caller commits.
+/// move-in); the caller commits. `ends_on`: the day the occupancies end when
+/// not the move-out day (a buyer who came later: the seller owns the house
+/// to the day before).
 pub(crate) async fn complete_in(
     w: &mut Write,
     caller: &Caller,
     lang: Lang,
     case: &OutDb,
+    ends_on: Option<String>,
 ) -> Result<(), AppError> {
     let case = case.clone();
     let occupants = super::occupants(w, &case).await?;
@@ -306,10 +309,10 @@ pub(crate) async fn complete_in(
     };
     // Billed on its day; completed then or later (a van delayed): the
     // occupancies end on the day billed to.
+    let end = ends_on.unwrap_or_else(|| day.clone());
+    // One ended by hand on the house page meanwhile has left already.
     for o in &leaving {
-        if register::end_occupancy(w, o.occupancy_id, &day).await? != 1 {
-            return Err(AppError::Conflict(tr(lang, "register.status_moved_on")));
-        }
+        register::end_occupancy(w, o.occupancy_id, &end).await?;
     }
     let (status,): (HouseStatus,) = sqlx::query_as("select status from house where id = $1")
         .bind(case.house_id)
@@ -409,6 +412,21 @@ pub async fn cancel(
     // once, to the house) — only a manager calls the move off then.
     if case.billed_at.is_some() && !caller.may(crate::common::Permission::ApproveMoney) {
         return Err(AppError::Rule(tr(lang, "moves.out.refused.cancel_billed")));
+    }
+    // A final reading filed as next month's stays the house's: a later
+    // move-out this month could not be billed. Such a case completes instead.
+    if let Some(day) = case.move_out_on.as_deref() {
+        let (later,): (i64,) = sqlx::query_as(
+            "select count(*) from move_out_line m join bill_line l on l.id = m.line_id \
+             where m.move_out_id = $1 and l.period > $2",
+        )
+        .bind(case.id)
+        .bind(&day[..7])
+        .fetch_one(&mut *w)
+        .await?;
+        if later > 0 {
+            return Err(AppError::Rule(tr(lang, "moves.out.refused.cancel_next_month")));
+        }
     }
     sqlx::query(
         "update release_pass set status = 'revoked', revoked_at = $1, revoked_by = $2 \
