@@ -137,7 +137,7 @@ test.describe('move-in', () => {
     await again.getByLabel('设置密码').fill('Someone-Else-2026');
     await again.getByLabel('再次输入密码').fill('Someone-Else-2026');
     await again.getByRole('button', { name: '开通' }).click();
-    await expect(again.getByRole('alert')).toContainText('开通码不正确');
+    await expect(again.locator('.form-error')).toContainText('开通码不正确');
     await phone.close();
 
     // The house is occupied by its new owner.
