@@ -15,6 +15,7 @@ use crate::i18n::use_i18n;
 use crate::moves::pass::api::{IssueReleasePass, IssueRequestedPass, RevokeReleasePass};
 use crate::moves::pass::Verdict;
 use crate::moves::CaseStatus;
+use crate::moves::pages::StepFrame;
 use crate::ui::{
     field_error, form_error, id_param, load, reload_on_success, Field, FormError, TextareaField,
 };
@@ -93,24 +94,6 @@ fn OutView(p: OutPage, refresh: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn StepFrame(step: OutStep, done: bool, children: Children) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <li class="panel step" class:done=done id=format!("step-{}", step.as_str())>
-            <h2>
-                {i18n.t(step.key())} " "
-                {if done {
-                    view! { <span class="badge on">{use_i18n().t("moves.step_done")}</span> }.into_any()
-                } else {
-                    view! { <span class="badge">{use_i18n().t("moves.step_todo")}</span> }.into_any()
-                }}
-            </h2>
-            {children()}
-        </li>
-    }
-}
-
-#[component]
 fn LeavingStep(p: OutPage, open: bool, done: bool, refresh: RwSignal<u32>) -> impl IntoView {
     let save = ServerAction::<SaveMoveOutLeaving>::new();
     let v = save.value();
@@ -152,7 +135,7 @@ fn LeavingStep(p: OutPage, open: bool, done: bool, refresh: RwSignal<u32>) -> im
         })
         .collect_view();
     view! {
-        <StepFrame step=OutStep::Leaving done>
+        <StepFrame key=OutStep::Leaving.key() anchor=OutStep::Leaving.as_str() done>
             {shown}
             {(open && !billed).then(|| view! {
                 <details open=!done>
@@ -210,7 +193,7 @@ fn ReadingsStep(p: OutPage, open: bool, done: bool, refresh: RwSignal<u32>) -> i
         })
         .collect_view();
     view! {
-        <StepFrame step=OutStep::Readings done>
+        <StepFrame key=OutStep::Readings.key() anchor=OutStep::Readings.as_str() done>
             {none.then(|| view! { <p class="muted">{use_i18n().t("moves.out.no_meters")}</p> })}
             {(!p.readings_at.is_empty()).then(|| view! { <p>{use_i18n().f("moves.read_at", &[("at", &p.readings_at)])}</p> })}
             {(!none).then(|| view! {
@@ -271,7 +254,7 @@ fn SettlementStep(p: OutPage, open: bool, done: bool, refresh: RwSignal<u32>) ->
     let owed = s.billed && s.due_fen > 0;
     let overridden = !s.override_reason.is_empty();
     view! {
-        <StepFrame step=OutStep::Settlement done>
+        <StepFrame key=OutStep::Settlement.key() anchor=OutStep::Settlement.as_str() done>
             <div class="table-wrap">
                 <table class="settlement" data-testid="settlement">
                     <thead><tr>
@@ -365,7 +348,7 @@ fn KeysStep(p: OutPage, done: bool) -> impl IntoView {
         .map(|k| view! { <li><a href=format!("/desk/keys/{}", k.copy_id)>{k.tag.clone()}</a></li> })
         .collect_view();
     view! {
-        <StepFrame step=OutStep::Keys done>
+        <StepFrame key=OutStep::Keys.key() anchor=OutStep::Keys.as_str() done>
             {done.then(|| view! { <p class="muted">{use_i18n().t("moves.out.keys_clear")}</p> })}
             {(!p.loans.is_empty()).then(|| view! { <p>{use_i18n().t("moves.out.keys_out")}</p><ul>{loans}</ul> })}
             {(!p.entrusted.is_empty()).then(|| view! { <p>{use_i18n().t("moves.out.keys_entrusted")}</p><ul>{entrusted}</ul> })}

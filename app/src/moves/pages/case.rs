@@ -11,6 +11,7 @@ use crate::moves::api::{
     SaveMoveInAgreements, SaveMoveInIdentity, SaveMoveInInspection, SaveMoveInReadings,
 };
 use crate::moves::{CasePage, CaseStatus, Finding, Step};
+use super::StepFrame;
 use crate::ui::{
     area, field_error, form_error, id_param, load, reload_on_success, Field, FormError,
     SelectField, SignaturePad, TextareaField,
@@ -94,25 +95,6 @@ fn CaseView(p: CasePage, refresh: RwSignal<u32>) -> impl IntoView {
     }
 }
 
-/// A step's frame: its number and name, done or not, what was saved, and its form.
-#[component]
-fn StepFrame(step: Step, done: bool, children: Children) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <li class="panel step" class:done=done id=format!("step-{}", step.as_str())>
-            <h2>
-                {i18n.t(step.key())} " "
-                {if done {
-                    view! { <span class="badge on">{use_i18n().t("moves.step_done")}</span> }.into_any()
-                } else {
-                    view! { <span class="badge">{use_i18n().t("moves.step_todo")}</span> }.into_any()
-                }}
-            </h2>
-            {children()}
-        </li>
-    }
-}
-
 #[component]
 fn IdentityStep(p: CasePage, open: bool, done: bool, refresh: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
@@ -147,7 +129,7 @@ fn IdentityStep(p: CasePage, open: bool, done: bool, refresh: RwSignal<u32>) -> 
         i18n.f("moves.owners_now", &[("owners", &p.owners.join("、"))])
     };
     view! {
-        <StepFrame step=Step::Identity done>
+        <StepFrame key=Step::Identity.key() anchor=Step::Identity.as_str() done>
             {shown}
             {open.then(|| view! {
                 <details open=!done>
@@ -246,7 +228,7 @@ fn InspectionStep(p: CasePage, open: bool, done: bool, refresh: RwSignal<u32>) -
         })
         .collect_view();
     view! {
-        <StepFrame step=Step::Inspection done>
+        <StepFrame key=Step::Inspection.key() anchor=Step::Inspection.as_str() done>
             {done.then(|| view! {
                 <p>{use_i18n().f("moves.inspected", &[("at", &p.inspection_at)])} " · "
                     {if p.inspection_on_paper { use_i18n().t("moves.signed_paper") } else { use_i18n().t("moves.signed_screen") }}</p>
@@ -315,7 +297,7 @@ fn ReadingsStep(p: CasePage, open: bool, done: bool, refresh: RwSignal<u32>) -> 
         })
         .collect_view();
     view! {
-        <StepFrame step=Step::Readings done>
+        <StepFrame key=Step::Readings.key() anchor=Step::Readings.as_str() done>
             {none.then(|| view! { <p class="muted">{use_i18n().t("moves.no_meters")}</p> })}
             {done.then(|| view! { <p>{use_i18n().f("moves.read_at", &[("at", &p.readings_at)])}</p> })}
             <FormError error=form_error(v) />
@@ -340,7 +322,7 @@ fn KeysStep(p: CasePage, open: bool, done: bool, refresh: RwSignal<u32>) -> impl
         .collect_view();
     let in_cabinet = p.cabinet_keys.len();
     view! {
-        <StepFrame step=Step::Keys done>
+        <StepFrame key=Step::Keys.key() anchor=Step::Keys.as_str() done>
             {done.then(|| view! {
                 <p>{use_i18n().f("moves.keys_handed", &[("count", &p.keys_count.unwrap_or(0).to_string()), ("at", &p.keys_at)])}</p>
             })}
@@ -388,7 +370,7 @@ fn AgreementsStep(p: CasePage, open: bool, done: bool, refresh: RwSignal<u32>) -
         })
         .collect_view();
     view! {
-        <StepFrame step=Step::Agreements done>
+        <StepFrame key=Step::Agreements.key() anchor=Step::Agreements.as_str() done>
             {done.then(|| view! { <p>{use_i18n().f("moves.agreements_at", &[("at", &p.agreements_at)])}</p> })}
             <FormError error=form_error(v) />
             <ActionForm action=save>

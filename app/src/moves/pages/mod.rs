@@ -225,3 +225,23 @@ fn TemplateView(t: Template, refresh: RwSignal<u32>) -> impl IntoView {
         </div>
     }
 }
+
+/// A case step's frame (move-in's and move-out's): its name (`key`), done or
+/// not, what was saved, and its form; `anchor` names it in the page (`#step-…`).
+#[component]
+pub(crate) fn StepFrame(key: &'static str, anchor: &'static str, done: bool, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <li class="panel step" class:done=done id=format!("step-{anchor}")>
+            <h2>
+                {i18n.t(key)} " "
+                {if done {
+                    view! { <span class="badge on">{use_i18n().t("moves.step_done")}</span> }.into_any()
+                } else {
+                    view! { <span class="badge">{use_i18n().t("moves.step_todo")}</span> }.into_any()
+                }}
+            </h2>
+            {children()}
+        </li>
+    }
+}

@@ -80,6 +80,19 @@ pub async fn of_case(conn: &mut sqlx::AnyConnection, move_out_id: i64) -> sqlx::
     Ok(rows)
 }
 
+/// The fields refused (field, message key), in the caller's language.
+fn refused_fields(lang: Lang, problems: Vec<(&str, &str)>) -> AppError {
+    AppError::Invalid(
+        problems
+            .into_iter()
+            .map(|(f, k)| crate::error::FieldError {
+                field: f.to_string(),
+                message: tr(lang, k),
+            })
+            .collect(),
+    )
+}
+
 /// A fresh token for the QR code: 128 random bits, hex.
 fn new_token() -> String {
     let mut bytes = [0u8; 16];
@@ -115,15 +128,7 @@ pub async fn issue(
         problems.push(("plate", "moves.pass.invalid.plate"));
     }
     if !problems.is_empty() {
-        return Err(AppError::Invalid(
-            problems
-                .into_iter()
-                .map(|(f, k)| crate::error::FieldError {
-                    field: f.to_string(),
-                    message: tr(lang, k),
-                })
-                .collect(),
-        ));
+        return Err(refused_fields(lang, problems));
     }
     let (mut w, case, owes, due) = issuing_write(db, actor, caller, lang, move_out_id).await?;
     let approved_by = if owes { Some(caller.account_id) } else { None };
@@ -337,15 +342,7 @@ pub async fn request(
         problems.push(("valid_on", "moves.pass.invalid.day"));
     }
     if !problems.is_empty() {
-        return Err(AppError::Invalid(
-            problems
-                .into_iter()
-                .map(|(f, k)| crate::error::FieldError {
-                    field: f.to_string(),
-                    message: tr(lang, k),
-                })
-                .collect(),
-        ));
+        return Err(refused_fields(lang, problems));
     }
     let valid_on = day.map(time::date_to_db).unwrap_or_default();
     let (estate_id,): (i64,) = sqlx::query_as("select estate_id from house where id = $1")
