@@ -12,7 +12,7 @@ use crate::db::{time, Database};
 use crate::error::AppError;
 use crate::i18n::tr;
 use crate::db::LockOn;
-use crate::moves::out::db::{case_row, settlement, OutDb};
+use crate::moves::out::db::{case_row, settlement, staff_name, OutDb};
 use crate::moves::CaseStatus;
 use crate::moves::out::rules;
 use crate::ui::desk_minute;
@@ -40,17 +40,6 @@ struct PassDb {
 const COLUMNS: &str = "id, estate_id, house_id, move_out_id, pass_no, person_name, items, plate, valid_on, \
     token, status, issued_by, issued_at, approved_by, used_at, used_by";
 
-async fn name_of<'e>(ex: impl sqlx::AnyExecutor<'e>, id: Option<i64>) -> sqlx::Result<String> {
-    let Some(id) = id else {
-        return Ok(String::new());
-    };
-    let row: Option<(String,)> = sqlx::query_as("select display_name from account where id = $1")
-        .bind(id)
-        .fetch_optional(ex)
-        .await?;
-    Ok(row.map(|(n,)| n).unwrap_or_default())
-}
-
 fn row(p: &PassDb, approved_by: String) -> PassRow {
     PassRow {
         id: p.id,
@@ -74,7 +63,7 @@ pub async fn of_case(conn: &mut sqlx::AnyConnection, move_out_id: i64) -> sqlx::
     .await?;
     let mut rows = Vec::new();
     for p in &passes {
-        let approved = name_of(&mut *conn, p.approved_by).await?;
+        let approved = staff_name(&mut *conn, p.approved_by).await?;
         rows.push(row(p, approved));
     }
     Ok(rows)
@@ -216,15 +205,15 @@ async fn sheet_of(pool: &AnyPool, p: PassDb) -> Result<PassSheet, AppError> {
     .await?;
     let check_path = format!("/desk/passes/check/{}", p.token);
     Ok(PassSheet {
-        pass: row(&p, name_of(pool, p.approved_by).await?),
+        pass: row(&p, staff_name(pool, p.approved_by).await?),
         estate_name,
         house_number,
-        issued_by: name_of(pool, p.issued_by).await?,
+        issued_by: staff_name(pool, p.issued_by).await?,
         issued_at: p.issued_at.as_deref().map(desk_minute).unwrap_or_default(),
         qr_svg: String::new(),
         check_path,
         used_at: p.used_at.as_deref().map(desk_minute).unwrap_or_default(),
-        used_by: name_of(pool, p.used_by).await?,
+        used_by: staff_name(pool, p.used_by).await?,
         move_out_id: p.move_out_id,
     })
 }
@@ -240,16 +229,19 @@ pub async fn sheet(pool: &AnyPool, caller: &Caller, id: i64) -> Result<PassSheet
     sheet_of(pool, p).await
 }
 
+/// The pass a scanned token names, if any.
+async fn by_token(pool: &AnyPool, token: &str) -> sqlx::Result<Option<PassDb>> {
+    sqlx::query_as(&format!("select {COLUMNS} from release_pass where token = $1"))
+        .bind(token.trim())
+        .fetch_optional(pool)
+        .await
+}
+
 /// The gate's check of a scanned pass: what it says, without changing it.
 /// A token that matches no pass (forged, mistyped) is `Unknown`; a pass of
 /// an estate the caller does not work in is not shown.
 pub async fn check(pool: &AnyPool, caller: &Caller, token: &str) -> Result<Option<PassSheet>, AppError> {
-    let p: Option<PassDb> =
-        sqlx::query_as(&format!("select {COLUMNS} from release_pass where token = $1"))
-            .bind(token.trim())
-            .fetch_optional(pool)
-            .await?;
-    let Some(p) = p else {
+    let Some(p) = by_token(pool, token).await? else {
         return Ok(None);
     };
     if caller.check_estate(p.estate_id).is_err() {
@@ -267,12 +259,7 @@ pub async fn use_pass(
     lang: Lang,
     token: &str,
 ) -> Result<(), AppError> {
-    let p: Option<PassDb> =
-        sqlx::query_as(&format!("select {COLUMNS} from release_pass where token = $1"))
-            .bind(token.trim())
-            .fetch_optional(&db.pool)
-            .await?;
-    let Some(p) = p.filter(|p| caller.check_estate(p.estate_id).is_ok()) else {
+    let Some(p) = by_token(&db.pool, token).await?.filter(|p| caller.check_estate(p.estate_id).is_ok()) else {
         return Err(AppError::Rule(tr(lang, Verdict::Unknown.key())));
     };
     let today = time::desk_today();

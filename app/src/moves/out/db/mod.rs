@@ -269,13 +269,7 @@ pub(crate) async fn settlement(
         out.receipt_no = receipt;
         out.payment_id = Some(payment);
     }
-    if let Some(by) = case.override_by {
-        let (name,): (String,) = sqlx::query_as("select display_name from account where id = $1")
-            .bind(by)
-            .fetch_one(&mut *conn)
-            .await?;
-        out.override_by = name;
-    }
+    out.override_by = staff_name(&mut *conn, case.override_by).await?;
     Ok((out, ids))
 }
 
@@ -339,6 +333,21 @@ pub(crate) fn done(
     }
 }
 
+/// A staff member's name as the case and its passes show it ("" for none).
+pub(crate) async fn staff_name<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    id: Option<i64>,
+) -> sqlx::Result<String> {
+    let Some(id) = id else {
+        return Ok(String::new());
+    };
+    let row: Option<(String,)> = sqlx::query_as("select display_name from account where id = $1")
+        .bind(id)
+        .fetch_optional(ex)
+        .await?;
+    Ok(row.map(|(n,)| n).unwrap_or_default())
+}
+
 /// A case the caller may see: in one of their estates, else not found.
 pub(crate) async fn visible_case(
     pool: &AnyPool,
@@ -370,18 +379,8 @@ pub async fn page(pool: &AnyPool, caller: &Caller, lang: Lang, id: i64) -> Resul
     let (settlement, _) = settlement(&mut conn, lang, &c).await?;
     let (loans, entrusted) = keys(&mut conn, &c, &leaving).await?;
     let missing = rules::missing(done(&c, &meters, &settlement, &loans, &entrusted));
-    let name_of = |id: Option<i64>| async move {
-        match id {
-            Some(id) => sqlx::query_as::<_, (String,)>("select display_name from account where id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-                .map(|r| r.map(|(n,)| n).unwrap_or_default()),
-            None => Ok(String::new()),
-        }
-    };
-    let opened_by = name_of(Some(c.opened_by)).await?;
-    let completed_by = name_of(c.completed_by).await?;
+    let opened_by = staff_name(&mut *conn, Some(c.opened_by)).await?;
+    let completed_by = staff_name(&mut *conn, c.completed_by).await?;
     let passes = crate::moves::pass::db::of_case(&mut conn, c.id).await?;
     let requests = crate::moves::pass::db::requests_of_house(&mut conn, c.house_id).await?;
     let minute = |t: &Option<String>| t.as_deref().map(desk_minute).unwrap_or_default();

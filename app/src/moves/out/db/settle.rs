@@ -11,7 +11,6 @@ use crate::db::audit::{Actor, Change};
 use crate::db::{time, Database};
 use crate::error::AppError;
 use crate::i18n::{tr, I18n};
-use super::OutDb;
 use crate::moves::out::{rules, OutStep};
 
 /// Bills the settlement (出账): raises the part month and the final
@@ -50,16 +49,17 @@ pub async fn bill(
             .execute(&mut *w)
             .await?;
     }
-    // The prepaid balance settles what it covers of the leaver's lines only:
-    // the lines after them are the next occupant's.
-    let (_, leavers) = super::settlement(&mut w, lang, &OutDb { billed_at: Some(String::new()), ..case.clone() }).await?;
-    let by_prepaid =
-        ledger::settle_from_prepaid_only(&mut w, case.house_id, case.estate_id, &leavers).await?;
     sqlx::query("update move_out set billed_at = $1 where id = $2")
         .bind(time::now())
         .bind(case.id)
         .execute(&mut *w)
         .await?;
+    // The prepaid balance settles what it covers of the leaver's lines only
+    // (the case as billed): the lines after them are the next occupant's.
+    let billed = super::case_row(&mut *w, case.id).await?.ok_or(AppError::NotFound)?;
+    let (_, leavers) = super::settlement(&mut w, lang, &billed).await?;
+    let by_prepaid =
+        ledger::settle_from_prepaid_only(&mut w, case.house_id, case.estate_id, &leavers).await?;
     w.audit(
         Change::new(AuditAction::BillMoveOut, AuditEntity::MoveOut)
             .id(case.id)
@@ -151,18 +151,17 @@ pub async fn override_owed(
     if caller.account_id == case.opened_by {
         return Err(AppError::Rule(tr(lang, "moves.out.refused.override_own")));
     }
-    // Once for what is owed; again only when more came due since (a late fee
-    // runs on): the audit log keeps every approval.
-    let (now_due, _) = super::settlement(&mut w, lang, &case).await?;
-    if case.override_fen.is_some_and(|o| o >= now_due.due_fen) {
-        return Err(AppError::Conflict(tr(lang, "moves.out.refused.overridden")));
-    }
-    let reason =
-        rules::check_override(reason).map_err(|key| AppError::field("reason", tr(lang, key)))?;
     if case.billed_at.is_none() {
         return Err(AppError::Rule(tr(lang, "moves.out.refused.bill_first")));
     }
     let (settlement, _) = super::settlement(&mut w, lang, &case).await?;
+    // Once for what is owed; again only when more came due since (a late fee
+    // runs on): the audit log keeps every approval.
+    if case.override_fen.is_some_and(|o| o >= settlement.due_fen) {
+        return Err(AppError::Conflict(tr(lang, "moves.out.refused.overridden")));
+    }
+    let reason =
+        rules::check_override(reason).map_err(|key| AppError::field("reason", tr(lang, key)))?;
     if settlement.due_fen == 0 {
         return Err(AppError::Rule(tr(lang, "moves.out.refused.nothing_owed")));
     }
