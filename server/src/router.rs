@@ -34,9 +34,22 @@ fn page_context() {
     }
 }
 
+/// The app's routes, worked out once per process. Generating them renders
+/// the app with resource loading suppressed by a process-wide flag
+/// (`SuppressResourceLoad`): a page rendered on another thread meanwhile
+/// builds resources that never resolve and hangs for ever. One server builds
+/// one router, but tests build many at once (CI hung on it,
+/// leptos-rs/leptos#4773), so every build after the first reuses the list,
+/// and no page can render while it is generated.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> Router {
     let leptos_options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let sessions = SessionManagerLayer::new(store)
         .with_name(config.session_cookie())
         .with_http_only(true)

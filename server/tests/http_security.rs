@@ -11,6 +11,39 @@ use common::desk::{desk, desk_on, location, text, Browser, PASSWORD};
 use common::TestDb;
 use server::config::{HttpConfig, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 
+/// Tests build many routers at once; building one once rendered the app with
+/// resources suppressed process-wide, and a page rendered meanwhile on
+/// another thread waited for ever (CI hung on it). Routers built while pages
+/// render leave every page answering.
+#[tokio::test]
+async fn pages_render_while_other_routers_are_built() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let desk = desk().await;
+    let mut b = Browser::new(&desk);
+    b.login("clerk", PASSWORD).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let builder = {
+        let (state, store, stop) = (desk.state.clone(), desk.store.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut built = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let _ = server::router::build(state.clone(), store.clone(), &HttpConfig::default());
+                built += 1;
+            }
+            built
+        })
+    };
+    for _ in 0..20 {
+        let page = tokio::time::timeout(std::time::Duration::from_secs(20), b.get("/desk"))
+            .await
+            .expect("the desk's home rendered while routers were built");
+        assert_eq!(page.status(), StatusCode::OK);
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(builder.join().expect("builder") > 0);
+}
+
 #[tokio::test]
 async fn cross_site_posts_are_refused_and_change_nothing() {
     let desk = desk().await;

@@ -17,6 +17,7 @@ pub const PASSWORD: &str = "Demo-Estate-2026!";
 pub struct Desk {
     pub router: Router,
     pub state: app::state::AppState,
+    pub store: server::session_store::DeskSessionStore,
     /// Kept until the test ends (a PostgreSQL database is dropped with it).
     _db: TestDb,
 }
@@ -30,10 +31,11 @@ pub async fn desk_on(db: TestDb, config: HttpConfig) -> Desk {
     server::demo::load(&state.db, &state.hasher, PASSWORD)
         .await
         .expect("demo");
-    let router = server::router::build(state.clone(), store, &config);
+    let router = server::router::build(state.clone(), store.clone(), &config);
     Desk {
         router,
         state,
+        store,
         _db: db,
     }
 }
