@@ -67,13 +67,18 @@ impl AppError {
         }])
     }
 
-    /// The message for `field`, if this error names it.
+    /// The message for `field`, if this error names it (several, one after
+    /// the other: two prohibited items are two rules).
     pub fn field_message(&self, field: &str) -> Option<String> {
         match self {
-            AppError::Invalid(errors) => errors
-                .iter()
-                .find(|e| e.field == field)
-                .map(|e| e.message.clone()),
+            AppError::Invalid(errors) => {
+                let messages: Vec<&str> = errors
+                    .iter()
+                    .filter(|e| e.field == field)
+                    .map(|e| e.message.as_str())
+                    .collect();
+                (!messages.is_empty()).then(|| messages.join(" "))
+            }
             _ => None,
         }
     }

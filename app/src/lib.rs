@@ -26,6 +26,7 @@ pub mod home;
 pub mod i18n;
 pub mod keys;
 pub mod moves;
+pub mod renovation;
 pub mod repairs;
 pub mod sheet;
 pub mod shell;
@@ -168,15 +169,24 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/desk/moves/out/:id") view=moves::out::pages::MoveOutPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/passes/:id") view=moves::pass::pages::PassSheetPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/passes/check/:token") view=moves::pass::pages::PassCheckPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/renovations") view=renovation::pages::RenovationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/renovations/new") view=renovation::pages::NewAppPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/renovations/setup") view=renovation::pages::RenovationSetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/renovations/:id") view=|| view! { <renovation::pages::AppPageView seat=renovation::pages::Seat::Desk /> } ssr=SsrMode::Async />
                     <Route path=path!("/security") view=home::pages::SecurityHome ssr=SsrMode::Async />
                     <Route path=path!("/desk/escalations") view=visits::pages::EscalationsPage ssr=SsrMode::Async />
                     <Route path=path!("/jobs") view=repairs::jobs::JobsHome ssr=SsrMode::Async />
+                    <Route path=path!("/jobs/renovations") view=renovation::pages::ReviewsPage ssr=SsrMode::Async />
+                    <Route path=path!("/jobs/renovations/:id") view=|| view! { <renovation::pages::AppPageView seat=renovation::pages::Seat::Phone /> } ssr=SsrMode::Async />
                     <Route path=path!("/jobs/:id") view=repairs::jobs::JobPage ssr=SsrMode::Async />
                     <Route path=path!("/portal/repairs") view=repairs::portal::PortalRepairsPage ssr=SsrMode::Async />
                     <Route path=path!("/portal/repairs/new") view=repairs::portal::PortalNewRepairPage ssr=SsrMode::Async />
                     <Route path=path!("/portal/repairs/:id") view=repairs::portal::PortalRepairPage ssr=SsrMode::Async />
                     <Route path=path!("/portal/keys") view=keys::portal::PortalKeysPage ssr=SsrMode::Async />
                     <Route path=path!("/portal/passes") view=moves::pass::pages::PortalPassesPage ssr=SsrMode::Async />
+                    <Route path=path!("/portal/renovations") view=renovation::pages::PortalRenovationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/portal/renovations/new") view=renovation::pages::PortalNewAppPage ssr=SsrMode::Async />
+                    <Route path=path!("/portal/renovations/:id") view=|| view! { <renovation::pages::AppPageView seat=renovation::pages::Seat::Portal /> } ssr=SsrMode::Async />
                     <Route path=path!("/portal") view=home::pages::PortalHome ssr=SsrMode::Async />
                     <Route path=path!("/admin/estates") view=admin::pages::EstatesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/staff") view=admin::pages::StaffListPage ssr=SsrMode::Async />
@@ -203,7 +213,7 @@ mod tests {
     /// `estate::ImportStatus`, `billing::WaiverTarget`, `visits::SubjectKind`.
     #[test]
     fn every_value_of_every_set_has_a_label_in_both_languages() {
-        use crate::{auth, billing, estate, keys, moves, repairs, visits};
+        use crate::{auth, billing, estate, keys, moves, renovation, repairs, visits};
         let keys: Vec<&'static str> = [
             labels_of(Role::ALL, Role::key),
             labels_of(AuditAction::ALL, AuditAction::key),
@@ -225,6 +235,10 @@ mod tests {
             labels_of(moves::out::OutStep::ALL, moves::out::OutStep::key),
             labels_of(moves::pass::Verdict::ALL, moves::pass::Verdict::key),
             labels_of(moves::pass::PassStatus::ALL, moves::pass::PassStatus::key),
+            labels_of(renovation::State::ALL, renovation::State::key),
+            labels_of(renovation::Action::ALL, renovation::Action::key),
+            labels_of(renovation::Channel::ALL, renovation::Channel::key),
+            labels_of(renovation::ListFilter::ALL, renovation::ListFilter::key),
             labels_of(keys::CopyStatus::ALL, keys::CopyStatus::key),
             labels_of(keys::TakerKind::ALL, keys::TakerKind::key),
             labels_of(keys::Purpose::ALL, keys::Purpose::key),

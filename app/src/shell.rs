@@ -14,22 +14,25 @@ use crate::ui::{Forbidden, LangSwitch};
 
 /// The navigation: every entry whose page the role may open (one rule decides
 /// both the menu and the guard).
-const NAV: [(&str, &str); 18] = [
+const NAV: [(&str, &str); 21] = [
     ("nav.desk", "/desk"),
     ("nav.security", "/security"),
     ("nav.houses", "/desk/houses"),
     ("nav.residents", "/desk/residents"),
     ("nav.moves", "/desk/moves"),
+    ("nav.renovations", "/desk/renovations"),
     ("nav.repairs", "/desk/repairs"),
     ("nav.keys", "/desk/keys"),
     ("nav.billing", "/desk/billing"),
     ("nav.close", "/desk/close"),
     ("nav.jobs", "/jobs"),
+    ("nav.reviews", "/jobs/renovations"),
     ("nav.portal", "/portal"),
     ("nav.bills", "/portal/bills"),
     ("nav.my_repairs", "/portal/repairs"),
     ("nav.my_keys", "/portal/keys"),
     ("nav.my_passes", "/portal/passes"),
+    ("nav.my_renovations", "/portal/renovations"),
     ("nav.estates", "/admin/estates"),
     ("nav.staff", "/admin/staff"),
     ("nav.audit", "/audit"),
@@ -115,10 +118,11 @@ mod tests {
                 ("nav.bills", "/portal/bills"),
                 ("nav.my_repairs", "/portal/repairs"),
                 ("nav.my_keys", "/portal/keys"),
-                ("nav.my_passes", "/portal/passes")
+                ("nav.my_passes", "/portal/passes"),
+                ("nav.my_renovations", "/portal/renovations")
             ]
         );
-        assert_eq!(nav_for(Role::Maintenance), vec![("nav.jobs", "/jobs")]);
+        assert_eq!(nav_for(Role::Maintenance), vec![("nav.jobs", "/jobs"), ("nav.reviews", "/jobs/renovations")]);
         assert_eq!(
             nav_for(Role::Security),
             vec![("nav.security", "/security"), ("nav.keys", "/desk/keys")]
@@ -130,6 +134,7 @@ mod tests {
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
                 ("nav.moves", "/desk/moves"),
+                ("nav.renovations", "/desk/renovations"),
                 ("nav.repairs", "/desk/repairs"),
                 ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),
@@ -143,6 +148,7 @@ mod tests {
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
                 ("nav.moves", "/desk/moves"),
+                ("nav.renovations", "/desk/renovations"),
                 ("nav.repairs", "/desk/repairs"),
                 ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),
@@ -157,6 +163,7 @@ mod tests {
                 ("nav.houses", "/desk/houses"),
                 ("nav.residents", "/desk/residents"),
                 ("nav.moves", "/desk/moves"),
+                ("nav.renovations", "/desk/renovations"),
                 ("nav.repairs", "/desk/repairs"),
                 ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),

@@ -72,6 +72,9 @@ pub enum Permission {
     CorrectRegister,
     /// The gate's check of a goods-release pass (物品放行条): security and the desk.
     CheckPasses,
+    /// The estate's renovation settings: scope and prohibited items, the
+    /// inspection interval, the working hours, the engineering reviewers.
+    ManageRenovations,
 }
 
 /// The estates a caller may see.
@@ -126,6 +129,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ManageMoves => matches!(role, Admin | Manager),
         CorrectRegister => role == Manager,
         CheckPasses => matches!(role, Admin | Manager | Clerk | Security),
+        ManageRenovations => matches!(role, Admin | Manager),
     }
 }
 
@@ -200,7 +204,11 @@ mod tests {
     #[test]
     fn permission_matrix() {
         // One row per permission: which roles hold it, in ROLES order.
-        let expected: [(Permission, [bool; 6]); 15] = [
+        let expected: [(Permission, [bool; 6]); 16] = [
+            (
+                Permission::ManageRenovations,
+                [true, true, false, false, false, false],
+            ),
             (
                 Permission::CorrectRegister,
                 [false, true, false, false, false, false],

@@ -88,6 +88,9 @@ crate::value_set! {
         UseReleasePass = "use_release_pass",
         RequestReleasePass = "request_release_pass",
         RevokeReleasePass = "revoke_release_pass",
+        ApplyRenovation = "apply_renovation",
+        RenovationStep = "renovation_step",
+        RenovationSettings = "renovation_settings",
     }
 }
 
@@ -123,5 +126,7 @@ crate::value_set! {
         ActivationCode = "activation_code",
         MoveOut = "move_out",
         ReleasePass = "release_pass",
+        Renovation = "renovation",
+        RenovationWorker = "renovation_worker",
     }
 }

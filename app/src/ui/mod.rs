@@ -112,6 +112,7 @@ pub fn LoadError(error: AppError) -> impl IntoView {
 /// any) and the error (when there is one), so a screen reader reads both.
 fn field_ids(
     name: &str,
+    id: Option<String>,
     has_hint: bool,
     error: Signal<Option<String>>,
 ) -> (
@@ -120,7 +121,8 @@ fn field_ids(
     String,
     impl Fn() -> Option<String> + Send + Sync + 'static,
 ) {
-    let id = format!("f-{name}");
+    // A form that repeats a field (a row per worker) names each one.
+    let id = id.unwrap_or_else(|| format!("f-{name}"));
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let described = {
@@ -168,8 +170,11 @@ pub fn Field(
     #[prop(optional)] required: bool,
     #[prop(optional)] hint: Option<String>,
     #[prop(into, optional)] error: Signal<Option<String>>,
+    /// The input's id where the form repeats `name`.
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
-    let (id, error_id, hint_id, described) = field_ids(name, hint.is_some(), error);
+    let (id, error_id, hint_id, described) = field_ids(name, id, hint.is_some(), error);
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -199,7 +204,7 @@ pub fn SelectField(
     #[prop(into, optional)] error: Signal<Option<String>>,
     children: Children,
 ) -> impl IntoView {
-    let (id, error_id, hint_id, described) = field_ids(name, hint.is_some(), error);
+    let (id, error_id, hint_id, described) = field_ids(name, None, hint.is_some(), error);
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -229,8 +234,11 @@ pub fn TextareaField(
     #[prop(optional)] placeholder: Option<String>,
     #[prop(optional)] hint: Option<String>,
     #[prop(into, optional)] error: Signal<Option<String>>,
+    /// The textarea's id where the page repeats `name`.
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
-    let (id, error_id, hint_id, described) = field_ids(name, hint.is_some(), error);
+    let (id, error_id, hint_id, described) = field_ids(name, id, hint.is_some(), error);
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -293,6 +301,12 @@ where
 /// "Loading…" while a page's data arrives.
 pub fn loading() -> impl IntoView {
     view! { <p class="muted">{use_i18n().t("common.loading")}</p> }
+}
+
+/// A text parameter of the address (tracked); empty when absent.
+pub fn query_text(key: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    let query = leptos_router::hooks::use_query_map();
+    move || query.read().get(key).unwrap_or_default()
 }
 
 pub fn query_num(key: &'static str) -> impl Fn() -> i64 + Copy + Send + Sync + 'static {

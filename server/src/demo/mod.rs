@@ -4,6 +4,7 @@
 
 mod keys;
 mod moves;
+mod renovation;
 
 use anyhow::{bail, Context};
 
@@ -148,6 +149,7 @@ pub async fn load(db: &Database, hasher: &Hasher, demo_password: &str) -> anyhow
     load_repairs(db, first_estate, &actor).await?;
     keys::load(db, first_estate).await?;
     moves::load(db, first_estate).await?;
+    renovation::load(db, first_estate).await?;
     Ok(())
 }
 

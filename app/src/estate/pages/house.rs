@@ -157,6 +157,8 @@ fn HouseHub(
                 " "
                 <a class="button" href=format!("/desk/repairs/new?estate={}&house={}", h.estate_id, h.number)>{i18n.t("repairs.new")}</a>
                 " "
+                <a class="button" href=format!("/desk/renovations/new?house={}", h.id)>{i18n.t("renovation.new_short")}</a>
+                " "
                 // 办理入住 (move-in) opens or resumes the house's case; a plain form to
                 // the server function, which redirects to the case (the register
                 // sits below move-in in the layers and names it by path only).

@@ -13,7 +13,6 @@ pub mod setup;
 pub mod ticket;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 pub use figures::RepairStatsPage;
 pub use list::{RepairsPage, VisitListPage};
@@ -24,11 +23,7 @@ pub use ticket::{RepairPage, TicketPage};
 use super::{Lateness, Status, Urgency};
 use crate::i18n::use_i18n;
 
-/// A text parameter of the address (tracked); empty when absent.
-fn query_text(key: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
-    let query = use_query_map();
-    move || query.read().get(key).unwrap_or_default()
-}
+use crate::ui::query_text;
 
 #[component]
 pub fn StatusBadge(status: Status) -> impl IntoView {

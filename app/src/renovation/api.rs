@@ -1,0 +1,282 @@
+//! Renovation's server functions, each one [`guarded`] call. The desk works
+//! its estates' applications; an engineering reviewer (maintenance, named in
+//! the estate's settings) reviews them on the phone; a resident applies for
+//! their own house and follows it in the portal. Who may take which step is
+//! the state machine's (`rules::decide`), asked by `db::act`.
+
+use leptos::prelude::*;
+
+use super::*;
+#[cfg(feature = "ssr")]
+use crate::common::Permission;
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::guard::guarded;
+
+/// The desk's list of an estate's applications.
+#[server(endpoint = "get_renovations")]
+pub async fn get_renovations(estate_id: i64, filter: String) -> Result<AppList, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        let filter = ListFilter::parse(&filter).unwrap_or(ListFilter::Open);
+        Ok(super::db::list(call.pool(), &call.caller, estate_id, filter).await?)
+    })
+    .await
+}
+
+/// The engineering reviews waiting for the calling reviewer.
+#[server(endpoint = "get_renovation_reviews")]
+pub async fn get_renovation_reviews() -> Result<Vec<AppRow>, AppError> {
+    guarded(Permission::WorkJobs, move |call| async move {
+        Ok(super::db::reviews(call.pool(), &call.caller).await?)
+    })
+    .await
+}
+
+/// One application, for the desk of its estate, its reviewers, and the
+/// residents of its house (the page decides nothing: `db::who` does).
+#[server(endpoint = "get_renovation")]
+pub async fn get_renovation(id: i64) -> Result<AppPage, AppError> {
+    guarded(Permission::SignedIn, move |call| async move {
+        super::db::page(call.pool(), &call.caller, id).await
+    })
+    .await
+}
+
+/// The application form for a house (the desk's, or a resident's for their
+/// own house); the desk may name the house by its number in an estate.
+#[server(endpoint = "get_renovation_form")]
+pub async fn get_renovation_form(
+    house_id: i64,
+    estate_id: i64,
+    number: String,
+) -> Result<ApplyPage, AppError> {
+    guarded(Permission::SignedIn, move |call| async move {
+        call.require_any(&[Permission::UseDesk, Permission::UsePortal])?;
+        super::db::apply_page(call.pool(), &call.caller, house_id, estate_id, &number).await
+    })
+    .await
+}
+
+/// A resident's applications and the houses they may apply for.
+#[server(endpoint = "get_my_renovations")]
+pub async fn get_my_renovations() -> Result<PortalApps, AppError> {
+    guarded(Permission::UsePortal, move |call| async move {
+        super::db::portal_page(call.pool(), &call.caller).await
+    })
+    .await
+}
+
+/// Pairs `ids[i]` with `values[i]` (a missing value is empty).
+#[cfg(feature = "ssr")]
+fn pairs(ids: Vec<i64>, values: &[String]) -> Vec<(i64, String)> {
+    ids.into_iter()
+        .enumerate()
+        .map(|(i, id)| (id, values.get(i).cloned().unwrap_or_default()))
+        .collect()
+}
+
+/// 提交装修申请. The form lists every scope item (`scope_ids[i]` with
+/// `scope_notes[i]`) and ticks some (`items`); workers come as parallel lists.
+/// At the desk `applicant_id` names the owner or tenant applying; in the
+/// portal the caller applies for themselves.
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "apply_renovation")]
+pub async fn apply_renovation(
+    house_id: i64,
+    applicant_id: Option<i64>,
+    contractor: String,
+    licence_no: String,
+    foreman: String,
+    foreman_mobile: String,
+    planned_start: String,
+    planned_end: String,
+    description: Option<String>,
+    owner_consent: Option<String>,
+    worker_names: Option<Vec<String>>,
+    worker_mobiles: Option<Vec<String>>,
+    worker_ids: Option<Vec<String>>,
+    scope_ids: Option<Vec<i64>>,
+    scope_notes: Option<Vec<String>>,
+    items: Option<Vec<i64>>,
+) -> Result<i64, AppError> {
+    guarded(Permission::SignedIn, move |call| async move {
+        call.require_any(&[Permission::UseDesk, Permission::UsePortal])?;
+        let names = worker_names.unwrap_or_default();
+        let mobiles = worker_mobiles.unwrap_or_default();
+        let ids = worker_ids.unwrap_or_default();
+        let rows = names.len().max(mobiles.len()).max(ids.len());
+        let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
+        let workers = (0..rows)
+            .map(|i| rules::WorkerForm {
+                name: at(&names, i),
+                mobile: at(&mobiles, i),
+                id_number: at(&ids, i),
+            })
+            .collect();
+        let ticked = items.unwrap_or_default();
+        let notes = pairs(
+            scope_ids.unwrap_or_default(),
+            &scope_notes.unwrap_or_default(),
+        );
+        let items = ticked
+            .iter()
+            .map(|id| {
+                let note = notes.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone());
+                (*id, note.unwrap_or_default())
+            })
+            .collect();
+        let form = rules::ApplicationForm {
+            contractor,
+            licence_no,
+            foreman,
+            foreman_mobile,
+            planned_start,
+            planned_end,
+            description: description.unwrap_or_default(),
+            owner_consent: owner_consent.unwrap_or_default(),
+            workers,
+            items,
+        };
+        let id = super::db::apply::apply(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            house_id,
+            applicant_id.unwrap_or_default(),
+            &form,
+        )
+        .await?;
+        Ok(id)
+    })
+    .await
+}
+
+/// One step of the state machine with the asker's words (`note`).
+#[server(endpoint = "renovation_step")]
+pub async fn renovation_step(
+    id: i64,
+    action: String,
+    note: Option<String>,
+) -> Result<State, AppError> {
+    guarded(Permission::SignedIn, move |call| async move {
+        let action = super::Action::parse(&action).ok_or_else(|| {
+            AppError::field(
+                "action",
+                crate::i18n::tr(call.lang(), "renovation.refused.not_now"),
+            )
+        })?;
+        super::db::act::act(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            id,
+            action,
+            note.as_deref().unwrap_or_default(),
+        )
+        .await
+    })
+    .await
+}
+
+/// The full number (or ID number) of the foreman or a worker, for the desk; audited.
+#[server(endpoint = "reveal_renovation_contact")]
+pub async fn reveal_renovation_contact(
+    id: i64,
+    worker_id: Option<i64>,
+    field: String,
+) -> Result<String, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        let field = crate::estate::PersonalField::parse(&field).ok_or(AppError::NotFound)?;
+        super::db::reveal(
+            call.pool(),
+            &call.actor(),
+            &call.caller,
+            id,
+            worker_id,
+            field,
+        )
+        .await
+    })
+    .await
+}
+
+/// The estate's renovation settings.
+#[server(endpoint = "get_renovation_setup")]
+pub async fn get_renovation_setup(estate_id: i64) -> Result<Setup, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        super::db::setup::page(call.pool(), &call.caller, estate_id).await
+    })
+    .await
+}
+
+#[server(endpoint = "add_renovation_scope")]
+pub async fn add_renovation_scope(
+    estate_id: i64,
+    name: String,
+    prohibited: Option<String>,
+    rule: Option<String>,
+) -> Result<(), AppError> {
+    guarded(Permission::ManageRenovations, move |call| async move {
+        let prohibited = prohibited.is_some_and(|v| !v.is_empty());
+        super::db::setup::add_scope(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            estate_id,
+            &name,
+            prohibited,
+            rule.as_deref().unwrap_or_default(),
+        )
+        .await
+    })
+    .await
+}
+
+#[server(endpoint = "retire_renovation_scope")]
+pub async fn retire_renovation_scope(estate_id: i64, scope_id: i64) -> Result<(), AppError> {
+    guarded(Permission::ManageRenovations, move |call| async move {
+        super::db::setup::retire_scope(call.db(), &call.actor(), &call.caller, estate_id, scope_id)
+            .await
+    })
+    .await
+}
+
+#[server(endpoint = "save_renovation_settings")]
+pub async fn save_renovation_settings(
+    estate_id: i64,
+    inspection_days: String,
+    work_hours: String,
+) -> Result<(), AppError> {
+    guarded(Permission::ManageRenovations, move |call| async move {
+        super::db::setup::save(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            estate_id,
+            &inspection_days,
+            &work_hours,
+        )
+        .await
+    })
+    .await
+}
+
+#[server(endpoint = "set_renovation_reviewer")]
+pub async fn set_renovation_reviewer(
+    estate_id: i64,
+    account_id: i64,
+    reviewer: bool,
+) -> Result<(), AppError> {
+    guarded(Permission::ManageRenovations, move |call| async move {
+        super::db::setup::set_reviewer(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            estate_id,
+            account_id,
+            reviewer,
+        )
+        .await
+    })
+    .await
+}

@@ -1,0 +1,649 @@
+//! Renovation's reads and what its writes share: who the caller is to an
+//! application ([`who`]), the estate's scope list (with the defaults written
+//! on first use), the list, the application page. The writes are in
+//! [`apply`] (a new application), [`act`] (the state machine's steps) and
+//! [`setup`] (the estate's settings).
+
+pub mod act;
+pub mod apply;
+pub mod setup;
+
+use sqlx::{AnyPool, FromRow};
+
+use super::rules::{self, Who};
+use super::*;
+use crate::common::personal::{mask_id_number, mask_mobile};
+use crate::common::{Caller, EstateScope, Lang, Role};
+use crate::db::scope::scoped_estates;
+use crate::error::AppError;
+use crate::i18n::{tr, I18n};
+use crate::ui::desk_minute;
+
+/// The columns of [`AppDb`], in its order.
+const COLUMNS: &str = "r.id, r.app_no, r.estate_id, r.house_id, h.number as house_number, r.state, r.channel, \
+     r.applicant_id, res.name as applicant, r.applicant_role, r.owner_consent, r.contractor, r.licence_no, \
+     r.foreman, r.foreman_mobile, r.planned_start, r.planned_end, r.description, r.last_reason, \
+     r.created_at, r.updated_at";
+const FROM: &str =
+    "renovation r join house h on h.id = r.house_id join resident res on res.id = r.applicant_id";
+
+/// An application as stored (the foreman's number unmasked: server only).
+#[derive(Debug, Clone, FromRow)]
+pub struct AppDb {
+    pub id: i64,
+    pub app_no: String,
+    pub estate_id: i64,
+    pub house_id: i64,
+    pub house_number: String,
+    pub state: State,
+    pub channel: Channel,
+    pub applicant_id: i64,
+    pub applicant: String,
+    pub applicant_role: OccupancyRole,
+    pub owner_consent: String,
+    pub contractor: String,
+    pub licence_no: String,
+    pub foreman: String,
+    pub foreman_mobile: String,
+    pub planned_start: String,
+    pub planned_end: String,
+    pub description: String,
+    pub last_reason: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl AppDb {
+    fn row(&self) -> AppRow {
+        AppRow {
+            id: self.id,
+            app_no: self.app_no.clone(),
+            house_id: self.house_id,
+            house_number: self.house_number.clone(),
+            applicant: self.applicant.clone(),
+            contractor: self.contractor.clone(),
+            state: self.state,
+            planned_start: self.planned_start.clone(),
+            planned_end: self.planned_end.clone(),
+            updated_at: desk_minute(&self.updated_at),
+        }
+    }
+}
+
+/// One application, whoever may see it.
+pub async fn find<'e>(ex: impl sqlx::AnyExecutor<'e>, id: i64) -> sqlx::Result<Option<AppDb>> {
+    sqlx::query_as(&format!("select {COLUMNS} from {FROM} where r.id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// Whether `account` reviews renovations in `estate`.
+pub async fn is_reviewer<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    estate_id: i64,
+    account_id: i64,
+) -> sqlx::Result<bool> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "select account_id from renovation_reviewer where estate_id = $1 and account_id = $2",
+    )
+    .bind(estate_id)
+    .bind(account_id)
+    .fetch_optional(ex)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Who the caller is to an application: `Ok(Some(who))` when they may act on
+/// it, `Ok(None)` when they may only read it (a resident of the house who did
+/// not apply), and an error when it is not theirs to see — not found for a
+/// resident (another house is not theirs to know of), forbidden for staff.
+pub async fn who(pool: &AnyPool, caller: &Caller, app: &AppDb) -> Result<Option<Who>, AppError> {
+    match caller.role {
+        Role::Admin | Role::Manager | Role::Clerk => {
+            caller.check_estate(app.estate_id)?;
+            Ok(Some(Who::Desk {
+                manager: caller.role == Role::Manager,
+            }))
+        }
+        Role::Maintenance => {
+            caller.check_estate(app.estate_id)?;
+            if is_reviewer(pool, app.estate_id, caller.account_id).await? {
+                Ok(Some(Who::Reviewer))
+            } else {
+                Err(AppError::forbidden(
+                    "not a renovation reviewer of the estate",
+                ))
+            }
+        }
+        Role::Resident => {
+            // A resident of the house, for what was applied since their stay began.
+            let sees = caller
+                .residences
+                .iter()
+                .any(|r| r.house_id == app.house_id && app.created_at >= r.from);
+            if !sees {
+                return Err(AppError::NotFound);
+            }
+            let acting = crate::auth::residence::acting_resident(
+                pool,
+                caller.account_id,
+                app.house_id,
+                app.estate_id,
+            )
+            .await?;
+            Ok((acting == Some(app.applicant_id)).then_some(Who::Applicant))
+        }
+        Role::Security => Err(AppError::forbidden("security does not see renovations")),
+    }
+}
+
+/// A scope item as stored.
+#[derive(Debug, Clone, FromRow)]
+struct ScopeDb {
+    id: i64,
+    code: Option<String>,
+    name: String,
+    prohibited: i64,
+    rule: String,
+}
+
+impl ScopeDb {
+    /// The item in the reader's language: the defaults by their code, the rest as written.
+    fn to_rules(&self, lang: Lang) -> rules::Scope {
+        let (name, rule) = match &self.code {
+            Some(code) => (
+                tr(lang, &format!("renovation.scope_code.{code}")),
+                if self.prohibited == 1 {
+                    tr(lang, &format!("renovation.rule_code.{code}"))
+                } else {
+                    String::new()
+                },
+            ),
+            None => (self.name.clone(), self.rule.clone()),
+        };
+        rules::Scope {
+            id: self.id,
+            name,
+            prohibited: self.prohibited == 1,
+            rule,
+        }
+    }
+}
+
+/// The estate's live scope list, in its order, in the reader's language. An
+/// estate that never had one starts with [`rules::DEFAULT_SCOPE`] (written
+/// once: the unique code makes a second writer's insert do nothing).
+pub async fn scope(pool: &AnyPool, estate_id: i64, lang: Lang) -> sqlx::Result<Vec<rules::Scope>> {
+    let any: Option<(i64,)> =
+        sqlx::query_as("select id from renovation_scope where estate_id = $1 limit 1")
+            .bind(estate_id)
+            .fetch_optional(pool)
+            .await?;
+    if any.is_none() {
+        let now = crate::db::time::now();
+        for (position, (code, name, prohibited)) in rules::DEFAULT_SCOPE.iter().enumerate() {
+            sqlx::query(
+                "insert into renovation_scope (estate_id, code, name, prohibited, position, created_at) \
+                 values ($1, $2, $3, $4, $5, $6) on conflict do nothing",
+            )
+            .bind(estate_id)
+            .bind(*code)
+            .bind(*name)
+            .bind(i64::from(*prohibited))
+            .bind(position as i64)
+            .bind(&now)
+            .execute(pool)
+            .await?;
+        }
+    }
+    let rows: Vec<ScopeDb> = sqlx::query_as(
+        "select id, code, name, prohibited, rule from renovation_scope \
+         where estate_id = $1 and retired_at is null order by position, id",
+    )
+    .bind(estate_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(|s| s.to_rules(lang)).collect())
+}
+
+/// The estate's settings, or the defaults (inspected weekly, the usual hours).
+pub async fn settings<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    estate_id: i64,
+) -> sqlx::Result<(i64, String)> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "select inspection_days, work_hours from renovation_setting where estate_id = $1",
+    )
+    .bind(estate_id)
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.unwrap_or_else(|| (7, DEFAULT_WORK_HOURS.to_string())))
+}
+
+/// The working hours most estates allow noisy work in.
+pub const DEFAULT_WORK_HOURS: &str = "08:00–12:00，14:00–18:00（法定节假日不得进行噪音施工）";
+
+/// What waits for the caller in a state: the desk's checks, and a manager's approvals.
+fn waiting_for(role: Role) -> Vec<State> {
+    match role {
+        Role::Manager => vec![State::Submitted, State::Approval],
+        _ => vec![State::Submitted],
+    }
+}
+
+fn in_states(states: &[State]) -> String {
+    states
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The desk's list of an estate's applications.
+pub async fn list(
+    pool: &AnyPool,
+    caller: &Caller,
+    estate_id: i64,
+    filter: ListFilter,
+) -> sqlx::Result<AppList> {
+    let (estates, estate_id) = scoped_estates(pool, &caller.scope, estate_id).await?;
+    let mine_states = in_states(&waiting_for(caller.role));
+    let ended = in_states(&[State::Closed, State::Rejected, State::Withdrawn]);
+    let condition = match filter {
+        ListFilter::Mine => format!("r.state in ({mine_states})"),
+        ListFilter::Open => format!("r.state not in ({ended})"),
+        ListFilter::Ended => format!("r.state in ({ended})"),
+    };
+    let order = if filter == ListFilter::Ended {
+        "r.updated_at desc"
+    } else {
+        "r.created_at"
+    };
+    let rows: Vec<AppDb> = sqlx::query_as(&format!(
+        "select {COLUMNS} from {FROM} where r.estate_id = $1 and {condition} order by {order}, r.id limit 200"
+    ))
+    .bind(estate_id)
+    .fetch_all(pool)
+    .await?;
+    let counted: Vec<(State, i64)> = sqlx::query_as(&format!(
+        "select state, count(*) from renovation where estate_id = $1 and state not in ({ended}) group by state"
+    ))
+    .bind(estate_id)
+    .fetch_all(pool)
+    .await?;
+    let counts: Vec<(State, i64)> = State::ALL
+        .iter()
+        .filter_map(|s| counted.iter().find(|(c, _)| c == s).copied())
+        .collect();
+    let mine = counts
+        .iter()
+        .filter(|(s, _)| waiting_for(caller.role).contains(s))
+        .map(|(_, n)| n)
+        .sum();
+    Ok(AppList {
+        estates,
+        estate_id,
+        filter,
+        rows: rows.iter().map(AppDb::row).collect(),
+        mine,
+        counts,
+    })
+}
+
+/// The engineering reviews waiting for a reviewer, in every estate they review.
+pub async fn reviews(pool: &AnyPool, caller: &Caller) -> sqlx::Result<Vec<AppRow>> {
+    let rows: Vec<AppDb> = sqlx::query_as(&format!(
+        "select {COLUMNS} from {FROM} join renovation_reviewer rr on rr.estate_id = r.estate_id \
+         where rr.account_id = $1 and r.state = 'engineering' order by r.updated_at, r.id"
+    ))
+    .bind(caller.account_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .filter(|r| crate::common::sees_estate(&caller.scope, r.estate_id))
+        .map(AppDb::row)
+        .collect())
+}
+
+/// A resident's applications: their houses', since each stay began, newest first.
+pub async fn portal_list(pool: &AnyPool, caller: &Caller) -> sqlx::Result<Vec<AppRow>> {
+    let mut rows = Vec::new();
+    for r in &caller.residences {
+        let apps: Vec<AppDb> = sqlx::query_as(&format!(
+            "select {COLUMNS} from {FROM} where r.house_id = $1 and r.created_at >= $2 order by r.id desc"
+        ))
+        .bind(r.house_id)
+        .bind(&r.from)
+        .fetch_all(pool)
+        .await?;
+        rows.extend(apps.iter().map(AppDb::row));
+    }
+    Ok(rows)
+}
+
+#[derive(FromRow)]
+struct WorkerDb {
+    id: i64,
+    name: String,
+    mobile: String,
+    id_number: String,
+}
+
+#[derive(FromRow)]
+struct ItemDb {
+    code: Option<String>,
+    name: String,
+    note: String,
+}
+
+#[derive(FromRow)]
+struct EventDb {
+    account_id: Option<i64>,
+    actor_name: String,
+    action: String,
+    to_state: State,
+    note: String,
+    at: String,
+}
+
+/// One application's page, for whoever may see it (see [`who`]).
+pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, AppError> {
+    let app = find(pool, id).await?.ok_or(AppError::NotFound)?;
+    let who = who(pool, caller, &app).await?;
+    let lang = caller.lang;
+    let (estate_name,): (String,) = sqlx::query_as("select name from estate where id = $1")
+        .bind(app.estate_id)
+        .fetch_one(pool)
+        .await?;
+    let workers: Vec<WorkerDb> = sqlx::query_as(
+        "select id, name, mobile, id_number from renovation_worker where renovation_id = $1 order by position, id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let items: Vec<ItemDb> = sqlx::query_as(
+        "select s.code, s.name, i.note from renovation_item i join renovation_scope s on s.id = i.scope_id \
+         where i.renovation_id = $1 order by s.position, s.id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let events: Vec<EventDb> = sqlx::query_as(
+        "select account_id, actor_name, action, to_state, note, at from renovation_event \
+         where renovation_id = $1 order by id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let resident = caller.role == Role::Resident;
+    let timeline = events
+        .into_iter()
+        .map(|e| EventView {
+            at: desk_minute(&e.at),
+            // The portal names no staff: the service centre acted.
+            actor: if resident && e.account_id != Some(caller.account_id) && e.action != "apply" {
+                tr(lang, "renovation.actor.centre")
+            } else {
+                e.actor_name
+            },
+            action: Action::parse(&e.action),
+            to: e.to_state,
+            note: e.note,
+        })
+        .collect();
+    Ok(AppPage {
+        id: app.id,
+        app_no: app.app_no.clone(),
+        estate_id: app.estate_id,
+        estate_name,
+        house_id: app.house_id,
+        house_number: app.house_number.clone(),
+        state: app.state,
+        channel: app.channel,
+        applicant: app.applicant.clone(),
+        applicant_role: app.applicant_role,
+        owner_consent: app.owner_consent.clone(),
+        contractor: app.contractor.clone(),
+        licence_no: app.licence_no.clone(),
+        foreman: app.foreman.clone(),
+        foreman_mobile_masked: mask_mobile(&app.foreman_mobile),
+        planned_start: app.planned_start.clone(),
+        planned_end: app.planned_end.clone(),
+        description: app.description.clone(),
+        last_reason: app.last_reason.clone(),
+        workers: workers
+            .into_iter()
+            .map(|w| WorkerView {
+                id: w.id,
+                name: w.name,
+                mobile_masked: mask_mobile(&w.mobile),
+                id_masked: mask_id_number(&w.id_number),
+            })
+            .collect(),
+        items: items
+            .into_iter()
+            .map(|i| ItemView {
+                name: match i.code {
+                    Some(code) => tr(lang, &format!("renovation.scope_code.{code}")),
+                    None => i.name,
+                },
+                note: i.note,
+            })
+            .collect(),
+        timeline,
+        offered: who
+            .map(|w| rules::offered(app.state, w))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| act::WIRED.contains(a))
+            .collect(),
+        can_reveal: matches!(who, Some(Who::Desk { .. })),
+    })
+}
+
+/// Who may apply for a house: its owners and co-owners, and its tenants.
+pub async fn applicants<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    house_id: i64,
+) -> sqlx::Result<Vec<ApplicantChoice>> {
+    sqlx::query_as(
+        "select r.id as resident_id, r.name, o.role from occupancy o join resident r on r.id = o.resident_id \
+         where o.house_id = $1 and o.end_date is null and o.role in ('owner', 'co_owner', 'tenant') \
+         order by case o.role when 'owner' then 0 when 'co_owner' then 1 else 2 end, r.name",
+    )
+    .bind(house_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// The open application of a house, if any.
+pub async fn open_of<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    house_id: i64,
+) -> sqlx::Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(&format!(
+        "select id from renovation where house_id = $1 and state not in ({})",
+        in_states(&[State::Closed, State::Rejected, State::Withdrawn])
+    ))
+    .bind(house_id)
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// The application form for a house: who may apply (for a resident, only
+/// themselves), the scope list, the estate's working hours.
+pub async fn apply_page(
+    pool: &AnyPool,
+    caller: &Caller,
+    house_id: i64,
+    estate_id: i64,
+    number: &str,
+) -> Result<ApplyPage, AppError> {
+    // The desk's house-number box: the house of that number in one of its estates.
+    let house_id = if house_id <= 0 && caller.role != Role::Resident {
+        caller.check_estate(estate_id)?;
+        let found: Option<(i64,)> =
+            sqlx::query_as("select id from house where estate_id = $1 and number = $2")
+                .bind(estate_id)
+                .bind(number.trim())
+                .fetch_optional(pool)
+                .await?;
+        found.map(|(id,)| id).ok_or_else(|| {
+            AppError::Rule(
+                I18n(caller.lang).f("renovation.no_such_house", &[("number", number.trim())]),
+            )
+        })?
+    } else {
+        house_id
+    };
+    let house: Option<(i64, String)> =
+        sqlx::query_as("select estate_id, number from house where id = $1")
+            .bind(house_id)
+            .fetch_optional(pool)
+            .await?;
+    let (estate_id, house_number) = house.ok_or(AppError::NotFound)?;
+    let mut applicants = applicants(pool, house_id).await?;
+    if caller.role == Role::Resident {
+        if !caller.residences.iter().any(|r| r.house_id == house_id) {
+            return Err(AppError::NotFound);
+        }
+        let acting =
+            crate::auth::residence::acting_resident(pool, caller.account_id, house_id, estate_id)
+                .await?;
+        applicants.retain(|a| Some(a.resident_id) == acting);
+    } else {
+        caller.check_estate(estate_id)?;
+    }
+    let scope = scope(pool, estate_id, caller.lang).await?;
+    let (_, work_hours) = settings(pool, estate_id).await?;
+    Ok(ApplyPage {
+        house_id,
+        house_number,
+        applicants,
+        scope: scope
+            .into_iter()
+            .map(|s| ScopeChoice {
+                id: s.id,
+                name: s.name,
+            })
+            .collect(),
+        work_hours,
+        open_id: open_of(pool, house_id).await?,
+        today: crate::db::time::desk_today(),
+    })
+}
+
+/// A resident's portal page: their applications and the houses they may apply for.
+pub async fn portal_page(pool: &AnyPool, caller: &Caller) -> Result<PortalApps, AppError> {
+    let rows = portal_list(pool, caller).await?;
+    let mut houses = Vec::new();
+    for r in &caller.residences {
+        let house: Option<(i64, String)> =
+            sqlx::query_as("select estate_id, number from house where id = $1")
+                .bind(r.house_id)
+                .fetch_optional(pool)
+                .await?;
+        let Some((estate_id, number)) = house else {
+            continue;
+        };
+        let acting =
+            crate::auth::residence::acting_resident(pool, caller.account_id, r.house_id, estate_id)
+                .await?;
+        let may = applicants(pool, r.house_id)
+            .await?
+            .iter()
+            .any(|a| Some(a.resident_id) == acting);
+        if may {
+            houses.push(Choice {
+                id: r.house_id,
+                name: number,
+            });
+        }
+    }
+    Ok(PortalApps { rows, houses })
+}
+
+/// The full number of the foreman (`worker_id` none) or of a worker, for the
+/// desk of the estate; every reveal is in the operation log.
+pub async fn reveal(
+    pool: &AnyPool,
+    actor: &crate::db::audit::Actor,
+    caller: &Caller,
+    id: i64,
+    worker_id: Option<i64>,
+    field: crate::estate::PersonalField,
+) -> Result<String, AppError> {
+    use crate::common::{AuditAction, AuditEntity};
+    use crate::db::audit::Change;
+    use crate::estate::PersonalField;
+    let app = find(pool, id).await?.ok_or(AppError::NotFound)?;
+    if !matches!(who(pool, caller, &app).await?, Some(Who::Desk { .. })) {
+        return Err(AppError::forbidden(
+            "only the desk reveals a worker's details",
+        ));
+    }
+    let (value, entity, entity_id) = match worker_id {
+        None if field == PersonalField::Mobile => {
+            (app.foreman_mobile.clone(), AuditEntity::Renovation, id)
+        }
+        None => return Err(AppError::NotFound),
+        Some(w) => {
+            let found: Option<(String, String)> = sqlx::query_as(
+                "select mobile, id_number from renovation_worker where id = $1 and renovation_id = $2",
+            )
+            .bind(w)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+            let (mobile, id_number) = found.ok_or(AppError::NotFound)?;
+            let value = if field == PersonalField::Mobile {
+                mobile
+            } else {
+                id_number
+            };
+            (value, AuditEntity::RenovationWorker, w)
+        }
+    };
+    let action = match field {
+        PersonalField::Mobile => AuditAction::RevealMobile,
+        PersonalField::IdNumber => AuditAction::RevealIdNumber,
+    };
+    crate::db::audit::record(
+        pool,
+        actor,
+        Change::new(action, entity)
+            .id(entity_id)
+            .estate(app.estate_id),
+    )
+    .await?;
+    Ok(value)
+}
+
+/// Turns the rules' problems into the refusal the form shows, in `lang`.
+pub fn refused(lang: Lang, problems: Vec<rules::Problem>) -> AppError {
+    AppError::Invalid(
+        problems
+            .into_iter()
+            .map(|p| {
+                let args: Vec<(&str, &str)> =
+                    p.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                crate::error::FieldError {
+                    field: p.field,
+                    message: I18n(lang).f(p.key, &args),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The estates a caller may choose between (for the settings page).
+pub async fn estates(
+    pool: &AnyPool,
+    scope: &EstateScope,
+    wanted: i64,
+) -> sqlx::Result<(Vec<Choice>, i64)> {
+    scoped_estates(pool, scope, wanted).await
+}

@@ -1,0 +1,274 @@
+//! Renovation approvals (装修管理): an owner's application (装修申请) — the
+//! contractor, the workers, the planned period and the scope — worked
+//! through one state machine from the desk's check of completeness to the
+//! engineering review, the manager's approval, the fees and deposit, the
+//! permit, the inspections, the acceptance and the deposit's refund.
+//!
+//! - here: the types the pages and the server share, and the closed value sets;
+//! - `rules`: the state machine (who may move an application from which state
+//!   to which), the application form's checks, the prohibited items, the
+//!   scope every estate starts with (pure, unit-tested);
+//! - `db` (server only): the reads and the writes, one file per workflow;
+//! - `api`: server functions; `pages`: the desk's list, the application page
+//!   (shared with the maintenance phone and the portal), the forms, the settings.
+//!
+//! Above the register in the layers (an application is on a house, by one of
+//! its residents); billing's fees and deposit, the permit, inspections and the
+//! refund come in part 2 of issue 16.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod pages;
+pub mod rules;
+
+use serde::{Deserialize, Serialize};
+
+use crate::common::Choice;
+use crate::estate::OccupancyRole;
+
+crate::value_set! {
+    /// Where an application stands (申请状态).
+    pub enum State("renovation.state") {
+        /// 待审核: submitted, the desk checks it is complete.
+        Submitted = "submitted",
+        /// 待补充: back with the applicant for what is missing.
+        Returned = "returned",
+        /// 待工程审核
+        Engineering = "engineering",
+        /// 待经理审批
+        Approval = "approval",
+        /// 待缴费: approved; the fees and the deposit come before the permit.
+        Payment = "payment",
+        /// 施工中: the permit is issued.
+        Works = "works",
+        /// 延期待批
+        Extension = "extension",
+        /// 已停工: the permit is suspended after a serious violation.
+        Suspended = "suspended",
+        /// 待验收
+        Acceptance = "acceptance",
+        /// 整改中: the acceptance failed; a re-inspection follows.
+        Rectifying = "rectifying",
+        /// 待退押金: accepted; the deposit is refunded less approved deductions.
+        Refund = "refund",
+        /// 已结案
+        Closed = "closed",
+        /// 已驳回 (with the reason the applicant sees)
+        Rejected = "rejected",
+        /// 已撤回 by the applicant before the permit
+        Withdrawn = "withdrawn",
+    }
+}
+
+impl State {
+    /// Still under way (one per house at a time).
+    pub fn is_open(self) -> bool {
+        !matches!(self, State::Closed | State::Rejected | State::Withdrawn)
+    }
+}
+
+crate::value_set! {
+    /// What someone asks of an application.
+    pub enum Action("renovation.action") {
+        /// The desk finds it complete and sends it to engineering.
+        Check = "check",
+        /// The desk sends it back for what is missing.
+        Return = "return",
+        /// The applicant (or the desk for them) sends it again, completed.
+        Resubmit = "resubmit",
+        /// The engineering reviewer approves it.
+        Approve = "approve",
+        /// Refused at a review step, with a reason.
+        Reject = "reject",
+        /// The manager approves it: the fees and the deposit are due.
+        ManagerApprove = "manager_approve",
+        /// The applicant takes it back before the permit.
+        Withdraw = "withdraw",
+        IssuePermit = "issue_permit",
+        AskExtension = "ask_extension",
+        ApproveExtension = "approve_extension",
+        RefuseExtension = "refuse_extension",
+        Suspend = "suspend",
+        Resume = "resume",
+        AskAcceptance = "ask_acceptance",
+        PassAcceptance = "pass_acceptance",
+        FailAcceptance = "fail_acceptance",
+        AskReinspection = "ask_reinspection",
+        /// The deposit refunded less the approved deductions: closed.
+        Refund = "refund",
+    }
+}
+
+crate::value_set! {
+    /// Where an application was made.
+    pub enum Channel("renovation.channel") {
+        Desk = "desk",
+        Portal = "portal",
+    }
+}
+
+crate::value_set! {
+    /// The desk list's filters.
+    pub enum ListFilter("renovation.filter") {
+        /// Waiting for the caller: the desk's checks, a manager's approvals.
+        Mine = "mine",
+        /// Everything under way.
+        Open = "open",
+        /// Closed, rejected or withdrawn.
+        Ended = "ended",
+    }
+}
+
+/// An application on a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppRow {
+    pub id: i64,
+    pub app_no: String,
+    pub house_id: i64,
+    pub house_number: String,
+    pub applicant: String,
+    pub contractor: String,
+    pub state: State,
+    pub planned_start: String,
+    pub planned_end: String,
+    pub updated_at: String,
+}
+
+/// The desk's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppList {
+    pub estates: Vec<Choice>,
+    pub estate_id: i64,
+    pub filter: ListFilter,
+    pub rows: Vec<AppRow>,
+    /// How many wait for the caller (the desk's checks; a manager's approvals too).
+    pub mine: i64,
+    /// Open applications by state, in the machine's order.
+    pub counts: Vec<(State, i64)>,
+}
+
+/// A worker of the contractor's, personal data masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerView {
+    pub id: i64,
+    pub name: String,
+    pub mobile_masked: String,
+    pub id_masked: String,
+}
+
+/// A scope item of an application, in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemView {
+    pub name: String,
+    pub note: String,
+}
+
+/// One transition on the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    pub at: String,
+    pub actor: String,
+    /// `None`: the application was made.
+    pub action: Option<Action>,
+    pub to: State,
+    pub note: String,
+}
+
+/// One application's page (the desk's, the reviewer's phone, the portal's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppPage {
+    pub id: i64,
+    pub app_no: String,
+    pub estate_id: i64,
+    pub estate_name: String,
+    pub house_id: i64,
+    pub house_number: String,
+    pub state: State,
+    pub channel: Channel,
+    pub applicant: String,
+    pub applicant_role: OccupancyRole,
+    pub owner_consent: String,
+    pub contractor: String,
+    pub licence_no: String,
+    pub foreman: String,
+    pub foreman_mobile_masked: String,
+    pub planned_start: String,
+    pub planned_end: String,
+    pub description: String,
+    /// The last review's words to the applicant (what is missing, why rejected).
+    pub last_reason: String,
+    pub workers: Vec<WorkerView>,
+    pub items: Vec<ItemView>,
+    pub timeline: Vec<EventView>,
+    /// What the caller may do now, in the order the page offers it.
+    pub offered: Vec<Action>,
+    /// The caller may reveal the foreman's and workers' numbers (the desk).
+    pub can_reveal: bool,
+}
+
+/// A scope item the form offers (prohibited ones too: they are refused with their rule).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeChoice {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Who may apply for a house: its owners, and its tenants with consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ApplicantChoice {
+    pub resident_id: i64,
+    pub name: String,
+    pub role: OccupancyRole,
+}
+
+/// The application form's page: the house, who may apply, the scope list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyPage {
+    pub house_id: i64,
+    pub house_number: String,
+    pub applicants: Vec<ApplicantChoice>,
+    pub scope: Vec<ScopeChoice>,
+    pub work_hours: String,
+    /// The house's application under way, if any (a second is refused).
+    pub open_id: Option<i64>,
+    pub today: String,
+}
+
+/// A scope item in the settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeRow {
+    pub id: i64,
+    pub name: String,
+    pub prohibited: bool,
+    pub rule: String,
+}
+
+/// A maintenance account of the estate, and whether it reviews renovations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewerRow {
+    pub account_id: i64,
+    pub name: String,
+    pub reviewer: bool,
+}
+
+/// The estate's renovation settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Setup {
+    pub estates: Vec<Choice>,
+    pub estate_id: i64,
+    pub scope: Vec<ScopeRow>,
+    pub inspection_days: i64,
+    pub work_hours: String,
+    pub reviewers: Vec<ReviewerRow>,
+    pub can_edit: bool,
+}
+
+/// A resident's application, on the portal's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalApps {
+    pub rows: Vec<AppRow>,
+    /// The houses the caller may apply for (owner, co-owner, tenant).
+    pub houses: Vec<Choice>,
+}

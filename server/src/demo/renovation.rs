@@ -1,0 +1,162 @@
+//! The demo estate's renovation desk: the engineering reviewer named, and
+//! applications in the states a service centre sees on a normal morning —
+//! one just submitted, one back with its applicant for the drawings, one with
+//! engineering, one with the manager, one approved and waiting for its fees,
+//! one rejected. Written through the functions the pages call, by the people
+//! whose steps they are.
+
+use app::common::{Caller, EstateScope, Lang, Role};
+use app::db::audit::Actor;
+use app::db::Database;
+use app::renovation::db::{act, apply, setup};
+use app::renovation::rules::{ApplicationForm, WorkerForm};
+use app::renovation::Action;
+
+/// A staff member of the demo, as caller and actor.
+async fn staff(db: &Database, username: &str) -> anyhow::Result<(Caller, Actor)> {
+    let (id, name, role): (i64, String, Role) =
+        sqlx::query_as("select id, display_name, role from account where username = $1")
+            .bind(username)
+            .fetch_one(&db.pool)
+            .await?;
+    let caller = Caller {
+        account_id: id,
+        role,
+        display_name: name.clone(),
+        lang: Lang::Zh,
+        scope: EstateScope::All,
+        resident_id: None,
+        residences: Vec::new(),
+    };
+    let actor = Actor {
+        account_id: Some(id),
+        name,
+        ip: None,
+    };
+    Ok((caller, actor))
+}
+
+pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
+    let fail = |e: app::error::AppError| anyhow::anyhow!("demo renovation: {e:?}");
+    let (clerk, clerk_actor) = staff(db, "clerk").await?;
+    let (manager, manager_actor) = staff(db, "manager").await?;
+    let (engineer, engineer_actor) = staff(db, "maintenance").await?;
+    setup::set_reviewer(
+        db,
+        &manager_actor,
+        &manager,
+        estate_id,
+        engineer.account_id,
+        true,
+    )
+    .await
+    .map_err(fail)?;
+    // Owner-occupied houses, leaving the demo resident's own house (the
+    // portal's journey applies there) and the move-out's.
+    let owners: Vec<(i64, i64)> = sqlx::query_as(
+        "select h.id, o.resident_id from house h join occupancy o on o.house_id = h.id \
+         where h.estate_id = $1 and o.role = 'owner' and o.end_date is null \
+           and h.number not in ('1-1-101', '1-2-1102') \
+         order by h.number limit 6",
+    )
+    .bind(estate_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let scope = app::renovation::db::scope(&db.pool, estate_id, Lang::Zh).await?;
+    let item = |code_name: &str| scope.iter().find(|s| s.name == code_name).map(|s| s.id);
+    let today = chrono::NaiveDate::parse_from_str(&app::db::time::desk_today(), "%Y-%m-%d")?;
+    let day = |days: i64| app::db::time::date_to_db(today + chrono::Duration::days(days));
+    // (contractor, foreman, items, the steps taken with their words)
+    let plans: [(&str, &str, &[&str], &[(Action, &str)]); 6] = [
+        ("美家装饰工程有限公司", "周建华", &["墙面", "地面"], &[]),
+        (
+            "安居装饰设计有限公司",
+            "吴海涛",
+            &["卫生间", "给排水改造"],
+            &[(Action::Return, "卫生间防水做法未说明，请补交防水施工图。")],
+        ),
+        (
+            "宏图建筑装饰有限公司",
+            "郑国平",
+            &["厨房", "电路改造"],
+            &[(Action::Check, "")],
+        ),
+        (
+            "美家装饰工程有限公司",
+            "周建华",
+            &["门窗", "空调安装"],
+            &[
+                (Action::Check, ""),
+                (Action::Approve, "空调外机位置符合规划。"),
+            ],
+        ),
+        (
+            "城市之光装饰有限公司",
+            "孙立",
+            &["墙面", "地面", "卫生间"],
+            &[
+                (Action::Check, ""),
+                (Action::Approve, ""),
+                (Action::ManagerApprove, ""),
+            ],
+        ),
+        (
+            "快装家居服务部",
+            "赵小军",
+            &["墙面", "电路改造"],
+            &[
+                (Action::Check, ""),
+                (
+                    Action::Reject,
+                    "电路改造方案在承重墙上开槽过深，不予通过；请调整走线方案后重新申请。",
+                ),
+            ],
+        ),
+    ];
+    for (n, ((house_id, applicant_id), (contractor, foreman, items, steps))) in
+        owners.iter().zip(plans.iter()).enumerate()
+    {
+        let form = ApplicationForm {
+            contractor: (*contractor).into(),
+            licence_no: format!("91310115MA1H{:05}X", 3100 + n),
+            foreman: (*foreman).into(),
+            foreman_mobile: format!("1391200{:04}", 7100 + n),
+            planned_start: day(3 + n as i64),
+            planned_end: day(60 + n as i64),
+            description: String::new(),
+            owner_consent: String::new(),
+            workers: vec![
+                WorkerForm {
+                    name: "李强".into(),
+                    mobile: format!("1370021{:04}", 1000 + n),
+                    id_number: "110101199003074514".into(),
+                },
+                WorkerForm {
+                    name: "王师傅".into(),
+                    mobile: format!("1370021{:04}", 2000 + n),
+                    id_number: "31011519851122302X".into(),
+                },
+            ],
+            items: items
+                .iter()
+                .filter_map(|i| item(i))
+                .map(|id| (id, String::new()))
+                .collect(),
+        };
+        let id = apply::apply(db, &clerk_actor, &clerk, *house_id, *applicant_id, &form)
+            .await
+            .map_err(fail)?;
+        for (action, note) in steps.iter() {
+            let (caller, actor) = match action {
+                Action::Approve => (&engineer, &engineer_actor),
+                Action::ManagerApprove => (&manager, &manager_actor),
+                Action::Reject if steps.len() > 1 => (&engineer, &engineer_actor),
+                _ => (&clerk, &clerk_actor),
+            };
+            act::act(db, actor, caller, id, *action, note)
+                .await
+                .map_err(fail)?;
+        }
+    }
+    Ok(())
+}
