@@ -72,11 +72,12 @@ impl AppError {
     pub fn field_message(&self, field: &str) -> Option<String> {
         match self {
             AppError::Invalid(errors) => {
-                let messages: Vec<&str> = errors
-                    .iter()
-                    .filter(|e| e.field == field)
-                    .map(|e| e.message.as_str())
-                    .collect();
+                let mut messages: Vec<&str> = Vec::new();
+                for e in errors.iter().filter(|e| e.field == field) {
+                    if !messages.contains(&e.message.as_str()) {
+                        messages.push(&e.message);
+                    }
+                }
                 (!messages.is_empty()).then(|| messages.join(" "))
             }
             _ => None,

@@ -95,6 +95,8 @@ create table renovation_event (
     to_state        text not null,
     account_id      integer references account(id),
     actor_name      text not null,
+    -- staff (the portal names them only as the service centre), or the applicant
+    by_staff        integer not null check (by_staff in (0, 1)),
     note            text not null default '',
     at              text not null
 );

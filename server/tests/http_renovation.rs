@@ -113,6 +113,26 @@ async fn each_role_reads_and_works_only_what_renovation_gives_it() {
             }
         }
     }
+    // Security and maintenance neither apply nor open the form; a clerk edits no settings.
+    let house = one(&desk, "select id from house where number = '1-1-101'").await;
+    for who in ["security", "maintenance"] {
+        let mut b = signed_in(&desk, who, PASSWORD).await;
+        let r = b
+            .call(
+                "get_renovation_form",
+                &format!("house_id={house}&estate_id={ch}&number="),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who}");
+        let body = format!(
+            "house_id={house}&contractor=x&licence_no=X1&foreman=y&foreman_mobile=13912345678\
+             &planned_start={}&planned_end={}&items[]=1",
+            app::db::time::desk_today(),
+            app::db::time::desk_today()
+        );
+        let r = b.call("apply_renovation", &body).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who}");
+    }
     // A worker who does not review; the clerk at engineering and approval steps.
     let mut worker = signed_in(&desk, "maintenance2", PASSWORD).await;
     let r = worker
@@ -138,6 +158,13 @@ async fn each_role_reads_and_works_only_what_renovation_gives_it() {
         .call(
             "renovation_step",
             &format!("id={approval}&action=manager_approve"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = clerk
+        .call(
+            "add_renovation_scope",
+            &format!("estate_id={ch}&name={}", urlencode("随便")),
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);

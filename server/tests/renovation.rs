@@ -28,9 +28,7 @@ async fn owner(c: &Counter) -> (Person, i64) {
 }
 
 async fn scope_id(c: &Counter, name: &str) -> i64 {
-    let scope = reno::scope(&c.db.pool, c.ch, Lang::Zh)
-        .await
-        .expect("scope");
+    let scope = reno::scope(&c.db, c.ch, Lang::Zh).await.expect("scope");
     scope
         .iter()
         .find(|s| s.name == name)
@@ -133,9 +131,18 @@ async fn an_owner_applies_in_the_portal_and_it_goes_through_every_review() {
         );
 
         // The resident cannot check their own application; the clerk returns it, with words.
-        let own = act::act(db, &owner.actor, &owner.caller, id, Action::Check, "").await;
+        let own = act::act(db, &owner.actor, &owner.caller, id, Action::Check, None, "").await;
         forbidden(&own, "a resident checking");
-        let silent = act::act(db, &c.clerk.actor, &c.clerk.caller, id, Action::Return, " ").await;
+        let silent = act::act(
+            db,
+            &c.clerk.actor,
+            &c.clerk.caller,
+            id,
+            Action::Return,
+            None,
+            " ",
+        )
+        .await;
         assert!(field_error(&silent, "note").contains("原因"), "{e}");
         act::act(
             db,
@@ -143,6 +150,7 @@ async fn an_owner_applies_in_the_portal_and_it_goes_through_every_review() {
             &c.clerk.caller,
             id,
             Action::Return,
+            None,
             "请补交厨房水电走向图。",
         )
         .await
@@ -163,17 +171,34 @@ async fn an_owner_applies_in_the_portal_and_it_goes_through_every_review() {
             &owner.caller,
             id,
             Action::Resubmit,
+            None,
             "已交到前台。",
         )
         .await
         .expect("resubmit");
-        act::act(db, &c.clerk.actor, &c.clerk.caller, id, Action::Check, "")
-            .await
-            .expect("check");
+        act::act(
+            db,
+            &c.clerk.actor,
+            &c.clerk.caller,
+            id,
+            Action::Check,
+            None,
+            "",
+        )
+        .await
+        .expect("check");
 
         // Engineering: not the clerk's step, nor the manager's; the reviewer approves.
-        let clerk_approves =
-            act::act(db, &c.clerk.actor, &c.clerk.caller, id, Action::Approve, "").await;
+        let clerk_approves = act::act(
+            db,
+            &c.clerk.actor,
+            &c.clerk.caller,
+            id,
+            Action::Approve,
+            None,
+            "",
+        )
+        .await;
         forbidden(&clerk_approves, "a clerk approving engineering");
         act::act(
             db,
@@ -181,6 +206,7 @@ async fn an_owner_applies_in_the_portal_and_it_goes_through_every_review() {
             &engineer.caller,
             id,
             Action::Approve,
+            None,
             "水电走向合理。",
         )
         .await
@@ -192,6 +218,7 @@ async fn an_owner_applies_in_the_portal_and_it_goes_through_every_review() {
             &c.clerk.caller,
             id,
             Action::ManagerApprove,
+            None,
             "",
         )
         .await;
@@ -202,6 +229,7 @@ async fn an_owner_applies_in_the_portal_and_it_goes_through_every_review() {
             &c.manager.caller,
             id,
             Action::ManagerApprove,
+            None,
             "",
         )
         .await
@@ -214,6 +242,7 @@ async fn an_owner_applies_in_the_portal_and_it_goes_through_every_review() {
             &c.manager.caller,
             id,
             Action::ManagerApprove,
+            None,
             "",
         )
         .await;
@@ -228,6 +257,7 @@ async fn an_owner_applies_in_the_portal_and_it_goes_through_every_review() {
             &c.clerk.caller,
             id,
             Action::IssuePermit,
+            None,
             "",
         )
         .await;
@@ -321,6 +351,7 @@ async fn an_owner_applies_in_the_portal_and_it_goes_through_every_review() {
             &owner.caller,
             id,
             Action::Withdraw,
+            None,
             "改期装修。",
         )
         .await
@@ -357,7 +388,16 @@ async fn the_wrong_people_see_nothing_and_two_reviewers_at_once_make_one_step() 
             "another estate's clerk",
         );
         forbidden(
-            &act::act(db, &jx_clerk.actor, &jx_clerk.caller, id, Action::Check, "").await,
+            &act::act(
+                db,
+                &jx_clerk.actor,
+                &jx_clerk.caller,
+                id,
+                Action::Check,
+                None,
+                "",
+            )
+            .await,
             "another estate's clerk acting",
         );
         let worker = staff(db, "maintenance2", c.ch).await;
@@ -387,6 +427,7 @@ async fn the_wrong_people_see_nothing_and_two_reviewers_at_once_make_one_step() 
                     &neighbour.caller,
                     id,
                     Action::Withdraw,
+                    None,
                     "x"
                 )
                 .await,
@@ -397,9 +438,17 @@ async fn the_wrong_people_see_nothing_and_two_reviewers_at_once_make_one_step() 
         assert_eq!(state(&c, id).await, State::Submitted, "{e}");
 
         // Two reviewers approve at the same moment: one step is taken, the other is told.
-        act::act(db, &c.clerk.actor, &c.clerk.caller, id, Action::Check, "")
-            .await
-            .expect("check");
+        act::act(
+            db,
+            &c.clerk.actor,
+            &c.clerk.caller,
+            id,
+            Action::Check,
+            None,
+            "",
+        )
+        .await
+        .expect("check");
         setup::set_reviewer(
             db,
             &c.manager.actor,
@@ -412,13 +461,22 @@ async fn the_wrong_people_see_nothing_and_two_reviewers_at_once_make_one_step() 
         .expect("second reviewer");
         let first = staff(db, "maintenance", c.ch).await;
         let (a, b) = tokio::join!(
-            act::act(db, &first.actor, &first.caller, id, Action::Approve, ""),
+            act::act(
+                db,
+                &first.actor,
+                &first.caller,
+                id,
+                Action::Approve,
+                Some(State::Engineering),
+                ""
+            ),
             act::act(
                 db,
                 &worker.actor,
                 &worker.caller,
                 id,
                 Action::Reject,
+                Some(State::Engineering),
                 "不合规"
             ),
         );
@@ -443,8 +501,7 @@ async fn an_estate_adds_its_own_prohibited_item_with_its_rule() {
         let c = counter(&t).await;
         let e = c.engine;
         let db = &c.db;
-        let (m, zh) = (&c.manager, Lang::Zh);
-        let _ = zh;
+        let m = &c.manager;
         // A prohibited item needs its rule; a clerk cannot edit the list.
         let no_rule = setup::add_scope(db, &m.actor, &m.caller, c.ch, "封闭阳台", true, " ").await;
         assert!(field_error(&no_rule, "rule").contains("依据"), "{e}");
@@ -480,7 +537,7 @@ async fn an_estate_adds_its_own_prohibited_item_with_its_rule() {
         setup::retire_scope(db, &m.actor, &m.caller, c.ch, balcony)
             .await
             .expect("retire");
-        let page = reno::apply_page(&db.pool, &owner.caller, house, 0, "")
+        let page = reno::apply_page(db, &owner.caller, house, 0, "")
             .await
             .expect("form");
         assert!(!page.scope.iter().any(|s| s.id == balcony), "{e}");
@@ -530,6 +587,134 @@ async fn an_estate_adds_its_own_prohibited_item_with_its_rule() {
                 "rejected"
             ],
             "{e}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn tenants_apply_with_consent_family_never_and_a_later_resident_sees_nothing_earlier() {
+    for t in TestDb::both().await {
+        let c = counter(&t).await;
+        let e = c.engine;
+        let db = &c.db;
+        // A let house with no application under way.
+        let (house, tenant_id): (i64, i64) = sqlx::query_as(
+            "select h.id, t.resident_id from house h \
+             join occupancy t on t.house_id = h.id and t.role = 'tenant' and t.end_date is null \
+             where h.estate_id = $1 and h.number <> '1-1-101' \
+               and not exists (select 1 from renovation r where r.house_id = h.id) \
+             order by h.id limit 1",
+        )
+        .bind(c.ch)
+        .fetch_one(&db.pool)
+        .await
+        .expect("a let house");
+        // A family member of the house (the neighbour's owner, also living here) may not apply.
+        let neighbour = one(
+            db,
+            "select o.resident_id from occupancy o join house h on h.id = o.house_id \
+             where h.number = '1-1-102' and o.role = 'owner' and o.end_date is null limit 1",
+        )
+        .await;
+        sqlx::query(
+            "insert into occupancy (house_id, resident_id, role, start_date, created_at) \
+             values ($1, $2, 'family', '2025-01-01', '2025-01-01T00:00:00Z')",
+        )
+        .bind(house)
+        .bind(neighbour)
+        .execute(&db.pool)
+        .await
+        .expect("family");
+        let family = resident(db, neighbour).await;
+        let form_page = reno::apply_page(db, &family.caller, house, 0, "")
+            .await
+            .expect("form");
+        assert!(
+            form_page.applicants.is_empty(),
+            "{e}: a family member is offered no applicant"
+        );
+        let refused = apply::apply(
+            db,
+            &family.actor,
+            &family.caller,
+            house,
+            0,
+            &form(&c, &["墙面"]).await,
+        )
+        .await;
+        assert!(field_error(&refused, "applicant").contains("业主"), "{e}");
+        // A tenant: only with the owner's consent written down.
+        let tenant = resident(db, tenant_id).await;
+        let mut f = form(&c, &["墙面"]).await;
+        let refused = apply::apply(db, &tenant.actor, &tenant.caller, house, 0, &f).await;
+        assert!(
+            field_error(&refused, "owner_consent").contains("同意"),
+            "{e}"
+        );
+        f.owner_consent = "业主书面同意（2026-12-01 签字）".into();
+        let id = apply::apply(db, &tenant.actor, &tenant.caller, house, 0, &f)
+            .await
+            .expect("tenant applies");
+        let app = reno::find(&db.pool, id)
+            .await
+            .expect("find")
+            .expect("there");
+        assert_eq!(
+            app.applicant_role,
+            app::estate::OccupancyRole::Tenant,
+            "{e}"
+        );
+        assert_eq!(app.owner_consent, "业主书面同意（2026-12-01 签字）", "{e}");
+        // Someone who moves in afterwards sees nothing of it, and is told to ask the desk.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        sqlx::query(
+            "insert into occupancy (house_id, resident_id, role, start_date, created_at) \
+             values ($1, $2, 'co_owner', $3, $4)",
+        )
+        .bind(house)
+        .bind(neighbour)
+        .bind(app::db::time::desk_today())
+        .bind(app::db::time::now())
+        .execute(&db.pool)
+        .await
+        .expect("later co-owner");
+        sqlx::query("update occupancy set end_date = $1 where house_id = $2 and resident_id = $3 and role = 'family'")
+            .bind(app::db::time::desk_today())
+            .bind(house)
+            .bind(neighbour)
+            .execute(&db.pool)
+            .await
+            .expect("family ends");
+        let later = resident(db, neighbour).await;
+        assert!(
+            matches!(
+                reno::page(&db.pool, &later.caller, id).await,
+                Err(AppError::NotFound)
+            ),
+            "{e}"
+        );
+        let form_page = reno::apply_page(db, &later.caller, house, 0, "")
+            .await
+            .expect("form");
+        assert!(
+            form_page.open_elsewhere && form_page.open_id.is_none(),
+            "{e}"
+        );
+        // An application made at the desk names the service centre, not the clerk, in the portal.
+        let (desk_app, applicant): (i64, i64) = sqlx::query_as(
+            "select id, applicant_id from renovation where channel = 'desk' order by id limit 1",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .expect("a desk application");
+        let its_owner = resident(db, applicant).await;
+        let portal = reno::page(&db.pool, &its_owner.caller, desk_app)
+            .await
+            .expect("portal page");
+        assert_eq!(portal.timeline[0].actor, "物业服务中心", "{e}");
+        assert!(
+            portal.offered.contains(&Action::Withdraw),
+            "{e}: the applicant it was made for acts on it"
         );
     }
 }

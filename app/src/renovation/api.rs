@@ -52,7 +52,7 @@ pub async fn get_renovation_form(
 ) -> Result<ApplyPage, AppError> {
     guarded(Permission::SignedIn, move |call| async move {
         call.require_any(&[Permission::UseDesk, Permission::UsePortal])?;
-        super::db::apply_page(call.pool(), &call.caller, house_id, estate_id, &number).await
+        super::db::apply_page(call.db(), &call.caller, house_id, estate_id, &number).await
     })
     .await
 }
@@ -156,6 +156,7 @@ pub async fn apply_renovation(
 pub async fn renovation_step(
     id: i64,
     action: String,
+    seen: Option<String>,
     note: Option<String>,
 ) -> Result<State, AppError> {
     guarded(Permission::SignedIn, move |call| async move {
@@ -171,6 +172,7 @@ pub async fn renovation_step(
             &call.caller,
             id,
             action,
+            seen.as_deref().and_then(State::parse),
             note.as_deref().unwrap_or_default(),
         )
         .await
@@ -204,7 +206,7 @@ pub async fn reveal_renovation_contact(
 #[server(endpoint = "get_renovation_setup")]
 pub async fn get_renovation_setup(estate_id: i64) -> Result<Setup, AppError> {
     guarded(Permission::UseDesk, move |call| async move {
-        super::db::setup::page(call.pool(), &call.caller, estate_id).await
+        super::db::setup::page(call.db(), &call.caller, estate_id).await
     })
     .await
 }

@@ -233,6 +233,8 @@ pub struct ApplyPage {
     pub work_hours: String,
     /// The house's application under way, if any (a second is refused).
     pub open_id: Option<i64>,
+    /// One is under way that the caller may not see (made before they moved in).
+    pub open_elsewhere: bool,
     pub today: String,
 }
 

@@ -62,7 +62,7 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
     .bind(estate_id)
     .fetch_all(&db.pool)
     .await?;
-    let scope = app::renovation::db::scope(&db.pool, estate_id, Lang::Zh).await?;
+    let scope = app::renovation::db::scope(db, estate_id, Lang::Zh).await?;
     let item = |code_name: &str| scope.iter().find(|s| s.name == code_name).map(|s| s.id);
     let today = chrono::NaiveDate::parse_from_str(&app::db::time::desk_today(), "%Y-%m-%d")?;
     let day = |days: i64| app::db::time::date_to_db(today + chrono::Duration::days(days));
@@ -153,7 +153,7 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
                 Action::Reject if steps.len() > 1 => (&engineer, &engineer_actor),
                 _ => (&clerk, &clerk_actor),
             };
-            act::act(db, actor, caller, id, *action, note)
+            act::act(db, actor, caller, id, *action, None, note)
                 .await
                 .map_err(fail)?;
         }

@@ -23,7 +23,8 @@ pub const WIRED: &[Action] = &[
     Action::Withdraw,
 ];
 
-/// Appends a transition to the application's timeline, by the write's author.
+/// Appends a transition to the application's timeline, by the write's
+/// author (`by_staff`: the portal names staff only as the service centre).
 pub async fn event(
     w: &mut Write,
     id: i64,
@@ -31,12 +32,14 @@ pub async fn event(
     from: Option<State>,
     to: State,
     note: &str,
+    by_staff: bool,
 ) -> sqlx::Result<()> {
     let account_id = w.actor().account_id;
     let name = w.actor().name.clone();
     sqlx::query(
-        "insert into renovation_event (renovation_id, action, from_state, to_state, account_id, actor_name, note, at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "insert into renovation_event (renovation_id, action, from_state, to_state, account_id, actor_name, \
+                                       by_staff, note, at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id)
     .bind(action)
@@ -44,6 +47,7 @@ pub async fn event(
     .bind(to)
     .bind(account_id)
     .bind(name)
+    .bind(i64::from(by_staff))
     .bind(note)
     .bind(time::now())
     .execute(&mut **w)
@@ -52,23 +56,23 @@ pub async fn event(
 }
 
 /// Takes `action` on application `id` for the caller, with `note` (required
-/// where the applicant must read why). Returns the new state.
+/// where the applicant must read why). `seen`: the state the caller's page
+/// showed — if the application has moved on since, someone else acted first
+/// and nothing is done. Returns the new state.
+#[allow(clippy::too_many_arguments)]
 pub async fn act(
     db: &Database,
     actor: &Actor,
     caller: &Caller,
     id: i64,
     action: Action,
+    seen: Option<State>,
     note: &str,
 ) -> Result<State, AppError> {
     let lang = caller.lang;
     if !WIRED.contains(&action) {
         return Err(AppError::Rule(tr(lang, rules::Refusal::NotNow.key())));
     }
-    let app = find(&db.pool, id).await?.ok_or(AppError::NotFound)?;
-    let Some(who) = super::who(&db.pool, caller, &app).await? else {
-        return Err(AppError::forbidden("a resident who did not apply"));
-    };
     let note = note.trim();
     if rules::needs_reason(action) && note.is_empty() {
         return Err(AppError::field(
@@ -79,19 +83,28 @@ pub async fn act(
     if note.chars().count() > 500 {
         return Err(AppError::field("note", tr(lang, "renovation.invalid.text")));
     }
+    let house_id = find(&db.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .house_id;
     let mut w = db.write(actor.clone()).await?;
-    w.lock(LockOn::House(app.house_id)).await?;
-    // Decided on the state read inside the write: a step taken meanwhile is seen.
-    let (from,): (State,) = sqlx::query_as("select state from renovation where id = $1")
-        .bind(id)
-        .fetch_one(&mut *w)
-        .await?;
+    w.lock(LockOn::House(house_id)).await?;
+    // Who asks, and from what state, read inside the write: a step taken, a
+    // reviewer struck off or an applicant moved out meanwhile is seen.
+    let app = find(&mut *w, id).await?.ok_or(AppError::NotFound)?;
+    let Some(who) = super::who(&mut w, caller, &app).await? else {
+        return Err(AppError::forbidden("a resident who did not apply"));
+    };
+    let from = app.state;
+    if seen.is_some_and(|s| s != from) {
+        return Err(AppError::Conflict(tr(lang, "renovation.refused.moved_on")));
+    }
     let to = rules::decide(from, action, who).map_err(|r| match r {
         rules::Refusal::NotYours => AppError::forbidden("not this asker's step"),
         rules::Refusal::NotNow => AppError::Conflict(tr(lang, r.key())),
     })?;
-    // The words the applicant reads stay on the application until the next review's.
-    // A review that moves it on clears them.
+    // The words the applicant reads stay on the application until the next
+    // review's; a review that moves it on clears them.
     let reason = match action {
         Action::Return | Action::Reject => Some(note),
         Action::Withdraw => None,
@@ -111,9 +124,18 @@ pub async fn act(
     .execute(&mut *w)
     .await?;
     if moved.rows_affected() != 1 {
-        return Err(AppError::Conflict(tr(lang, rules::Refusal::NotNow.key())));
+        return Err(AppError::Conflict(tr(lang, "renovation.refused.moved_on")));
     }
-    event(&mut w, id, action.as_str(), Some(from), to, note).await?;
+    event(
+        &mut w,
+        id,
+        action.as_str(),
+        Some(from),
+        to,
+        note,
+        who != Who::Applicant,
+    )
+    .await?;
     w.audit(
         Change::new(AuditAction::RenovationStep, AuditEntity::Renovation)
             .id(id)

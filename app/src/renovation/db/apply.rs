@@ -28,30 +28,37 @@ pub async fn apply(
         .fetch_optional(pool)
         .await?;
     let (estate_id,) = house.ok_or(AppError::NotFound)?;
-    let (channel, applicant_id) = if caller.role == Role::Resident {
+    let resident = caller.role == Role::Resident;
+    if resident {
         if !caller.residences.iter().any(|r| r.house_id == house_id) {
             return Err(AppError::NotFound);
         }
-        let acting =
-            crate::auth::residence::acting_resident(pool, caller.account_id, house_id, estate_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-        (Channel::Portal, acting)
     } else {
         caller.check_estate(estate_id)?;
-        (Channel::Desk, applicant_id)
+    }
+    let channel = if resident {
+        Channel::Portal
+    } else {
+        Channel::Desk
     };
     let today =
         NaiveDate::parse_from_str(&time::desk_today(), "%Y-%m-%d").map_err(AppError::internal)?;
-    let scope = super::scope(pool, estate_id, lang).await?;
+    let scope = super::scope(db, estate_id, lang).await?;
     let mut w = db.write(actor.clone()).await?;
     w.lock(LockOn::House(house_id)).await?;
-    // Who applies: read inside the write, so a move-out meanwhile is seen.
-    let role = applicants(&mut *w, house_id)
-        .await?
-        .into_iter()
-        .find(|a| a.resident_id == applicant_id)
-        .map(|a| a.role);
+    // Who applies, read inside the write (a move-out meanwhile is seen): at
+    // the desk the one named; in the portal the caller's own best record in
+    // the house, whatever the form says.
+    let may = applicants(&mut *w, house_id, resident.then_some(caller.account_id)).await?;
+    let chosen = if resident {
+        may.first()
+    } else {
+        may.iter().find(|a| a.resident_id == applicant_id)
+    };
+    let (applicant_id, role) = match chosen {
+        Some(a) => (a.resident_id, Some(a.role)),
+        None => (applicant_id, None),
+    };
     let mut problems = Vec::new();
     match role {
         None => problems.push(rules::Problem {
@@ -76,8 +83,12 @@ pub async fn apply(
     };
     let role = role.ok_or_else(|| AppError::internal("applicant checked above"))?;
     if let Some(open) = open_of(&mut *w, house_id).await? {
+        let (app_no,): (String,) = sqlx::query_as("select app_no from renovation where id = $1")
+            .bind(open)
+            .fetch_one(&mut *w)
+            .await?;
         return Err(AppError::Conflict(
-            I18n(lang).f("renovation.refused.open", &[("id", &open.to_string())]),
+            I18n(lang).f("renovation.refused.open", &[("id", &app_no)]),
         ));
     }
     let now = time::now();
@@ -107,7 +118,7 @@ pub async fn apply(
     .fetch_one(&mut *w)
     .await
     .on_unique(|| AppError::Conflict(tr(lang, "renovation.refused.open_any")))?;
-    let app_no = format!("ZX{}-{id:05}", &now[..4]);
+    let app_no = format!("ZX{}-{id:05}", &time::desk_today()[..4]);
     sqlx::query("update renovation set app_no = $1 where id = $2")
         .bind(&app_no)
         .bind(id)
@@ -136,7 +147,7 @@ pub async fn apply(
         .execute(&mut *w)
         .await?;
     }
-    super::act::event(&mut w, id, "apply", None, State::Submitted, "").await?;
+    super::act::event(&mut w, id, "apply", None, State::Submitted, "", !resident).await?;
     w.audit(
         Change::new(AuditAction::ApplyRenovation, AuditEntity::Renovation)
             .id(id)

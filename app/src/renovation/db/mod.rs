@@ -98,7 +98,13 @@ pub async fn is_reviewer<'e>(
 /// it, `Ok(None)` when they may only read it (a resident of the house who did
 /// not apply), and an error when it is not theirs to see — not found for a
 /// resident (another house is not theirs to know of), forbidden for staff.
-pub async fn who(pool: &AnyPool, caller: &Caller, app: &AppDb) -> Result<Option<Who>, AppError> {
+/// Asked inside a step's write too, so a reviewer struck off or an applicant
+/// moved out meanwhile is seen.
+pub async fn who(
+    conn: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    app: &AppDb,
+) -> Result<Option<Who>, AppError> {
     match caller.role {
         Role::Admin | Role::Manager | Role::Clerk => {
             caller.check_estate(app.estate_id)?;
@@ -108,7 +114,7 @@ pub async fn who(pool: &AnyPool, caller: &Caller, app: &AppDb) -> Result<Option<
         }
         Role::Maintenance => {
             caller.check_estate(app.estate_id)?;
-            if is_reviewer(pool, app.estate_id, caller.account_id).await? {
+            if is_reviewer(&mut *conn, app.estate_id, caller.account_id).await? {
                 Ok(Some(Who::Reviewer))
             } else {
                 Err(AppError::forbidden(
@@ -125,14 +131,19 @@ pub async fn who(pool: &AnyPool, caller: &Caller, app: &AppDb) -> Result<Option<
             if !sees {
                 return Err(AppError::NotFound);
             }
-            let acting = crate::auth::residence::acting_resident(
-                pool,
-                caller.account_id,
-                app.house_id,
-                app.estate_id,
+            // The applicant: the record that applied is one of the account's
+            // (a person may hold two) and still lives in the house.
+            let applied: Option<(i64,)> = sqlx::query_as(
+                "select o.id from occupancy o join account_resident ar on ar.resident_id = o.resident_id \
+                 where ar.account_id = $1 and o.resident_id = $2 and o.house_id = $3 and o.end_date is null \
+                 limit 1",
             )
+            .bind(caller.account_id)
+            .bind(app.applicant_id)
+            .bind(app.house_id)
+            .fetch_optional(&mut *conn)
             .await?;
-            Ok((acting == Some(app.applicant_id)).then_some(Who::Applicant))
+            Ok(applied.map(|_| Who::Applicant))
         }
         Role::Security => Err(AppError::forbidden("security does not see renovations")),
     }
@@ -174,13 +185,23 @@ impl ScopeDb {
 /// The estate's live scope list, in its order, in the reader's language. An
 /// estate that never had one starts with [`rules::DEFAULT_SCOPE`] (written
 /// once: the unique code makes a second writer's insert do nothing).
-pub async fn scope(pool: &AnyPool, estate_id: i64, lang: Lang) -> sqlx::Result<Vec<rules::Scope>> {
-    let any: Option<(i64,)> =
-        sqlx::query_as("select id from renovation_scope where estate_id = $1 limit 1")
-            .bind(estate_id)
-            .fetch_optional(pool)
-            .await?;
+pub async fn scope(
+    db: &crate::db::Database,
+    estate_id: i64,
+    lang: Lang,
+) -> sqlx::Result<Vec<rules::Scope>> {
+    let pool = &db.pool;
+    let exists = "select id from renovation_scope where estate_id = $1 limit 1";
+    let any: Option<(i64,)> = sqlx::query_as(exists)
+        .bind(estate_id)
+        .fetch_optional(pool)
+        .await?;
     if any.is_none() {
+        // The whole default list in one write (a second writer's inserts do
+        // nothing: the codes are unique), seen by readers all at once.
+        let mut w = db
+            .write(crate::db::audit::Actor::system("renovation scope"))
+            .await?;
         let now = crate::db::time::now();
         for (position, (code, name, prohibited)) in rules::DEFAULT_SCOPE.iter().enumerate() {
             sqlx::query(
@@ -193,9 +214,10 @@ pub async fn scope(pool: &AnyPool, estate_id: i64, lang: Lang) -> sqlx::Result<V
             .bind(i64::from(*prohibited))
             .bind(position as i64)
             .bind(&now)
-            .execute(pool)
+            .execute(&mut *w)
             .await?;
         }
+        w.commit().await?;
     }
     let rows: Vec<ScopeDb> = sqlx::query_as(
         "select id, code, name, prohibited, rule from renovation_scope \
@@ -340,7 +362,7 @@ struct ItemDb {
 
 #[derive(FromRow)]
 struct EventDb {
-    account_id: Option<i64>,
+    by_staff: i64,
     actor_name: String,
     action: String,
     to_state: State,
@@ -351,7 +373,7 @@ struct EventDb {
 /// One application's page, for whoever may see it (see [`who`]).
 pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, AppError> {
     let app = find(pool, id).await?.ok_or(AppError::NotFound)?;
-    let who = who(pool, caller, &app).await?;
+    let who = who(&mut *pool.acquire().await?, caller, &app).await?;
     let lang = caller.lang;
     let (estate_name,): (String,) = sqlx::query_as("select name from estate where id = $1")
         .bind(app.estate_id)
@@ -371,7 +393,7 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, A
     .fetch_all(pool)
     .await?;
     let events: Vec<EventDb> = sqlx::query_as(
-        "select account_id, actor_name, action, to_state, note, at from renovation_event \
+        "select by_staff, actor_name, action, to_state, note, at from renovation_event \
          where renovation_id = $1 order by id",
     )
     .bind(id)
@@ -383,7 +405,7 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, A
         .map(|e| EventView {
             at: desk_minute(&e.at),
             // The portal names no staff: the service centre acted.
-            actor: if resident && e.account_id != Some(caller.account_id) && e.action != "apply" {
+            actor: if resident && e.by_staff == 1 {
                 tr(lang, "renovation.actor.centre")
             } else {
                 e.actor_name
@@ -443,17 +465,26 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, A
     })
 }
 
-/// Who may apply for a house: its owners and co-owners, and its tenants.
+/// Who may apply for a house: its owners and co-owners, and its tenants,
+/// owners first; `account`: only that account's own records (a resident
+/// applying in the portal, who may hold two).
 pub async fn applicants<'e>(
     ex: impl sqlx::AnyExecutor<'e>,
     house_id: i64,
+    account: Option<i64>,
 ) -> sqlx::Result<Vec<ApplicantChoice>> {
-    sqlx::query_as(
+    let own = if account.is_some() {
+        "and exists (select 1 from account_resident ar where ar.resident_id = r.id and ar.account_id = $2)"
+    } else {
+        "and $2 = 0"
+    };
+    sqlx::query_as(&format!(
         "select r.id as resident_id, r.name, o.role from occupancy o join resident r on r.id = o.resident_id \
-         where o.house_id = $1 and o.end_date is null and o.role in ('owner', 'co_owner', 'tenant') \
-         order by case o.role when 'owner' then 0 when 'co_owner' then 1 else 2 end, r.name",
-    )
+         where o.house_id = $1 and o.end_date is null and o.role in ('owner', 'co_owner', 'tenant') {own} \
+         order by case o.role when 'owner' then 0 when 'co_owner' then 1 else 2 end, r.name, r.id"
+    ))
     .bind(house_id)
+    .bind(account.unwrap_or(0))
     .fetch_all(ex)
     .await
 }
@@ -476,14 +507,16 @@ pub async fn open_of<'e>(
 /// The application form for a house: who may apply (for a resident, only
 /// themselves), the scope list, the estate's working hours.
 pub async fn apply_page(
-    pool: &AnyPool,
+    db: &crate::db::Database,
     caller: &Caller,
     house_id: i64,
     estate_id: i64,
     number: &str,
 ) -> Result<ApplyPage, AppError> {
+    let pool = &db.pool;
+    let resident = caller.role == Role::Resident;
     // The desk's house-number box: the house of that number in one of its estates.
-    let house_id = if house_id <= 0 && caller.role != Role::Resident {
+    let house_id = if house_id <= 0 && !resident {
         caller.check_estate(estate_id)?;
         let found: Option<(i64,)> =
             sqlx::query_as("select id from house where estate_id = $1 and number = $2")
@@ -505,20 +538,33 @@ pub async fn apply_page(
             .fetch_optional(pool)
             .await?;
     let (estate_id, house_number) = house.ok_or(AppError::NotFound)?;
-    let mut applicants = applicants(pool, house_id).await?;
-    if caller.role == Role::Resident {
+    if resident {
         if !caller.residences.iter().any(|r| r.house_id == house_id) {
             return Err(AppError::NotFound);
         }
-        let acting =
-            crate::auth::residence::acting_resident(pool, caller.account_id, house_id, estate_id)
-                .await?;
-        applicants.retain(|a| Some(a.resident_id) == acting);
     } else {
         caller.check_estate(estate_id)?;
     }
-    let scope = scope(pool, estate_id, caller.lang).await?;
+    // A resident applies as their own best record in the house.
+    let mut applicants = applicants(pool, house_id, resident.then_some(caller.account_id)).await?;
+    if resident {
+        applicants.truncate(1);
+    }
+    let scope = scope(db, estate_id, caller.lang).await?;
     let (_, work_hours) = settings(pool, estate_id).await?;
+    // An application under way: shown to whoever may see it; a resident who
+    // may not (one made before they moved in) is told to ask the desk.
+    let open = match open_of(pool, house_id).await? {
+        Some(id) => find(pool, id).await?,
+        None => None,
+    };
+    let (open_id, open_elsewhere) = match open {
+        Some(app) => match who(&mut *pool.acquire().await?, caller, &app).await {
+            Ok(_) => (Some(app.id), false),
+            Err(_) => (None, true),
+        },
+        None => (None, false),
+    };
     Ok(ApplyPage {
         house_id,
         house_number,
@@ -531,7 +577,8 @@ pub async fn apply_page(
             })
             .collect(),
         work_hours,
-        open_id: open_of(pool, house_id).await?,
+        open_id,
+        open_elsewhere,
         today: crate::db::time::desk_today(),
     })
 }
@@ -546,16 +593,12 @@ pub async fn portal_page(pool: &AnyPool, caller: &Caller) -> Result<PortalApps, 
                 .bind(r.house_id)
                 .fetch_optional(pool)
                 .await?;
-        let Some((estate_id, number)) = house else {
+        let Some((_, number)) = house else {
             continue;
         };
-        let acting =
-            crate::auth::residence::acting_resident(pool, caller.account_id, r.house_id, estate_id)
-                .await?;
-        let may = applicants(pool, r.house_id)
+        let may = !applicants(pool, r.house_id, Some(caller.account_id))
             .await?
-            .iter()
-            .any(|a| Some(a.resident_id) == acting);
+            .is_empty();
         if may {
             houses.push(Choice {
                 id: r.house_id,
@@ -580,7 +623,10 @@ pub async fn reveal(
     use crate::db::audit::Change;
     use crate::estate::PersonalField;
     let app = find(pool, id).await?.ok_or(AppError::NotFound)?;
-    if !matches!(who(pool, caller, &app).await?, Some(Who::Desk { .. })) {
+    if !matches!(
+        who(&mut *pool.acquire().await?, caller, &app).await?,
+        Some(Who::Desk { .. })
+    ) {
         return Err(AppError::forbidden(
             "only the desk reveals a worker's details",
         ));

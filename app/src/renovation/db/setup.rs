@@ -9,12 +9,13 @@ use crate::db::audit::{Actor, Change};
 use crate::db::{time, Database};
 
 /// The settings page of an estate the caller works for.
-pub async fn page(pool: &AnyPool, caller: &Caller, estate_id: i64) -> Result<Setup, AppError> {
+pub async fn page(db: &Database, caller: &Caller, estate_id: i64) -> Result<Setup, AppError> {
+    let pool = &db.pool;
     let (estates, estate_id) = estates(pool, &caller.scope, estate_id).await?;
     if estate_id == 0 {
         return Err(AppError::NotFound);
     }
-    let scope = super::scope(pool, estate_id, caller.lang).await?;
+    let scope = super::scope(db, estate_id, caller.lang).await?;
     let (inspection_days, work_hours) = settings(pool, estate_id).await?;
     let reviewers: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
         "select a.id, a.display_name, rr.account_id from account a \
@@ -90,8 +91,15 @@ pub async fn add_scope(
     if !problems.is_empty() {
         return Err(refused(lang, problems));
     }
-    let live = super::scope(&db.pool, estate_id, lang).await?;
-    if live.iter().any(|s| s.name == name) {
+    // Against the list as shown in the caller's language and as stored.
+    let shown = super::scope(db, estate_id, lang).await?;
+    let stored: Vec<(String,)> = sqlx::query_as(
+        "select name from renovation_scope where estate_id = $1 and retired_at is null",
+    )
+    .bind(estate_id)
+    .fetch_all(&db.pool)
+    .await?;
+    if shown.iter().any(|s| s.name == name) || stored.iter().any(|(n,)| n == name) {
         return Err(AppError::field(
             "name",
             tr(lang, "renovation.invalid.scope_exists"),

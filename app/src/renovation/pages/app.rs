@@ -118,7 +118,7 @@ fn AppView(p: AppPage, step: ServerAction<RenovationStep>, seat: Seat) -> impl I
             <div><dt>{i18n.t("renovation.period")}</dt><dd>{p.planned_start.clone()} " — " {p.planned_end.clone()}</dd></div>
             <div><dt>{i18n.t("renovation.channel_label")}</dt><dd>{i18n.t(p.channel.key())}</dd></div>
         </dl>
-        {(!offered.is_empty()).then(|| view! { <Steps id offered=offered.clone() step /> })}
+        {(!offered.is_empty()).then(|| view! { <Steps id state=p.state offered=offered.clone() step /> })}
         <div class="columns">
             <section class="panel">
                 <h2>{i18n.t("renovation.contractor_section")}</h2>
@@ -188,23 +188,39 @@ fn Contact(
 
 /// The steps the caller may take now, each a form with the words it needs.
 #[component]
-fn Steps(id: i64, offered: Vec<Action>, step: ServerAction<RenovationStep>) -> impl IntoView {
+fn Steps(
+    id: i64,
+    state: State,
+    offered: Vec<Action>,
+    step: ServerAction<RenovationStep>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let v = step.value();
+    // Which form was sent last: its note carries the error.
+    let sent = RwSignal::new(None::<Action>);
     let forms = offered
         .into_iter()
         .map(|action| {
             let i18n = use_i18n();
             let required = needs_reason(action);
             let danger = matches!(action, Action::Reject | Action::Withdraw | Action::Return);
+            let error = Signal::derive(move || {
+                (sent.get() == Some(action))
+                    .then(|| field_error(v, "note").get())
+                    .flatten()
+            });
             view! {
                 <ActionForm action=step attr:class="step-form">
                     <input type="hidden" name="id" value=id />
                     <input type="hidden" name="action" value=action.as_str() />
+                    <input type="hidden" name="seen" value=state.as_str() />
                     <TextareaField
                         label=i18n.t(if required { "renovation.note_required" } else { "renovation.note" })
-                        name="note" id=format!("note-{}", action.as_str()) rows=2 required=required maxlength=500 />
-                    <button type="submit" class:danger=danger>{i18n.t(action.key())}</button>
+                        name="note" id=format!("note-{}", action.as_str()) rows=2 required=required
+                        maxlength=500 error />
+                    <button type="submit" class:danger=danger on:click=move |_| sent.set(Some(action))>
+                        {i18n.t(action.key())}
+                    </button>
                 </ActionForm>
             }
         })
@@ -213,7 +229,6 @@ fn Steps(id: i64, offered: Vec<Action>, step: ServerAction<RenovationStep>) -> i
         <section class="panel" aria-labelledby="steps">
             <h2 id="steps">{i18n.t("renovation.steps")}</h2>
             <FormError error=form_error(v) />
-            <p class="field-error" role="alert">{move || field_error(v, "note").get()}</p>
             <div class="step-forms">{forms}</div>
         </section>
     }

@@ -75,6 +75,9 @@ fn ApplyForm(f: ApplyPage, desk: bool) -> impl IntoView {
         }
         .into_any();
     }
+    if f.open_elsewhere {
+        return view! { <p class="notice">{i18n.t("renovation.open_elsewhere")}</p> }.into_any();
+    }
     if f.applicants.is_empty() {
         return view! { <p class="notice">{i18n.t("renovation.nobody_may_apply")}</p> }.into_any();
     }
