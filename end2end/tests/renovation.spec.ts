@@ -31,7 +31,7 @@ async function step(page: Page, button: string, note = '') {
 }
 
 test.describe('renovation approvals', () => {
-  test('an owner applies on a phone — a prohibited item refused with its rule, then without it — and the desk, the engineer on his phone and the manager approve it', async ({ browser }, info) => {
+  test('an owner applies on a phone — a prohibited item refused with its rule, then without it — and the desk, the engineer on his phone and the manager approve it; the clerk takes fees and deposit on one receipt and issues the permit', async ({ browser }, info) => {
     test.skip(info.project.name !== 'desktop', 'the journey opens its own phone and desk contexts');
     test.setTimeout(120_000);
 
@@ -121,6 +121,30 @@ test.describe('renovation approvals', () => {
     await expect(owner.locator('.timeline li')).toHaveCount(4);
     await expect(owner.locator('.timeline')).toContainText('物业服务中心');
     await expect(owner.locator('.timeline')).not.toContainText('张师傅');
+    await noHorizontalScroll(owner);
+
+    // At the counter the clerk takes the fees and the deposit on one receipt and issues the permit.
+    await clerk.reload();
+    await hydrated(clerk);
+    await expect(clerk.getByTestId('fees-total')).toHaveText('3,800.00');
+    await expect(clerk.locator('#fees')).toBeVisible();
+    await clerk.getByRole('button', { name: '收取 3,800.00 元（一张收据）' }).click();
+    await expect(clerk.getByTestId('fees-paid')).toContainText('已缴');
+    await clerk.getByRole('button', { name: '发放装修许可证' }).click();
+    await expect(clerk.locator('.page-head .badge')).toHaveText('施工中');
+    await expect(clerk.getByTestId('permit-no')).toContainText('XK20');
+    // The day's close shows the deposit apart: money held, not takings.
+    await clerk.goto('/desk/close');
+    await hydrated(clerk);
+    await expect(clerk.locator('main')).toContainText('其中押金');
+
+    // The owner's statement: what was paid, the deposit held, the permit.
+    await owner.reload();
+    await hydrated(owner);
+    await expect(owner.locator('.page-head .badge')).toHaveText('施工中');
+    await expect(owner.getByTestId('fees-paid')).toContainText('已缴');
+    await expect(owner.locator('.badge.held')).toHaveText('押金');
+    await expect(owner.getByTestId('permit-no')).toContainText('XK20');
     await noHorizontalScroll(owner);
 
     // The refused first try is a 422 the browser logs (one); nothing else.

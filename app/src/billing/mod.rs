@@ -42,6 +42,10 @@ use serde::{Deserialize, Serialize};
 pub use crate::common::money::{fen_plain, fen_text};
 pub use crate::common::Choice;
 
+/// The new-item form's kind for a deposit (押金): a one-off whose money is
+/// held, not earned (no late fee, no arrears, never spent by the prepaid balance).
+pub const DEPOSIT: &str = "deposit";
+
 crate::value_set! {
     /// How a fee item is charged (计费方式).
     pub enum FeeKind("billing.kind") {
@@ -152,6 +156,8 @@ pub struct FeeItemView {
     pub kind: FeeKind,
     pub due_days: i64,
     pub unit: String,
+    /// 1: money held, not earned (a deposit).
+    pub held: i64,
     #[cfg_attr(feature = "ssr", sqlx(skip))]
     pub rates: Vec<RateView>,
 }
@@ -247,6 +253,8 @@ pub struct LineView {
     pub receipt_no: Option<String>,
     pub payment_id: Option<i64>,
     pub by_prepaid: bool,
+    /// A deposit: money held for the house, not earned (never overdue).
+    pub held: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -317,6 +325,8 @@ pub struct HouseAccount {
     pub unpaid_fen: i64,
     pub late_fen: i64,
     pub balance_fen: i64,
+    /// Deposits paid and held for the house (押金代管).
+    pub held_fen: i64,
     pub payments: Vec<PaymentView>,
     pub prepaid: Vec<PrepaidView>,
     pub waivers: Vec<WaiverView>,
@@ -368,6 +378,8 @@ pub struct DayView {
     pub reversals_count: i64,
     pub reversed_fen: i64,
     pub by_method: Vec<(PayMethod, i64)>,
+    /// Of what was received, deposits held (押金代管), not takings.
+    pub held_fen: i64,
     pub closed_at: Option<String>,
 }
 

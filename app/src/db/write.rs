@@ -28,6 +28,8 @@ pub enum LockOn {
     /// An estate's billing of a month: a bill run's start and a move-out's
     /// part-month lines (the run reads the days move-outs billed).
     EstateBilling(i64),
+    /// An estate's renovation permits (their numbers run per estate).
+    RenovationPermits(i64),
 }
 
 /// A write transaction with its author; see the module documentation.
@@ -106,6 +108,7 @@ async fn lock(conn: &mut AnyConnection, backend: Backend, on: LockOn) -> sqlx::R
             LockOn::KeyCount(id) => (4i64 << 56) | id,
             LockOn::KeySet(id) => (5i64 << 56) | id,
             LockOn::EstateBilling(id) => (6i64 << 56) | id,
+            LockOn::RenovationPermits(id) => (7i64 << 56) | id,
         };
         sqlx::query("select pg_advisory_xact_lock($1)")
             .bind(key)

@@ -282,3 +282,71 @@ pub async fn set_renovation_reviewer(
     })
     .await
 }
+
+/// 收取装修费用: the estate's charges raised and paid on one receipt.
+#[server(endpoint = "pay_renovation")]
+pub async fn pay_renovation(
+    id: i64,
+    method: String,
+    received: String,
+    request_key: String,
+) -> Result<String, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        super::db::money::pay(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            id,
+            &method,
+            &received,
+            &request_key,
+        )
+        .await
+    })
+    .await
+}
+
+/// 发放装修许可证, once paid and nothing else owed.
+#[server(endpoint = "issue_renovation_permit")]
+pub async fn issue_renovation_permit(id: i64) -> Result<String, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        super::db::money::issue_permit(call.db(), &call.actor(), &call.caller, id).await
+    })
+    .await
+}
+
+/// Charges an item on renovations approved from now on (or changes its amount).
+#[server(endpoint = "set_renovation_charge")]
+pub async fn set_renovation_charge(
+    estate_id: i64,
+    fee_item_id: i64,
+    amount: String,
+) -> Result<(), AppError> {
+    guarded(Permission::ManageRenovations, move |call| async move {
+        super::db::money::set_charge(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            estate_id,
+            fee_item_id,
+            &amount,
+        )
+        .await
+    })
+    .await
+}
+
+#[server(endpoint = "remove_renovation_charge")]
+pub async fn remove_renovation_charge(estate_id: i64, fee_item_id: i64) -> Result<(), AppError> {
+    guarded(Permission::ManageRenovations, move |call| async move {
+        super::db::money::remove_charge(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            estate_id,
+            fee_item_id,
+        )
+        .await
+    })
+    .await
+}

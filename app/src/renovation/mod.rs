@@ -175,6 +175,32 @@ pub struct EventView {
     pub note: String,
 }
 
+/// A charge of an approved application: raised and paid together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChargeLine {
+    pub name: String,
+    pub amount_fen: i64,
+    /// A deposit: money held for the house, refunded less deductions.
+    pub held: bool,
+}
+
+/// An approved application's fees and deposit, and the permit's conditions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fees {
+    /// The estate's charges (not yet paid) or the lines raised (paid).
+    pub lines: Vec<ChargeLine>,
+    pub total_fen: i64,
+    pub receipt_no: Option<String>,
+    pub payment_id: Option<i64>,
+    /// What the house owes besides (no permit until it is settled).
+    pub arrears_fen: i64,
+    /// A one-time key for the payment form.
+    pub request_key: String,
+    /// The desk may take the payment now / issue the permit now.
+    pub can_pay: bool,
+    pub can_issue: bool,
+}
+
 /// One application's page (the desk's, the reviewer's phone, the portal's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppPage {
@@ -205,6 +231,10 @@ pub struct AppPage {
     pub offered: Vec<Action>,
     /// The caller may reveal the foreman's and workers' numbers (the desk).
     pub can_reveal: bool,
+    /// From the manager's approval on.
+    pub fees: Option<Fees>,
+    /// The permit's number, once issued.
+    pub permit_no: String,
 }
 
 /// A scope item the form offers (prohibited ones too: they are refused with their rule).
@@ -238,6 +268,15 @@ pub struct ApplyPage {
     pub today: String,
 }
 
+/// One of the estate's charges, in the settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChargeRow {
+    pub fee_item_id: i64,
+    pub name: String,
+    pub amount_fen: i64,
+    pub held: bool,
+}
+
 /// A scope item in the settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScopeRow {
@@ -264,6 +303,9 @@ pub struct Setup {
     pub inspection_days: i64,
     pub work_hours: String,
     pub reviewers: Vec<ReviewerRow>,
+    pub charges: Vec<ChargeRow>,
+    /// The estate's one-off fee items a charge can be made of.
+    pub one_off_items: Vec<Choice>,
     pub can_edit: bool,
 }
 

@@ -376,7 +376,8 @@ async fn load_billing(db: &Database, estate_id: i64, actor: &Actor) -> anyhow::R
         ("物业服务费", "area", "residential", "2.35", ""),
         ("电梯运行费", "fixed", "residential", "30", ""),
         ("水费", "metered", "any", "3.45", "吨"),
-        ("装修押金", "one_off", "any", "", ""),
+        // A deposit: money held, not income (no late fee, no arrears).
+        ("装修押金", app::billing::rules::DEPOSIT, "any", "", ""),
     ];
     let mut water = 0;
     for (name, kind, use_kind, rate, unit) in items {

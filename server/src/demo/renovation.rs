@@ -8,7 +8,7 @@
 use app::common::{Caller, EstateScope, Lang, Role};
 use app::db::audit::Actor;
 use app::db::Database;
-use app::renovation::db::{act, apply, setup};
+use app::renovation::db::{act, apply, money, setup};
 use app::renovation::rules::{ApplicationForm, WorkerForm};
 use app::renovation::Action;
 
@@ -51,6 +51,38 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
     )
     .await
     .map_err(fail)?;
+    // What an approved renovation pays: two fees (income) and the deposit (held).
+    for (name, amount) in [
+        ("装修管理费", "500.00"),
+        ("装修垃圾清运费", "300.00"),
+        ("装修押金", "3000.00"),
+    ] {
+        let existing: Option<(i64,)> =
+            sqlx::query_as("select id from fee_item where estate_id = $1 and name = $2")
+                .bind(estate_id)
+                .bind(name)
+                .fetch_optional(&db.pool)
+                .await?;
+        // The deposit's item is billing's own (装修押金, held); the fees are made here.
+        let item = match existing {
+            Some((id,)) => id,
+            None => app::billing::db::create_fee_item(
+                db,
+                &manager_actor,
+                Lang::Zh,
+                estate_id,
+                name,
+                "one_off",
+                "0",
+                "",
+            )
+            .await
+            .map_err(fail)?,
+        };
+        money::set_charge(db, &manager_actor, &manager, estate_id, item, amount)
+            .await
+            .map_err(fail)?;
+    }
     // Owner-occupied houses, leaving the demo resident's own house (the
     // portal's journey applies there) and the move-out's.
     let owners: Vec<(i64, i64)> = sqlx::query_as(

@@ -39,7 +39,9 @@ pub(crate) fn line_view(
         outstanding_fen: l.outstanding(),
         late_fee_fen: fee.fen,
         late_days: fee.days,
-        overdue: l.outstanding() > 0 && l.due_date.as_str() < time::date_to_db(today).as_str(),
+        overdue: l.held == 0
+            && l.outstanding() > 0
+            && l.due_date.as_str() < time::date_to_db(today).as_str(),
         due_date: l.due_date.clone(),
         explanation: explain(&l.basis, lang),
         is_late_fee: l.late_fee_of.is_some(),
@@ -48,7 +50,17 @@ pub(crate) fn line_view(
         receipt_no: l.settled.as_ref().and_then(|s| s.receipt_no.clone()),
         payment_id: l.settled.as_ref().and_then(|s| s.payment_id),
         by_prepaid: l.settled.as_ref().is_some_and(|s| s.payment_id.is_none()),
+        held: l.held == 1,
     }
+}
+
+/// The deposits paid and held for a house: its held lines' standing settlements.
+pub fn held_fen(lines: &[LineState]) -> i64 {
+    lines
+        .iter()
+        .filter(|l| l.held == 1)
+        .filter_map(|l| l.settled.as_ref().map(|s| s.amount_fen))
+        .sum()
 }
 
 /// A house's account: unpaid and settled lines, payments, prepaid balance, waivers.
@@ -116,6 +128,7 @@ pub async fn house_account(
         estate_id,
         estate_name,
         owners: owners(&mut *conn, house_id).await?,
+        held_fen: held_fen(&lines),
         unpaid_fen: unpaid.iter().map(|l| l.outstanding_fen).sum(),
         late_fen: unpaid.iter().map(|l| l.late_fee_fen).sum(),
         unpaid,

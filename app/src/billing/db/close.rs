@@ -28,6 +28,7 @@ fn day_view(
         reversals_count: t.reversals_count,
         reversed_fen: t.reversed_fen,
         by_method: t.by_method,
+        held_fen: t.held_fen,
         closed_at,
     }
 }

@@ -65,7 +65,7 @@ pub async fn fee_setup(
 ) -> sqlx::Result<FeeSetup> {
     let (estates, estate_id) = scoped_estates(pool, scope, wanted).await?;
     let mut items: Vec<FeeItemView> = sqlx::query_as(
-        "select id, name, kind, due_days, unit from fee_item where estate_id = $1 order by id",
+        "select id, name, kind, due_days, unit, held from fee_item where estate_id = $1 order by id",
     )
     .bind(estate_id)
     .fetch_all(pool)
@@ -126,13 +126,15 @@ pub async fn create_fee_item(
     let mut w = db.write(actor.clone()).await?;
     // Names are unique within an estate.
     let (id,): (i64,) = sqlx::query_as(
-        "insert into fee_item (estate_id, name, kind, due_days, unit, created_at) values ($1, $2, $3, $4, $5, $6) returning id",
+        "insert into fee_item (estate_id, name, kind, due_days, unit, held, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7) returning id",
     )
     .bind(estate_id)
     .bind(&item.name)
     .bind(item.kind)
     .bind(item.due_days)
     .bind(&item.unit)
+    .bind(i64::from(item.held))
     .bind(time::now())
     .fetch_one(&mut *w)
     .await
@@ -142,7 +144,7 @@ pub async fn create_fee_item(
             .id(id)
             .estate(estate_id)
             .after(serde_json::json!({
-                "name": item.name, "kind": item.kind, "due_days": item.due_days,
+                "name": item.name, "kind": item.kind, "due_days": item.due_days, "held": item.held,
             })),
     )
     .await?;

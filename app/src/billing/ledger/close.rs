@@ -16,6 +16,8 @@ pub struct DayTotals {
     pub reversed_fen: i64,
     /// By method, in [`PayMethod::ALL`]'s order; methods not used are absent.
     pub by_method: Vec<(PayMethod, i64)>,
+    /// Of what was received, deposits (押金): money held, not takings.
+    pub held_fen: i64,
 }
 
 /// Whether the clerk closed `day` already.
@@ -60,6 +62,16 @@ pub async fn day_totals(
     .bind(day)
     .fetch_one(&mut *conn)
     .await?;
+    let (held_fen,): (i64,) = sqlx::query_as(&format!(
+        "select cast(coalesce(sum(s.amount_fen), 0) as bigint) from settlement s \
+         join payment p on p.id = s.payment_id join bill_line l on l.id = s.line_id \
+         join fee_item f on f.id = l.fee_item_id \
+         where p.clerk_id = $1 and p.business_day = $2 and f.held = 1{only}"
+    ))
+    .bind(clerk_id)
+    .bind(day)
+    .fetch_one(&mut *conn)
+    .await?;
     let ordered = PayMethod::ALL
         .iter()
         .filter_map(|m| {
@@ -75,6 +87,7 @@ pub async fn day_totals(
         reversals_count,
         reversed_fen,
         by_method: ordered,
+        held_fen,
     })
 }
 
@@ -99,7 +112,8 @@ pub async fn close_day(
         .collect();
     sqlx::query(
         "insert into daily_close (clerk_id, business_day, payments_count, received_fen, reversals_count, \
-                                  reversed_fen, by_method, closed_at) values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                                  reversed_fen, by_method, closed_at, held_fen) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(clerk_id)
     .bind(day)
@@ -109,6 +123,7 @@ pub async fn close_day(
     .bind(totals.reversed_fen)
     .bind(serde_json::Value::Object(by_method).to_string())
     .bind(time::now())
+    .bind(totals.held_fen)
     .execute(&mut *w)
     .await?;
     // One audit entry per estate the day touched, with that estate's part:
@@ -142,7 +157,7 @@ pub async fn close_day(
                 .estate_opt(estate_id)
                 .after(serde_json::json!({
                     "payments": part.payments_count, "received_fen": part.received_fen,
-                    "reversed_fen": part.reversed_fen,
+                    "reversed_fen": part.reversed_fen, "held_fen": part.held_fen,
                 })),
         )
         .await?;

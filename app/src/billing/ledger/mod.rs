@@ -49,6 +49,9 @@ pub struct LineState {
     pub basis: String,
     pub late_fee_of: Option<i64>,
     pub created_at: String,
+    /// 1: its item's money is held (a deposit): no late fee, never settled
+    /// from the prepaid balance, in no arrears.
+    pub held: i64,
     /// Approved waivers of the line itself and of its late fee.
     #[sqlx(skip)]
     pub waived_fen: i64,
@@ -108,7 +111,7 @@ pub fn line_late_fee(
     as_of: NaiveDate,
 ) -> money::LateFee {
     let none = money::LateFee { days: 0, fen: 0 };
-    if line.late_fee_of.is_some() || line.has_late_line || line.outstanding() == 0 {
+    if line.late_fee_of.is_some() || line.has_late_line || line.held == 1 || line.outstanding() == 0 {
         return none;
     }
     let Ok(due) = NaiveDate::parse_from_str(&line.due_date, "%Y-%m-%d") else {
@@ -179,7 +182,7 @@ pub async fn house_lines(
 ) -> sqlx::Result<Vec<LineState>> {
     let mut lines: Vec<LineState> = sqlx::query_as(
         "select l.id, l.estate_id, l.fee_item_id, f.name as item_name, f.kind, l.period, l.line_key, \
-                l.amount_fen, l.due_date, l.basis, l.late_fee_of, l.created_at \
+                l.amount_fen, l.due_date, l.basis, l.late_fee_of, l.created_at, f.held \
          from bill_line l join fee_item f on f.id = l.fee_item_id \
          where l.house_id = $1 order by l.due_date, l.period, l.id",
     )
@@ -273,8 +276,8 @@ pub async fn arrears_by_house<'e>(
                     where w.line_id = l.id and w.target = 'line' and w.status = 'approved'), 0) \
                   - coalesce((select cast(sum(s.amount_fen) as bigint) from bill_line_split s \
                     where s.line_id = l.id), 0) as owed \
-           from bill_line l \
-           where l.house_id in ({}) and l.due_date < $1 \
+           from bill_line l join fee_item f on f.id = l.fee_item_id \
+           where l.house_id in ({}) and l.due_date < $1 and f.held = 0 \
              and not exists (select 1 from settlement s where s.line_id = l.id \
                    and not exists (select 1 from payment_reversal r where r.payment_id = s.payment_id)) \
          ) t where owed > 0 group by house_id",
@@ -368,7 +371,8 @@ async fn settle_some_from_prepaid(
     let lines = house_lines(w, house_id).await?;
     let unpaid: Vec<&LineState> = lines
         .iter()
-        .filter(|l| l.outstanding() > 0 && only.is_none_or(|ids| ids.contains(&l.id)))
+        // A deposit is paid as such, never from the prepaid balance.
+        .filter(|l| l.outstanding() > 0 && l.held == 0 && only.is_none_or(|ids| ids.contains(&l.id)))
         .collect();
     let owed: Vec<i64> = unpaid.iter().map(|l| l.outstanding()).collect();
     let covered = rules::prepaid_covers(&owed, balance);

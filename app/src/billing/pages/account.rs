@@ -79,6 +79,9 @@ fn AccountView(
             <div><dt>{i18n.t("billing.unpaid_total")}</dt><dd><Money fen=a.unpaid_fen /></dd></div>
             <div><dt>{i18n.t("billing.late_total")}</dt><dd><Money fen=a.late_fen /></dd></div>
             <div><dt>{i18n.t("billing.balance")}</dt><dd data-testid="balance"><Money fen=a.balance_fen /></dd></div>
+            {(a.held_fen > 0).then(|| view! {
+                <div><dt>{use_i18n().t("billing.held_total")}</dt><dd data-testid="held"><Money fen=a.held_fen /></dd></div>
+            })}
         </dl>
         <PaymentForm house_id request_key=key.clone() unpaid=a.unpaid.clone() occupants=a.occupants.clone() initial_total=a.unpaid_fen + a.late_fen pay />
         <div class="columns">
@@ -141,7 +144,8 @@ fn PaymentForm(
                                 picked.update(|p| { p.retain(|x| *x != id); if on { p.push(id); } });
                             } />
                     </td>
-                    <td class="col-item"><label for=box_id>{l.item.clone()}</label></td>
+                    <td class="col-item"><label for=box_id>{l.item.clone()}</label>
+                        {l.held.then(|| view! { " " <span class="badge held">{use_i18n().t("billing.held")}</span> })}</td>
                     <td class="nowrap">{l.period.clone()}</td>
                     <td class="num"><Money fen=l.outstanding_fen />
                         {(l.waived_fen > 0).then(|| view! { <br /><span class="muted">{use_i18n().f("billing.waived_of", &[("amount", &fen_text(l.waived_fen))])}</span> })}
@@ -293,7 +297,8 @@ fn History(
         .map(|l| {
             view! {
                 <tr>
-                    <td>{l.item.clone()}</td>
+                    <td>{l.item.clone()}
+                        {l.held.then(|| view! { " " <span class="badge held">{use_i18n().t("billing.held")}</span> })}</td>
                     <td class="nowrap">{l.period.clone()}</td>
                     <td class="num"><Money fen=l.amount_fen /></td>
                     <td>

@@ -37,7 +37,10 @@ fn DayRow(d: DayView) -> impl IntoView {
             <td>{d.clerk.clone()}</td>
             <td class="num">{d.payments_count}</td>
             <td>{methods}</td>
-            <td class="num"><Money fen=d.received_fen /></td>
+            <td class="num"><Money fen=d.received_fen />
+                {(d.held_fen > 0).then(|| view! {
+                    <div class="muted nowrap">{use_i18n().t("billing.of_which_held")} " " <Money fen=d.held_fen /></div>
+                })}</td>
             <td class="num">{d.reversals_count} " / " <Money fen=d.reversed_fen /></td>
             <td>{match d.closed_at.clone() {
                 Some(at) => view! { <span class="badge status-occupied">{use_i18n().t("billing.closed")}</span> " " {desk_time(&at)} }.into_any(),

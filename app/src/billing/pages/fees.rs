@@ -90,7 +90,9 @@ fn FeeSetupView(
             let from = first_of_month.clone();
             view! {
                 <section class="panel" on:submit=move |_| rate_item.set(id)>
-                    <h2>{item.name.clone()} " " <span class="badge">{i18n.t(item.kind.key())}</span></h2>
+                    <h2>{item.name.clone()} " " <span class="badge">{i18n.t(item.kind.key())}</span>
+                        {(item.held == 1).then(|| view! { " " <span class="badge held">{use_i18n().t("billing.held")}</span> })}
+                    </h2>
                     <p class="muted">{i18n.f("billing.due_after", &[("days", &item.due_days.to_string())])}</p>
                     <ul class="rates">{rates}</ul>
                     {can_manage.then(|| view! {
@@ -132,6 +134,8 @@ fn FeeSetupView(
         .iter()
         .map(|k| view! { <option value=k.as_str()>{use_i18n().t(k.key())}</option> })
         .collect_view();
+    // A deposit: a one-off whose money is held (no late fee, no arrears, never spent by the prepaid balance).
+    let deposit = view! { <option value=crate::billing::DEPOSIT>{use_i18n().t("billing.kind_deposit")}</option> };
     let policies = s
         .late_policies
         .iter()
@@ -158,7 +162,7 @@ fn FeeSetupView(
                     <ActionForm action=create>
                         <input type="hidden" name="estate_id" value=estate_id />
                         <Field label=use_i18n().t("billing.item_name") name="name" required=true error=field_error(cv, "name") />
-                        <SelectField label=use_i18n().t("billing.kind_label") name="kind" error=field_error(cv, "kind")>{kinds}</SelectField>
+                        <SelectField label=use_i18n().t("billing.kind_label") name="kind" error=field_error(cv, "kind")>{kinds}{deposit}</SelectField>
                         <Field label=use_i18n().t("billing.due_days") name="due_days" kind="number" value="15" required=true error=field_error(cv, "due_days") />
                         <Field label=use_i18n().t("billing.unit_label") name="unit" hint=use_i18n().t("billing.unit_hint") />
                         <button type="submit" class="primary">{use_i18n().t("billing.new_item")}</button>

@@ -36,7 +36,11 @@ pub struct NewFeeItem {
     pub kind: FeeKind,
     pub due_days: i64,
     pub unit: String,
+    /// Money held, not earned (a deposit, 押金): the form's kind `deposit`, a one-off.
+    pub held: bool,
 }
+
+pub use crate::billing::DEPOSIT;
 
 /// Checks a new fee item's fields; each refusal is the field and its i18n key,
 /// all of them at once so the form can mark every one.
@@ -47,7 +51,9 @@ pub fn check_fee_item(
     unit: &str,
 ) -> Result<NewFeeItem, Vec<(&'static str, &'static str)>> {
     let name = clip(name, 40);
-    let kind = FeeKind::parse(kind);
+    // A deposit is charged once and held: a one-off the rest of billing treats apart.
+    let held = kind == DEPOSIT;
+    let kind = if held { Some(FeeKind::OneOff) } else { FeeKind::parse(kind) };
     let due = parse_days(due_days);
     let mut problems = Vec::new();
     if name.is_empty() {
@@ -65,6 +71,7 @@ pub fn check_fee_item(
             kind,
             due_days,
             unit: clip(unit, 20),
+            held,
         }),
         _ => Err(problems),
     }
@@ -214,8 +221,11 @@ mod tests {
                 kind: FeeKind::Area,
                 due_days: 15,
                 unit: "元".into(),
+                held: false,
             })
         );
+        let deposit = check_fee_item("装修押金", "deposit", "0", "").expect("a deposit");
+        assert_eq!((deposit.kind, deposit.held), (FeeKind::OneOff, true));
         assert_eq!(
             check_fee_item(" ", "weekly", "400", ""),
             Err(vec![

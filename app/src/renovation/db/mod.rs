@@ -6,6 +6,7 @@
 
 pub mod act;
 pub mod apply;
+pub mod money;
 pub mod setup;
 
 use sqlx::{AnyPool, FromRow};
@@ -23,7 +24,7 @@ use crate::ui::desk_minute;
 const COLUMNS: &str = "r.id, r.app_no, r.estate_id, r.house_id, h.number as house_number, r.state, r.channel, \
      r.applicant_id, res.name as applicant, r.applicant_role, r.owner_consent, r.contractor, r.licence_no, \
      r.foreman, r.foreman_mobile, r.planned_start, r.planned_end, r.description, r.last_reason, \
-     r.created_at, r.updated_at";
+     r.created_at, r.updated_at, r.payment_id, r.permit_no";
 const FROM: &str =
     "renovation r join house h on h.id = r.house_id join resident res on res.id = r.applicant_id";
 
@@ -51,6 +52,8 @@ pub struct AppDb {
     pub last_reason: String,
     pub created_at: String,
     pub updated_at: String,
+    pub payment_id: Option<i64>,
+    pub permit_no: Option<String>,
 }
 
 impl AppDb {
@@ -462,7 +465,88 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, A
             .filter(|a| act::WIRED.contains(a))
             .collect(),
         can_reveal: matches!(who, Some(Who::Desk { .. })),
+        fees: fees(pool, &app, who).await?,
+        permit_no: app.permit_no.clone().unwrap_or_default(),
     })
+}
+
+#[derive(FromRow)]
+struct RaisedDb {
+    name: String,
+    amount_fen: i64,
+    held: i64,
+}
+
+/// An approved application's fees: the estate's charges until paid, then the
+/// lines raised and their receipt; the permit's conditions for the desk.
+async fn fees(pool: &AnyPool, app: &AppDb, who: Option<Who>) -> Result<Option<Fees>, AppError> {
+    let approved = matches!(
+        app.state,
+        State::Payment
+            | State::Works
+            | State::Extension
+            | State::Suspended
+            | State::Acceptance
+            | State::Rectifying
+            | State::Refund
+            | State::Closed
+    );
+    if !approved && app.payment_id.is_none() {
+        return Ok(None);
+    }
+    let lines: Vec<ChargeLine> = match app.payment_id {
+        Some(_) => {
+            let raised: Vec<RaisedDb> = sqlx::query_as(
+                "select f.name, l.amount_fen, f.held from renovation_line rl join bill_line l on l.id = rl.line_id \
+                 join fee_item f on f.id = l.fee_item_id where rl.renovation_id = $1 order by l.id",
+            )
+            .bind(app.id)
+            .fetch_all(pool)
+            .await?;
+            raised
+                .into_iter()
+                .map(|r| ChargeLine {
+                    name: r.name,
+                    amount_fen: r.amount_fen,
+                    held: r.held == 1,
+                })
+                .collect()
+        }
+        None => money::charges(pool, app.estate_id)
+            .await?
+            .into_iter()
+            .map(|c| ChargeLine {
+                name: c.name,
+                amount_fen: c.amount_fen,
+                held: c.held == 1,
+            })
+            .collect(),
+    };
+    let receipt: Option<(String,)> = match app.payment_id {
+        Some(p) => {
+            sqlx::query_as("select receipt_no from payment where id = $1")
+                .bind(p)
+                .fetch_optional(pool)
+                .await?
+        }
+        None => None,
+    };
+    let desk = matches!(who, Some(Who::Desk { .. }));
+    let waiting = app.state == State::Payment;
+    Ok(Some(Fees {
+        total_fen: lines.iter().map(|l| l.amount_fen).sum(),
+        lines,
+        receipt_no: receipt.map(|(r,)| r),
+        payment_id: app.payment_id,
+        arrears_fen: if waiting {
+            money::arrears(pool, app.house_id).await?
+        } else {
+            0
+        },
+        request_key: crate::billing::db::new_request_key(),
+        can_pay: desk && waiting && app.payment_id.is_none(),
+        can_issue: desk && waiting && app.payment_id.is_some(),
+    }))
 }
 
 /// Who may apply for a house: its owners and co-owners, and its tenants,

@@ -26,8 +26,26 @@ pub async fn page(db: &Database, caller: &Caller, estate_id: i64) -> Result<Setu
     .bind(estate_id)
     .fetch_all(pool)
     .await?;
+    let charges = super::money::charges(pool, estate_id)
+        .await?
+        .into_iter()
+        .map(|c| ChargeRow {
+            fee_item_id: c.fee_item_id,
+            name: c.name,
+            amount_fen: c.amount_fen,
+            held: c.held == 1,
+        })
+        .collect();
+    let one_off_items: Vec<Choice> = sqlx::query_as(
+        "select id, name from fee_item where estate_id = $1 and kind = 'one_off' order by name",
+    )
+    .bind(estate_id)
+    .fetch_all(pool)
+    .await?;
     Ok(Setup {
         estates,
+        charges,
+        one_off_items,
         estate_id,
         scope: scope
             .into_iter()

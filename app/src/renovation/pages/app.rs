@@ -41,19 +41,25 @@ pub fn AppPageView(seat: Seat) -> impl IntoView {
     let i18n = use_i18n();
     let id = id_param();
     let step = ServerAction::<RenovationStep>::new();
+    let refresh = RwSignal::new(0u32);
     let page = Resource::new(
-        move || (id(), step.version().get()),
-        |(id, _)| get_renovation(id),
+        move || (id(), step.version().get(), refresh.get()),
+        |(id, ..)| get_renovation(id),
     );
     let (list, title) = seat.list();
     view! {
         <p class="crumbs"><a href=list>{i18n.t(title)}</a></p>
-        {load(move || page, move |p| view! { <AppView p step seat /> })}
+        {load(move || page, move |p| view! { <AppView p step seat refresh /> })}
     }
 }
 
 #[component]
-fn AppView(p: AppPage, step: ServerAction<RenovationStep>, seat: Seat) -> impl IntoView {
+fn AppView(
+    p: AppPage,
+    step: ServerAction<RenovationStep>,
+    seat: Seat,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let id = p.id;
     let can_reveal = p.can_reveal;
@@ -117,7 +123,13 @@ fn AppView(p: AppPage, step: ServerAction<RenovationStep>, seat: Seat) -> impl I
             <div><dt>{i18n.t("renovation.applicant")}</dt><dd>{p.applicant.clone()} " " <span class="muted">{role}</span></dd></div>
             <div><dt>{i18n.t("renovation.period")}</dt><dd>{p.planned_start.clone()} " — " {p.planned_end.clone()}</dd></div>
             <div><dt>{i18n.t("renovation.channel_label")}</dt><dd>{i18n.t(p.channel.key())}</dd></div>
+            {(!p.permit_no.is_empty()).then(|| view! {
+                <div><dt>{use_i18n().t("renovation.permit_no")}</dt><dd data-testid="permit-no">{p.permit_no.clone()}</dd></div>
+            })}
         </dl>
+        {p.fees.clone().map(|fees| view! {
+            <super::fees::FeesPanel id house_id=p.house_id fees desk=seat == Seat::Desk && can_reveal refresh />
+        })}
         {(!offered.is_empty()).then(|| view! { <Steps id state=p.state offered=offered.clone() step /> })}
         <div class="columns">
             <section class="panel">

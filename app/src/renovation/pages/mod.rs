@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod apply;
+pub mod fees;
 
 use leptos::prelude::*;
 
@@ -15,7 +16,8 @@ pub use apply::{NewAppPage, PortalNewAppPage};
 use crate::i18n::use_i18n;
 use crate::renovation::api::{
     get_my_renovations, get_renovation_reviews, get_renovation_setup, get_renovations,
-    AddRenovationScope, RetireRenovationScope, SaveRenovationSettings, SetRenovationReviewer,
+    AddRenovationScope, RemoveRenovationCharge, RetireRenovationScope, SaveRenovationSettings,
+    SetRenovationCharge, SetRenovationReviewer,
 };
 use crate::renovation::{AppList, AppRow, ListFilter, PortalApps, Setup};
 use crate::ui::{
@@ -253,6 +255,36 @@ fn SetupView(s: Setup, refresh: RwSignal<u32>) -> impl IntoView {
         })
         .collect_view();
     let no_workers = s.reviewers.is_empty();
+    let set_charge = ServerAction::<SetRenovationCharge>::new();
+    let cv = set_charge.value();
+    reload_on_success(cv, refresh);
+    let remove_charge = ServerAction::<RemoveRenovationCharge>::new();
+    reload_on_success(remove_charge.value(), refresh);
+    let charges = s
+        .charges
+        .iter()
+        .map(|c| {
+            let fee_item_id = c.fee_item_id;
+            view! {
+                <tr>
+                    <td class="nowrap">{c.name.clone()}
+                        {c.held.then(|| view! { " " <span class="badge held">{use_i18n().t("billing.held")}</span> })}</td>
+                    <td class="num">{crate::billing::fen_text(c.amount_fen)}</td>
+                    <td class="nowrap">{can_edit.then(|| view! {
+                        <button type="button" class="small" on:click=move |_| {
+                            remove_charge.dispatch(RemoveRenovationCharge { estate_id, fee_item_id });
+                        }>{use_i18n().t("moves.remove")}</button>
+                    })}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let items = s
+        .one_off_items
+        .iter()
+        .map(|i| view! { <option value=i.id>{i.name.clone()}</option> })
+        .collect_view();
+    let no_items = s.one_off_items.is_empty();
     view! {
         <EstatePicker estates=s.estates.clone() chosen=s.estate_id />
         {(!can_edit).then(|| view! { <p class="muted">{use_i18n().t("moves.setup_managers")}</p> })}
@@ -286,6 +318,22 @@ fn SetupView(s: Setup, refresh: RwSignal<u32>) -> impl IntoView {
                         error=field_error(sv, "work_hours") />
                     {can_edit.then(|| view! { <button type="submit">{use_i18n().t("renovation.save")}</button> })}
                 </ActionForm>
+                <h2>{i18n.t("renovation.charges")}</h2>
+                <p class="hint">{i18n.t("renovation.charges_hint")}</p>
+                <div class="table-wrap flat"><table><tbody>{charges}</tbody></table></div>
+                {(can_edit && no_items).then(|| view! { <p class="muted">{use_i18n().t("renovation.no_one_off_items")}</p> })}
+                {(can_edit && !no_items).then(|| view! {
+                    <FormError error=form_error(cv) />
+                    <ActionForm action=set_charge>
+                        <input type="hidden" name="estate_id" value=estate_id />
+                        <div class="pair">
+                            <crate::ui::SelectField label=use_i18n().t("renovation.charge_item") name="fee_item_id"
+                                error=field_error(cv, "fee_item_id")>{items}</crate::ui::SelectField>
+                            <Field label=use_i18n().t("renovation.charge_amount") name="amount" error=field_error(cv, "amount") />
+                        </div>
+                        <button type="submit">{use_i18n().t("renovation.set_charge")}</button>
+                    </ActionForm>
+                })}
                 <h2>{i18n.t("renovation.reviewers")}</h2>
                 <p class="hint">{i18n.t("renovation.reviewers_hint")}</p>
                 <FormError error=form_error(rv) />
