@@ -172,6 +172,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/desk/renovations") view=renovation::pages::RenovationsPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/renovations/new") view=renovation::pages::NewAppPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/renovations/setup") view=renovation::pages::RenovationSetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/renovations/check/:token") view=renovation::pages::permit::PermitCheckPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/renovations/:id/permit") view=renovation::pages::permit::PermitPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/renovations/:id") view=|| view! { <renovation::pages::AppPageView seat=renovation::pages::Seat::Desk /> } ssr=SsrMode::Async />
                     <Route path=path!("/security") view=home::pages::SecurityHome ssr=SsrMode::Async />
                     <Route path=path!("/desk/escalations") view=visits::pages::EscalationsPage ssr=SsrMode::Async />
@@ -238,6 +240,7 @@ mod tests {
             labels_of(renovation::State::ALL, renovation::State::key),
             labels_of(renovation::Action::ALL, renovation::Action::key),
             labels_of(renovation::Channel::ALL, renovation::Channel::key),
+            labels_of(renovation::PermitVerdict::ALL, renovation::PermitVerdict::key),
             labels_of(renovation::ListFilter::ALL, renovation::ListFilter::key),
             labels_of(keys::CopyStatus::ALL, keys::CopyStatus::key),
             labels_of(keys::TakerKind::ALL, keys::TakerKind::key),

@@ -133,6 +133,16 @@ test.describe('renovation approvals', () => {
     await clerk.getByRole('button', { name: '发放装修许可证' }).click();
     await expect(clerk.locator('.page-head .badge')).toHaveText('施工中');
     await expect(clerk.getByTestId('permit-no')).toContainText('XK20');
+    // The permit for the door and the workers' passes print; its QR code's page says it is valid.
+    await clerk.getByRole('link', { name: '打印许可证与出入证' }).click();
+    await hydrated(clerk);
+    await expect(clerk.getByRole('heading', { name: '装修许可证' })).toBeVisible();
+    await expect(clerk.locator('.worker-pass')).toHaveCount(1);
+    await expect(clerk.locator('.worker-pass')).toContainText('李强');
+    await expect(clerk.locator('.pass-qr svg')).toBeVisible();
+    await clerk.getByTestId('check-link').click();
+    await hydrated(clerk);
+    await expect(clerk.getByTestId('verdict')).toHaveText('有效：允许施工');
     // The day's close shows the deposit apart: money held, not takings.
     await clerk.goto('/desk/close');
     await hydrated(clerk);

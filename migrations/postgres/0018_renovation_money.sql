@@ -26,7 +26,11 @@ create table renovation_line (
 alter table renovation add column payment_id bigint references payment(id);
 alter table renovation add column permit_no text;
 alter table renovation add column permit_at text;
-create unique index renovation_permit_no on renovation(permit_no) where permit_no is not null;
+-- What the permit's QR code carries: 128 random bits, for the staff's check page.
+alter table renovation add column permit_token text;
+-- Permit numbers run per estate and year.
+create unique index renovation_permit_no on renovation(estate_id, permit_no) where permit_no is not null;
+create unique index renovation_permit_token on renovation(permit_token) where permit_token is not null;
 
 -- The deposits a clerk's day took in, frozen with the rest of the day.
 alter table daily_close add column held_fen bigint not null default 0;

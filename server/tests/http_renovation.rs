@@ -133,6 +133,39 @@ async fn each_role_reads_and_works_only_what_renovation_gives_it() {
         let r = b.call("apply_renovation", &body).await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who}");
     }
+    // The permit's check is for staff at the gate: a resident is refused, a guard told "unknown".
+    let mut resident = signed_in(&desk, "13800000001", PASSWORD).await;
+    let r = resident
+        .call(
+            "check_renovation_permit",
+            "token=0123456789abcdef0123456789abcdef",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = resident
+        .call(
+            "pay_renovation",
+            &format!("id={submitted}&method=cash&received=1&request_key=x"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let mut guard = signed_in(&desk, "security", PASSWORD).await;
+    let r = guard
+        .call(
+            "check_renovation_permit",
+            "token=0123456789abcdef0123456789abcdef",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(text(r).await.trim(), "null");
+    let r = guard
+        .get("/desk/renovations/check/0123456789abcdef0123456789abcdef")
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = guard
+        .call("get_renovation_permit", &format!("id={submitted}"))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // A worker who does not review; the clerk at engineering and approval steps.
     let mut worker = signed_in(&desk, "maintenance2", PASSWORD).await;
     let r = worker

@@ -156,6 +156,71 @@ async fn fees_and_deposit_are_paid_on_one_receipt_and_the_permit_waits_for_arrea
             matches!(twice, Err(AppError::Conflict(_))),
             "{e}: {twice:?}"
         );
+        // Paid, the applicant cannot withdraw it (the refund comes first).
+        let applicant = one(
+            db,
+            &format!("select applicant_id from renovation where id = {id}"),
+        )
+        .await;
+        let owner = resident(db, applicant).await;
+        let withdraw = app::renovation::db::act::act(
+            db,
+            &owner.actor,
+            &owner.caller,
+            id,
+            app::renovation::Action::Withdraw,
+            None,
+            "不装了",
+        )
+        .await;
+        assert!(rule(&withdraw).contains("冲红"), "{e}");
+        // A reversed payment is taken again for the same lines (no new ones raised).
+        let payment = one(
+            db,
+            &format!("select payment_id from renovation where id = {id}"),
+        )
+        .await;
+        ledger::reverse_payment(
+            db,
+            &c.manager.actor,
+            c.manager.id,
+            zh,
+            payment,
+            "收款方式录错",
+            |_| Ok(()),
+        )
+        .await
+        .expect("reverse");
+        let page = reno::page(&db.pool, &clerk.caller, id).await.expect("page");
+        let fees = page.fees.expect("fees");
+        assert!(
+            fees.can_pay && !fees.can_issue && fees.receipt_no.is_none(),
+            "{e}"
+        );
+        assert!(
+            rule(&money::issue_permit(db, &clerk.actor, &clerk.caller, id).await)
+                .contains("先收取"),
+            "{e}"
+        );
+        let again = money::pay(
+            db,
+            &clerk.actor,
+            &clerk.caller,
+            id,
+            "cash",
+            "3800.00",
+            "reno-3",
+        )
+        .await
+        .expect("paid again");
+        assert_ne!(again, receipt, "{e}");
+        assert_eq!(
+            one(db, "select count(*) from bill_line").await,
+            lines_before + 3,
+            "{e}"
+        );
+        let receipt = again;
+        let _ = &receipt;
         // The deposit is held: on the house's account, and apart in the daily close.
         let account = billing::house_account(&db.pool, house, zh, None)
             .await
@@ -165,9 +230,13 @@ async fn fees_and_deposit_are_paid_on_one_receipt_and_the_permit_waits_for_arrea
         let day = ledger::day_totals(&mut conn, clerk.id, &time::desk_today(), None)
             .await
             .expect("day");
+        // Taken twice (the first reversed): 7,600.00 received, 6,000.00 of it deposits.
         assert_eq!(
-            (day.received_fen - day0.received_fen, day.held_fen - day0.held_fen),
-            (380000, 300000),
+            (
+                day.received_fen - day0.received_fen,
+                day.held_fen - day0.held_fen
+            ),
+            (760000, 600000),
             "{e}"
         );
         drop(conn);
@@ -229,6 +298,46 @@ async fn fees_and_deposit_are_paid_on_one_receipt_and_the_permit_waits_for_arrea
             money::issue_permit(db, &clerk.actor, &clerk.caller, id).await,
             Err(AppError::Conflict(_))
         ));
+        // The printed permit and passes; the gate's check of its QR code.
+        let sheet = app::renovation::db::permit::sheet(&db.pool, &clerk.caller, id)
+            .await
+            .expect("sheet");
+        assert_eq!(sheet.permit_no, permit, "{e}");
+        assert_eq!(sheet.workers.len(), 2, "{e}");
+        assert!(!sheet.workers[0].id_masked.contains("19900307"), "{e}");
+        let token = sheet
+            .check_path
+            .rsplit('/')
+            .next()
+            .expect("token")
+            .to_string();
+        assert_eq!(token.len(), 32, "{e}");
+        let guard = staff(db, "security", c.ch).await;
+        let checked = app::renovation::db::permit::check(&db.pool, &guard.caller, &token)
+            .await
+            .expect("check")
+            .expect("known");
+        assert_eq!(
+            checked.verdict,
+            app::renovation::PermitVerdict::Valid,
+            "{e}"
+        );
+        assert!(app::renovation::db::permit::check(
+            &db.pool,
+            &guard.caller,
+            "0123456789abcdef0123456789abcdef"
+        )
+        .await
+        .expect("check")
+        .is_none());
+        forbidden(
+            &app::renovation::db::permit::check(&db.pool, &jx_clerk.caller, &token).await,
+            "another estate's clerk checking",
+        );
+        forbidden(
+            &app::renovation::db::permit::sheet(&db.pool, &guard.caller, id).await,
+            "security printing a permit",
+        );
     }
 }
 
@@ -280,8 +389,15 @@ async fn a_deposit_is_never_spent_by_the_prepaid_balance_never_late_and_never_ar
             .expect("policies");
         drop(conn);
         let of = |id: i64| lines.iter().find(|l| l.id == id).expect("line");
-        assert_eq!(ledger::line_late_fee(of(held), &policies, later).fen, 0, "{e}");
-        assert!(ledger::line_late_fee(of(plain), &policies, later).fen > 0, "{e}");
+        assert_eq!(
+            ledger::line_late_fee(of(held), &policies, later).fen,
+            0,
+            "{e}"
+        );
+        assert!(
+            ledger::line_late_fee(of(plain), &policies, later).fen > 0,
+            "{e}"
+        );
         let then = time::date_to_db(later);
         let owed = ledger::arrears_by_house(&db.pool, &[house], &then)
             .await
@@ -291,7 +407,10 @@ async fn a_deposit_is_never_spent_by_the_prepaid_balance_never_late_and_never_ar
             .filter(|l| l.held == 0 && l.due_date < then)
             .map(|l| l.outstanding())
             .sum();
-        assert!(of(held).outstanding() > 0 && of(held).due_date < then, "{e}");
+        assert!(
+            of(held).outstanding() > 0 && of(held).due_date < then,
+            "{e}"
+        );
         assert_eq!(
             owed.get(&house).copied().unwrap_or(0),
             without,
@@ -333,6 +452,11 @@ async fn a_deposit_is_never_spent_by_the_prepaid_balance_never_late_and_never_ar
             .await
             .expect("account");
         let shown = account.unpaid.iter().find(|l| l.id == held).expect("shown");
-        assert!(shown.held && !shown.overdue, "{e}");
+        assert!(shown.held, "{e}");
+        // …and leaves it out of what the house owes.
+        assert!(
+            account.unpaid_fen < 200000,
+            "{e}: the deposit counted in the amount owed"
+        );
     }
 }

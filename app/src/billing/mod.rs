@@ -485,6 +485,8 @@ pub struct PortalLine {
     pub receipt_no: Option<String>,
     pub payment_id: Option<i64>,
     pub by_prepaid: bool,
+    /// A deposit (money held): listed, never in the amount owed.
+    pub held: bool,
 }
 
 /// A payment in the portal: whether it was reversed, not why or by whom.

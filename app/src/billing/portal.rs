@@ -113,7 +113,7 @@ async fn account(
         house_id: r.house_id,
         number,
         estate_name,
-        unpaid_fen: unpaid.iter().map(|l| l.outstanding_fen).sum(),
+        unpaid_fen: unpaid.iter().filter(|l| !l.held).map(|l| l.outstanding_fen).sum(),
         late_fen: unpaid.iter().map(|l| l.late_fee_fen).sum(),
         unpaid,
         settled,
@@ -147,6 +147,7 @@ impl From<LineView> for PortalLine {
             receipt_no: l.receipt_no,
             payment_id: l.payment_id,
             by_prepaid: l.by_prepaid,
+            held: l.held,
         }
     }
 }

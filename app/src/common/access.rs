@@ -154,6 +154,8 @@ pub fn page_permission(path: &str) -> Option<Permission> {
         ("/desk/keys/setup", Permission::UseDesk),
         // The gate scans a goods-release pass.
         ("/desk/passes/check", Permission::CheckPasses),
+        // The gate checks a renovation permit's QR code.
+        ("/desk/renovations/check", Permission::CheckPasses),
         // Security reads the key pages too.
         ("/desk/keys", Permission::ViewKeys),
     ] {

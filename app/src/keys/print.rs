@@ -26,7 +26,7 @@ use crate::ui::{id_param, load, query_num};
 
 /// A QR code as an `<svg>` element (the goods-release pass draws one too).
 #[cfg(feature = "ssr")]
-pub use sql::qr_svg;
+pub use sql::{page_qr_svg, qr_svg};
 
 /// Labels to an A4 sheet: 3 across, 8 down.
 pub const LABELS_PER_SHEET: usize = 24;
@@ -125,6 +125,21 @@ mod sql {
     use crate::keys::rules::hook_label;
     use crate::keys::{KeyKind, Purpose, TakerKind};
     use crate::ui::desk_minute;
+
+    /// The QR code of a page of this site (`path`), by the full address on
+    /// the host the desk uses (a pass's or a permit's check page).
+    pub async fn page_qr_svg(path: &str) -> Result<String, AppError> {
+        let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let scheme = headers
+            .get("x-forwarded-proto")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("http");
+        qr_svg(&format!("{scheme}://{host}{path}"))
+    }
 
     /// A tag's QR code as an `<svg>` element (no XML prolog: it goes into HTML).
     /// Level M survives a scuffed label; the quiet zone keeps neighbours apart.

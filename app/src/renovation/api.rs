@@ -350,3 +350,23 @@ pub async fn remove_renovation_charge(estate_id: i64, fee_item_id: i64) -> Resul
     })
     .await
 }
+
+/// The printed permit and the workers' passes, for the desk of the estate.
+#[server(endpoint = "get_renovation_permit")]
+pub async fn get_renovation_permit(id: i64) -> Result<PermitSheet, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        let mut sheet = super::db::permit::sheet(call.pool(), &call.caller, id).await?;
+        sheet.qr_svg = crate::keys::print::page_qr_svg(&sheet.check_path).await?;
+        Ok(sheet)
+    })
+    .await
+}
+
+/// The staff's check of a permit's QR code (a guard at the gate, the desk).
+#[server(endpoint = "check_renovation_permit")]
+pub async fn check_renovation_permit(token: String) -> Result<Option<PermitSheet>, AppError> {
+    guarded(Permission::CheckPasses, move |call| async move {
+        super::db::permit::check(call.pool(), &call.caller, &token).await
+    })
+    .await
+}

@@ -97,6 +97,25 @@ crate::value_set! {
         AskReinspection = "ask_reinspection",
         /// The deposit refunded less the approved deductions: closed.
         Refund = "refund",
+        /// The fees and the deposit taken at the counter (no change of state:
+        /// the permit follows).
+        Pay = "pay",
+    }
+}
+
+crate::value_set! {
+    /// What the staff's check of a permit's QR code says.
+    pub enum PermitVerdict("renovation.verdict") {
+        /// In force: works may go on.
+        Valid = "valid",
+        /// Past its period (an extension reprints it).
+        Expired = "expired",
+        /// Suspended after a serious violation.
+        Suspended = "suspended",
+        /// The works are over or the application ended.
+        Ended = "ended",
+        /// No permit carries this code.
+        Unknown = "unknown",
     }
 }
 
@@ -171,6 +190,8 @@ pub struct EventView {
     pub actor: String,
     /// `None`: the application was made.
     pub action: Option<Action>,
+    /// The state before (`None`: the application was made).
+    pub from: Option<State>,
     pub to: State,
     pub note: String,
 }
@@ -315,4 +336,35 @@ pub struct PortalApps {
     pub rows: Vec<AppRow>,
     /// The houses the caller may apply for (owner, co-owner, tenant).
     pub houses: Vec<Choice>,
+}
+
+/// A worker's temporary pass (临时出入证), ID number masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerPass {
+    pub name: String,
+    pub id_masked: String,
+}
+
+/// The permit (装修许可证) as printed for the door, with the workers' passes;
+/// and what the staff's check of its QR code shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermitSheet {
+    pub id: i64,
+    pub permit_no: String,
+    pub estate_name: String,
+    pub house_number: String,
+    pub applicant: String,
+    pub contractor: String,
+    pub licence_no: String,
+    pub foreman: String,
+    pub planned_start: String,
+    pub planned_end: String,
+    pub work_hours: String,
+    pub items: Vec<ItemView>,
+    pub workers: Vec<WorkerPass>,
+    pub issued_on: String,
+    pub check_path: String,
+    /// The QR code (SVG) of the check page's address; empty on the check page.
+    pub qr_svg: String,
+    pub verdict: PermitVerdict,
 }

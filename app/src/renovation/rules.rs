@@ -76,7 +76,7 @@ fn may(from: State, action: Action, who: Who) -> bool {
     let manager = who == Who::Desk { manager: true };
     let applicant = who == Who::Applicant;
     match action {
-        A::Check | A::Return | A::IssuePermit | A::Refund => desk,
+        A::Check | A::Return | A::IssuePermit | A::Refund | A::Pay => desk,
         // The applicant's own steps, which the desk may take for them at the counter.
         A::Resubmit | A::Withdraw | A::AskExtension | A::AskAcceptance | A::AskReinspection => {
             desk || applicant
@@ -397,6 +397,17 @@ pub fn check_inspection_days(text: &str) -> Result<i64, Problem> {
     }
 }
 
+/// What a permit says on `today` (both days `YYYY-MM-DD`).
+pub fn verdict(state: State, planned_end: &str, today: &str) -> super::PermitVerdict {
+    use super::PermitVerdict as V;
+    match state {
+        S::Suspended => V::Suspended,
+        S::Works | S::Extension if today > planned_end => V::Expired,
+        S::Works | S::Extension => V::Valid,
+        _ => V::Ended,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -652,6 +663,27 @@ mod tests {
                 .field,
             "applicant"
         );
+    }
+
+    #[test]
+    fn a_permit_is_valid_only_while_the_works_are_on_and_in_their_period() {
+        use crate::renovation::PermitVerdict as V;
+        assert_eq!(verdict(S::Works, "2026-12-31", "2026-12-31"), V::Valid);
+        assert_eq!(verdict(S::Extension, "2026-12-31", "2026-12-03"), V::Valid);
+        assert_eq!(verdict(S::Works, "2026-12-31", "2027-01-01"), V::Expired);
+        assert_eq!(
+            verdict(S::Suspended, "2026-12-31", "2026-12-03"),
+            V::Suspended
+        );
+        for ended in [
+            S::Acceptance,
+            S::Rectifying,
+            S::Refund,
+            S::Closed,
+            S::Withdrawn,
+        ] {
+            assert_eq!(verdict(ended, "2026-12-31", "2026-12-03"), V::Ended);
+        }
     }
 
     #[test]

@@ -129,7 +129,9 @@ pub async fn house_account(
         estate_name,
         owners: owners(&mut *conn, house_id).await?,
         held_fen: held_fen(&lines),
-        unpaid_fen: unpaid.iter().map(|l| l.outstanding_fen).sum(),
+        // A deposit still to pay is listed, but owed only when its
+        // renovation (or whatever holds it) asks for it: not in the totals.
+        unpaid_fen: unpaid.iter().filter(|l| !l.held).map(|l| l.outstanding_fen).sum(),
         late_fen: unpaid.iter().map(|l| l.late_fee_fen).sum(),
         unpaid,
         settled,

@@ -121,7 +121,8 @@ pub async fn notice(pool: &AnyPool, house_id: i64, lang: Lang) -> Result<NoticeV
         total_fen: account.unpaid_fen,
         late_fen: account.late_fen,
         balance_fen: account.balance_fen,
-        lines: account.unpaid,
+        // A notice asks for what is owed: no deposit.
+        lines: account.unpaid.into_iter().filter(|l| !l.held).collect(),
         due_by,
         issued_on: time::desk_today(),
     })

@@ -138,7 +138,7 @@ fn PaymentForm(
             view! {
                 <tr class:overdue=l.overdue>
                     <td>
-                        <input type="checkbox" id=box_id.clone() name="lines[]" value=id checked=true
+                        <input type="checkbox" id=box_id.clone() name="lines[]" value=id checked=!l.held
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
                                 picked.update(|p| { p.retain(|x| *x != id); if on { p.push(id); } });

@@ -36,16 +36,7 @@ pub async fn issue_release_pass(
 #[cfg(feature = "ssr")]
 async fn with_qr(mut sheet: PassSheet) -> Result<PassSheet, AppError> {
     // The QR holds the check page's full address on the host the desk uses.
-    let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("http");
-    sheet.qr_svg = crate::keys::print::qr_svg(&format!("{scheme}://{host}{}", sheet.check_path))?;
+    sheet.qr_svg = crate::keys::print::page_qr_svg(&sheet.check_path).await?;
     Ok(sheet)
 }
 

@@ -96,6 +96,10 @@ pub async fn act(
         return Err(AppError::forbidden("a resident who did not apply"));
     };
     let from = app.state;
+    // Paid, it is withdrawn only once the payment is reversed (the refund).
+    if action == Action::Withdraw && super::money::standing_payment(&mut *w, id).await?.is_some() {
+        return Err(AppError::Rule(tr(lang, "renovation.refused.withdraw_paid")));
+    }
     if seen.is_some_and(|s| s != from) {
         return Err(AppError::Conflict(tr(lang, "renovation.refused.moved_on")));
     }

@@ -7,6 +7,7 @@
 pub mod act;
 pub mod apply;
 pub mod money;
+pub mod permit;
 pub mod setup;
 
 use sqlx::{AnyPool, FromRow};
@@ -363,11 +364,33 @@ struct ItemDb {
     note: String,
 }
 
+/// An application's scope items, in the reader's language.
+pub async fn items_of(pool: &AnyPool, id: i64, lang: Lang) -> sqlx::Result<Vec<ItemView>> {
+    let items: Vec<ItemDb> = sqlx::query_as(
+        "select s.code, s.name, i.note from renovation_item i join renovation_scope s on s.id = i.scope_id \
+         where i.renovation_id = $1 order by s.position, s.id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(items
+        .into_iter()
+        .map(|i| ItemView {
+            name: match i.code {
+                Some(code) => tr(lang, &format!("renovation.scope_code.{code}")),
+                None => i.name,
+            },
+            note: i.note,
+        })
+        .collect())
+}
+
 #[derive(FromRow)]
 struct EventDb {
     by_staff: i64,
     actor_name: String,
     action: String,
+    from_state: Option<State>,
     to_state: State,
     note: String,
     at: String,
@@ -388,15 +411,9 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, A
     .bind(id)
     .fetch_all(pool)
     .await?;
-    let items: Vec<ItemDb> = sqlx::query_as(
-        "select s.code, s.name, i.note from renovation_item i join renovation_scope s on s.id = i.scope_id \
-         where i.renovation_id = $1 order by s.position, s.id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
+    let items = items_of(pool, id, lang).await?;
     let events: Vec<EventDb> = sqlx::query_as(
-        "select by_staff, actor_name, action, to_state, note, at from renovation_event \
+        "select by_staff, actor_name, action, from_state, to_state, note, at from renovation_event \
          where renovation_id = $1 order by id",
     )
     .bind(id)
@@ -414,6 +431,7 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, A
                 e.actor_name
             },
             action: Action::parse(&e.action),
+            from: e.from_state,
             to: e.to_state,
             note: e.note,
         })
@@ -447,16 +465,7 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, A
                 id_masked: mask_id_number(&w.id_number),
             })
             .collect(),
-        items: items
-            .into_iter()
-            .map(|i| ItemView {
-                name: match i.code {
-                    Some(code) => tr(lang, &format!("renovation.scope_code.{code}")),
-                    None => i.name,
-                },
-                note: i.note,
-            })
-            .collect(),
+        items,
         timeline,
         offered: who
             .map(|w| rules::offered(app.state, w))
@@ -522,30 +531,24 @@ async fn fees(pool: &AnyPool, app: &AppDb, who: Option<Who>) -> Result<Option<Fe
             })
             .collect(),
     };
-    let receipt: Option<(String,)> = match app.payment_id {
-        Some(p) => {
-            sqlx::query_as("select receipt_no from payment where id = $1")
-                .bind(p)
-                .fetch_optional(pool)
-                .await?
-        }
-        None => None,
-    };
+    // The payment while it stands: a reversed one is to be taken again.
+    let standing = money::standing_payment(pool, app.id).await?;
     let desk = matches!(who, Some(Who::Desk { .. }));
     let waiting = app.state == State::Payment;
+    let settled = waiting && money::settled(&mut *pool.acquire().await?, app).await?;
     Ok(Some(Fees {
         total_fen: lines.iter().map(|l| l.amount_fen).sum(),
         lines,
-        receipt_no: receipt.map(|(r,)| r),
-        payment_id: app.payment_id,
+        receipt_no: standing.as_ref().map(|(_, r)| r.clone()),
+        payment_id: standing.as_ref().map(|(p, _)| *p),
         arrears_fen: if waiting {
             money::arrears(pool, app.house_id).await?
         } else {
             0
         },
         request_key: crate::billing::db::new_request_key(),
-        can_pay: desk && waiting && app.payment_id.is_none(),
-        can_issue: desk && waiting && app.payment_id.is_some(),
+        can_pay: desk && waiting && standing.is_none(),
+        can_issue: desk && settled,
     }))
 }
 

@@ -34,6 +34,20 @@ pub async fn charges<'e>(
     .await
 }
 
+/// The application's payment while it stands (not reversed): its id and receipt.
+pub async fn standing_payment<'e>(
+    ex: impl sqlx::AnyExecutor<'e>,
+    id: i64,
+) -> sqlx::Result<Option<(i64, String)>> {
+    sqlx::query_as(
+        "select p.id, p.receipt_no from renovation r join payment p on p.id = r.payment_id \
+         where r.id = $1 and not exists (select 1 from payment_reversal x where x.payment_id = p.id)",
+    )
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}
+
 /// What the house owes today outside this application (its arrears).
 pub async fn arrears<'e>(ex: impl sqlx::AnyExecutor<'e>, house_id: i64) -> sqlx::Result<i64> {
     let owed = ledger::arrears_by_house(ex, &[house_id], &time::desk_today()).await?;
@@ -140,6 +154,9 @@ async fn desk_write(
         .ok_or(AppError::NotFound)?
         .house_id;
     let mut w = db.write(actor.clone()).await?;
+    // The counter's order (its day, then the house): a payment taken here and
+    // one on the account page by the same clerk never wait on each other.
+    w.lock(LockOn::ClerkDay(caller.account_id)).await?;
     w.lock(LockOn::House(house_id)).await?;
     let app = find(&mut *w, id).await?.ok_or(AppError::NotFound)?;
     caller.check_estate(app.estate_id)?;
@@ -151,8 +168,9 @@ async fn desk_write(
 
 /// 收取装修费用: raises the estate's charges on the house and takes them on one
 /// receipt, in one write — the fees as income, the deposit as money held.
-/// `received`: exactly what is due (a surplus would land on the prepaid
-/// balance, which a deposit must never mix with). Returns the receipt number.
+/// After a payment was reversed, the lines it raised are paid again as they
+/// stand. `received`: exactly what is due (a surplus would land on the
+/// prepaid balance, which a deposit must never mix with). Returns the receipt number.
 #[allow(clippy::too_many_arguments)]
 pub async fn pay(
     db: &Database,
@@ -165,29 +183,39 @@ pub async fn pay(
 ) -> Result<String, AppError> {
     let lang = caller.lang;
     let (mut w, app) = desk_write(db, actor, caller, id).await?;
-    let paid: Option<(Option<i64>,)> =
-        sqlx::query_as("select payment_id from renovation where id = $1")
-            .bind(id)
-            .fetch_optional(&mut *w)
-            .await?;
-    if paid.is_some_and(|(p,)| p.is_some()) {
+    if standing_payment(&mut *w, id).await?.is_some() {
         return Err(AppError::Conflict(tr(
             lang,
             "renovation.refused.paid_already",
         )));
     }
-    let charges = charges(&mut *w, app.estate_id).await?;
-    if charges.is_empty() {
+    let raised: Vec<(i64, i64)> = sqlx::query_as(
+        "select l.id, l.amount_fen from renovation_line rl join bill_line l on l.id = rl.line_id \
+         where rl.renovation_id = $1 order by l.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *w)
+    .await?;
+    let charges = if raised.is_empty() {
+        charges(&mut *w, app.estate_id).await?
+    } else {
+        Vec::new()
+    };
+    if raised.is_empty() && charges.is_empty() {
         return Err(AppError::Rule(tr(lang, "renovation.refused.no_charges")));
     }
-    let due: i64 = charges.iter().map(|c| c.amount_fen).sum();
+    let due: i64 = charges
+        .iter()
+        .map(|c| c.amount_fen)
+        .chain(raised.iter().map(|(_, amount)| *amount))
+        .sum();
     if crate::billing::money::parse_yuan(received).is_ok_and(|r| r != due) {
         return Err(AppError::field(
             "received",
             I18n(lang).f("renovation.invalid.received", &[("due", &fen_text(due))]),
         ));
     }
-    let mut line_ids = Vec::new();
+    let mut line_ids: Vec<i64> = raised.iter().map(|(line, _)| *line).collect();
     for c in &charges {
         let line = charge::raise_one_off_in(
             &mut w,
@@ -206,6 +234,19 @@ pub async fn pay(
             .await?;
         line_ids.push(line);
     }
+    // The applicant pays: named as on record while they live there.
+    let living: Option<(i64,)> = sqlx::query_as(
+        "select id from occupancy where house_id = $1 and resident_id = $2 and end_date is null limit 1",
+    )
+    .bind(app.house_id)
+    .bind(app.applicant_id)
+    .fetch_optional(&mut *w)
+    .await?;
+    let payer = if living.is_some() {
+        Payer::resident(app.applicant_id)
+    } else {
+        Payer::named(app.applicant.clone())
+    };
     let req = PaymentRequest {
         house_id: app.house_id,
         line_ids,
@@ -213,33 +254,52 @@ pub async fn pay(
         received: received.to_string(),
         request_key: request_key.to_string(),
     };
-    let taken = ledger::take_payment_in(
-        &mut w,
-        caller.account_id,
-        lang,
-        &req,
-        &Payer::resident(app.applicant_id),
-    )
-    .await?;
+    let taken = ledger::take_payment_in(&mut w, caller.account_id, lang, &req, &payer).await?;
     sqlx::query("update renovation set payment_id = $1, updated_at = $2 where id = $3")
         .bind(taken.payment_id)
         .bind(time::now())
         .bind(id)
         .execute(&mut *w)
         .await?;
+    super::act::event(
+        &mut w,
+        id,
+        Action::Pay.as_str(),
+        Some(app.state),
+        app.state,
+        &taken.receipt_no,
+        true,
+    )
+    .await?;
     w.audit(
         Change::new(AuditAction::RenovationStep, AuditEntity::Renovation)
             .id(id)
             .estate(app.estate_id)
-            .after(serde_json::json!({ "paid": taken.receipt_no, "payment_id": taken.payment_id, "due_fen": due })),
+            .after(serde_json::json!({
+                "paid": taken.receipt_no, "payment_id": taken.payment_id, "due_fen": due,
+            })),
     )
     .await?;
     w.commit().await?;
     Ok(taken.receipt_no)
 }
 
-/// 发放装修许可证: once the application's charges are paid and the house owes
-/// nothing else; the permit's number is the estate's and the year's.
+/// Whether the permit may be issued as far as money goes: the application's
+/// payment stands, or the estate charges nothing and nothing was raised.
+pub async fn settled<'e>(conn: &mut sqlx::AnyConnection, app: &AppDb) -> sqlx::Result<bool> {
+    if standing_payment(&mut *conn, app.id).await?.is_some() {
+        return Ok(true);
+    }
+    let (raised,): (i64,) =
+        sqlx::query_as("select count(*) from renovation_line where renovation_id = $1")
+            .bind(app.id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(raised == 0 && charges(&mut *conn, app.estate_id).await?.is_empty())
+}
+
+/// 发放装修许可证: once the application's charges are paid (or there are none)
+/// and the house owes nothing else; numbered per estate and year.
 pub async fn issue_permit(
     db: &Database,
     actor: &Actor,
@@ -250,25 +310,7 @@ pub async fn issue_permit(
     let (mut w, app) = desk_write(db, actor, caller, id).await?;
     // Permit numbers run per estate: one issuer at a time.
     w.lock(LockOn::RenovationPermits(app.estate_id)).await?;
-    let (payment,): (Option<i64>,) =
-        sqlx::query_as("select payment_id from renovation where id = $1")
-            .bind(id)
-            .fetch_one(&mut *w)
-            .await?;
-    // Paid, and not reversed since.
-    let standing: Option<(i64,)> = match payment {
-        Some(p) => {
-            sqlx::query_as(
-                "select id from payment p where p.id = $1 \
-                 and not exists (select 1 from payment_reversal r where r.payment_id = p.id)",
-            )
-            .bind(p)
-            .fetch_optional(&mut *w)
-            .await?
-        }
-        None => None,
-    };
-    if standing.is_none() {
+    if !settled(&mut w, &app).await? {
         return Err(AppError::Rule(tr(lang, "renovation.refused.pay_first")));
     }
     let owed = arrears(&mut *w, app.house_id).await?;
@@ -279,21 +321,24 @@ pub async fn issue_permit(
     }
     let to = rules::decide(app.state, Action::IssuePermit, Who::Desk { manager: false })
         .map_err(|r| AppError::Conflict(tr(lang, r.key())))?;
+    let year = &time::desk_today()[..4];
     let (count,): (i64,) = sqlx::query_as(
-        "select count(*) from renovation where estate_id = $1 and permit_no is not null",
+        "select count(*) from renovation where estate_id = $1 and permit_no like $2",
     )
     .bind(app.estate_id)
+    .bind(format!("XK{year}-%"))
     .fetch_one(&mut *w)
     .await?;
-    let permit_no = format!("XK{}-{:04}", &time::desk_today()[..4], count + 1);
+    let permit_no = format!("XK{year}-{:04}", count + 1);
     let now = time::now();
     let moved = sqlx::query(
-        "update renovation set state = $1, permit_no = $2, permit_at = $3, updated_at = $3 \
-         where id = $4 and state = 'payment'",
+        "update renovation set state = $1, permit_no = $2, permit_at = $3, updated_at = $3, permit_token = $4 \
+         where id = $5 and state = 'payment'",
     )
     .bind(to)
     .bind(&permit_no)
     .bind(&now)
+    .bind(super::permit::new_token())
     .bind(id)
     .execute(&mut *w)
     .await?;

@@ -102,7 +102,8 @@ fn AppView(
             view! {
                 <li>
                     <span class="when">{e.at.clone()} " · " {e.actor.clone()}</span>
-                    {what} " → " <StateBadge state=e.to />
+                    {what}
+                    {(e.from != Some(e.to)).then(|| view! { " → " <StateBadge state=e.to /> })}
                     {(!e.note.is_empty()).then(|| view! { <div class="muted">{e.note.clone()}</div> })}
                 </li>
             }
@@ -124,7 +125,11 @@ fn AppView(
             <div><dt>{i18n.t("renovation.period")}</dt><dd>{p.planned_start.clone()} " — " {p.planned_end.clone()}</dd></div>
             <div><dt>{i18n.t("renovation.channel_label")}</dt><dd>{i18n.t(p.channel.key())}</dd></div>
             {(!p.permit_no.is_empty()).then(|| view! {
-                <div><dt>{use_i18n().t("renovation.permit_no")}</dt><dd data-testid="permit-no">{p.permit_no.clone()}</dd></div>
+                <div><dt>{use_i18n().t("renovation.permit_no")}</dt><dd data-testid="permit-no">{p.permit_no.clone()}
+                    {(seat == Seat::Desk && can_reveal).then(|| view! {
+                        " " <a class="button small" href=format!("/desk/renovations/{id}/permit")>{use_i18n().t("renovation.print_permit")}</a>
+                    })}
+                </dd></div>
             })}
         </dl>
         {p.fees.clone().map(|fees| view! {

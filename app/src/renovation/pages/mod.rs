@@ -7,6 +7,7 @@
 pub mod app;
 pub mod apply;
 pub mod fees;
+pub mod permit;
 
 use leptos::prelude::*;
 

@@ -218,7 +218,9 @@ pub(crate) async fn settlement(
     let mut ids = Vec::new();
     let mut sums_in: Vec<(i64, i64)> = Vec::new();
     for l in lines.iter().filter(|l| {
+        // A deposit is not a debt the household settles on leaving.
         l.outstanding() > 0
+            && l.held == 0
             && (raised.contains(&l.id) || (l.period <= period && !splitting.contains(&l.id)))
     }) {
         let fee = ledger::line_late_fee(l, &policies, today);
