@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 
 export const PASSWORD = process.env.DEMO_PASSWORD ?? 'Demo-Estate-2026!';
 
@@ -23,4 +23,23 @@ export function watchConsole(page: Page): string[] {
   });
   page.on('pageerror', (e) => errors.push(String(e)));
   return errors;
+}
+
+/** A 360 px phone and the counter's 1280 px screen. */
+export const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
+export const DESK = { viewport: { width: 1280, height: 800 } };
+
+/** A new browser context on `device`, signed in as `who`, hydrated. */
+export async function as(browser: Browser, who: string, device: object): Promise<Page> {
+  const context = await browser.newContext(device);
+  const page = await context.newPage();
+  await signIn(page, who);
+  await hydrated(page);
+  return page;
+}
+
+/** The page fits its screen: nothing scrolls sideways. */
+export async function noHorizontalScroll(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
 }

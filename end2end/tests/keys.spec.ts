@@ -1,21 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { hydrated, signIn, watchConsole } from './helpers';
-
-const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
-const DESK = { viewport: { width: 1280, height: 800 } };
-
-async function as(browser: Browser, who: string, device: object): Promise<Page> {
-  const context = await browser.newContext(device);
-  const page = await context.newPage();
-  await signIn(page, who);
-  await hydrated(page);
-  return page;
-}
-
-async function noHorizontalScroll(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
+import { DESK, PHONE, as, hydrated, noHorizontalScroll, signIn, watchConsole } from './helpers';
 
 /** `YYYY-MM-DDTHH:MM` in China Standard Time, `ms` from now. */
 function deskMinute(ms: number): string {

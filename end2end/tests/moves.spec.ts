@@ -1,7 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { hydrated, signIn, watchConsole } from './helpers';
-
-const DESK = { viewport: { width: 1280, height: 800 } };
+import { DESK, hydrated, signIn, watchConsole } from './helpers';
 
 /** Draws a signature stroke across the pad with the mouse. */
 async function sign(page: Page, label: string) {

@@ -1,27 +1,11 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { hydrated, signIn, watchConsole } from './helpers';
+import { DESK, PHONE, as, hydrated, noHorizontalScroll, signIn, watchConsole } from './helpers';
 
 // A 16×12 PNG, as a phone's photo stands in here.
 const LEAK_PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAABAAAAAMCAIAAADkharWAAAAQklEQVR4nJXCoRGAMAAEwSvni0Cj0Wh0NDo6Go2mkiuLGn5ncUsV91TxSBXPVPFKFUeqeKeKM1VcqeKTKr6p4pfqDzVbClDsxr3+AAAAAElFTkSuQmCC',
   'base64',
 );
-
-const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
-const DESK = { viewport: { width: 1280, height: 800 } };
-
-async function as(browser: Browser, who: string, device: object): Promise<Page> {
-  const context = await browser.newContext(device);
-  const page = await context.newPage();
-  await signIn(page, who);
-  await hydrated(page);
-  return page;
-}
-
-async function noHorizontalScroll(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
 
 test.describe('repair dispatch', () => {
   test('a leak goes from the resident’s phone to the worker’s and back, is charged, rated 2 and escalated', async ({ browser }, info) => {

@@ -6,20 +6,12 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::desk::{desk, desk_on, location, text, urlencode, Browser, Desk, PASSWORD};
+use common::desk::{desk, desk_on, location, one, text, urlencode, Browser, Desk, PASSWORD};
 use common::TestDb;
 use server::config::HttpConfig;
 
 /// Staff the admin creates here sign in with this.
 const NEW_PASSWORD: &str = "Counter-Desk-2026!";
-
-async fn one(desk: &Desk, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(&desk.state.db.pool)
-        .await
-        .expect(sql);
-    n
-}
 
 async fn signed_in<'a>(desk: &'a Desk, who: &str, password: &str) -> Browser<'a> {
     let mut b = Browser::new(desk);

@@ -8,18 +8,10 @@ mod common;
 
 use axum::http::StatusCode;
 use chrono::{Duration, FixedOffset, Utc};
-use common::desk::{desk, text, urlencode, Browser, Desk, PASSWORD};
+use common::desk::{desk, one, text, urlencode, Browser, Desk, PASSWORD};
 
 /// Staff the admin creates here sign in with this.
 const NEW_PASSWORD: &str = "Counter-Desk-2026!";
-
-async fn one(desk: &Desk, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(&desk.state.db.pool)
-        .await
-        .expect(sql);
-    n
-}
 
 /// Desk time (UTC+8) `hours` from now, as the form's `datetime-local` sends it.
 fn due_in(hours: i64) -> String {

@@ -6,31 +6,28 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::desk::{desk, text, urlencode, Browser, Desk, PASSWORD};
-
-async fn one(desk: &Desk, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(&desk.state.db.pool)
-        .await
-        .expect(sql);
-    n
-}
-
-async fn signed_in<'a>(desk: &'a Desk, who: &str, password: &str) -> Browser<'a> {
-    let mut b = Browser::new(desk);
-    let r = b.login(who, password).await;
-    let to = common::desk::location(&r);
-    assert!(!to.starts_with("/login"), "sign-in of {who} refused: {to}");
-    b
-}
+use common::desk::{desk, one, signed_in, text, urlencode, PASSWORD};
 
 #[tokio::test]
 async fn only_the_estates_desk_works_a_move_out_and_only_a_manager_lets_it_leave_owing() {
     let desk = desk().await;
     let jx = one(&desk, "select id from estate where code = 'JX'").await;
-    let case = one(&desk, "select id from move_out where status = 'open' order by id limit 1").await;
-    let house = one(&desk, &format!("select house_id from move_out where id = {case}")).await;
-    let audited = || one(&desk, "select count(*) from audit_log where entity in ('move_out', 'release_pass')");
+    let case = one(
+        &desk,
+        "select id from move_out where status = 'open' order by id limit 1",
+    )
+    .await;
+    let house = one(
+        &desk,
+        &format!("select house_id from move_out where id = {case}"),
+    )
+    .await;
+    let audited = || {
+        one(
+            &desk,
+            "select count(*) from audit_log where entity in ('move_out', 'release_pass')",
+        )
+    };
     let lines = || one(&desk, "select count(*) from bill_line");
     let (audited0, lines0) = (audited().await, lines().await);
 
@@ -52,14 +49,27 @@ async fn only_the_estates_desk_works_a_move_out_and_only_a_manager_lets_it_leave
         for (call, body) in [
             ("get_move_out", format!("id={case}")),
             ("open_move_out", format!("house_id={house}")),
-            ("save_move_out_leaving", format!("id={case}&kind=tenant_leaves")),
+            (
+                "save_move_out_leaving",
+                format!("id={case}&kind=tenant_leaves"),
+            ),
             ("bill_move_out", format!("id={case}")),
-            ("pay_move_out", format!("id={case}&method=cash&received=1.00&request_key=http-out-1")),
-            ("override_move_out", format!("id={case}&reason={}", urlencode("冒充经理批准"))),
+            (
+                "pay_move_out",
+                format!("id={case}&method=cash&received=1.00&request_key=http-out-1"),
+            ),
+            (
+                "override_move_out",
+                format!("id={case}&reason={}", urlencode("冒充经理批准")),
+            ),
             ("complete_move_out", format!("id={case}")),
             (
                 "issue_release_pass",
-                format!("move_out_id={case}&person_name={}&items={}", urlencode("某人"), urlencode("冰箱")),
+                format!(
+                    "move_out_id={case}&person_name={}&items={}",
+                    urlencode("某人"),
+                    urlencode("冰箱")
+                ),
             ),
         ] {
             let r = b.call(call, &body).await;
@@ -71,7 +81,9 @@ async fn only_the_estates_desk_works_a_move_out_and_only_a_manager_lets_it_leave
     // The resident cannot check passes at the gate either, nor ask for a pass
     // for a house not theirs (the move-out's house: as if it did not exist).
     let mut resident = signed_in(&desk, "13800000001", PASSWORD).await;
-    let r = resident.call("check_release_pass", "token=0123456789abcdef").await;
+    let r = resident
+        .call("check_release_pass", "token=0123456789abcdef")
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let ask = format!(
         "house_id={house}&items={}&valid_on={}",
@@ -93,9 +105,7 @@ async fn only_the_estates_desk_works_a_move_out_and_only_a_manager_lets_it_leave
     assert_eq!(r.status(), StatusCode::OK);
     let meters = one(
         &desk,
-        &format!(
-            "select count(*) from meter_opening where house_id = {house}"
-        ),
+        &format!("select count(*) from meter_opening where house_id = {house}"),
     )
     .await;
     if meters > 0 {
@@ -109,7 +119,11 @@ async fn only_the_estates_desk_works_a_move_out_and_only_a_manager_lets_it_leave
         let r = clerk
             .call(
                 "save_move_out_readings",
-                &format!("id={case}&items[]={item}&readings[]={}.{:02}", (last + 900) / 100, (last + 900) % 100),
+                &format!(
+                    "id={case}&items[]={item}&readings[]={}.{:02}",
+                    (last + 900) / 100,
+                    (last + 900) % 100
+                ),
             )
             .await;
         assert_eq!(r.status(), StatusCode::OK, "{}", text(r).await);
@@ -122,7 +136,10 @@ async fn only_the_estates_desk_works_a_move_out_and_only_a_manager_lets_it_leave
     assert!(text(r).await.contains("尚欠"));
     // The clerk's override: refused, nothing recorded.
     let r = clerk
-        .call("override_move_out", &format!("id={case}&reason={}", urlencode("租户承诺下周补缴")))
+        .call(
+            "override_move_out",
+            &format!("id={case}&reason={}", urlencode("租户承诺下周补缴")),
+        )
         .await;
     assert!(r.status().is_client_error());
     let (reason,): (String,) = sqlx::query_as("select override_reason from move_out where id = $1")
@@ -134,7 +151,13 @@ async fn only_the_estates_desk_works_a_move_out_and_only_a_manager_lets_it_leave
     // The manager's: recorded, and the case completes.
     let mut manager = signed_in(&desk, "manager", PASSWORD).await;
     let r = manager
-        .call("override_move_out", &format!("id={case}&reason={}", urlencode("租户承诺下周补缴，业主担保")))
+        .call(
+            "override_move_out",
+            &format!(
+                "id={case}&reason={}",
+                urlencode("租户承诺下周补缴，业主担保")
+            ),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", text(r).await);
     let r = clerk.call("complete_move_out", &format!("id={case}")).await;
@@ -142,9 +165,16 @@ async fn only_the_estates_desk_works_a_move_out_and_only_a_manager_lets_it_leave
 
     // Security checks passes: a forged one is unknown (no pass shown).
     let mut security = signed_in(&desk, "security", PASSWORD).await;
-    let r = security.call("check_release_pass", "token=0123456789abcdef0123456789abcdef").await;
+    let r = security
+        .call(
+            "check_release_pass",
+            "token=0123456789abcdef0123456789abcdef",
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(text(r).await.trim(), "null");
-    let r = security.call("use_release_pass", "token=0123456789abcdef0123456789abcdef").await;
+    let r = security
+        .call("use_release_pass", "token=0123456789abcdef0123456789abcdef")
+        .await;
     assert!(r.status().is_client_error());
 }

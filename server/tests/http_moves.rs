@@ -5,31 +5,23 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::desk::{desk, text, urlencode, Browser, Desk, PASSWORD};
-
-async fn one(desk: &Desk, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(&desk.state.db.pool)
-        .await
-        .expect(sql);
-    n
-}
-
-async fn signed_in<'a>(desk: &'a Desk, who: &str, password: &str) -> Browser<'a> {
-    let mut b = Browser::new(desk);
-    let r = b.login(who, password).await;
-    let to = common::desk::location(&r);
-    assert!(!to.starts_with("/login"), "sign-in of {who} refused: {to}");
-    b
-}
+use common::desk::{desk, one, signed_in, text, urlencode, PASSWORD};
 
 #[tokio::test]
 async fn only_the_estates_desk_works_its_move_ins_and_only_managers_edit_the_checklist() {
     let desk = desk().await;
     let jx = one(&desk, "select id from estate where code = 'JX'").await;
     // The demo's move-in in progress, and a house of the same estate.
-    let case = one(&desk, "select id from move_in where status = 'open' order by id limit 1").await;
-    let house = one(&desk, "select house_id from move_in where id = (select min(id) from move_in)").await;
+    let case = one(
+        &desk,
+        "select id from move_in where status = 'open' order by id limit 1",
+    )
+    .await;
+    let house = one(
+        &desk,
+        "select house_id from move_in where id = (select min(id) from move_in)",
+    )
+    .await;
     let other_house = one(
         &desk,
         "select id from house where status = 'not_handed_over' and id not in (select house_id from move_in) order by number limit 1",
@@ -37,7 +29,12 @@ async fn only_the_estates_desk_works_its_move_ins_and_only_managers_edit_the_che
     .await;
     let cases = || one(&desk, "select count(*) from move_in");
     let items = || one(&desk, "select count(*) from inspection_item");
-    let audited = || one(&desk, "select count(*) from audit_log where entity = 'move_in'");
+    let audited = || {
+        one(
+            &desk,
+            "select count(*) from audit_log where entity = 'move_in'",
+        )
+    };
     let (cases0, items0, audited0) = (cases().await, items().await, audited().await);
 
     let mut admin = signed_in(&desk, "admin", PASSWORD).await;
@@ -94,15 +91,25 @@ async fn only_the_estates_desk_works_its_move_ins_and_only_managers_edit_the_che
     let r = clerk.call("complete_move_in", &format!("id={case}")).await;
     assert!(r.status().is_client_error());
     let body = text(r).await;
-    assert!(body.contains("初始读数") && body.contains("签署协议"), "{body}");
+    assert!(
+        body.contains("初始读数") && body.contains("签署协议"),
+        "{body}"
+    );
     let r = clerk.call("get_move_in", &format!("id={case}")).await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(!text(r).await.contains("13700000088"), "the mobile is masked");
+    assert!(
+        !text(r).await.contains("13700000088"),
+        "the mobile is masked"
+    );
     let _ = house;
 
     // The checklist: the manager's, not the clerk's.
     let ch = one(&desk, "select id from estate where code = 'CH'").await;
-    let add = format!("estate_id={ch}&room={}&item={}", urlencode("车位"), urlencode("地锁"));
+    let add = format!(
+        "estate_id={ch}&room={}&item={}",
+        urlencode("车位"),
+        urlencode("地锁")
+    );
     let r = clerk.call("add_checklist_item", &add).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(items().await, items0);

@@ -7,23 +7,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::desk::{desk, text, urlencode, Browser, Desk, PASSWORD};
-
-async fn one(desk: &Desk, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sql)
-        .fetch_one(&desk.state.db.pool)
-        .await
-        .expect(sql);
-    n
-}
-
-async fn signed_in<'a>(desk: &'a Desk, who: &str, password: &str) -> Browser<'a> {
-    let mut b = Browser::new(desk);
-    let r = b.login(who, password).await;
-    let to = common::desk::location(&r);
-    assert!(!to.starts_with("/login"), "sign-in of {who} refused: {to}");
-    b
-}
+use common::desk::{desk, one, signed_in, text, urlencode, PASSWORD};
 
 #[tokio::test]
 async fn each_role_reads_and_works_only_what_renovation_gives_it() {

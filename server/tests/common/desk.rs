@@ -202,3 +202,21 @@ impl Browser<'_> {
         self.send(req).await
     }
 }
+
+/// One number from the desk's database (a count, an id).
+pub async fn one(desk: &Desk, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql)
+        .fetch_one(&desk.state.db.pool)
+        .await
+        .expect(sql);
+    n
+}
+
+/// A browser signed in as `who` (the sign-in must succeed).
+pub async fn signed_in<'a>(desk: &'a Desk, who: &str, password: &str) -> Browser<'a> {
+    let mut b = Browser::new(desk);
+    let r = b.login(who, password).await;
+    let to = location(&r);
+    assert!(!to.starts_with("/login"), "sign-in of {who} refused: {to}");
+    b
+}
