@@ -108,6 +108,10 @@ crate::value_set! {
     pub enum PermitVerdict("renovation.verdict") {
         /// In force: works may go on.
         Valid = "valid",
+        /// Issued, but the works may not start before their first day.
+        NotYet = "not_yet",
+        /// Its fees or deposit were taken back (a reversed payment).
+        Unpaid = "unpaid",
         /// Past its period (an extension reprints it).
         Expired = "expired",
         /// Suspended after a serious violation.
@@ -211,6 +215,8 @@ pub struct Fees {
     /// The estate's charges (not yet paid) or the lines raised (paid).
     pub lines: Vec<ChargeLine>,
     pub total_fen: i64,
+    /// What the desk takes now (after a reversal: what the lines still owe, late fees included).
+    pub due_fen: i64,
     pub receipt_no: Option<String>,
     pub payment_id: Option<i64>,
     /// What the house owes besides (no permit until it is settled).

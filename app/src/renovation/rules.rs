@@ -397,13 +397,22 @@ pub fn check_inspection_days(text: &str) -> Result<i64, Problem> {
     }
 }
 
-/// What a permit says on `today` (both days `YYYY-MM-DD`).
-pub fn verdict(state: State, planned_end: &str, today: &str) -> super::PermitVerdict {
+/// What a permit says on `today` (days `YYYY-MM-DD`); `paid`: its money is in.
+/// A rectification after a failed acceptance is works too.
+pub fn verdict(
+    state: State,
+    start: &str,
+    end: &str,
+    today: &str,
+    paid: bool,
+) -> super::PermitVerdict {
     use super::PermitVerdict as V;
     match state {
         S::Suspended => V::Suspended,
-        S::Works | S::Extension if today > planned_end => V::Expired,
-        S::Works | S::Extension => V::Valid,
+        S::Works | S::Extension | S::Rectifying if !paid => V::Unpaid,
+        S::Works | S::Extension | S::Rectifying if today < start => V::NotYet,
+        S::Works | S::Extension | S::Rectifying if today > end => V::Expired,
+        S::Works | S::Extension | S::Rectifying => V::Valid,
         _ => V::Ended,
     }
 }
@@ -668,21 +677,23 @@ mod tests {
     #[test]
     fn a_permit_is_valid_only_while_the_works_are_on_and_in_their_period() {
         use crate::renovation::PermitVerdict as V;
-        assert_eq!(verdict(S::Works, "2026-12-31", "2026-12-31"), V::Valid);
-        assert_eq!(verdict(S::Extension, "2026-12-31", "2026-12-03"), V::Valid);
-        assert_eq!(verdict(S::Works, "2026-12-31", "2027-01-01"), V::Expired);
-        assert_eq!(
-            verdict(S::Suspended, "2026-12-31", "2026-12-03"),
-            V::Suspended
-        );
+        let v = |state, today, paid| verdict(state, "2026-12-05", "2026-12-31", today, paid);
+        assert_eq!(v(S::Works, "2026-12-31", true), V::Valid);
+        assert_eq!(v(S::Works, "2026-12-05", true), V::Valid);
+        assert_eq!(v(S::Extension, "2026-12-10", true), V::Valid);
+        assert_eq!(v(S::Rectifying, "2026-12-10", true), V::Valid);
+        assert_eq!(v(S::Works, "2026-12-04", true), V::NotYet);
+        assert_eq!(v(S::Works, "2027-01-01", true), V::Expired);
+        assert_eq!(v(S::Works, "2026-12-10", false), V::Unpaid);
+        assert_eq!(v(S::Suspended, "2026-12-10", true), V::Suspended);
         for ended in [
             S::Acceptance,
-            S::Rectifying,
             S::Refund,
             S::Closed,
             S::Withdrawn,
+            S::Payment,
         ] {
-            assert_eq!(verdict(ended, "2026-12-31", "2026-12-03"), V::Ended);
+            assert_eq!(v(ended, "2026-12-10", true), V::Ended);
         }
     }
 

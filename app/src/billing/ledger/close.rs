@@ -16,7 +16,7 @@ pub struct DayTotals {
     pub reversed_fen: i64,
     /// By method, in [`PayMethod::ALL`]'s order; methods not used are absent.
     pub by_method: Vec<(PayMethod, i64)>,
-    /// Of what was received, deposits (押金): money held, not takings.
+    /// Of what was received and not reversed, deposits (押金): money held, not takings.
     pub held_fen: i64,
 }
 
@@ -66,7 +66,8 @@ pub async fn day_totals(
         "select cast(coalesce(sum(s.amount_fen), 0) as bigint) from settlement s \
          join payment p on p.id = s.payment_id join bill_line l on l.id = s.line_id \
          join fee_item f on f.id = l.fee_item_id \
-         where p.clerk_id = $1 and p.business_day = $2 and f.held = 1{only}"
+         where p.clerk_id = $1 and p.business_day = $2 and f.held = 1{only} \
+           and not exists (select 1 from payment_reversal r where r.payment_id = p.id)"
     ))
     .bind(clerk_id)
     .bind(day)

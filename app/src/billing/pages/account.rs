@@ -113,7 +113,14 @@ fn PaymentForm(
         .iter()
         .map(|l| (l.id, l.outstanding_fen + l.late_fee_fen))
         .collect();
-    let picked = RwSignal::new(dues.iter().map(|(id, _)| *id).collect::<Vec<i64>>());
+    // A deposit is paid when its renovation asks for it, not with the bills.
+    let picked = RwSignal::new(
+        unpaid
+            .iter()
+            .filter(|l| !l.held)
+            .map(|l| l.id)
+            .collect::<Vec<i64>>(),
+    );
     let total = Memo::new(move |_| {
         let p = picked.get();
         dues.iter()

@@ -96,9 +96,17 @@ pub async fn act(
         return Err(AppError::forbidden("a resident who did not apply"));
     };
     let from = app.state;
-    // Paid, it is withdrawn only once the payment is reversed (the refund).
-    if action == Action::Withdraw && super::money::standing_payment(&mut *w, id).await?.is_some() {
-        return Err(AppError::Rule(tr(lang, "renovation.refused.withdraw_paid")));
+    // Money taken is refunded first (a manager reverses the payment); fees
+    // raised and still owed are let off first (a waiver): nothing is left
+    // owing for works that will not happen.
+    if action == Action::Withdraw {
+        let raised = super::money::raised_lines(&mut w, &app).await?;
+        if raised.iter().any(|(l, _)| l.settled.is_some()) {
+            return Err(AppError::Rule(tr(lang, "renovation.refused.withdraw_paid")));
+        }
+        if raised.iter().any(|(l, _)| l.outstanding() > 0) {
+            return Err(AppError::Rule(tr(lang, "renovation.refused.withdraw_owed")));
+        }
     }
     if seen.is_some_and(|s| s != from) {
         return Err(AppError::Conflict(tr(lang, "renovation.refused.moved_on")));

@@ -531,13 +531,28 @@ async fn fees(pool: &AnyPool, app: &AppDb, who: Option<Who>) -> Result<Option<Fe
             })
             .collect(),
     };
-    // The payment while it stands: a reversed one is to be taken again.
+    // The payment while it stands; what is still to take (a reversed
+    // payment's lines as they stand, with their late fees).
     let standing = money::standing_payment(pool, app.id).await?;
     let desk = matches!(who, Some(Who::Desk { .. }));
     let waiting = app.state == State::Payment;
-    let settled = waiting && money::settled(&mut *pool.acquire().await?, app).await?;
+    let mut conn = pool.acquire().await?;
+    let raised = money::raised_lines(&mut conn, app).await?;
+    let settled = money::settled(&mut conn, app).await?;
+    drop(conn);
+    let total_fen: i64 = lines.iter().map(|l| l.amount_fen).sum();
+    let due_fen = if raised.is_empty() {
+        total_fen
+    } else {
+        raised
+            .iter()
+            .filter(|(l, _)| l.outstanding() > 0)
+            .map(|(l, fee)| l.outstanding() + fee)
+            .sum()
+    };
     Ok(Some(Fees {
-        total_fen: lines.iter().map(|l| l.amount_fen).sum(),
+        total_fen,
+        due_fen,
         lines,
         receipt_no: standing.as_ref().map(|(_, r)| r.clone()),
         payment_id: standing.as_ref().map(|(p, _)| *p),
@@ -547,8 +562,8 @@ async fn fees(pool: &AnyPool, app: &AppDb, who: Option<Who>) -> Result<Option<Fe
             0
         },
         request_key: crate::billing::db::new_request_key(),
-        can_pay: desk && waiting && standing.is_none(),
-        can_issue: desk && settled,
+        can_pay: desk && waiting && !settled,
+        can_issue: desk && waiting && settled,
     }))
 }
 

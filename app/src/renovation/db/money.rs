@@ -183,19 +183,20 @@ pub async fn pay(
 ) -> Result<String, AppError> {
     let lang = caller.lang;
     let (mut w, app) = desk_write(db, actor, caller, id).await?;
-    if standing_payment(&mut *w, id).await?.is_some() {
+    // Lines raised before (their payment was reversed) are paid again as
+    // they stand now: what each still owes, with its late fee.
+    let raised = raised_lines(&mut w, &app).await?;
+    let owing: Vec<(i64, i64)> = raised
+        .iter()
+        .filter(|(l, _)| l.outstanding() > 0)
+        .map(|(l, fee)| (l.id, l.outstanding() + fee))
+        .collect();
+    if !raised.is_empty() && owing.is_empty() {
         return Err(AppError::Conflict(tr(
             lang,
             "renovation.refused.paid_already",
         )));
     }
-    let raised: Vec<(i64, i64)> = sqlx::query_as(
-        "select l.id, l.amount_fen from renovation_line rl join bill_line l on l.id = rl.line_id \
-         where rl.renovation_id = $1 order by l.id",
-    )
-    .bind(id)
-    .fetch_all(&mut *w)
-    .await?;
     let charges = if raised.is_empty() {
         charges(&mut *w, app.estate_id).await?
     } else {
@@ -207,7 +208,7 @@ pub async fn pay(
     let due: i64 = charges
         .iter()
         .map(|c| c.amount_fen)
-        .chain(raised.iter().map(|(_, amount)| *amount))
+        .chain(owing.iter().map(|(_, owed)| *owed))
         .sum();
     if crate::billing::money::parse_yuan(received).is_ok_and(|r| r != due) {
         return Err(AppError::field(
@@ -215,7 +216,7 @@ pub async fn pay(
             I18n(lang).f("renovation.invalid.received", &[("due", &fen_text(due))]),
         ));
     }
-    let mut line_ids: Vec<i64> = raised.iter().map(|(line, _)| *line).collect();
+    let mut line_ids: Vec<i64> = owing.iter().map(|(line, _)| *line).collect();
     for c in &charges {
         let line = charge::raise_one_off_in(
             &mut w,
@@ -284,18 +285,44 @@ pub async fn pay(
     Ok(taken.receipt_no)
 }
 
-/// Whether the permit may be issued as far as money goes: the application's
-/// payment stands, or the estate charges nothing and nothing was raised.
-pub async fn settled<'e>(conn: &mut sqlx::AnyConnection, app: &AppDb) -> sqlx::Result<bool> {
-    if standing_payment(&mut *conn, app.id).await?.is_some() {
-        return Ok(true);
-    }
-    let (raised,): (i64,) =
-        sqlx::query_as("select count(*) from renovation_line where renovation_id = $1")
+/// The lines an application raised, as they stand (settled, waived, owed),
+/// with the late fee each has run up today.
+pub async fn raised_lines(
+    conn: &mut sqlx::AnyConnection,
+    app: &AppDb,
+) -> sqlx::Result<Vec<(ledger::LineState, i64)>> {
+    let ids: Vec<(i64,)> =
+        sqlx::query_as("select line_id from renovation_line where renovation_id = $1")
             .bind(app.id)
-            .fetch_one(&mut *conn)
+            .fetch_all(&mut *conn)
             .await?;
-    Ok(raised == 0 && charges(&mut *conn, app.estate_id).await?.is_empty())
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
+    let policies = ledger::late_policies(&mut *conn, app.estate_id).await?;
+    let today =
+        chrono::NaiveDate::parse_from_str(&time::desk_today(), "%Y-%m-%d").unwrap_or_default();
+    Ok(ledger::house_lines(conn, app.house_id)
+        .await?
+        .into_iter()
+        .filter(|l| ids.contains(&l.id))
+        .map(|l| {
+            let fee = ledger::line_late_fee(&l, &policies, today).fen;
+            (l, fee)
+        })
+        .collect())
+}
+
+/// Whether the application's money is in: every line it raised is settled
+/// (by its payment, another, or a waiver), or the estate charges nothing and
+/// nothing was raised. The permit waits for this.
+pub async fn settled(conn: &mut sqlx::AnyConnection, app: &AppDb) -> sqlx::Result<bool> {
+    let raised = raised_lines(&mut *conn, app).await?;
+    if raised.is_empty() {
+        return Ok(charges(&mut *conn, app.estate_id).await?.is_empty());
+    }
+    Ok(raised.iter().all(|(l, _)| l.outstanding() == 0))
 }
 
 /// 发放装修许可证: once the application's charges are paid (or there are none)

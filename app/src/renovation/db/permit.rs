@@ -56,7 +56,13 @@ async fn sheet_of(pool: &AnyPool, lang: Lang, app: &AppDb) -> Result<PermitSheet
             .unwrap_or_default(),
         check_path: format!("/desk/renovations/check/{token}"),
         qr_svg: String::new(),
-        verdict: rules::verdict(app.state, &app.planned_end, &crate::db::time::desk_today()),
+        verdict: rules::verdict(
+            app.state,
+            &app.planned_start,
+            &app.planned_end,
+            &crate::db::time::desk_today(),
+            super::money::settled(&mut *pool.acquire().await?, app).await?,
+        ),
     })
 }
 

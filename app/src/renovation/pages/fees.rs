@@ -44,6 +44,7 @@ pub fn FeesPanel(
         .collect_view();
     let none = fees.lines.is_empty();
     let total = fees.total_fen;
+    let due = fees.due_fen;
     view! {
         <section class="panel" aria-labelledby="fees">
             <h2 id="fees">{i18n.t("renovation.fees")}</h2>
@@ -77,10 +78,10 @@ pub fn FeesPanel(
                             <label for="f-method">{use_i18n().t("billing.method_label")}</label>
                             <select id="f-method" name="method">{methods}</select>
                         </div>
-                        <Field label=use_i18n().t("billing.received") name="received" value=fen_plain(total)
+                        <Field label=use_i18n().t("billing.received") name="received" value=fen_plain(due)
                             error=field_error(pv, "received") />
                     </div>
-                    <button type="submit" class="primary big">{use_i18n().f("renovation.take", &[("amount", &fen_text(total))])}</button>
+                    <button type="submit" class="primary big">{use_i18n().f("renovation.take", &[("amount", &fen_text(due))])}</button>
                 </ActionForm>
             })}
             {fees.can_issue.then(|| view! {
