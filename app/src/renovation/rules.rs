@@ -179,21 +179,6 @@ pub struct ApplicationForm {
     pub items: Vec<(i64, String)>,
 }
 
-/// The application, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Checked {
-    pub contractor: String,
-    pub licence_no: String,
-    pub foreman: String,
-    pub foreman_mobile: String,
-    pub planned_start: String,
-    pub planned_end: String,
-    pub description: String,
-    pub owner_consent: String,
-    pub workers: Vec<WorkerForm>,
-    pub items: Vec<(i64, String)>,
-}
-
 /// A refused field: its name in the form, the message's key and its arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -231,13 +216,13 @@ pub fn check_applicant(role: OccupancyRole, owner_consent: &str) -> Result<(), P
     }
 }
 
-/// Checks an application against the estate's scope list; every refused
-/// field at once. A prohibited item is refused with the rule that forbids it.
+/// Checks an application against the estate's scope list and returns it
+/// normalised (trimmed, numbers in their stored form); every refused field at once. A prohibited item is refused with the rule that forbids it.
 pub fn check_application(
     form: &ApplicationForm,
     scope: &[Scope],
     today: NaiveDate,
-) -> Result<Checked, Vec<Problem>> {
+) -> Result<ApplicationForm, Vec<Problem>> {
     let mut problems = Vec::new();
     let contractor = text("contractor", &form.contractor, 100, &mut problems);
     let licence_no = form.licence_no.trim().to_uppercase();
@@ -362,7 +347,7 @@ pub fn check_application(
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(Checked {
+    Ok(ApplicationForm {
         contractor,
         licence_no,
         foreman,

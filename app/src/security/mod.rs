@@ -6,3 +6,12 @@
 
 pub mod hashing;
 pub mod limiter;
+
+/// A fresh unguessable token for a QR code's address (a goods-release pass,
+/// a renovation permit): 128 random bits, hex.
+pub fn random_token() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -2,19 +2,18 @@
 //! the gate's check and its use (one guarded update: a pass is used once),
 //! revoking one.
 
-use argon2::password_hash::rand_core::{OsRng, RngCore};
 use sqlx::AnyPool;
 
 use super::{verdict, PassRow, PassSheet, PassStatus, Verdict};
 use crate::common::{AuditAction, AuditEntity, Caller, Lang, Permission};
 use crate::db::audit::{Actor, Change};
+use crate::db::LockOn;
 use crate::db::{time, Database};
 use crate::error::AppError;
 use crate::i18n::tr;
-use crate::db::LockOn;
 use crate::moves::out::db::{case_row, settlement, staff_name, OutDb};
-use crate::moves::CaseStatus;
 use crate::moves::out::rules;
+use crate::moves::CaseStatus;
 use crate::ui::desk_minute;
 
 #[derive(sqlx::FromRow)]
@@ -37,7 +36,8 @@ struct PassDb {
     used_by: Option<i64>,
 }
 
-const COLUMNS: &str = "id, estate_id, house_id, move_out_id, pass_no, person_name, items, plate, valid_on, \
+const COLUMNS: &str =
+    "id, estate_id, house_id, move_out_id, pass_no, person_name, items, plate, valid_on, \
     token, status, issued_by, issued_at, approved_by, used_at, used_by";
 
 fn row(p: &PassDb, approved_by: String) -> PassRow {
@@ -54,7 +54,10 @@ fn row(p: &PassDb, approved_by: String) -> PassRow {
 }
 
 /// The passes of a move-out, newest first.
-pub async fn of_case(conn: &mut sqlx::AnyConnection, move_out_id: i64) -> sqlx::Result<Vec<PassRow>> {
+pub async fn of_case(
+    conn: &mut sqlx::AnyConnection,
+    move_out_id: i64,
+) -> sqlx::Result<Vec<PassRow>> {
     let passes: Vec<PassDb> = sqlx::query_as(&format!(
         "select {COLUMNS} from release_pass where move_out_id = $1 order by id desc"
     ))
@@ -80,13 +83,6 @@ fn refused_fields(lang: Lang, problems: Vec<(&str, &str)>) -> AppError {
             })
             .collect(),
     )
-}
-
-/// A fresh token for the QR code: 128 random bits, hex.
-fn new_token() -> String {
-    let mut bytes = [0u8; 16];
-    OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Issues a pass for today to a move-out's household: only once the
@@ -124,7 +120,7 @@ pub async fn issue(
     let s_due = due;
     let now = time::now();
     let today = time::desk_today();
-    let token = new_token();
+    let token = crate::security::random_token();
     let (id,): (i64,) = sqlx::query_as(
         "insert into release_pass (estate_id, house_id, move_out_id, pass_no, person_name, items, plate, valid_on, \
                                    token, status, issued_by, issued_at, approved_by, owed_fen, created_at) \
@@ -175,17 +171,23 @@ async fn issuing_write(
     lang: Lang,
     move_out_id: i64,
 ) -> Result<(crate::db::Write, OutDb, bool, i64), AppError> {
-    let first = case_row(&db.pool, move_out_id).await?.ok_or(AppError::NotFound)?;
+    let first = case_row(&db.pool, move_out_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     caller.check_estate(first.estate_id)?;
     let mut w = db.write(actor.clone()).await?;
     w.lock(LockOn::House(first.house_id)).await?;
-    let case: OutDb = case_row(&mut *w, move_out_id).await?.ok_or(AppError::NotFound)?;
+    let case: OutDb = case_row(&mut *w, move_out_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     // While the case is open, or on the day it completed: a pass is for the move.
     let completed_today = case
         .completed_at
         .as_deref()
         .is_some_and(|at| crate::ui::desk_time(at).starts_with(&time::desk_today()));
-    if !(case.status == CaseStatus::Open || (case.status == CaseStatus::Completed && completed_today)) {
+    if !(case.status == CaseStatus::Open
+        || (case.status == CaseStatus::Completed && completed_today))
+    {
         return Err(AppError::Rule(tr(lang, "moves.pass.refused.not_now")));
     }
     let (s, _) = settlement(&mut w, lang, &case).await?;
@@ -231,16 +233,22 @@ pub async fn sheet(pool: &AnyPool, caller: &Caller, id: i64) -> Result<PassSheet
 
 /// The pass a scanned token names, if any.
 async fn by_token(pool: &AnyPool, token: &str) -> sqlx::Result<Option<PassDb>> {
-    sqlx::query_as(&format!("select {COLUMNS} from release_pass where token = $1"))
-        .bind(token.trim())
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(&format!(
+        "select {COLUMNS} from release_pass where token = $1"
+    ))
+    .bind(token.trim())
+    .fetch_optional(pool)
+    .await
 }
 
 /// The gate's check of a scanned pass: what it says, without changing it.
 /// A token that matches no pass (forged, mistyped) is `Unknown`; a pass of
 /// an estate the caller does not work in is not shown.
-pub async fn check(pool: &AnyPool, caller: &Caller, token: &str) -> Result<Option<PassSheet>, AppError> {
+pub async fn check(
+    pool: &AnyPool,
+    caller: &Caller,
+    token: &str,
+) -> Result<Option<PassSheet>, AppError> {
     let Some(p) = by_token(pool, token).await? else {
         return Ok(None);
     };
@@ -259,7 +267,10 @@ pub async fn use_pass(
     lang: Lang,
     token: &str,
 ) -> Result<(), AppError> {
-    let Some(p) = by_token(&db.pool, token).await?.filter(|p| caller.check_estate(p.estate_id).is_ok()) else {
+    let Some(p) = by_token(&db.pool, token)
+        .await?
+        .filter(|p| caller.check_estate(p.estate_id).is_ok())
+    else {
         return Err(AppError::Rule(tr(lang, Verdict::Unknown.key())));
     };
     let today = time::desk_today();
@@ -346,7 +357,7 @@ pub async fn request(
         .fetch_one(&db.pool)
         .await?;
     let mut w = db.write(actor.clone()).await?;
-    let token = new_token();
+    let token = crate::security::random_token();
     let now = time::now();
     let (id,): (i64,) = sqlx::query_as(
         "insert into release_pass (estate_id, house_id, pass_no, person_name, items, plate, valid_on, token, status, \
@@ -465,7 +476,10 @@ pub async fn issue_requested(
     .execute(&mut *w)
     .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::Conflict(tr(lang, "moves.pass.refused.not_requested")));
+        return Err(AppError::Conflict(tr(
+            lang,
+            "moves.pass.refused.not_requested",
+        )));
     }
     w.audit(
         Change::new(AuditAction::IssueReleasePass, AuditEntity::ReleasePass)
@@ -503,7 +517,10 @@ pub async fn revoke(
     .execute(&mut *w)
     .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::Conflict(tr(lang, "moves.pass.refused.not_issued")));
+        return Err(AppError::Conflict(tr(
+            lang,
+            "moves.pass.refused.not_issued",
+        )));
     }
     w.audit(
         Change::new(AuditAction::RevokeReleasePass, AuditEntity::ReleasePass)

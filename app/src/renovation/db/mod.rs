@@ -15,7 +15,7 @@ use sqlx::{AnyPool, FromRow};
 use super::rules::{self, Who};
 use super::*;
 use crate::common::personal::{mask_id_number, mask_mobile};
-use crate::common::{Caller, EstateScope, Lang, Role};
+use crate::common::{Caller, Lang, Role};
 use crate::db::scope::scoped_estates;
 use crate::error::AppError;
 use crate::i18n::{tr, I18n};
@@ -538,8 +538,9 @@ async fn fees(pool: &AnyPool, app: &AppDb, who: Option<Who>) -> Result<Option<Fe
     let waiting = app.state == State::Payment;
     let mut conn = pool.acquire().await?;
     let raised = money::raised_lines(&mut conn, app).await?;
-    let settled = money::settled(&mut conn, app).await?;
     drop(conn);
+    // Not yet raised, `lines` are the estate's charges.
+    let settled = money::money_in(&raised, lines.is_empty());
     let total_fen: i64 = lines.iter().map(|l| l.amount_fen).sum();
     let due_fen = if raised.is_empty() {
         total_fen
@@ -785,13 +786,4 @@ pub fn refused(lang: Lang, problems: Vec<rules::Problem>) -> AppError {
             })
             .collect(),
     )
-}
-
-/// The estates a caller may choose between (for the settings page).
-pub async fn estates(
-    pool: &AnyPool,
-    scope: &EstateScope,
-    wanted: i64,
-) -> sqlx::Result<(Vec<Choice>, i64)> {
-    scoped_estates(pool, scope, wanted).await
 }

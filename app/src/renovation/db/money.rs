@@ -319,10 +319,17 @@ pub async fn raised_lines(
 /// nothing was raised. The permit waits for this.
 pub async fn settled(conn: &mut sqlx::AnyConnection, app: &AppDb) -> sqlx::Result<bool> {
     let raised = raised_lines(&mut *conn, app).await?;
+    let charges_nothing = raised.is_empty() && charges(&mut *conn, app.estate_id).await?.is_empty();
+    Ok(money_in(&raised, charges_nothing))
+}
+
+/// [`settled`]'s rule over lines already read.
+pub fn money_in(raised: &[(ledger::LineState, i64)], charges_nothing: bool) -> bool {
     if raised.is_empty() {
-        return Ok(charges(&mut *conn, app.estate_id).await?.is_empty());
+        charges_nothing
+    } else {
+        raised.iter().all(|(l, _)| l.outstanding() == 0)
     }
-    Ok(raised.iter().all(|(l, _)| l.outstanding() == 0))
 }
 
 /// 发放装修许可证: once the application's charges are paid (or there are none)
@@ -365,7 +372,7 @@ pub async fn issue_permit(
     .bind(to)
     .bind(&permit_no)
     .bind(&now)
-    .bind(super::permit::new_token())
+    .bind(crate::security::random_token())
     .bind(id)
     .execute(&mut *w)
     .await?;

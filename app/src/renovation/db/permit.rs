@@ -5,14 +5,6 @@
 use super::*;
 use crate::common::personal::mask_id_number;
 
-/// The permit's token for its QR code: 128 random bits, hex.
-pub fn new_token() -> String {
-    use argon2::password_hash::rand_core::{OsRng, RngCore};
-    let mut bytes = [0u8; 16];
-    OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 async fn sheet_of(pool: &AnyPool, lang: Lang, app: &AppDb) -> Result<PermitSheet, AppError> {
     let (estate_name,): (String,) = sqlx::query_as("select name from estate where id = $1")
         .bind(app.estate_id)

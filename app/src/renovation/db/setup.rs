@@ -11,7 +11,7 @@ use crate::db::{time, Database};
 /// The settings page of an estate the caller works for.
 pub async fn page(db: &Database, caller: &Caller, estate_id: i64) -> Result<Setup, AppError> {
     let pool = &db.pool;
-    let (estates, estate_id) = estates(pool, &caller.scope, estate_id).await?;
+    let (estates, estate_id) = scoped_estates(pool, &caller.scope, estate_id).await?;
     if estate_id == 0 {
         return Err(AppError::NotFound);
     }
