@@ -149,10 +149,10 @@ async fn desk_write(
     if !caller.may(Permission::UseDesk) {
         return Err(AppError::forbidden("the desk takes renovation fees"));
     }
-    let house_id = find(&db.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .house_id;
+    let first = find(&db.pool, id).await?.ok_or(AppError::NotFound)?;
+    // Another estate's application is refused before anything is locked.
+    caller.check_estate(first.estate_id)?;
+    let house_id = first.house_id;
     let mut w = db.write(actor.clone()).await?;
     // The counter's order (its day, then the house): a payment taken here and
     // one on the account page by the same clerk never wait on each other.

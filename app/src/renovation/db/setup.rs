@@ -239,19 +239,23 @@ pub async fn set_reviewer(
     reviewer: bool,
 ) -> Result<(), AppError> {
     caller.check_estate(estate_id)?;
-    let worker: Option<(i64,)> = sqlx::query_as(
-        "select a.id from account a join account_estate ae on ae.account_id = a.id \
-         where a.id = $1 and ae.estate_id = $2 and a.role = 'maintenance' and a.disabled = 0",
-    )
-    .bind(account_id)
-    .bind(estate_id)
-    .fetch_optional(&db.pool)
-    .await?;
-    if worker.is_none() {
-        return Err(AppError::field(
-            "account_id",
-            tr(caller.lang, "renovation.invalid.reviewer"),
-        ));
+    // Only the estate's maintenance staff are named; anyone may be struck off
+    // (a reviewer who since changed role or estate too).
+    if reviewer {
+        let worker: Option<(i64,)> = sqlx::query_as(
+            "select a.id from account a join account_estate ae on ae.account_id = a.id \
+             where a.id = $1 and ae.estate_id = $2 and a.role = 'maintenance' and a.disabled = 0",
+        )
+        .bind(account_id)
+        .bind(estate_id)
+        .fetch_optional(&db.pool)
+        .await?;
+        if worker.is_none() {
+            return Err(AppError::field(
+                "account_id",
+                tr(caller.lang, "renovation.invalid.reviewer"),
+            ));
+        }
     }
     let mut w = db.write(actor.clone()).await?;
     if reviewer {
