@@ -174,6 +174,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/desk/renovations/setup") view=renovation::pages::RenovationSetupPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/renovations/check/:token") view=renovation::pages::permit::PermitCheckPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/renovations/:id/permit") view=renovation::pages::permit::PermitPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/renovations/refunds/:id") view=renovation::pages::deposit::RefundSlipPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/renovations/:id") view=|| view! { <renovation::pages::AppPageView seat=renovation::pages::Seat::Desk /> } ssr=SsrMode::Async />
                     <Route path=path!("/security") view=home::pages::SecurityHome ssr=SsrMode::Async />
                     <Route path=path!("/desk/escalations") view=visits::pages::EscalationsPage ssr=SsrMode::Async />

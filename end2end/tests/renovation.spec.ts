@@ -15,9 +15,9 @@ async function step(page: Page, button: string, note = '') {
 }
 
 test.describe('renovation approvals', () => {
-  test('an owner applies on a phone — a prohibited item refused with its rule, then without it — and the desk, the engineer on his phone and the manager approve it; the clerk takes fees and deposit on one receipt and issues the permit', async ({ browser }, info) => {
+  test('an owner applies on a phone — a prohibited item refused with its rule, then without it — and the desk, the engineer on his phone and the manager approve it; the clerk takes fees and deposit on one receipt and issues the permit; at the acceptance a deduction is approved, the refund slip shows it and the rest, and the owner sees the statement', async ({ browser }, info) => {
     test.skip(info.project.name !== 'desktop', 'the journey opens its own phone and desk contexts');
-    test.setTimeout(120_000);
+    test.setTimeout(180_000);
 
     // The owner of 1-1-101 applies in the portal on a 360 px phone.
     const owner = await as(browser, '13800000001', PHONE);
@@ -142,6 +142,56 @@ test.describe('renovation approvals', () => {
     await expect(owner.getByTestId('permit-no')).toContainText('XK20');
     await noHorizontalScroll(owner);
 
+    // The works done, the owner asks for the acceptance; the engineer visits on his phone and passes it.
+    await step(owner, '申请竣工验收');
+    await expect(owner.locator('.page-head .badge')).toHaveText('待验收');
+    await engineer.goto(`/jobs/renovations/${id}`);
+    await hydrated(engineer);
+    await engineer.getByLabel('巡查情况').fill('竣工验收：墙面完工；搬运时楼道墙面有磕损。');
+    await engineer.getByRole('button', { name: '登记巡查' }).click();
+    await expect(engineer.locator('ol.visits > li')).toHaveCount(1);
+    await step(engineer, '验收通过');
+    await expect(engineer.locator('.page-head .badge')).toHaveText('待退押金');
+    // He proposes a deduction on that visit; the manager approves it.
+    await engineer.getByLabel('扣款事项').fill('楼道墙面修补');
+    await engineer.getByLabel('扣款金额（元）').fill('350.50');
+    await engineer.getByLabel('依据（巡查记录）').selectOption({ index: 1 });
+    await noHorizontalScroll(engineer);
+    await engineer.getByRole('button', { name: '提出扣款' }).click();
+    await expect(engineer.getByTestId('deduction')).toContainText('待审批');
+    await manager.reload();
+    await hydrated(manager);
+    await manager.getByTestId('deduction').getByRole('button', { name: '批准', exact: true }).click();
+    await expect(manager.getByTestId('deduction')).toContainText('已批准');
+    await expect(manager.getByTestId('to-refund')).toHaveText('2,649.50');
+
+    // The clerk pays the rest back in cash and the works are closed; the slip lists the deduction and the rest.
+    await clerk.goto(`/desk/renovations/${id}`);
+    await hydrated(clerk);
+    await clerk.getByRole('button', { name: '退还 2,649.50 元并结案' }).click();
+    await expect(clerk.locator('.page-head .badge')).toHaveText('已结案');
+    await clerk.getByTestId('refund').getByRole('link').click();
+    await hydrated(clerk);
+    await expect(clerk.getByRole('heading', { name: '装修押金退款单' })).toBeVisible();
+    await expect(clerk.getByTestId('deduction')).toContainText('楼道墙面修补');
+    await expect(clerk.getByTestId('slip-deposit')).toHaveText('3,000.00');
+    await expect(clerk.getByTestId('slip-deducted')).toHaveText('350.50');
+    await expect(clerk.getByTestId('slip-refunded')).toHaveText('2,649.50');
+    // The day's close shows the money out (the demo's own refund, 2,800.00, is the clerk's too).
+    await clerk.goto('/desk/close');
+    await hydrated(clerk);
+    await expect(clerk.getByTestId('refunds').first()).toContainText('5,449.50');
+    await expect(clerk.getByTestId('refunds').first()).toContainText('扣款转收入');
+
+    // The owner's statement: the deduction, what was paid back, and its number.
+    await owner.reload();
+    await hydrated(owner);
+    await expect(owner.locator('.page-head .badge')).toHaveText('已结案');
+    await expect(owner.getByTestId('deduction')).toContainText('楼道墙面修补');
+    await expect(owner.getByTestId('to-refund')).toHaveText('2,649.50');
+    await expect(owner.getByTestId('refund')).toContainText('TKCH');
+    await noHorizontalScroll(owner);
+
     // The refused first try is a 422 the browser logs (one); nothing else.
     expect(ownerErrors.filter((e) => !e.includes('status of 422'))).toEqual([]);
     expect(ownerErrors.length).toBe(1);
@@ -149,4 +199,50 @@ test.describe('renovation approvals', () => {
     expect(engineerErrors).toEqual([]);
     expect(managerErrors).toEqual([]);
   });
+
+  test('the engineer visits works in progress on his phone, records a violation with a deadline and a photo; the desk sees it first among the works, with the photo', async ({ browser }, info) => {
+    test.skip(info.project.name !== 'desktop', 'the journey opens its own phone and desk contexts');
+    test.setTimeout(90_000);
+    const engineer = await as(browser, 'maintenance', PHONE);
+    const engineerErrors = watchConsole(engineer);
+    await engineer.goto('/jobs/renovations');
+    await hydrated(engineer);
+    // The works he visits are listed after the reviews; the demo's works under a permit.
+    await expect(engineer.getByRole('heading', { name: '在施工程' })).toBeVisible();
+    await engineer.locator('.job-cards li', { has: engineer.locator('.badge', { hasText: '施工中' }) }).first().getByRole('link').click();
+    await hydrated(engineer);
+    await expect(engineer.getByRole('heading', { name: '巡查记录' })).toBeVisible();
+    await expect(engineer.getByTestId('open-violations')).toHaveText('未整改违规 1 项');
+    await engineer.getByLabel('巡查情况').fill('接到噪音投诉，现场核实。');
+    await engineer.getByLabel('违规事项（没有则留空）').fill('22:00 后仍在使用电锤');
+    await engineer.getByLabel('整改期限').fill(day(1));
+    await noHorizontalScroll(engineer);
+    await engineer.getByRole('button', { name: '登记巡查' }).last().click();
+    await expect(engineer.getByTestId('open-violations')).toHaveText('未整改违规 2 项');
+    const visit = engineer.locator('ol.visits > li').first();
+    await expect(visit.getByTestId('violation')).toContainText('22:00 后仍在使用电锤');
+    await expect(visit.getByTestId('violation')).toContainText(day(1));
+    // The photo, from the phone's camera, on that visit.
+    await visit.getByLabel('添加照片').setInputFiles({ name: 'site.png', mimeType: 'image/png', buffer: Buffer.from(SITE_PNG, 'base64') });
+    await visit.getByRole('button', { name: '上传' }).click();
+    await expect(engineer.getByText('照片已保存。')).toBeVisible();
+    await hydrated(engineer);
+    await expect(engineer.locator('ol.visits > li').first().locator('.photos img')).toHaveCount(1);
+    await noHorizontalScroll(engineer);
+
+    // The desk's list of works: these works, with the photo on their page.
+    const clerk = await as(browser, 'clerk', DESK);
+    await clerk.goto('/desk/renovations?filter=works');
+    await hydrated(clerk);
+    const id = new URL(engineer.url()).pathname.split('/').pop();
+    await clerk.locator(`a[href="/desk/renovations/${id}"]`).click();
+    await hydrated(clerk);
+    await expect(clerk.locator('ol.visits > li').first()).toContainText('张师傅');
+    await expect(clerk.locator('ol.visits > li').first().locator('.photos img')).toHaveCount(1);
+    expect(engineerErrors).toEqual([]);
+  });
 });
+
+/** An 8 × 6 PNG: the site photo the phone sends. */
+const SITE_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAGCAIAAABxZ0isAAAAX0lEQVR4nA3JIQEAQQhFQZKgCUEI9Evyk6AJQQj0JrobO2aGG2lgyGhjjWeYBR5kQKCggw1e/FF4kQWFii62ePWHcJECIdFixdMfgw85MGjoYYc3fxx+5MGho4893vEBvSE3USDs3wUAAAAASUVORK5CYII=';

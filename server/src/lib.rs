@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod identity;
 pub mod key_files;
+pub mod renovation_files;
 pub mod repair_files;
 pub mod router;
 pub mod security;

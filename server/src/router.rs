@@ -19,7 +19,7 @@ use app::{shell, App};
 use crate::config::HttpConfig;
 use crate::identity::{SecureCookies, TrustProxy};
 use crate::session_store::DeskSessionStore;
-use crate::{auth_routes, identity, key_files, repair_files, security, transfer};
+use crate::{auth_routes, identity, key_files, renovation_files, repair_files, security, transfer};
 
 /// Gives every page render its context: the state (added by leptos_axum) and
 /// a Content-Security-Policy carrying this response's script nonce.
@@ -74,11 +74,14 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
     let photos = Router::new()
         .route("/repairs/{id}/photos", post(repair_files::upload))
         .route("/keys/papers/{id}/upload", post(key_files::upload))
+        .route("/renovations/visits/{id}/photos", post(renovation_files::upload))
         .layer(DefaultBodyLimit::max(repair_files::MAX_UPLOAD_BODY))
         .layer(RequestBodyLimitLayer::new(repair_files::MAX_UPLOAD_BODY));
     let pages = Router::new()
         .route("/repairs/photos/{id}", get(repair_files::photo_full))
         .route("/repairs/photos/{id}/thumb", get(repair_files::photo_thumb))
+        .route("/renovations/photos/{id}", get(renovation_files::photo_full))
+        .route("/renovations/photos/{id}/thumb", get(renovation_files::photo_thumb))
         .route("/desk/repairs/stats.xlsx", get(repair_files::stats_xlsx))
         .route("/keys/papers/{id}", get(key_files::paper_full))
         .route("/keys/papers/{id}/thumb", get(key_files::paper_thumb))

@@ -380,6 +380,12 @@ pub struct DayView {
     pub by_method: Vec<(PayMethod, i64)>,
     /// Of what was received, deposits held (押金代管), not takings.
     pub held_fen: i64,
+    /// Money out: deposits paid back (退押金), and of those reversed that day.
+    pub refunds_count: i64,
+    pub refunded_fen: i64,
+    pub refund_reversed_fen: i64,
+    /// Deductions kept from deposits: held money become income.
+    pub deducted_fen: i64,
     pub closed_at: Option<String>,
 }
 

@@ -91,6 +91,12 @@ crate::value_set! {
         ApplyRenovation = "apply_renovation",
         RenovationStep = "renovation_step",
         RenovationSettings = "renovation_settings",
+        RenovationVisit = "renovation_visit",
+        RenovationRectified = "renovation_rectified",
+        RenovationPhotos = "renovation_photos",
+        RenovationDeduction = "renovation_deduction",
+        RenovationRefund = "renovation_refund",
+        RenovationRefundReversed = "renovation_refund_reversed",
     }
 }
 

@@ -151,13 +151,15 @@ pub async fn apply_renovation(
     .await
 }
 
-/// One step of the state machine with the asker's words (`note`).
+/// One step of the state machine with the asker's words (`note`) and, for an
+/// extension, the new end asked (`extend_to`).
 #[server(endpoint = "renovation_step")]
 pub async fn renovation_step(
     id: i64,
     action: String,
     seen: Option<String>,
     note: Option<String>,
+    extend_to: Option<String>,
 ) -> Result<State, AppError> {
     guarded(Permission::SignedIn, move |call| async move {
         let action = super::Action::parse(&action).ok_or_else(|| {
@@ -166,7 +168,7 @@ pub async fn renovation_step(
                 crate::i18n::tr(call.lang(), "renovation.refused.not_now"),
             )
         })?;
-        super::db::act::act(
+        super::db::act::act_extending(
             call.db(),
             &call.actor(),
             &call.caller,
@@ -174,8 +176,49 @@ pub async fn renovation_step(
             action,
             seen.as_deref().and_then(State::parse),
             note.as_deref().unwrap_or_default(),
+            extend_to.as_deref().unwrap_or_default(),
         )
         .await
+    })
+    .await
+}
+
+/// A visit (巡查) of works in progress, by a reviewer or the desk, with the
+/// violation it found and its rectification deadline (if any). Returns the visit's id.
+#[server(endpoint = "record_renovation_visit")]
+pub async fn record_renovation_visit(
+    id: i64,
+    seen: Option<String>,
+    note: String,
+    violation: Option<String>,
+    deadline: Option<String>,
+) -> Result<i64, AppError> {
+    guarded(Permission::SignedIn, move |call| async move {
+        call.require_any(&[Permission::UseDesk, Permission::WorkJobs])?;
+        let form = super::db::works::VisitForm {
+            note,
+            violation: violation.unwrap_or_default(),
+            deadline: deadline.unwrap_or_default(),
+        };
+        super::db::works::inspect(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            id,
+            seen.as_deref().and_then(State::parse),
+            &form,
+        )
+        .await
+    })
+    .await
+}
+
+/// Records a violation found put right (at a later visit).
+#[server(endpoint = "rectify_renovation_violation")]
+pub async fn rectify_renovation_violation(violation_id: i64) -> Result<(), AppError> {
+    guarded(Permission::SignedIn, move |call| async move {
+        call.require_any(&[Permission::UseDesk, Permission::WorkJobs])?;
+        super::db::works::rectified(call.db(), &call.actor(), &call.caller, violation_id).await
     })
     .await
 }
@@ -367,6 +410,107 @@ pub async fn get_renovation_permit(id: i64) -> Result<PermitSheet, AppError> {
 pub async fn check_renovation_permit(token: String) -> Result<Option<PermitSheet>, AppError> {
     guarded(Permission::CheckPasses, move |call| async move {
         super::db::permit::check(call.pool(), &call.caller, &token).await
+    })
+    .await
+}
+
+/// Proposes a deduction from the deposit (a reviewer or the desk), on a visit of the works.
+#[server(endpoint = "propose_renovation_deduction")]
+pub async fn propose_renovation_deduction(
+    id: i64,
+    item: String,
+    amount: String,
+    visit_id: Option<String>,
+) -> Result<i64, AppError> {
+    guarded(Permission::SignedIn, move |call| async move {
+        call.require_any(&[Permission::UseDesk, Permission::WorkJobs])?;
+        let visit = visit_id
+            .as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                v.parse::<i64>().map_err(|_| {
+                    AppError::field(
+                        "visit_id",
+                        crate::i18n::tr(call.lang(), "renovation.invalid.visit"),
+                    )
+                })
+            })
+            .transpose()?;
+        super::db::refund::propose(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            id,
+            &item,
+            &amount,
+            visit,
+        )
+        .await
+    })
+    .await
+}
+
+/// A manager's decision on a proposed deduction (`decision`: approve or reject).
+#[server(endpoint = "decide_renovation_deduction")]
+pub async fn decide_renovation_deduction(
+    deduction_id: i64,
+    decision: String,
+) -> Result<(), AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        let approve = match decision.as_str() {
+            "approve" => true,
+            "reject" => false,
+            _ => return Err(AppError::NotFound),
+        };
+        super::db::refund::decide(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            deduction_id,
+            approve,
+        )
+        .await
+    })
+    .await
+}
+
+/// 退还押金并结案: the deposit paid back less the approved deductions. Returns the refund's number.
+#[server(endpoint = "refund_renovation_deposit")]
+pub async fn refund_renovation_deposit(
+    id: i64,
+    method: String,
+    payee: Option<String>,
+    request_key: String,
+) -> Result<String, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        super::db::refund::refund(
+            call.db(),
+            &call.actor(),
+            &call.caller,
+            id,
+            &method,
+            payee.as_deref().unwrap_or_default(),
+            &request_key,
+        )
+        .await
+    })
+    .await
+}
+
+/// A manager reverses a mistaken refund (冲红), with the reason.
+#[server(endpoint = "reverse_renovation_refund")]
+pub async fn reverse_renovation_refund(id: i64, reason: String) -> Result<(), AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        super::db::refund::reverse_refund(call.db(), &call.actor(), &call.caller, id, &reason).await
+    })
+    .await
+}
+
+/// The printed refund slip (退款单), for the desk.
+#[server(endpoint = "get_renovation_refund_slip")]
+pub async fn get_renovation_refund_slip(refund_id: i64) -> Result<RefundSlip, AppError> {
+    guarded(Permission::UseDesk, move |call| async move {
+        super::db::refund::slip(call.pool(), &call.caller, refund_id).await
     })
     .await
 }

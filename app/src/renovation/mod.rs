@@ -12,15 +12,19 @@
 //! - `api`: server functions; `pages`: the desk's list, the application page
 //!   (shared with the maintenance phone and the portal), the forms, the settings.
 //!
-//! Above the register in the layers (an application is on a house, by one of
-//! its residents); billing's fees and deposit, the permit, inspections and the
-//! refund come in part 2 of issue 16.
+//! - `works`: the rules of works in progress — visits (巡查) and when the next
+//!   is due, violations' deadlines, extensions (pure, unit-tested).
+//!
+//! Above the register and billing in the layers (an application is on a
+//! house, by one of its residents; its fees and deposit are billing's lines).
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod pages;
+pub mod refund;
 pub mod rules;
+pub mod works;
 
 use serde::{Deserialize, Serialize};
 
@@ -100,6 +104,8 @@ crate::value_set! {
         /// The fees and the deposit taken at the counter (no change of state:
         /// the permit follows).
         Pay = "pay",
+        /// A manager reverses a mistaken refund: the deposit waits to be paid back again.
+        ReverseRefund = "reverse_refund",
     }
 }
 
@@ -138,6 +144,8 @@ crate::value_set! {
         Mine = "mine",
         /// Everything under way.
         Open = "open",
+        /// Works under a permit, at the acceptance or rectifying: the ones visited.
+        Works = "works",
         /// Closed, rejected or withdrawn.
         Ended = "ended",
     }
@@ -156,6 +164,8 @@ pub struct AppRow {
     pub planned_start: String,
     pub planned_end: String,
     pub updated_at: String,
+    /// What stands out about its works (an overdue rectification, a visit due).
+    pub flag: Option<works::Flag>,
 }
 
 /// The desk's list.
@@ -262,6 +272,117 @@ pub struct AppPage {
     pub fees: Option<Fees>,
     /// The permit's number, once issued.
     pub permit_no: String,
+    /// The visits of the works, newest first.
+    pub inspections: Vec<InspectionView>,
+    /// The caller may record a visit now (a reviewer or the desk, works under way).
+    pub can_inspect: bool,
+    /// The next visit's day, while the works are visited.
+    pub next_visit: String,
+    /// The next visit is today or past.
+    pub visit_due: bool,
+    /// The end an extension asks for, while a manager decides.
+    pub extension_end: String,
+    /// Violations not yet put right (the acceptance waits for them).
+    pub open_violations: i64,
+    /// From the acceptance on, while a deposit is held or was refunded.
+    pub deposit: Option<DepositView>,
+}
+
+/// A deduction from the deposit, with the visit it rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeductionView {
+    pub id: i64,
+    pub item: String,
+    pub amount_fen: i64,
+    /// The visit it rests on: its time, and the violation it found if any.
+    pub basis: String,
+    /// The basis visit's photos.
+    pub photos: Vec<i64>,
+    pub state: refund::DeductionState,
+    /// Who proposed and who decided (the portal: the service centre).
+    pub proposed_by: String,
+    pub decided_by: String,
+    /// The caller may approve or reject it now (a manager, not its proposer).
+    pub can_decide: bool,
+}
+
+/// A refund of the deposit (退款), as it stands or was reversed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundView {
+    pub id: i64,
+    pub refund_no: String,
+    pub method: refund::RefundMethod,
+    pub deposit_fen: i64,
+    pub deducted_fen: i64,
+    pub refunded_fen: i64,
+    pub payee: String,
+    pub at: String,
+    pub reversed: bool,
+}
+
+/// The deposit on the application's page, from the acceptance on: what is
+/// held, the deductions, what is paid back, the refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepositView {
+    pub deposit_fen: i64,
+    pub deductions: Vec<DeductionView>,
+    /// The approved deductions' total, and what the deposit less them pays back.
+    pub deducted_fen: i64,
+    pub refund_fen: i64,
+    /// Refunds, the standing one last.
+    pub refunds: Vec<RefundView>,
+    pub can_propose: bool,
+    pub can_refund: bool,
+    pub can_reverse: bool,
+    /// The visits a deduction may rest on.
+    pub visits: Vec<crate::common::Choice>,
+    /// A one-time key for the refund form.
+    pub request_key: String,
+}
+
+/// The printed refund slip (退款单).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundSlip {
+    pub refund: RefundView,
+    pub estate_name: String,
+    pub house_number: String,
+    pub app_no: String,
+    pub permit_no: String,
+    pub applicant: String,
+    pub contractor: String,
+    /// The approved deductions the refund kept.
+    pub deductions: Vec<DeductionView>,
+    pub clerk: String,
+    pub day: String,
+}
+
+/// A violation a visit found, with its rectification deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViolationView {
+    pub id: i64,
+    pub text: String,
+    pub deadline: String,
+    /// Past its deadline and not put right.
+    pub overdue: bool,
+    /// Who found it put right, and when (empty while open).
+    pub rectified: String,
+    /// The caller may record it put right now.
+    pub can_rectify: bool,
+}
+
+/// One visit (巡查) of the works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectionView {
+    pub id: i64,
+    pub at: String,
+    /// The inspector (the portal: the service centre).
+    pub inspector: String,
+    pub note: String,
+    pub violation: Option<ViolationView>,
+    /// Its photos' ids (`/renovations/photos/:id`).
+    pub photos: Vec<i64>,
+    /// The caller may add photos to it (who recorded it, or the desk, while the works are visited).
+    pub can_add_photos: bool,
 }
 
 /// A scope item the form offers (prohibited ones too: they are refused with their rule).

@@ -36,6 +36,8 @@ pub fn next(from: State, action: Action) -> Option<State> {
         (S::Acceptance, A::FailAcceptance) => Some(S::Rectifying),
         (S::Rectifying, A::AskReinspection) => Some(S::Acceptance),
         (S::Refund, A::Refund) => Some(S::Closed),
+        // A mistaken refund reversed: the deposit waits to be paid back again.
+        (S::Closed, A::ReverseRefund) => Some(S::Refund),
         _ => None,
     }
 }
@@ -89,9 +91,12 @@ fn may(from: State, action: Action, who: Who) -> bool {
             S::Approval => manager,
             _ => false,
         },
-        A::ManagerApprove | A::ApproveExtension | A::RefuseExtension | A::Suspend | A::Resume => {
-            manager
-        }
+        A::ManagerApprove
+        | A::ApproveExtension
+        | A::RefuseExtension
+        | A::Suspend
+        | A::Resume
+        | A::ReverseRefund => manager,
     }
 }
 
@@ -117,7 +122,13 @@ pub fn offered(from: State, who: Who) -> Vec<Action> {
 pub fn needs_reason(action: Action) -> bool {
     matches!(
         action,
-        A::Return | A::Reject | A::Withdraw | A::Suspend | A::RefuseExtension | A::FailAcceptance
+        A::Return
+            | A::Reject
+            | A::Withdraw
+            | A::Suspend
+            | A::RefuseExtension
+            | A::FailAcceptance
+            | A::ReverseRefund
     )
 }
 
@@ -188,7 +199,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn new(field: impl Into<String>, key: &'static str) -> Problem {
+    pub fn new(field: impl Into<String>, key: &'static str) -> Problem {
         Problem {
             field: field.into(),
             key,
@@ -454,6 +465,7 @@ mod tests {
                 desk_or_applicant,
             ),
             (S::Refund, A::Refund, S::Closed, desk),
+            (S::Closed, A::ReverseRefund, S::Refund, managers),
         ];
         let mut checked = 0;
         for &from in State::ALL {

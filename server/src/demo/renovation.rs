@@ -2,13 +2,16 @@
 //! applications in the states a service centre sees on a normal morning —
 //! one just submitted, one back with its applicant for the drawings, one with
 //! engineering, one with the manager, one approved and waiting for its fees,
-//! one rejected. Written through the functions the pages call, by the people
+//! one rejected; and three under their permits — one whose visit found a
+//! violation to put right, one visited clean and waiting for its
+//! acceptance, one accepted with a deduction from its deposit and the rest
+//! paid back. Written through the functions the pages call, by the people
 //! whose steps they are.
 
 use app::common::{Caller, EstateScope, Lang, Role};
 use app::db::audit::Actor;
 use app::db::Database;
-use app::renovation::db::{act, apply, money, setup};
+use app::renovation::db::{act, apply, money, refund, setup, works};
 use app::renovation::rules::{ApplicationForm, WorkerForm};
 use app::renovation::Action;
 
@@ -34,6 +37,52 @@ async fn staff(db: &Database, username: &str) -> anyhow::Result<(Caller, Actor)>
         ip: None,
     };
     Ok((caller, actor))
+}
+
+/// Pays everything a house owes at the counter (its lines with their late fees), on one receipt.
+async fn settle(
+    db: &Database,
+    actor: &Actor,
+    clerk: &Caller,
+    house_id: i64,
+    resident_id: i64,
+) -> anyhow::Result<()> {
+    use app::billing::ledger;
+    let mut conn = db.pool.acquire().await?;
+    let lines = ledger::house_lines(&mut conn, house_id).await?;
+    let estate_id = lines.first().map_or(0, |l| l.estate_id);
+    let policies = ledger::late_policies(&mut *conn, estate_id).await?;
+    drop(conn);
+    let today = chrono::NaiveDate::parse_from_str(&app::db::time::desk_today(), "%Y-%m-%d")?;
+    let open: Vec<&ledger::LineState> = lines
+        .iter()
+        .filter(|l| l.held == 0 && l.outstanding() > 0)
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    let due: i64 = open
+        .iter()
+        .map(|l| l.outstanding() + ledger::line_late_fee(l, &policies, today).fen)
+        .sum();
+    let req = ledger::PaymentRequest {
+        house_id,
+        line_ids: open.iter().map(|l| l.id).collect(),
+        method: "wechat".into(),
+        received: app::billing::fen_plain(due),
+        request_key: app::security::random_token(),
+    };
+    ledger::take_payment(
+        db,
+        actor,
+        clerk.account_id,
+        Lang::Zh,
+        &req,
+        &ledger::Payer::resident(resident_id),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("demo renovation: settling a house: {e:?}"))?;
+    Ok(())
 }
 
 pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
@@ -89,7 +138,7 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
         "select h.id, o.resident_id from house h join occupancy o on o.house_id = h.id \
          where h.estate_id = $1 and o.role = 'owner' and o.end_date is null \
            and h.number not in ('1-1-101', '1-2-1102') \
-         order by h.number limit 6",
+         order by h.number limit 16",
     )
     .bind(estate_id)
     .fetch_all(&db.pool)
@@ -145,15 +194,51 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
             ],
         ),
     ];
-    for (n, ((house_id, applicant_id), (contractor, foreman, items, steps))) in
-        owners.iter().zip(plans.iter()).enumerate()
+    // The works under a permit: their owners settled what the houses owed
+    // first (the permit waits for arrears).
+    let clear: Vec<(i64, i64)> = owners.iter().skip(plans.len()).take(3).copied().collect();
+    for (house_id, resident_id) in &clear {
+        settle(db, &clerk_actor, &clerk, *house_id, *resident_id).await?;
+    }
+    let approved: &[(Action, &str)] = &[
+        (Action::Check, ""),
+        (Action::Approve, ""),
+        (Action::ManagerApprove, ""),
+    ];
+    let works_plans: [(&str, &str, &[&str], &[(Action, &str)]); 3] = [
+        (
+            "安居装饰设计有限公司",
+            "吴海涛",
+            &["墙面", "厨房"],
+            approved,
+        ),
+        (
+            "宏图建筑装饰有限公司",
+            "郑国平",
+            &["地面", "门窗"],
+            approved,
+        ),
+        (
+            "美家装饰工程有限公司",
+            "周建华",
+            &["卫生间", "墙面"],
+            approved,
+        ),
+    ];
+    let mut under_permit = Vec::new();
+    for (n, ((house_id, applicant_id), (contractor, foreman, items, steps))) in owners
+        .iter()
+        .take(plans.len())
+        .chain(clear.iter())
+        .zip(plans.iter().chain(works_plans.iter()))
+        .enumerate()
     {
         let form = ApplicationForm {
             contractor: (*contractor).into(),
             licence_no: format!("91310115MA1H{:05}X", 3100 + n),
             foreman: (*foreman).into(),
             foreman_mobile: format!("1391200{:04}", 7100 + n),
-            planned_start: day(3 + n as i64),
+            planned_start: day(if n >= plans.len() { 0 } else { 3 + n as i64 }),
             planned_end: day(60 + n as i64),
             description: String::new(),
             owner_consent: String::new(),
@@ -186,6 +271,89 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
                 _ => (&clerk, &clerk_actor),
             };
             act::act(db, actor, caller, id, *action, None, note)
+                .await
+                .map_err(fail)?;
+        }
+        if n >= plans.len() {
+            under_permit.push(id);
+        }
+    }
+    // Fees and deposit taken on one receipt, the permit issued, the works visited.
+    let due: i64 = money::charges(&db.pool, estate_id)
+        .await?
+        .iter()
+        .map(|c| c.amount_fen)
+        .sum();
+    for (n, id) in under_permit.into_iter().enumerate() {
+        let key = app::security::random_token();
+        let received = app::billing::fen_plain(due);
+        money::pay(db, &clerk_actor, &clerk, id, "wechat", &received, &key)
+            .await
+            .map_err(fail)?;
+        money::issue_permit(db, &clerk_actor, &clerk, id)
+            .await
+            .map_err(fail)?;
+        let visit = if n == 0 {
+            works::VisitForm {
+                note: "墙面开槽施工中，现场堆放建材。".into(),
+                violation: "建材堆放在楼道，堵塞消防通道。".into(),
+                deadline: day(2),
+            }
+        } else {
+            works::VisitForm {
+                note: if n == 1 {
+                    "地面找平完成，门窗已安装，现场整洁。".into()
+                } else {
+                    "卫生间闭水试验合格；搬运时楼道墙面有磕损。".into()
+                },
+                ..Default::default()
+            }
+        };
+        let visit_id = works::inspect(db, &engineer_actor, &engineer, id, None, &visit)
+            .await
+            .map_err(fail)?;
+        if n >= 1 {
+            act::act(
+                db,
+                &clerk_actor,
+                &clerk,
+                id,
+                Action::AskAcceptance,
+                None,
+                "",
+            )
+            .await
+            .map_err(fail)?;
+        }
+        if n == 2 {
+            // Accepted; the corridor wall it scraped is kept from the deposit, the rest paid back.
+            act::act(
+                db,
+                &engineer_actor,
+                &engineer,
+                id,
+                Action::PassAcceptance,
+                None,
+                "验收合格。",
+            )
+            .await
+            .map_err(fail)?;
+            let deduction = refund::propose(
+                db,
+                &engineer_actor,
+                &engineer,
+                id,
+                "楼道墙面磕损修补",
+                "200.00",
+                Some(visit_id),
+            )
+            .await
+            .map_err(fail)?;
+            refund::decide(db, &manager_actor, &manager, deduction, true)
+                .await
+                .map_err(fail)?;
+            let key = app::security::random_token();
+            refund::refund(db, &clerk_actor, &clerk, id, "cash", "", &key)
                 .await
                 .map_err(fail)?;
         }

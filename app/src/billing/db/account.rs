@@ -54,7 +54,24 @@ pub(crate) fn line_view(
     }
 }
 
-/// The deposits paid and held for a house: its held lines' standing settlements.
+/// What left a house's deposits: paid back by refunds that stand, and kept
+/// as deductions (income lines settled out of a deposit whose payment stands).
+pub async fn deposits_out<'e>(ex: impl sqlx::AnyExecutor<'e>, house_id: i64) -> sqlx::Result<i64> {
+    let (out,): (i64,) = sqlx::query_as(
+        "select cast(coalesce((select sum(d.refunded_fen) from deposit_refund d where d.house_id = $1 \
+                 and not exists (select 1 from deposit_refund_reversal x where x.refund_id = d.id)), 0) \
+               + coalesce((select sum(s.amount_fen) from settlement s join bill_line l on l.id = s.line_id \
+                 where l.house_id = $1 and s.refund_id is not null \
+                 and not exists (select 1 from payment_reversal r where r.payment_id = s.payment_id)), 0) as bigint)",
+    )
+    .bind(house_id)
+    .fetch_one(ex)
+    .await?;
+    Ok(out)
+}
+
+/// The deposits paid for a house: its held lines' standing settlements
+/// (less [`deposits_out`] for what is still held).
 pub fn held_fen(lines: &[LineState]) -> i64 {
     lines
         .iter()
@@ -103,8 +120,9 @@ pub async fn house_account(
     )
     .await?;
     let prepaid: Vec<PrepaidView> = sqlx::query_as(
-        "select e.amount_fen, e.kind, p.receipt_no, e.created_at as at from prepaid_entry e \
-         left join payment p on p.id = e.payment_id where e.house_id = $1 order by e.id desc",
+        "select e.amount_fen, e.kind, coalesce(p.receipt_no, d.refund_no) as receipt_no, e.created_at as at \
+         from prepaid_entry e left join payment p on p.id = e.payment_id \
+         left join deposit_refund d on d.id = e.refund_id where e.house_id = $1 order by e.id desc",
     )
     .bind(house_id)
     .fetch_all(&mut *conn)
@@ -128,7 +146,7 @@ pub async fn house_account(
         estate_id,
         estate_name,
         owners: owners(&mut *conn, house_id).await?,
-        held_fen: held_fen(&lines),
+        held_fen: held_fen(&lines) - deposits_out(&mut *conn, house_id).await?,
         // A deposit still to pay is listed, but owed only when its
         // renovation (or whatever holds it) asks for it: not in the totals.
         unpaid_fen: unpaid.iter().filter(|l| !l.held).map(|l| l.outstanding_fen).sum(),

@@ -29,6 +29,10 @@ fn day_view(
         reversed_fen: t.reversed_fen,
         by_method: t.by_method,
         held_fen: t.held_fen,
+        refunds_count: t.refunds_count,
+        refunded_fen: t.refunded_fen,
+        refund_reversed_fen: t.refund_reversed_fen,
+        deducted_fen: t.deducted_fen,
         closed_at,
     }
 }
@@ -83,8 +87,12 @@ pub async fn daily_close_page(
         );
         let days: Vec<(i64, String, String)> = sqlx::query_as(&format!(
             "select distinct p.clerk_id, a.display_name, p.business_day from payment p join account a on a.id = p.clerk_id \
-             where p.business_day >= $1{} order by p.business_day desc, a.display_name",
-            estate_filter(scope, "p.estate_id")
+             where p.business_day >= $1{} \
+             union select distinct d.clerk_id, a.display_name, d.business_day from deposit_refund d \
+             join account a on a.id = d.clerk_id where d.business_day >= $1{} \
+             order by 3 desc, 2",
+            estate_filter(scope, "p.estate_id"),
+            estate_filter(scope, "d.estate_id")
         ))
         .bind(&since)
         .fetch_all(&mut *conn)

@@ -41,7 +41,8 @@ pub async fn record_print(db: &Database, actor: &Actor, payment_id: i64) -> sqlx
     Ok(copy)
 }
 
-/// What a payment settled, as its receipt lists it, oldest due first.
+/// What a payment settled, as its receipt lists it, oldest due first: not the
+/// deductions a refund later settled out of the deposit it brought in.
 pub(crate) async fn receipt_items<'e>(
     ex: impl sqlx::AnyExecutor<'e>,
     payment_id: i64,
@@ -49,7 +50,8 @@ pub(crate) async fn receipt_items<'e>(
 ) -> sqlx::Result<Vec<ReceiptItem>> {
     let items: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
         "select f.name, l.period, s.amount_fen, l.late_fee_of from settlement s join bill_line l on l.id = s.line_id \
-         join fee_item f on f.id = l.fee_item_id where s.payment_id = $1 order by l.due_date, l.period, l.id",
+         join fee_item f on f.id = l.fee_item_id where s.payment_id = $1 and s.refund_id is null \
+         order by l.due_date, l.period, l.id",
     )
     .bind(payment_id)
     .fetch_all(ex)

@@ -1,5 +1,7 @@
 //! The daily close (日结): a clerk's takings for a day, frozen once closed;
-//! no payment or reversal joins a closed day.
+//! no payment or reversal joins a closed day. Besides money in, a day has
+//! money out: deposits paid back (退押金) and their reversals, and the
+//! deductions kept from deposits — held money become income.
 
 use crate::billing::PayMethod;
 use crate::common::{AuditAction, AuditEntity, EstateScope, Lang};
@@ -18,6 +20,13 @@ pub struct DayTotals {
     pub by_method: Vec<(PayMethod, i64)>,
     /// Of what was received and not reversed, deposits (押金): money held, not takings.
     pub held_fen: i64,
+    /// Deposits paid back that day (money out; onto the prepaid balance too), and
+    /// refunds of the clerk's reversed that day (the money back in).
+    pub refunds_count: i64,
+    pub refunded_fen: i64,
+    pub refund_reversed_fen: i64,
+    /// Deductions kept from deposits by the day's refunds: held money become income.
+    pub deducted_fen: i64,
 }
 
 /// Whether the clerk closed `day` already.
@@ -73,6 +82,34 @@ pub async fn day_totals(
     .bind(day)
     .fetch_one(&mut *conn)
     .await?;
+    let refund_only = scope
+        .map(|s| estate_filter(s, "d.estate_id"))
+        .unwrap_or_default();
+    let (refunds_count, refunded_fen): (i64, i64) = sqlx::query_as(&format!(
+        "select count(*), cast(coalesce(sum(d.refunded_fen), 0) as bigint) from deposit_refund d \
+         where d.clerk_id = $1 and d.business_day = $2{refund_only}"
+    ))
+    .bind(clerk_id)
+    .bind(day)
+    .fetch_one(&mut *conn)
+    .await?;
+    let (refund_reversed_fen,): (i64,) = sqlx::query_as(&format!(
+        "select cast(coalesce(sum(d.refunded_fen), 0) as bigint) from deposit_refund_reversal x \
+         join deposit_refund d on d.id = x.refund_id where d.clerk_id = $1 and x.business_day = $2{refund_only}"
+    ))
+    .bind(clerk_id)
+    .bind(day)
+    .fetch_one(&mut *conn)
+    .await?;
+    // A deduction becomes income once, as its line, by the refund that raised it.
+    let (deducted_fen,): (i64,) = sqlx::query_as(&format!(
+        "select cast(coalesce(sum(s.amount_fen), 0) as bigint) from settlement s \
+         join deposit_refund d on d.id = s.refund_id where d.clerk_id = $1 and d.business_day = $2{refund_only}"
+    ))
+    .bind(clerk_id)
+    .bind(day)
+    .fetch_one(&mut *conn)
+    .await?;
     let ordered = PayMethod::ALL
         .iter()
         .filter_map(|m| {
@@ -89,6 +126,10 @@ pub async fn day_totals(
         reversed_fen,
         by_method: ordered,
         held_fen,
+        refunds_count,
+        refunded_fen,
+        refund_reversed_fen,
+        deducted_fen,
     })
 }
 
@@ -113,8 +154,9 @@ pub async fn close_day(
         .collect();
     sqlx::query(
         "insert into daily_close (clerk_id, business_day, payments_count, received_fen, reversals_count, \
-                                  reversed_fen, by_method, closed_at, held_fen) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                  reversed_fen, by_method, closed_at, held_fen, refunds_count, refunded_fen, \
+                                  refund_reversed_fen, deducted_fen) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(clerk_id)
     .bind(day)
@@ -125,6 +167,10 @@ pub async fn close_day(
     .bind(serde_json::Value::Object(by_method).to_string())
     .bind(time::now())
     .bind(totals.held_fen)
+    .bind(totals.refunds_count)
+    .bind(totals.refunded_fen)
+    .bind(totals.refund_reversed_fen)
+    .bind(totals.deducted_fen)
     .execute(&mut *w)
     .await?;
     // One audit entry per estate the day touched, with that estate's part:
@@ -134,7 +180,10 @@ pub async fn close_day(
     let estates: Vec<(i64,)> = sqlx::query_as(
         "select p.estate_id from payment p where p.clerk_id = $1 and p.business_day = $2 \
          union select p.estate_id from payment_reversal r join payment p on p.id = r.payment_id \
-         where p.clerk_id = $1 and r.business_day = $2 order by 1",
+         where p.clerk_id = $1 and r.business_day = $2 \
+         union select d.estate_id from deposit_refund d where d.clerk_id = $1 and d.business_day = $2 \
+         union select d.estate_id from deposit_refund_reversal x join deposit_refund d on d.id = x.refund_id \
+         where d.clerk_id = $1 and x.business_day = $2 order by 1",
     )
     .bind(clerk_id)
     .bind(day)
@@ -159,6 +208,8 @@ pub async fn close_day(
                 .after(serde_json::json!({
                     "payments": part.payments_count, "received_fen": part.received_fen,
                     "reversed_fen": part.reversed_fen, "held_fen": part.held_fen,
+                    "refunded_fen": part.refunded_fen, "refund_reversed_fen": part.refund_reversed_fen,
+                    "deducted_fen": part.deducted_fen,
                 })),
         )
         .await?;

@@ -393,6 +393,18 @@ pub async fn reverse_payment(
     if reversed.is_some() {
         return Err(rule(lang, "billing.invalid.reversed_already"));
     }
+    // A deposit this payment brought in and since paid back: the refund is
+    // reversed first, or money would be out twice.
+    let refunded: Option<(i64,)> = sqlx::query_as(
+        "select d.id from deposit_refund d where d.payment_id = $1 \
+         and not exists (select 1 from deposit_refund_reversal x where x.refund_id = d.id)",
+    )
+    .bind(payment_id)
+    .fetch_optional(&mut *w)
+    .await?;
+    if refunded.is_some() {
+        return Err(rule(lang, "billing.invalid.refund_first"));
+    }
     if day_closed(&mut *w, p.clerk_id, &today).await? {
         return Err(rule(lang, "billing.invalid.clerk_day_closed"));
     }

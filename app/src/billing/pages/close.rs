@@ -42,6 +42,13 @@ fn DayRow(d: DayView) -> impl IntoView {
                     <div class="muted nowrap">{use_i18n().t("billing.of_which_held")} " " <Money fen=d.held_fen /></div>
                 })}</td>
             <td class="num">{d.reversals_count} " / " <Money fen=d.reversed_fen /></td>
+            <td class="num" data-testid="refunds">{d.refunds_count} " / " <Money fen=d.refunded_fen />
+                {(d.refund_reversed_fen > 0).then(|| view! {
+                    <div class="muted nowrap">{use_i18n().t("billing.refund_reversed")} " " <Money fen=d.refund_reversed_fen /></div>
+                })}
+                {(d.deducted_fen > 0).then(|| view! {
+                    <div class="muted nowrap">{use_i18n().t("billing.of_which_deducted")} " " <Money fen=d.deducted_fen /></div>
+                })}</td>
             <td>{match d.closed_at.clone() {
                 Some(at) => view! { <span class="badge status-occupied">{use_i18n().t("billing.closed")}</span> " " {desk_time(&at)} }.into_any(),
                 None => view! { <span class="badge">{use_i18n().t("billing.open_day")}</span> }.into_any(),
@@ -64,6 +71,7 @@ fn CloseView(p: DailyClosePage, close: ServerAction<CloseMyDay>) -> impl IntoVie
                 <th scope="col">{i18n.t("billing.by_method")}</th>
                 <th scope="col" class="num">{i18n.t("billing.received")}</th>
                 <th scope="col" class="num">{i18n.t("billing.reversals")}</th>
+                <th scope="col" class="num">{i18n.t("billing.refunds")}</th>
                 <th scope="col">{i18n.t("billing.status")}</th>
             </tr></thead>
         }

@@ -1,7 +1,10 @@
 //! The state machine's steps that need nothing but the asker's words: the
 //! desk's check (complete, or back for what is missing, or rejected), the
 //! engineering review, the manager's approval, the applicant's resubmission
-//! and withdrawal. Each is one write: the rules decide, the state moves only
+//! and withdrawal; the works' extension (asked with its new end, decided
+//! by a manager), suspension and resumption, the acceptance (passed only
+//! once every violation is put right, or failed with the rectifications)
+//! and the re-inspection asked after it. Each is one write: the rules decide, the state moves only
 //! from the state the decision was made on (two reviewers at once: one wins),
 //! the timeline gets its event and the operation log its entry.
 
@@ -10,9 +13,9 @@ use crate::common::{AuditAction, AuditEntity};
 use crate::db::audit::{Actor, Change};
 use crate::db::{time, Database, LockOn, Write};
 
-/// The steps wired so far (part 1 of issue 16); the pages offer only these.
-/// The fees and deposit, the permit, inspections, acceptance and the refund
-/// follow with their own writes.
+/// The steps [`act`] takes; the pages offer only these and the ones with
+/// writes of their own (the payment and the permit in `money`). The refund
+/// follows with its own write.
 pub const WIRED: &[Action] = &[
     Action::Check,
     Action::Return,
@@ -21,6 +24,15 @@ pub const WIRED: &[Action] = &[
     Action::Reject,
     Action::ManagerApprove,
     Action::Withdraw,
+    Action::AskExtension,
+    Action::ApproveExtension,
+    Action::RefuseExtension,
+    Action::Suspend,
+    Action::Resume,
+    Action::AskAcceptance,
+    Action::PassAcceptance,
+    Action::FailAcceptance,
+    Action::AskReinspection,
 ];
 
 /// Appends a transition to the application's timeline, by the write's
@@ -69,6 +81,22 @@ pub async fn act(
     seen: Option<State>,
     note: &str,
 ) -> Result<State, AppError> {
+    act_extending(db, actor, caller, id, action, seen, note, "").await
+}
+
+/// [`act`], with the new end an extension asks for (`extend_to`, for
+/// [`Action::AskExtension`] only).
+#[allow(clippy::too_many_arguments)]
+pub async fn act_extending(
+    db: &Database,
+    actor: &Actor,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+    seen: Option<State>,
+    note: &str,
+    extend_to: &str,
+) -> Result<State, AppError> {
     let lang = caller.lang;
     if !WIRED.contains(&action) {
         return Err(AppError::Rule(tr(lang, rules::Refusal::NotNow.key())));
@@ -115,6 +143,34 @@ pub async fn act(
         rules::Refusal::NotYours => AppError::forbidden("not this asker's step"),
         rules::Refusal::NotNow => AppError::Conflict(tr(lang, r.key())),
     })?;
+    // The works' period: an extension asks for a later end, which the
+    // manager's approval makes the planned end (the permit reprints with it).
+    let (planned_end, extension_end) = match action {
+        Action::AskExtension => {
+            let asked = crate::renovation::works::check_extension(
+                &app.planned_start,
+                &app.planned_end,
+                extend_to,
+            )
+            .map_err(|p| super::refused(lang, vec![p]))?;
+            (app.planned_end.clone(), Some(time::date_to_db(asked)))
+        }
+        Action::ApproveExtension => (
+            app.extension_end
+                .clone()
+                .unwrap_or_else(|| app.planned_end.clone()),
+            None,
+        ),
+        Action::RefuseExtension => (app.planned_end.clone(), None),
+        _ => (app.planned_end.clone(), app.extension_end.clone()),
+    };
+    // Accepted only once every violation found is put right.
+    if action == Action::PassAcceptance && super::works::open_violations(&mut *w, id).await? > 0 {
+        return Err(AppError::Rule(tr(
+            lang,
+            "renovation.refused.violations_open",
+        )));
+    }
     // The words the applicant reads stay on the application until the next
     // review's; a review that moves it on clears them.
     let reason = match action {
@@ -124,7 +180,8 @@ pub async fn act(
     };
     let moved = sqlx::query(
         "update renovation set state = $1, updated_at = $2, \
-                last_reason = case when $4 = 1 then $5 else last_reason end \
+                last_reason = case when $4 = 1 then $5 else last_reason end, \
+                planned_end = $7, extension_end = $8 \
          where id = $3 and state = $6",
     )
     .bind(to)
@@ -133,18 +190,32 @@ pub async fn act(
     .bind(i64::from(reason.is_some()))
     .bind(reason.unwrap_or_default())
     .bind(from)
+    .bind(&planned_end)
+    .bind(&extension_end)
     .execute(&mut *w)
     .await?;
     if moved.rows_affected() != 1 {
         return Err(AppError::Conflict(tr(lang, "renovation.refused.moved_on")));
     }
+    let note = match action {
+        Action::AskExtension | Action::ApproveExtension => {
+            let end = extension_end.as_deref().unwrap_or(&planned_end);
+            let dates = crate::i18n::I18n(lang).f("renovation.extension_to", &[("end", end)]);
+            if note.is_empty() {
+                dates
+            } else {
+                format!("{dates} {note}")
+            }
+        }
+        _ => note.to_string(),
+    };
     event(
         &mut w,
         id,
         action.as_str(),
         Some(from),
         to,
-        note,
+        &note,
         who != Who::Applicant,
     )
     .await?;
@@ -153,7 +224,10 @@ pub async fn act(
             .id(id)
             .estate(app.estate_id)
             .before(serde_json::json!({ "state": from }))
-            .after(serde_json::json!({ "state": to, "action": action, "note": note })),
+            .after(serde_json::json!({
+                "state": to, "action": action, "note": note, "planned_end": planned_end,
+                "extension_end": extension_end,
+            })),
     )
     .await?;
     w.commit().await?;

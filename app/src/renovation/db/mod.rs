@@ -1,14 +1,21 @@
 //! Renovation's reads and what its writes share: who the caller is to an
 //! application ([`who`]), the estate's scope list (with the defaults written
-//! on first use), the list, the application page. The writes are in
-//! [`apply`] (a new application), [`act`] (the state machine's steps) and
-//! [`setup`] (the estate's settings).
+//! on first use), the application page; the lists are in [`lists`]. The
+//! writes are in [`apply`] (a new application), [`act`] (the state
+//! machine's steps), [`money`] (the fees, the deposit and the permit),
+//! [`works`] (the visits of works in progress), [`refund`] (deductions and
+//! the deposit's refund) and [`setup`] (the estate's settings).
 
 pub mod act;
 pub mod apply;
+pub mod lists;
 pub mod money;
 pub mod permit;
+pub mod refund;
 pub mod setup;
+pub mod works;
+
+pub use lists::{list, portal_list, reviews};
 
 use sqlx::{AnyPool, FromRow};
 
@@ -25,7 +32,7 @@ use crate::ui::desk_minute;
 const COLUMNS: &str = "r.id, r.app_no, r.estate_id, r.house_id, h.number as house_number, r.state, r.channel, \
      r.applicant_id, res.name as applicant, r.applicant_role, r.owner_consent, r.contractor, r.licence_no, \
      r.foreman, r.foreman_mobile, r.planned_start, r.planned_end, r.description, r.last_reason, \
-     r.created_at, r.updated_at, r.payment_id, r.permit_no";
+     r.created_at, r.updated_at, r.payment_id, r.permit_no, r.permit_at, r.extension_end";
 const FROM: &str =
     "renovation r join house h on h.id = r.house_id join resident res on res.id = r.applicant_id";
 
@@ -55,6 +62,8 @@ pub struct AppDb {
     pub updated_at: String,
     pub payment_id: Option<i64>,
     pub permit_no: Option<String>,
+    pub permit_at: Option<String>,
+    pub extension_end: Option<String>,
 }
 
 impl AppDb {
@@ -70,6 +79,7 @@ impl AppDb {
             planned_start: self.planned_start.clone(),
             planned_end: self.planned_end.clone(),
             updated_at: desk_minute(&self.updated_at),
+            flag: None,
         }
     }
 }
@@ -250,105 +260,6 @@ pub async fn settings<'e>(
 /// The working hours most estates allow noisy work in.
 pub const DEFAULT_WORK_HOURS: &str = "08:00–12:00，14:00–18:00（法定节假日不得进行噪音施工）";
 
-/// What waits for the caller in a state: the desk's checks, and a manager's approvals.
-fn waiting_for(role: Role) -> Vec<State> {
-    match role {
-        Role::Manager => vec![State::Submitted, State::Approval],
-        _ => vec![State::Submitted],
-    }
-}
-
-fn in_states(states: &[State]) -> String {
-    states
-        .iter()
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The desk's list of an estate's applications.
-pub async fn list(
-    pool: &AnyPool,
-    caller: &Caller,
-    estate_id: i64,
-    filter: ListFilter,
-) -> sqlx::Result<AppList> {
-    let (estates, estate_id) = scoped_estates(pool, &caller.scope, estate_id).await?;
-    let mine_states = in_states(&waiting_for(caller.role));
-    let ended = in_states(&[State::Closed, State::Rejected, State::Withdrawn]);
-    let condition = match filter {
-        ListFilter::Mine => format!("r.state in ({mine_states})"),
-        ListFilter::Open => format!("r.state not in ({ended})"),
-        ListFilter::Ended => format!("r.state in ({ended})"),
-    };
-    let order = if filter == ListFilter::Ended {
-        "r.updated_at desc"
-    } else {
-        "r.created_at"
-    };
-    let rows: Vec<AppDb> = sqlx::query_as(&format!(
-        "select {COLUMNS} from {FROM} where r.estate_id = $1 and {condition} order by {order}, r.id limit 200"
-    ))
-    .bind(estate_id)
-    .fetch_all(pool)
-    .await?;
-    let counted: Vec<(State, i64)> = sqlx::query_as(&format!(
-        "select state, count(*) from renovation where estate_id = $1 and state not in ({ended}) group by state"
-    ))
-    .bind(estate_id)
-    .fetch_all(pool)
-    .await?;
-    let counts: Vec<(State, i64)> = State::ALL
-        .iter()
-        .filter_map(|s| counted.iter().find(|(c, _)| c == s).copied())
-        .collect();
-    let mine = counts
-        .iter()
-        .filter(|(s, _)| waiting_for(caller.role).contains(s))
-        .map(|(_, n)| n)
-        .sum();
-    Ok(AppList {
-        estates,
-        estate_id,
-        filter,
-        rows: rows.iter().map(AppDb::row).collect(),
-        mine,
-        counts,
-    })
-}
-
-/// The engineering reviews waiting for a reviewer, in every estate they review.
-pub async fn reviews(pool: &AnyPool, caller: &Caller) -> sqlx::Result<Vec<AppRow>> {
-    let rows: Vec<AppDb> = sqlx::query_as(&format!(
-        "select {COLUMNS} from {FROM} join renovation_reviewer rr on rr.estate_id = r.estate_id \
-         where rr.account_id = $1 and r.state = 'engineering' order by r.updated_at, r.id"
-    ))
-    .bind(caller.account_id)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .iter()
-        .filter(|r| crate::common::sees_estate(&caller.scope, r.estate_id))
-        .map(AppDb::row)
-        .collect())
-}
-
-/// A resident's applications: their houses', since each stay began, newest first.
-pub async fn portal_list(pool: &AnyPool, caller: &Caller) -> sqlx::Result<Vec<AppRow>> {
-    let mut rows = Vec::new();
-    for r in &caller.residences {
-        let apps: Vec<AppDb> = sqlx::query_as(&format!(
-            "select {COLUMNS} from {FROM} where r.house_id = $1 and r.created_at >= $2 order by r.id desc"
-        ))
-        .bind(r.house_id)
-        .bind(&r.from)
-        .fetch_all(pool)
-        .await?;
-        rows.extend(apps.iter().map(AppDb::row));
-    }
-    Ok(rows)
-}
-
 #[derive(FromRow)]
 struct WorkerDb {
     id: i64,
@@ -420,6 +331,9 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, A
     .fetch_all(pool)
     .await?;
     let resident = caller.role == Role::Resident;
+    let inspections = works::visits_of(pool, caller, &app, who).await?;
+    let next_visit = works::next_visit(&mut *pool.acquire().await?, &app).await?;
+    let open_violations = works::open_violations(pool, id).await?;
     let timeline = events
         .into_iter()
         .map(|e| EventView {
@@ -476,6 +390,15 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, A
         can_reveal: matches!(who, Some(Who::Desk { .. })),
         fees: fees(pool, &app, who).await?,
         permit_no: app.permit_no.clone().unwrap_or_default(),
+        inspections,
+        can_inspect: super::works::inspectable(app.state)
+            && matches!(who, Some(Who::Reviewer | Who::Desk { .. })),
+        next_visit: next_visit.map(crate::db::time::date_to_db).unwrap_or_default(),
+        visit_due: next_visit
+            .is_some_and(|d| crate::db::time::date_to_db(d) <= crate::db::time::desk_today()),
+        extension_end: app.extension_end.clone().unwrap_or_default(),
+        open_violations,
+        deposit: refund::deposit_view(pool, caller, &app, who).await?,
     })
 }
 
@@ -599,7 +522,7 @@ pub async fn open_of<'e>(
 ) -> sqlx::Result<Option<i64>> {
     let row: Option<(i64,)> = sqlx::query_as(&format!(
         "select id from renovation where house_id = $1 and state not in ({})",
-        in_states(&[State::Closed, State::Rejected, State::Withdrawn])
+        lists::in_states(&[State::Closed, State::Rejected, State::Withdrawn])
     ))
     .bind(house_id)
     .fetch_optional(ex)

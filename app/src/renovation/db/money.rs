@@ -137,13 +137,15 @@ pub async fn remove_charge(
     Ok(())
 }
 
-/// The desk's write on an application waiting for its fees: the application
-/// read inside the write, by the desk of its estate, in state `Payment`.
-async fn desk_write(
+/// The desk's money write on an application (its fees, or its deposit's
+/// refund): the application read inside the write, by the desk of its
+/// estate, in state `state`.
+pub(super) async fn desk_write(
     db: &Database,
     actor: &Actor,
     caller: &Caller,
     id: i64,
+    state: State,
 ) -> Result<(Write, AppDb), AppError> {
     let lang = caller.lang;
     if !caller.may(Permission::UseDesk) {
@@ -160,7 +162,7 @@ async fn desk_write(
     w.lock(LockOn::House(house_id)).await?;
     let app = find(&mut *w, id).await?.ok_or(AppError::NotFound)?;
     caller.check_estate(app.estate_id)?;
-    if app.state != State::Payment {
+    if app.state != state {
         return Err(AppError::Conflict(tr(lang, "renovation.refused.moved_on")));
     }
     Ok((w, app))
@@ -182,7 +184,7 @@ pub async fn pay(
     request_key: &str,
 ) -> Result<String, AppError> {
     let lang = caller.lang;
-    let (mut w, app) = desk_write(db, actor, caller, id).await?;
+    let (mut w, app) = desk_write(db, actor, caller, id, State::Payment).await?;
     // Lines raised before (their payment was reversed) are paid again as
     // they stand now: what each still owes, with its late fee.
     let raised = raised_lines(&mut w, &app).await?;
@@ -341,7 +343,7 @@ pub async fn issue_permit(
     id: i64,
 ) -> Result<String, AppError> {
     let lang = caller.lang;
-    let (mut w, app) = desk_write(db, actor, caller, id).await?;
+    let (mut w, app) = desk_write(db, actor, caller, id, State::Payment).await?;
     // Permit numbers run per estate: one issuer at a time.
     w.lock(LockOn::RenovationPermits(app.estate_id)).await?;
     if !settled(&mut w, &app).await? {

@@ -9,7 +9,7 @@ use crate::i18n::use_i18n;
 use crate::renovation::api::{get_renovation, RenovationStep, RevealRenovationContact};
 use crate::renovation::rules::needs_reason;
 use crate::renovation::{Action, AppPage, State};
-use crate::ui::{error_text, field_error, form_error, id_param, load, FormError, TextareaField};
+use crate::ui::{error_text, field_error, form_error, id_param, load, Field, FormError, TextareaField};
 
 /// The state as a badge.
 #[component]
@@ -135,7 +135,23 @@ fn AppView(
         {p.fees.clone().map(|fees| view! {
             <super::fees::FeesPanel id house_id=p.house_id fees desk=seat == Seat::Desk && can_reveal refresh />
         })}
+        {match p.state {
+            State::Suspended => Some(view! { <p class="notice danger" role="status">{use_i18n().t("renovation.suspended_notice")}</p> }.into_any()),
+            State::Rectifying => Some(view! { <p class="notice" role="status">{use_i18n().t("renovation.rectify_notice")}</p> }.into_any()),
+            _ => None,
+        }}
+        {(!p.extension_end.is_empty()).then(|| view! {
+            <p class="notice" role="status" data-testid="extension-asked">
+                {use_i18n().f("renovation.extension_asked", &[("end", &p.extension_end)])}</p>
+        })}
         {(!offered.is_empty()).then(|| view! { <Steps id state=p.state offered=offered.clone() step /> })}
+        {p.deposit.clone().map(|d| view! {
+            <super::deposit::DepositPanel id d desk=seat == Seat::Desk && can_reveal refresh />
+        })}
+        {(super::super::works::inspectable(p.state) || !p.inspections.is_empty()).then(|| view! {
+            <super::works::Visits id state=p.state visits=p.inspections.clone() can_inspect=p.can_inspect
+                next_visit=p.next_visit.clone() open_violations=p.open_violations visit_due=p.visit_due refresh />
+        })}
         <div class="columns">
             <section class="panel">
                 <h2>{i18n.t("renovation.contractor_section")}</h2>
@@ -220,7 +236,15 @@ fn Steps(
         .map(|action| {
             let i18n = use_i18n();
             let required = needs_reason(action);
-            let danger = matches!(action, Action::Reject | Action::Withdraw | Action::Return);
+            let danger = matches!(
+                action,
+                Action::Reject
+                    | Action::Withdraw
+                    | Action::Return
+                    | Action::Suspend
+                    | Action::FailAcceptance
+                    | Action::RefuseExtension
+            );
             let error = Signal::derive(move || {
                 (sent.get() == Some(action))
                     .then(|| field_error(v, "note").get())
@@ -231,6 +255,13 @@ fn Steps(
                     <input type="hidden" name="id" value=id />
                     <input type="hidden" name="action" value=action.as_str() />
                     <input type="hidden" name="seen" value=state.as_str() />
+                    {(action == Action::AskExtension).then(|| view! {
+                        <Field label=use_i18n().t("renovation.extend_to") name="extend_to" kind="date"
+                            id=format!("extend-{id}") required=true
+                            error=Signal::derive(move || {
+                                (sent.get() == Some(action)).then(|| field_error(v, "extend_to").get()).flatten()
+                            }) />
+                    })}
                     <TextareaField
                         label=i18n.t(if required { "renovation.note_required" } else { "renovation.note" })
                         name="note" id=format!("note-{}", action.as_str()) rows=2 required=required

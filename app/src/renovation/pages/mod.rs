@@ -6,8 +6,10 @@
 
 pub mod app;
 pub mod apply;
+pub mod deposit;
 pub mod fees;
 pub mod permit;
+pub mod works;
 
 use leptos::prelude::*;
 
@@ -94,7 +96,7 @@ fn AppTable(rows: Vec<AppRow>, base: &'static str) -> impl IntoView {
                     <td>{r.applicant.clone()}</td>
                     <td>{r.contractor.clone()}</td>
                     <td class="nowrap">{r.planned_start.clone()} " — " {r.planned_end.clone()}</td>
-                    <td><StateBadge state=r.state /></td>
+                    <td><StateBadge state=r.state /> " " <works::FlagBadge flag=r.flag /></td>
                     <td class="nowrap">{r.updated_at.clone()}</td>
                 </tr>
             }
@@ -126,7 +128,7 @@ fn AppCards(rows: Vec<AppRow>, base: &'static str, empty_key: &'static str) -> i
             view! {
                 <li class="card">
                     <a href=format!("{base}/{}", r.id)><strong>{r.house_number.clone()}</strong> " " {r.app_no.clone()}</a>
-                    " " <StateBadge state=r.state />
+                    " " <StateBadge state=r.state /> " " <works::FlagBadge flag=r.flag />
                     <dl>
                         <dt>{use_i18n().t("renovation.contractor")}</dt><dd>{r.contractor.clone()}</dd>
                         <dt>{use_i18n().t("renovation.period")}</dt><dd>{r.planned_start.clone()} " — " {r.planned_end.clone()}</dd>
@@ -141,7 +143,8 @@ fn AppCards(rows: Vec<AppRow>, base: &'static str, empty_key: &'static str) -> i
     }
 }
 
-/// `/jobs/renovations`: the engineering reviews waiting for this reviewer.
+/// `/jobs/renovations`: the engineering reviews waiting for this reviewer,
+/// then the works they visit (an overdue rectification or a visit due first).
 #[component]
 pub fn ReviewsPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -149,7 +152,15 @@ pub fn ReviewsPage() -> impl IntoView {
     view! {
         <p class="crumbs"><a href="/jobs">{i18n.t("jobs.title")}</a></p>
         <h1>{i18n.t("renovation.reviews")}</h1>
-        {load(move || rows, move |rows| view! { <AppCards rows base="/jobs/renovations" empty_key="renovation.no_reviews" /> })}
+        {load(move || rows, move |rows: Vec<AppRow>| {
+            let (reviews, works): (Vec<AppRow>, Vec<AppRow>) =
+                rows.into_iter().partition(|r| r.state == crate::renovation::State::Engineering);
+            view! {
+                <AppCards rows=reviews base="/jobs/renovations" empty_key="renovation.no_reviews" />
+                <h2>{use_i18n().t("renovation.works_list")}</h2>
+                <AppCards rows=works base="/jobs/renovations" empty_key="renovation.no_works" />
+            }
+        })}
     }
 }
 
