@@ -16,7 +16,7 @@ create table renovation_inspection (
 create index renovation_inspection_app on renovation_inspection(renovation_id, id);
 create function renovation_inspection_append_only() returns trigger language plpgsql as $$
 begin
-    raise exception 'renovation_inspection is append-only';
+    raise exception '% is append-only', tg_table_name;
 end;
 $$;
 create trigger renovation_inspection_no_change before update or delete on renovation_inspection
@@ -35,6 +35,21 @@ create table renovation_violation (
     rectified_at     text
 );
 create index renovation_violation_open on renovation_violation(renovation_id) where rectified_at is null;
+-- What a violation was stands; only its rectification is added, once.
+create function renovation_violation_rectified_once() returns trigger language plpgsql as $$
+begin
+    if tg_op = 'DELETE' then
+        raise exception 'renovation_violation is append-only';
+    end if;
+    if old.rectified_at is not null or new.text <> old.text or new.deadline <> old.deadline
+       or new.inspection_id <> old.inspection_id or new.renovation_id <> old.renovation_id then
+        raise exception 'a violation is put right once and otherwise never changed';
+    end if;
+    return new;
+end;
+$$;
+create trigger renovation_violation_rectified_once before update or delete on renovation_violation
+    for each row execute function renovation_violation_rectified_once();
 
 -- A visit's photos, re-encoded on the server like a repair's (EXIF and location stripped).
 create table renovation_photo (
@@ -48,6 +63,8 @@ create table renovation_photo (
     created_at     text not null
 );
 create index renovation_photo_inspection on renovation_photo(inspection_id, id);
+create trigger renovation_photo_no_change before update or delete on renovation_photo
+    for each row execute function renovation_inspection_append_only();
 
 -- The end an applicant asks an extension (延期) to, until a manager decides.
 alter table renovation add column extension_end text;

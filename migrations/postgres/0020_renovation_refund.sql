@@ -28,8 +28,13 @@ begin
     if tg_op = 'DELETE' then
         raise exception 'renovation_deduction is append-only';
     end if;
-    if old.state <> 'pending' and (new.state <> old.state or new.amount_fen <> old.amount_fen
-                                   or new.decided_by is distinct from old.decided_by) then
+    if new.item <> old.item or new.amount_fen <> old.amount_fen
+       or new.inspection_id is distinct from old.inspection_id
+       or new.proposed_by <> old.proposed_by or new.renovation_id <> old.renovation_id
+       or (old.state <> 'pending' and (new.state <> old.state
+                                       or new.decided_by is distinct from old.decided_by
+                                       or new.decided_at is distinct from old.decided_at))
+       or (old.line_id is not null and new.line_id is distinct from old.line_id) then
         raise exception 'a deduction is decided once';
     end if;
     return new;
@@ -88,6 +93,17 @@ begin
     raise exception '% is append-only', tg_table_name;
 end;
 $$;
+-- A refund is reversed by someone other than the clerk who paid it.
+create function deposit_refund_reversal_second_person() returns trigger language plpgsql as $$
+begin
+    if new.reversed_by = (select clerk_id from deposit_refund where id = new.refund_id) then
+        raise exception 'a refund is reversed by a second person';
+    end if;
+    return new;
+end;
+$$;
+create trigger deposit_refund_reversal_second_person before insert on deposit_refund_reversal
+    for each row execute function deposit_refund_reversal_second_person();
 create trigger deposit_refund_no_change before update or delete on deposit_refund
     for each row execute function deposit_refund_append_only();
 create trigger deposit_refund_reversal_no_change before update or delete on deposit_refund_reversal
@@ -104,3 +120,4 @@ alter table daily_close add column refunds_count bigint not null default 0;
 alter table daily_close add column refunded_fen bigint not null default 0;
 alter table daily_close add column deducted_fen bigint not null default 0;
 alter table daily_close add column refund_reversed_fen bigint not null default 0;
+alter table daily_close add column refunded_prepaid_fen bigint not null default 0;

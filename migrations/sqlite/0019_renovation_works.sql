@@ -36,6 +36,17 @@ create table renovation_violation (
     rectified_at     text
 );
 create index renovation_violation_open on renovation_violation(renovation_id) where rectified_at is null;
+-- What a violation was stands; only its rectification is added, once.
+create trigger renovation_violation_rectified_once before update on renovation_violation
+when old.rectified_at is not null or new.text <> old.text or new.deadline <> old.deadline
+     or new.inspection_id <> old.inspection_id or new.renovation_id <> old.renovation_id
+begin
+    select raise(abort, 'a violation is put right once and otherwise never changed');
+end;
+create trigger renovation_violation_no_delete before delete on renovation_violation
+begin
+    select raise(abort, 'renovation_violation is append-only');
+end;
 
 -- A visit's photos, re-encoded on the server like a repair's (EXIF and location stripped).
 create table renovation_photo (
@@ -49,6 +60,14 @@ create table renovation_photo (
     created_at     text not null
 );
 create index renovation_photo_inspection on renovation_photo(inspection_id, id);
+create trigger renovation_photo_no_update before update on renovation_photo
+begin
+    select raise(abort, 'renovation_photo is append-only');
+end;
+create trigger renovation_photo_no_delete before delete on renovation_photo
+begin
+    select raise(abort, 'renovation_photo is append-only');
+end;
 
 -- The end an applicant asks an extension (延期) to, until a manager decides.
 alter table renovation add column extension_end text;

@@ -24,8 +24,11 @@ create table renovation_deduction (
 create index renovation_deduction_app on renovation_deduction(renovation_id);
 -- Decided once: a pending deduction is approved or rejected, then only its line is added.
 create trigger renovation_deduction_decided_once before update on renovation_deduction
-when old.state <> 'pending' and (new.state <> old.state or new.amount_fen <> old.amount_fen
-                                 or new.decided_by is not old.decided_by)
+when new.item <> old.item or new.amount_fen <> old.amount_fen or new.inspection_id is not old.inspection_id
+     or new.proposed_by <> old.proposed_by or new.renovation_id <> old.renovation_id
+     or (old.state <> 'pending' and (new.state <> old.state or new.decided_by is not old.decided_by
+                                     or new.decided_at is not old.decided_at))
+     or (old.line_id is not null and new.line_id is not old.line_id)
 begin
     select raise(abort, 'a deduction is decided once');
 end;
@@ -79,6 +82,12 @@ create table deposit_refund_reversal (
     created_at    text not null
 );
 
+-- A refund is reversed by someone other than the clerk who paid it.
+create trigger deposit_refund_reversal_second_person before insert on deposit_refund_reversal
+when new.reversed_by = (select clerk_id from deposit_refund where id = new.refund_id)
+begin
+    select raise(abort, 'a refund is reversed by a second person');
+end;
 create trigger deposit_refund_no_update before update on deposit_refund
 begin
     select raise(abort, 'deposit_refund is append-only');
@@ -107,3 +116,4 @@ alter table daily_close add column refunds_count integer not null default 0;
 alter table daily_close add column refunded_fen integer not null default 0;
 alter table daily_close add column deducted_fen integer not null default 0;
 alter table daily_close add column refund_reversed_fen integer not null default 0;
+alter table daily_close add column refunded_prepaid_fen integer not null default 0;

@@ -173,7 +173,7 @@ async fn deductions_and_refunds_are_each_roles_own() {
         for (call, body) in [
             (
                 "refund_renovation_deposit",
-                format!("id={waiting}&method=cash&request_key=k-{who}"),
+                format!("id={waiting}&method=cash&expected_fen=0&request_key=k-{who}"),
             ),
             ("reverse_renovation_refund", format!("id={closed}&reason=x")),
             ("get_renovation_refund_slip", format!("refund_id={refund}")),

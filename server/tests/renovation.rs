@@ -584,7 +584,10 @@ async fn an_estate_adds_its_own_prohibited_item_with_its_rule() {
                 "engineering",
                 "approval",
                 "payment",
-                "rejected"
+                "rejected",
+                "works",
+                "acceptance",
+                "closed"
             ],
             "{e}"
         );

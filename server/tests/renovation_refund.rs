@@ -155,8 +155,17 @@ async fn the_deposit_is_paid_back_less_approved_deductions_and_the_close_shows_m
         )
         .await
         .expect("proposed");
-        let waits =
-            refund::refund(db, &c.clerk.actor, &c.clerk.caller, id, "cash", "", "rf-1").await;
+        let waits = refund::refund(
+            db,
+            &c.clerk.actor,
+            &c.clerk.caller,
+            id,
+            "cash",
+            "",
+            254_950,
+            "rf-1",
+        )
+        .await;
         assert!(rule(&waits).contains("待经理审批"), "{e}");
         refund::decide(db, &c.manager.actor, &c.manager.caller, late, false)
             .await
@@ -190,9 +199,34 @@ async fn the_deposit_is_paid_back_less_approved_deductions_and_the_close_shows_m
         // Paid back: one entry, its own number; the deductions income lines settled out of the deposit.
         let before = day(&c).await;
         let lines_before = one(db, "select count(*) from bill_line").await;
-        let no = refund::refund(db, &c.clerk.actor, &c.clerk.caller, id, "cash", "", "rf-1")
-            .await
-            .expect("refunded");
+        // The clerk's page said the whole deposit: a deduction decided since is not paid past them.
+        let stale = refund::refund(
+            db,
+            &c.clerk.actor,
+            &c.clerk.caller,
+            id,
+            "cash",
+            "",
+            300_000,
+            "rf-1",
+        )
+        .await;
+        assert!(
+            matches!(&stale, Err(app::error::AppError::Conflict(m)) if m.contains("2,549.50")),
+            "{e}: {stale:?}"
+        );
+        let no = refund::refund(
+            db,
+            &c.clerk.actor,
+            &c.clerk.caller,
+            id,
+            "cash",
+            "",
+            254_950,
+            "rf-1",
+        )
+        .await
+        .expect("refunded");
         assert!(no.starts_with("TKCH"), "{e}: {no}");
         assert_eq!(
             text_of(db, &format!("select state from renovation where id = {id}")).await,
@@ -233,8 +267,17 @@ async fn the_deposit_is_paid_back_less_approved_deductions_and_the_close_shows_m
             .expect("receipt");
         assert_eq!(receipt.items.len(), 3, "{e}");
         // Once: a second refund is refused and writes nothing.
-        let again =
-            refund::refund(db, &c.clerk.actor, &c.clerk.caller, id, "cash", "", "rf-2").await;
+        let again = refund::refund(
+            db,
+            &c.clerk.actor,
+            &c.clerk.caller,
+            id,
+            "cash",
+            "",
+            254_950,
+            "rf-2",
+        )
+        .await;
         assert!(again.is_err(), "{e}");
         assert_eq!(
             one(
@@ -263,7 +306,7 @@ async fn the_deposit_is_paid_back_less_approved_deductions_and_the_close_shows_m
             &format!("select id from deposit_refund where renovation_id = {id}"),
         )
         .await;
-        let slip = refund::slip(&db.pool, &c.clerk.caller, refund_id)
+        let slip = app::renovation::db::deposit::slip(&db.pool, &c.clerk.caller, refund_id)
             .await
             .expect("slip");
         assert_eq!(slip.deductions.len(), 2, "{e}");
@@ -277,7 +320,7 @@ async fn the_deposit_is_paid_back_less_approved_deductions_and_the_close_shows_m
             "{e}"
         );
         forbidden(
-            &refund::slip(&db.pool, &engineer.caller, refund_id).await,
+            &app::renovation::db::deposit::slip(&db.pool, &engineer.caller, refund_id).await,
             "the slip is the desk's",
         );
 
@@ -314,6 +357,7 @@ async fn the_deposit_is_paid_back_less_approved_deductions_and_the_close_shows_m
             id,
             "prepaid",
             "",
+            254_950,
             "rf-3",
         )
         .await

@@ -68,7 +68,8 @@ async fn visits_find_violations_which_are_put_right_before_the_acceptance_passes
         let found = page.inspections[0].violation.clone().expect("violation");
         assert_eq!(found.text, "建材堆放在楼道，堵塞消防通道。", "{e}");
         assert_eq!(found.deadline, desk_day(2), "{e}");
-        assert!(!found.overdue && found.can_rectify, "{e}");
+        // Put right only at a later visit than the one that found it.
+        assert!(!found.overdue && !found.can_rectify, "{e}");
         assert_eq!(page.open_violations, 1, "{e}");
         assert_eq!(page.next_visit, desk_day(7), "{e}");
         assert!(!page.visit_due, "{e}");
@@ -172,6 +173,29 @@ async fn visits_find_violations_which_are_put_right_before_the_acceptance_passes
         )
         .await;
         assert!(rule(&r).contains("未整改"), "{e}");
+        let r = works::rectified(db, &engineer.actor, &engineer.caller, found.id).await;
+        assert!(rule(&r).contains("先登记"), "{e}: {r:?}");
+        works::inspect(
+            db,
+            &engineer.actor,
+            &engineer.caller,
+            id,
+            None,
+            &visit("复查：楼道建材已清走", "", ""),
+        )
+        .await
+        .expect("the next visit");
+        let page = reno::page(&db.pool, &engineer.caller, id)
+            .await
+            .expect("page");
+        assert!(
+            page.inspections[1]
+                .violation
+                .clone()
+                .expect("v")
+                .can_rectify,
+            "{e}"
+        );
         works::rectified(db, &engineer.actor, &engineer.caller, found.id)
             .await
             .expect("put right");
@@ -285,8 +309,8 @@ async fn visits_find_violations_which_are_put_right_before_the_acceptance_passes
         )
         .await;
         assert_eq!(
-            logged, 3,
-            "{e}: the demo's visit is logged too, with the two here"
+            logged, 4,
+            "{e}: the demo's visit is logged too, with the two visits and the rectification here"
         );
     }
 }

@@ -383,6 +383,8 @@ pub struct DayView {
     /// Money out: deposits paid back (退押金), and of those reversed that day.
     pub refunds_count: i64,
     pub refunded_fen: i64,
+    /// Of the refunds, onto prepaid balances (not cash out).
+    pub refunded_prepaid_fen: i64,
     pub refund_reversed_fen: i64,
     /// Deductions kept from deposits: held money become income.
     pub deducted_fen: i64,

@@ -45,12 +45,12 @@ pub fn desk_offset() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(8 * 3600).unwrap()
 }
 
-/// Today at the desk, `YYYY-MM-DD`.
 /// The desk's day of a stored instant.
 pub fn desk_day(stored: &str) -> Option<NaiveDate> {
     from_db(stored).map(|t| t.with_timezone(&desk_offset()).date_naive())
 }
 
+/// Today at the desk, `YYYY-MM-DD`.
 pub fn desk_today() -> String {
     date_to_db(Utc::now().with_timezone(&desk_offset()).date_naive())
 }

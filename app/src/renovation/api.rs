@@ -480,6 +480,7 @@ pub async fn refund_renovation_deposit(
     id: i64,
     method: String,
     payee: Option<String>,
+    expected_fen: i64,
     request_key: String,
 ) -> Result<String, AppError> {
     guarded(Permission::UseDesk, move |call| async move {
@@ -490,6 +491,7 @@ pub async fn refund_renovation_deposit(
             id,
             &method,
             payee.as_deref().unwrap_or_default(),
+            expected_fen,
             &request_key,
         )
         .await
@@ -510,7 +512,7 @@ pub async fn reverse_renovation_refund(id: i64, reason: String) -> Result<(), Ap
 #[server(endpoint = "get_renovation_refund_slip")]
 pub async fn get_renovation_refund_slip(refund_id: i64) -> Result<RefundSlip, AppError> {
     guarded(Permission::UseDesk, move |call| async move {
-        super::db::refund::slip(call.pool(), &call.caller, refund_id).await
+        super::db::deposit::slip(call.pool(), &call.caller, refund_id).await
     })
     .await
 }

@@ -325,6 +325,8 @@ pub struct RefundView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DepositView {
     pub deposit_fen: i64,
+    /// The deposit was raised but its payment reversed: taken again before any refund.
+    pub deposit_unpaid: bool,
     pub deductions: Vec<DeductionView>,
     /// The approved deductions' total, and what the deposit less them pays back.
     pub deducted_fen: i64,
@@ -343,7 +345,11 @@ pub struct DepositView {
 /// The printed refund slip (退款单).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundSlip {
+    /// The application's id.
+    pub id: i64,
     pub refund: RefundView,
+    /// What is paid back, in capitals (大写), as on a receipt.
+    pub capitals: String,
     pub estate_name: String,
     pub house_number: String,
     pub app_no: String,

@@ -353,7 +353,7 @@ pub async fn load(db: &Database, estate_id: i64) -> anyhow::Result<()> {
                 .await
                 .map_err(fail)?;
             let key = app::security::random_token();
-            refund::refund(db, &clerk_actor, &clerk, id, "cash", "", &key)
+            refund::refund(db, &clerk_actor, &clerk, id, "cash", "", 280_000, &key)
                 .await
                 .map_err(fail)?;
         }

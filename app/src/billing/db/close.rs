@@ -31,6 +31,7 @@ fn day_view(
         held_fen: t.held_fen,
         refunds_count: t.refunds_count,
         refunded_fen: t.refunded_fen,
+        refunded_prepaid_fen: t.refunded_prepaid_fen,
         refund_reversed_fen: t.refund_reversed_fen,
         deducted_fen: t.deducted_fen,
         closed_at,
@@ -90,8 +91,12 @@ pub async fn daily_close_page(
              where p.business_day >= $1{} \
              union select distinct d.clerk_id, a.display_name, d.business_day from deposit_refund d \
              join account a on a.id = d.clerk_id where d.business_day >= $1{} \
+             union select distinct d.clerk_id, a.display_name, x.business_day from deposit_refund_reversal x \
+             join deposit_refund d on d.id = x.refund_id join account a on a.id = d.clerk_id \
+             where x.business_day >= $1{} \
              order by 3 desc, 2",
             estate_filter(scope, "p.estate_id"),
+            estate_filter(scope, "d.estate_id"),
             estate_filter(scope, "d.estate_id")
         ))
         .bind(&since)

@@ -21,9 +21,12 @@ pub struct DayTotals {
     /// Of what was received and not reversed, deposits (押金): money held, not takings.
     pub held_fen: i64,
     /// Deposits paid back that day (money out; onto the prepaid balance too), and
-    /// refunds of the clerk's reversed that day (the money back in).
+    /// refunds of the clerk's paid in cash or by transfer reversed that day (the
+    /// money back in; a prepaid refund's reversal takes it off the balance instead).
     pub refunds_count: i64,
     pub refunded_fen: i64,
+    /// Of the refunds, put on houses' prepaid balances: no money left the drawer.
+    pub refunded_prepaid_fen: i64,
     pub refund_reversed_fen: i64,
     /// Deductions kept from deposits by the day's refunds: held money become income.
     pub deducted_fen: i64,
@@ -85,8 +88,10 @@ pub async fn day_totals(
     let refund_only = scope
         .map(|s| estate_filter(s, "d.estate_id"))
         .unwrap_or_default();
-    let (refunds_count, refunded_fen): (i64, i64) = sqlx::query_as(&format!(
-        "select count(*), cast(coalesce(sum(d.refunded_fen), 0) as bigint) from deposit_refund d \
+    let (refunds_count, refunded_fen, refunded_prepaid_fen): (i64, i64, i64) = sqlx::query_as(&format!(
+        "select count(*), cast(coalesce(sum(d.refunded_fen), 0) as bigint), \
+                cast(coalesce(sum(case when d.method = 'prepaid' then d.refunded_fen else 0 end), 0) as bigint) \
+         from deposit_refund d \
          where d.clerk_id = $1 and d.business_day = $2{refund_only}"
     ))
     .bind(clerk_id)
@@ -95,7 +100,8 @@ pub async fn day_totals(
     .await?;
     let (refund_reversed_fen,): (i64,) = sqlx::query_as(&format!(
         "select cast(coalesce(sum(d.refunded_fen), 0) as bigint) from deposit_refund_reversal x \
-         join deposit_refund d on d.id = x.refund_id where d.clerk_id = $1 and x.business_day = $2{refund_only}"
+         join deposit_refund d on d.id = x.refund_id where d.clerk_id = $1 and x.business_day = $2 \
+           and d.method <> 'prepaid'{refund_only}"
     ))
     .bind(clerk_id)
     .bind(day)
@@ -128,6 +134,7 @@ pub async fn day_totals(
         held_fen,
         refunds_count,
         refunded_fen,
+        refunded_prepaid_fen,
         refund_reversed_fen,
         deducted_fen,
     })
@@ -155,8 +162,8 @@ pub async fn close_day(
     sqlx::query(
         "insert into daily_close (clerk_id, business_day, payments_count, received_fen, reversals_count, \
                                   reversed_fen, by_method, closed_at, held_fen, refunds_count, refunded_fen, \
-                                  refund_reversed_fen, deducted_fen) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                                  refund_reversed_fen, deducted_fen, refunded_prepaid_fen) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(clerk_id)
     .bind(day)
@@ -171,6 +178,7 @@ pub async fn close_day(
     .bind(totals.refunded_fen)
     .bind(totals.refund_reversed_fen)
     .bind(totals.deducted_fen)
+    .bind(totals.refunded_prepaid_fen)
     .execute(&mut *w)
     .await?;
     // One audit entry per estate the day touched, with that estate's part:

@@ -393,17 +393,29 @@ pub async fn reverse_payment(
     if reversed.is_some() {
         return Err(rule(lang, "billing.invalid.reversed_already"));
     }
-    // A deposit this payment brought in and since paid back: the refund is
-    // reversed first, or money would be out twice.
+    // A deposit this payment brought in and since paid back (the refund is
+    // reversed first, or money would be out twice), or kept in part as
+    // deductions (their income lines stand on this payment's money).
     let refunded: Option<(i64,)> = sqlx::query_as(
-        "select d.id from deposit_refund d where d.payment_id = $1 \
-         and not exists (select 1 from deposit_refund_reversal x where x.refund_id = d.id)",
+        "select d.id from deposit_refund d where not exists \
+           (select 1 from deposit_refund_reversal x where x.refund_id = d.id) \
+           and (d.payment_id = $1 or d.renovation_id in (select rl.renovation_id from renovation_line rl \
+                join settlement s on s.line_id = rl.line_id where s.payment_id = $1))",
     )
     .bind(payment_id)
     .fetch_optional(&mut *w)
     .await?;
     if refunded.is_some() {
         return Err(rule(lang, "billing.invalid.refund_first"));
+    }
+    let kept: Option<(i64,)> = sqlx::query_as(
+        "select s.id from settlement s where s.payment_id = $1 and s.refund_id is not null",
+    )
+    .bind(payment_id)
+    .fetch_optional(&mut *w)
+    .await?;
+    if kept.is_some() {
+        return Err(rule(lang, "billing.invalid.deductions_kept"));
     }
     if day_closed(&mut *w, p.clerk_id, &today).await? {
         return Err(rule(lang, "billing.invalid.clerk_day_closed"));

@@ -43,6 +43,9 @@ fn DayRow(d: DayView) -> impl IntoView {
                 })}</td>
             <td class="num">{d.reversals_count} " / " <Money fen=d.reversed_fen /></td>
             <td class="num" data-testid="refunds">{d.refunds_count} " / " <Money fen=d.refunded_fen />
+                {(d.refunded_prepaid_fen > 0).then(|| view! {
+                    <div class="muted nowrap">{use_i18n().t("billing.of_which_prepaid")} " " <Money fen=d.refunded_prepaid_fen /></div>
+                })}
                 {(d.refund_reversed_fen > 0).then(|| view! {
                     <div class="muted nowrap">{use_i18n().t("billing.refund_reversed")} " " <Money fen=d.refund_reversed_fen /></div>
                 })}

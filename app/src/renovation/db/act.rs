@@ -161,7 +161,8 @@ pub async fn act_extending(
                 .unwrap_or_else(|| app.planned_end.clone()),
             None,
         ),
-        Action::RefuseExtension => (app.planned_end.clone(), None),
+        // Refused, or dropped by a suspension: the asked end goes.
+        Action::RefuseExtension | Action::Suspend => (app.planned_end.clone(), None),
         _ => (app.planned_end.clone(), app.extension_end.clone()),
     };
     // Accepted only once every violation found is put right.

@@ -37,6 +37,12 @@ pub async fn list(
     let mine_states = in_states(&waiting_for(caller.role));
     let ended = in_states(&[State::Closed, State::Rejected, State::Withdrawn]);
     let condition = match filter {
+        // A manager's also: deductions waiting for their decision.
+        ListFilter::Mine if caller.role == Role::Manager => format!(
+            "(r.state in ({mine_states}) or exists (select 1 from renovation_deduction d \
+              where d.renovation_id = r.id and d.state = 'pending' and d.proposed_by <> {}))",
+            caller.account_id
+        ),
         ListFilter::Mine => format!("r.state in ({mine_states})"),
         ListFilter::Open => format!("r.state not in ({ended})"),
         ListFilter::Works => format!(
@@ -72,11 +78,24 @@ pub async fn list(
         .iter()
         .filter_map(|s| counted.iter().find(|(c, _)| c == s).copied())
         .collect();
-    let mine = counts
+    let mut mine: i64 = counts
         .iter()
         .filter(|(s, _)| waiting_for(caller.role).contains(s))
         .map(|(_, n)| n)
         .sum();
+    if caller.role == Role::Manager {
+        // Deductions waiting on applications not already counted by their state.
+        let (deciding,): (i64,) = sqlx::query_as(&format!(
+            "select count(distinct r.id) from renovation r join renovation_deduction d on d.renovation_id = r.id \
+             where r.estate_id = $1 and d.state = 'pending' and d.proposed_by <> {} \
+               and r.state not in ({mine_states})",
+            caller.account_id
+        ))
+        .bind(estate_id)
+        .fetch_one(pool)
+        .await?;
+        mine += deciding;
+    }
     Ok(AppList {
         estates,
         estate_id,

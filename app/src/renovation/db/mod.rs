@@ -8,6 +8,7 @@
 
 pub mod act;
 pub mod apply;
+pub mod deposit;
 pub mod lists;
 pub mod money;
 pub mod permit;
@@ -386,6 +387,8 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, A
             .unwrap_or_default()
             .into_iter()
             .filter(|a| act::WIRED.contains(a))
+            // Passed only once every violation is put right: not offered before.
+            .filter(|a| !(*a == Action::PassAcceptance && open_violations > 0))
             .collect(),
         can_reveal: matches!(who, Some(Who::Desk { .. })),
         fees: fees(pool, &app, who).await?,
@@ -398,7 +401,7 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, A
             .is_some_and(|d| crate::db::time::date_to_db(d) <= crate::db::time::desk_today()),
         extension_end: app.extension_end.clone().unwrap_or_default(),
         open_violations,
-        deposit: refund::deposit_view(pool, caller, &app, who).await?,
+        deposit: deposit::deposit_view(pool, caller, &app, who).await?,
     })
 }
 

@@ -6,6 +6,7 @@
 //! transfer, or onto the house's prepaid balance) as an append-only entry
 //! with its own number and slip (退款单), and the application is closed. A
 //! mistaken refund is reversed by a manager and done again; nothing is edited.
+//! What the application's page and the slip read of it is in [`super::deposit`].
 
 use super::*;
 use crate::billing::charge;
@@ -17,7 +18,7 @@ use crate::renovation::refund::{self as rules_refund, DeductionState, RefundMeth
 
 /// The states in which deductions are proposed and decided: from the
 /// acceptance until the refund.
-fn deducting(state: State) -> bool {
+pub(super) fn deducting(state: State) -> bool {
     matches!(state, State::Acceptance | State::Rectifying | State::Refund)
 }
 
@@ -83,7 +84,7 @@ pub struct RefundDb {
     pub created_at: String,
 }
 
-const REFUND_COLUMNS: &str =
+pub(super) const REFUND_COLUMNS: &str =
     "d.id, d.refund_no, d.method, d.deposit_fen, d.deducted_fen, d.refunded_fen, \
      d.payee_name, d.clerk_id, d.business_day, d.created_at";
 
@@ -289,7 +290,9 @@ async fn deduction_item(w: &mut Write, estate_id: i64) -> sqlx::Result<i64> {
 /// write — the deductions raised as income lines settled out of the deposit
 /// (once: a refund done again after a reversal finds them raised), the rest
 /// paid out as a numbered entry, the application closed. `payee`: who takes
-/// the money (the applicant unless named). Returns the refund's number.
+/// the money (the applicant unless named); `expected_fen`: what the clerk's
+/// page said is paid back — a deduction decided since is not paid past them.
+/// Returns the refund's number.
 #[allow(clippy::too_many_arguments)]
 pub async fn refund(
     db: &Database,
@@ -298,6 +301,7 @@ pub async fn refund(
     id: i64,
     method: &str,
     payee: &str,
+    expected_fen: i64,
     request_key: &str,
 ) -> Result<String, AppError> {
     let lang = caller.lang;
@@ -326,6 +330,16 @@ pub async fn refund(
         )));
     }
     let raised = super::money::raised_lines(&mut w, &app).await?;
+    // A deposit raised but not paid (its payment reversed): taken again first.
+    if raised
+        .iter()
+        .any(|(l, _)| l.held == 1 && l.outstanding() > 0)
+    {
+        return Err(AppError::Rule(tr(
+            lang,
+            "renovation.refused.deposit_unpaid",
+        )));
+    }
     let (deposit, payment_id) = deposit_of(&raised);
     let approved: Vec<&DeductionDb> = all
         .iter()
@@ -335,6 +349,12 @@ pub async fn refund(
     let refunded = rules_refund::refund_fen(deposit, &amounts)
         .ok_or_else(|| AppError::Rule(tr(lang, "renovation.refused.deductions_over")))?;
     let deducted = deposit - refunded;
+    if refunded != expected_fen {
+        return Err(AppError::Conflict(crate::i18n::I18n(lang).f(
+            "renovation.refused.refund_changed",
+            &[("amount", &crate::billing::fen_text(refunded))],
+        )));
+    }
     let (reversed,): (i64,) = sqlx::query_as(
         "select count(*) from deposit_refund d join deposit_refund_reversal x on x.refund_id = d.id \
          where d.renovation_id = $1",
@@ -523,6 +543,10 @@ pub async fn reverse_refund(
         return Err(AppError::Rule(tr(lang, "renovation.refused.own_refund")));
     }
     let today = time::desk_today();
+    // Reopened, it would be the house's second application under way.
+    if super::open_of(&mut *w, app.house_id).await?.is_some() {
+        return Err(AppError::Rule(tr(lang, "renovation.refused.newer_open")));
+    }
     // The reversal is counted in the refunding clerk's day: not once it is closed.
     if ledger::day_closed(&mut *w, refund.clerk_id, &today).await? {
         return Err(AppError::Rule(tr(lang, "billing.invalid.clerk_day_closed")));
@@ -562,7 +586,7 @@ pub async fn reverse_refund(
         Who::Desk { manager: true },
     )
     .map_err(|r| AppError::Conflict(tr(lang, r.key())))?;
-    sqlx::query(
+    let moved = sqlx::query(
         "update renovation set state = $1, updated_at = $2 where id = $3 and state = 'closed'",
     )
     .bind(to)
@@ -570,6 +594,9 @@ pub async fn reverse_refund(
     .bind(id)
     .execute(&mut *w)
     .await?;
+    if moved.rows_affected() != 1 {
+        return Err(AppError::Conflict(tr(lang, "renovation.refused.moved_on")));
+    }
     let note = format!("{} {reason}", refund.refund_no);
     super::act::event(
         &mut w,
@@ -591,217 +618,4 @@ pub async fn reverse_refund(
     .await?;
     w.commit().await?;
     Ok(())
-}
-
-/// The visits of an application as a deduction's basis: (id, "time · violation").
-async fn visit_bases(pool: &AnyPool, id: i64) -> sqlx::Result<Vec<(i64, String, Vec<i64>)>> {
-    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-        "select i.id, i.at, v.text from renovation_inspection i \
-         left join renovation_violation v on v.inspection_id = i.id \
-         where i.renovation_id = $1 order by i.id desc",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
-    let photos: Vec<(i64, i64)> = sqlx::query_as(
-        "select p.inspection_id, p.id from renovation_photo p \
-         join renovation_inspection i on i.id = p.inspection_id where i.renovation_id = $1 order by p.id",
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(visit, at, violation)| {
-            let label = match violation {
-                Some(v) => format!("{} · {v}", desk_minute(&at)),
-                None => desk_minute(&at),
-            };
-            let shots = photos
-                .iter()
-                .filter(|(i, _)| *i == visit)
-                .map(|(_, p)| *p)
-                .collect();
-            (visit, label, shots)
-        })
-        .collect())
-}
-
-fn refund_view(r: &RefundDb, reversed: bool) -> RefundView {
-    RefundView {
-        id: r.id,
-        refund_no: r.refund_no.clone(),
-        method: r.method,
-        deposit_fen: r.deposit_fen,
-        deducted_fen: r.deducted_fen,
-        refunded_fen: r.refunded_fen,
-        payee: r.payee_name.clone(),
-        at: desk_minute(&r.created_at),
-        reversed,
-    }
-}
-
-async fn deduction_views(
-    pool: &AnyPool,
-    caller: &Caller,
-    id: i64,
-    who: Option<Who>,
-    open: bool,
-) -> sqlx::Result<Vec<DeductionView>> {
-    let bases = visit_bases(pool, id).await?;
-    let resident = caller.role == Role::Resident;
-    let centre = || tr(caller.lang, "renovation.actor.centre");
-    Ok(deductions(pool, id)
-        .await?
-        .into_iter()
-        .map(|d| {
-            let basis = d
-                .inspection_id
-                .and_then(|v| bases.iter().find(|(b, ..)| *b == v));
-            DeductionView {
-                id: d.id,
-                item: d.item,
-                amount_fen: d.amount_fen,
-                basis: basis.map(|(_, label, _)| label.clone()).unwrap_or_default(),
-                photos: basis.map(|(.., p)| p.clone()).unwrap_or_default(),
-                state: d.state,
-                proposed_by: if resident { centre() } else { d.proposed_name },
-                decided_by: match d.decided_name {
-                    Some(_) if resident => centre(),
-                    Some(name) => name,
-                    None => String::new(),
-                },
-                can_decide: open
-                    && d.state == DeductionState::Pending
-                    && who == Some(Who::Desk { manager: true })
-                    && d.proposed_by != caller.account_id,
-            }
-        })
-        .collect())
-}
-
-/// The deposit's part of the application's page, from the acceptance on.
-pub async fn deposit_view(
-    pool: &AnyPool,
-    caller: &Caller,
-    app: &AppDb,
-    who: Option<Who>,
-) -> sqlx::Result<Option<DepositView>> {
-    let refunds: Vec<(RefundDb, i64)> = {
-        let rows: Vec<RefundDb> = sqlx::query_as(&format!(
-            "select {REFUND_COLUMNS} from deposit_refund d where d.renovation_id = $1 order by d.id"
-        ))
-        .bind(app.id)
-        .fetch_all(pool)
-        .await?;
-        let reversed: Vec<(i64,)> = sqlx::query_as(
-            "select x.refund_id from deposit_refund_reversal x join deposit_refund d on d.id = x.refund_id \
-             where d.renovation_id = $1",
-        )
-        .bind(app.id)
-        .fetch_all(pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                let gone = i64::from(reversed.iter().any(|(x,)| *x == r.id));
-                (r, gone)
-            })
-            .collect()
-    };
-    let shown = deducting(app.state) || !refunds.is_empty();
-    if !shown {
-        return Ok(None);
-    }
-    let mut conn = pool.acquire().await?;
-    let raised = super::money::raised_lines(&mut conn, app).await?;
-    drop(conn);
-    let (deposit, _) = deposit_of(&raised);
-    if deposit == 0 && refunds.is_empty() {
-        return Ok(None);
-    }
-    let open = deducting(app.state);
-    let deductions = deduction_views(pool, caller, app.id, who, open).await?;
-    let deducted_fen: i64 = deductions
-        .iter()
-        .filter(|d| d.state == DeductionState::Approved)
-        .map(|d| d.amount_fen)
-        .sum();
-    let desk = matches!(who, Some(Who::Desk { .. }));
-    let standing = refunds.iter().any(|(_, gone)| *gone == 0);
-    Ok(Some(DepositView {
-        deposit_fen: deposit,
-        deducted_fen,
-        refund_fen: (deposit - deducted_fen).max(0),
-        refunds: refunds
-            .iter()
-            .map(|(r, gone)| refund_view(r, *gone == 1))
-            .collect(),
-        can_propose: open && matches!(who, Some(Who::Reviewer | Who::Desk { .. })),
-        can_refund: app.state == State::Refund
-            && desk
-            && !deductions
-                .iter()
-                .any(|d| d.state == DeductionState::Pending),
-        can_reverse: app.state == State::Closed
-            && standing
-            && who == Some(Who::Desk { manager: true }),
-        visits: visit_bases(pool, app.id)
-            .await?
-            .into_iter()
-            .map(|(id, name, _)| crate::common::Choice { id, name })
-            .collect(),
-        request_key: crate::security::random_token(),
-        deductions,
-    }))
-}
-
-/// The printed refund slip, for the desk of the application's estate.
-pub async fn slip(pool: &AnyPool, caller: &Caller, refund_id: i64) -> Result<RefundSlip, AppError> {
-    let r: RefundDb = sqlx::query_as(&format!(
-        "select {REFUND_COLUMNS} from deposit_refund d where d.id = $1"
-    ))
-    .bind(refund_id)
-    .fetch_optional(pool)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let (renovation_id,): (i64,) =
-        sqlx::query_as("select renovation_id from deposit_refund where id = $1")
-            .bind(refund_id)
-            .fetch_one(pool)
-            .await?;
-    let app = find(pool, renovation_id).await?.ok_or(AppError::NotFound)?;
-    let who = super::who(&mut *pool.acquire().await?, caller, &app).await?;
-    if !matches!(who, Some(Who::Desk { .. })) {
-        return Err(AppError::forbidden("the refund slip is the desk's"));
-    }
-    let (reversed,): (i64,) =
-        sqlx::query_as("select count(*) from deposit_refund_reversal where refund_id = $1")
-            .bind(refund_id)
-            .fetch_one(pool)
-            .await?;
-    let (estate_name,): (String,) = sqlx::query_as("select name from estate where id = $1")
-        .bind(app.estate_id)
-        .fetch_one(pool)
-        .await?;
-    let (clerk,): (String,) = sqlx::query_as("select display_name from account where id = $1")
-        .bind(r.clerk_id)
-        .fetch_one(pool)
-        .await?;
-    let deductions = deduction_views(pool, caller, app.id, who, false)
-        .await?
-        .into_iter()
-        .filter(|d| d.state == DeductionState::Approved)
-        .collect();
-    Ok(RefundSlip {
-        refund: refund_view(&r, reversed > 0),
-        estate_name,
-        house_number: app.house_number.clone(),
-        app_no: app.app_no.clone(),
-        permit_no: app.permit_no.clone().unwrap_or_default(),
-        applicant: app.applicant.clone(),
-        contractor: app.contractor.clone(),
-        deductions,
-        clerk,
-        day: r.business_day.clone(),
-    })
 }

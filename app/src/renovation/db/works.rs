@@ -89,6 +89,12 @@ pub async fn inspect(
     }
     let today = day(&time::desk_today()).ok_or(AppError::NotFound)?;
     let deadline = if violation.is_empty() {
+        if !form.deadline.trim().is_empty() {
+            problems.push(rules::Problem::new(
+                "violation",
+                "renovation.invalid.deadline_alone",
+            ));
+        }
         None
     } else {
         works::check_deadline(&form.deadline, today)
@@ -165,6 +171,17 @@ pub async fn rectified(
     let mut w = db.write(actor.clone()).await?;
     w.lock(LockOn::House(house_id)).await?;
     let app = visited(&mut w, caller, id, None).await?;
+    // Found put right at a later visit: the one that found it cannot clear it.
+    let (later,): (i64,) = sqlx::query_as(
+        "select count(*) from renovation_inspection i join renovation_violation v on v.id = $1 \
+         where i.renovation_id = v.renovation_id and i.id > v.inspection_id",
+    )
+    .bind(violation_id)
+    .fetch_one(&mut *w)
+    .await?;
+    if later == 0 {
+        return Err(AppError::Rule(tr(lang, "renovation.refused.visit_first")));
+    }
     let done = sqlx::query(
         "update renovation_violation set rectified_by = $1, rectified_name = $2, rectified_at = $3 \
          where id = $4 and rectified_at is null",
@@ -370,6 +387,7 @@ pub async fn visits_of(
     .await?;
     let open = works::inspectable(app.state);
     let resident = caller.role == Role::Resident;
+    let latest = rows.first().map(|v| v.id);
     Ok(rows
         .into_iter()
         .map(|v| {
@@ -390,7 +408,11 @@ pub async fn visits_of(
                         (Some(at), Some(name)) => format!("{} {name}", desk_minute(at)),
                         _ => String::new(),
                     },
-                    can_rectify: open && visits(who) && x.rectified_at.is_none(),
+                    // At a later visit: one recorded after the one that found it.
+                    can_rectify: open
+                        && visits(who)
+                        && x.rectified_at.is_none()
+                        && latest.is_some_and(|l| l > x.inspection_id),
                 });
             InspectionView {
                 id: v.id,

@@ -74,6 +74,12 @@ pub fn DepositPanel(id: i64, d: DepositView, desk: bool, refresh: RwSignal<u32>)
     let refund = ServerAction::<RefundRenovationDeposit>::new();
     let rv = refund.value();
     crate::ui::reload_on_success(rv, refresh);
+    // "The deductions changed": the panel is read again, so the button names the new amount.
+    Effect::new(move |_| {
+        if let Some(Err(crate::error::AppError::Conflict(_))) = rv.get() {
+            refresh.update(|r| *r += 1);
+        }
+    });
     let reverse = ServerAction::<ReverseRenovationRefund>::new();
     let xv = reverse.value();
     crate::ui::reload_on_success(xv, refresh);
@@ -122,16 +128,19 @@ pub fn DepositPanel(id: i64, d: DepositView, desk: bool, refresh: RwSignal<u32>)
                     <th class="no-print"></th>
                 </tr></thead>
                 <tbody>
-                    <tr><td>{i18n.t("renovation.deposit_held")}</td><td class="num" data-testid="deposit">{fen_text(d.deposit_fen)}</td><td></td><td></td></tr>
+                    <tr><td>{i18n.t("renovation.deposit_held")}</td><td class="num" data-testid="deposit">{fen_text(d.deposit_fen)}</td><td></td><td class="no-print"></td></tr>
                     {rows}
                     {empty.then(|| view! { <tr><td colspan="4" class="muted">{use_i18n().t("renovation.no_deductions")}</td></tr> })}
                 </tbody>
                 <tfoot>
-                    <tr><th>{i18n.t("renovation.deducted_total")}</th><th class="num" data-testid="deducted">{fen_text(d.deducted_fen)}</th><th></th><th></th></tr>
-                    <tr><th>{i18n.t("renovation.to_refund")}</th><th class="num" data-testid="to-refund">{fen_text(d.refund_fen)}</th><th></th><th></th></tr>
+                    <tr><th>{i18n.t("renovation.deducted_total")}</th><th class="num" data-testid="deducted">{fen_text(d.deducted_fen)}</th><th></th><th class="no-print"></th></tr>
+                    <tr><th>{i18n.t("renovation.to_refund")}</th><th class="num" data-testid="to-refund">{fen_text(d.refund_fen)}</th><th></th><th class="no-print"></th></tr>
                 </tfoot>
             </table></div>
             {refunds}
+            {d.deposit_unpaid.then(|| view! {
+                <p class="notice danger" role="status">{use_i18n().t("renovation.refused.deposit_unpaid")}</p>
+            })}
             {d.can_propose.then(|| view! {
                 <h3>{use_i18n().t("renovation.propose")}</h3>
                 <FormError error=form_error(pv) />
@@ -159,6 +168,7 @@ pub fn DepositPanel(id: i64, d: DepositView, desk: bool, refresh: RwSignal<u32>)
                     <ActionForm action=refund attr:class="refund-form">
                         <input type="hidden" name="id" value=id />
                         <input type="hidden" name="request_key" value=d.request_key.clone() />
+                        <input type="hidden" name="expected_fen" value=d.refund_fen />
                         <div class="pair">
                             <div class="field">
                                 <label for="f-refund-method">{use_i18n().t("renovation.refund_method_label")}</label>
@@ -177,6 +187,8 @@ pub fn DepositPanel(id: i64, d: DepositView, desk: bool, refresh: RwSignal<u32>)
                 }
             })}
             {d.can_reverse.then(|| view! {
+                <details class="reverse-refund">
+                <summary>{use_i18n().t("renovation.action.reverse_refund")}</summary>
                 <FormError error=form_error(xv) />
                 <ActionForm action=reverse attr:class="step-form">
                     <input type="hidden" name="id" value=id />
@@ -184,6 +196,7 @@ pub fn DepositPanel(id: i64, d: DepositView, desk: bool, refresh: RwSignal<u32>)
                         id="reverse-reason".to_string() rows=2 required=true maxlength=500 error=field_error(xv, "reason") />
                     <button type="submit" class="danger">{use_i18n().t("renovation.action.reverse_refund")}</button>
                 </ActionForm>
+                </details>
             })}
         </section>
     }
@@ -204,7 +217,7 @@ fn Slip(s: RefundSlip) -> impl IntoView {
     let rows = deduction_rows(s.deductions.clone(), None);
     let none = s.deductions.is_empty();
     view! {
-        <p class="crumbs no-print"><a href="/desk/renovations">{i18n.t("renovation.title")}</a></p>
+        <p class="crumbs no-print"><a href=format!("/desk/renovations/{}", s.id)>{i18n.t("renovation.application")} " " {s.app_no.clone()}</a></p>
         <div class="print-tools no-print">
             <button type="button" class="primary" on:click=move |_| print_page()>{i18n.t("renovation.print")}</button>
         </div>
@@ -228,18 +241,18 @@ fn Slip(s: RefundSlip) -> impl IntoView {
                     <th class="no-print"></th>
                 </tr></thead>
                 <tbody>
-                    <tr><td>{i18n.t("renovation.deposit_held")}</td><td class="num" data-testid="slip-deposit">{fen_text(r.deposit_fen)}</td><td></td><td></td></tr>
+                    <tr><td>{i18n.t("renovation.deposit_held")}</td><td class="num" data-testid="slip-deposit">{fen_text(r.deposit_fen)}</td><td></td><td class="no-print"></td></tr>
                     {rows}
                     {none.then(|| view! { <tr><td colspan="4" class="muted">{use_i18n().t("renovation.no_deductions")}</td></tr> })}
                 </tbody>
                 <tfoot>
-                    <tr><th>{i18n.t("renovation.deducted_total")}</th><th class="num" data-testid="slip-deducted">{fen_text(r.deducted_fen)}</th><th></th><th></th></tr>
-                    <tr><th>{i18n.t("renovation.refunded")}</th><th class="num" data-testid="slip-refunded">{fen_text(r.refunded_fen)}</th><th></th><th></th></tr>
+                    <tr><th>{i18n.t("renovation.deducted_total")}</th><th class="num" data-testid="slip-deducted">{fen_text(r.deducted_fen)}</th><th></th><th class="no-print"></th></tr>
+                    <tr><th>{i18n.t("renovation.refunded")}</th><th class="num" data-testid="slip-refunded">{fen_text(r.refunded_fen)}</th><th>{s.capitals.clone()}</th><th class="no-print"></th></tr>
                 </tfoot>
             </table>
             <table class="sheet-facts"><tbody>
                 <tr><th>{i18n.t("renovation.refund_method_label")}</th><td>{i18n.t(r.method.key())}</td></tr>
-                <tr><th>{i18n.t("renovation.payee")}</th><td>{r.payee.clone()}</td></tr>
+                <tr><th>{i18n.t("renovation.payee_short")}</th><td>{r.payee.clone()}</td></tr>
                 <tr><th>{i18n.t("renovation.slip_date")}</th><td>{s.day.clone()}</td></tr>
             </tbody></table>
             <div class="signatures">

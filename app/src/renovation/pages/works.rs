@@ -109,7 +109,7 @@ pub fn Visits(
                 "refused" => Some(view! { <p class="field-error" role="alert">{use_i18n().t("renovation.photo_refused")}</p> }.into_any()),
                 _ => None,
             }}
-            <dl class="facts">
+            {(!next_visit.is_empty() || open_violations > 0).then(|| view! { <dl class="facts">
                 {(!next_visit.is_empty()).then(|| view! {
                     <div><dt>{use_i18n().t("renovation.next_visit")}</dt>
                         <dd class:overdue=visit_due>{next_visit.clone()}
@@ -119,7 +119,7 @@ pub fn Visits(
                     <div><dt>{use_i18n().t("renovation.violation_short")}</dt>
                         <dd data-testid="open-violations">{use_i18n().f("renovation.open_violations", &[("count", &open_violations.to_string())])}</dd></div>
                 })}
-            </dl>
+            </dl> })}
             <FormError error=form_error(xv) />
             {can_inspect.then(|| view! {
                 <h3>{use_i18n().t("renovation.visit_record")}</h3>
