@@ -7,9 +7,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use app::common::Role;
+use app::error::AppError;
 use app::guard::RequestIdentity;
 use app::renovation::db::works;
 use app::repairs::photo;
+use app::repairs::PhotoError;
 use app::state::AppState;
 
 use crate::repair_files::{image, read_photos, UPLOAD_READ_LIMIT, UPLOAD_WAIT};
@@ -23,9 +25,13 @@ fn app_page(role: Role, id: i64) -> String {
     }
 }
 
-/// Back to the application's page at the visit, saying whether the photos were kept.
-fn back(page: &str, visit_id: i64, ok: bool) -> Response {
-    let flag = if ok { "photos=saved" } else { "photos=refused" };
+/// Back to the application's page at the visit: the photos kept, or why not
+/// (repairs' words for the same problems, `?photo_error=<code>`).
+fn back(page: &str, visit_id: i64, problem: Option<PhotoError>) -> Response {
+    let flag = match problem {
+        None => "photos=saved".to_string(),
+        Some(code) => format!("photo_error={code}"),
+    };
     Redirect::to(&format!("{page}?{flag}#visit-{visit_id}")).into_response()
 }
 
@@ -47,22 +53,28 @@ pub async fn upload(
     };
     let page = app_page(caller.role, id);
     let Some(_reading) = photo::Uploads::shared().enter(UPLOAD_WAIT).await else {
-        return back(&page, visit_id, false);
+        return back(&page, visit_id, Some(PhotoError::Busy));
     };
     let files = match tokio::time::timeout(UPLOAD_READ_LIMIT, read_photos(form)).await {
         Ok(Ok((_, files))) if !files.is_empty() => files,
-        _ => return back(&page, visit_id, false),
+        Ok(Ok(_)) => return back(&page, visit_id, Some(PhotoError::NoFile)),
+        Ok(Err((_, problem))) => return back(&page, visit_id, Some(problem.code())),
+        Err(_) => return back(&page, visit_id, Some(PhotoError::Slow)),
     };
+    if files.len() as i64 > works::MAX_PHOTOS_PER_VISIT {
+        return back(&page, visit_id, Some(PhotoError::TooMany));
+    }
     let encoded = match photo::Decoders::shared().reencode_all(files).await {
         Ok(Ok(e)) => e,
-        Ok(Err(_)) => return back(&page, visit_id, false),
+        Ok(Err(problem)) => return back(&page, visit_id, Some(problem.code())),
         Err(e) => return e.into_response(),
     };
     let actor = identity.actor(&caller);
     match works::add_photos(&state.db, &actor, &caller, visit_id, encoded).await {
-        Ok(_) => back(&page, visit_id, true),
-        Err(app::error::AppError::Rule(_) | app::error::AppError::Conflict(_)) => {
-            back(&page, visit_id, false)
+        Ok(_) => back(&page, visit_id, None),
+        Err(AppError::Invalid(_)) => back(&page, visit_id, Some(PhotoError::TooMany)),
+        Err(AppError::Rule(_) | AppError::Conflict(_)) => {
+            back(&page, visit_id, Some(PhotoError::Closed))
         }
         Err(e) => e.into_response(),
     }

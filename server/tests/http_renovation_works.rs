@@ -82,7 +82,7 @@ async fn a_visits_photos_and_records_are_the_reviewers_and_the_desks() {
         .await;
     assert_eq!(
         location(&r),
-        format!("/jobs/renovations/{id}?photos=refused#visit-{visit}")
+        format!("/jobs/renovations/{id}?photo_error=not_image#visit-{visit}")
     );
     assert_eq!(photos().await, 1);
     let photo = one(&desk, "select max(id) from renovation_photo").await;

@@ -279,7 +279,10 @@ pub async fn add_photos(
             .fetch_one(&mut *w)
             .await?;
     if count + photos.len() as i64 > MAX_PHOTOS_PER_VISIT {
-        return Err(AppError::Rule(tr(lang, "repairs.photo_error.too_many")));
+        return Err(AppError::field(
+            "photo",
+            tr(lang, "renovation.photo_too_many"),
+        ));
     }
     let now = time::now();
     for p in &photos {

@@ -39,6 +39,7 @@ pub fn Visits(
     crate::ui::reload_on_success(xv, refresh);
     // What the last photo upload came back with (`server::renovation_files`).
     let photos_flag = query_text("photos")();
+    let photo_error = crate::repairs::PhotoError::parse(&query_text("photo_error")());
     let empty = visits.is_empty();
     let list = visits
         .into_iter()
@@ -104,11 +105,16 @@ pub fn Visits(
     view! {
         <section class="panel" id="visits" aria-labelledby="visits-title">
             <h2 id="visits-title">{i18n.t("renovation.visits")}</h2>
-            {match photos_flag.as_str() {
-                "saved" => Some(view! { <p class="notice" role="status">{use_i18n().t("renovation.photo_saved")}</p> }.into_any()),
-                "refused" => Some(view! { <p class="field-error" role="alert">{use_i18n().t("renovation.photo_refused")}</p> }.into_any()),
-                _ => None,
-            }}
+            {(photos_flag == "saved").then(|| view! { <p class="notice" role="status">{use_i18n().t("renovation.photo_saved")}</p> })}
+            {photo_error.map(|e| {
+                // Repairs' words, but for a visit: its own limit, and works no longer visited.
+                let key = match e {
+                    crate::repairs::PhotoError::TooMany => "renovation.photo_too_many",
+                    crate::repairs::PhotoError::Closed => "renovation.refused.not_visited",
+                    other => other.key(),
+                };
+                view! { <p class="field-error" role="alert">{use_i18n().t(key)}</p> }
+            })}
             {(!next_visit.is_empty() || open_violations > 0).then(|| view! { <dl class="facts">
                 {(!next_visit.is_empty()).then(|| view! {
                     <div><dt>{use_i18n().t("renovation.next_visit")}</dt>
