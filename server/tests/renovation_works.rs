@@ -334,17 +334,7 @@ async fn an_overdue_rectification_and_a_visit_due_come_first() {
         // As if the acceptance's works had been visited ten days ago and given
         // three days for a violation (the tables take only additions).
         let now = time::now();
-        let (visit,): (i64,) = sqlx::query_as(
-            "insert into renovation_inspection (renovation_id, inspector_id, inspector_name, note, day, at) \
-             values ($1, $2, '张师傅', '十天前的巡查', $3, $4) returning id",
-        )
-        .bind(acceptance)
-        .bind(engineer.id)
-        .bind(desk_day(-10))
-        .bind(&now)
-        .fetch_one(&db.pool)
-        .await
-        .expect("an old visit");
+        let visit = visited_on(db, acceptance, engineer.id, desk_day(-10), &now).await;
         sqlx::query(
             "insert into renovation_violation (renovation_id, inspection_id, text, deadline) values ($1, $2, '空调外机未按规定位置安装', $3)",
         )
@@ -395,17 +385,7 @@ async fn an_overdue_rectification_and_a_visit_due_come_first() {
 
         // A visit due: the works' last visit was more than the interval ago.
         setup_interval(&c, 3).await;
-        let (visit,): (i64,) = sqlx::query_as(
-            "insert into renovation_inspection (renovation_id, inspector_id, inspector_name, note, day, at) \
-             values ($1, $2, '张师傅', '上周的巡查', $3, $4) returning id",
-        )
-        .bind(works_id)
-        .bind(engineer.id)
-        .bind(desk_day(-4))
-        .bind(&now)
-        .fetch_one(&db.pool)
-        .await
-        .expect("a visit");
+        let visit = visited_on(db, works_id, engineer.id, desk_day(-4), &now).await;
         assert!(visit > 0);
         // The demo's visit today is the last one: not due. Its day is what counts, not the order written.
         let list = reno::list(&db.pool, &c.clerk.caller, c.ch, ListFilter::Works)
@@ -417,6 +397,29 @@ async fn an_overdue_rectification_and_a_visit_due_come_first() {
             .expect("page");
         assert_eq!(page.next_visit, desk_day(3), "{e}");
     }
+}
+
+/// A visit written as if recorded on desk day `day` (visits are append-only:
+/// the past is written, not edited). Returns its id.
+async fn visited_on(
+    db: &app::db::Database,
+    renovation_id: i64,
+    inspector: i64,
+    day: String,
+    now: &str,
+) -> i64 {
+    let (visit,): (i64,) = sqlx::query_as(
+        "insert into renovation_inspection (renovation_id, inspector_id, inspector_name, note, day, at) \
+         values ($1, $2, '张师傅', '较早的巡查', $3, $4) returning id",
+    )
+    .bind(renovation_id)
+    .bind(inspector)
+    .bind(day)
+    .bind(now)
+    .fetch_one(&db.pool)
+    .await
+    .expect("an earlier visit");
+    visit
 }
 
 async fn setup_interval(c: &Counter, days: i64) {
