@@ -6,7 +6,8 @@
 //! `ui/` (shared components), `sheet/` and `security/` (server only), the
 //! application state and [`guard`] (the one way into a server function);
 //! then one folder per area of the desk (`auth/`, `audit/`, `billing/`,
-//! `keys/`, `estate/`, `visits/`, `repairs/`, `home/`, `admin/`), each with its types
+//! `keys/`, `estate/`, `visits/`, `repairs/`, `moves/`, `renovation/`, `arrears/`,
+//! `home/`, `admin/`), each with its types
 //! (`mod.rs`), rules, server functions (`api.rs`), SQL (`db.rs` or `db/`,
 //! server only) and pages; at the top [`shell`], the frame, and the routes
 //! here. `server/tests/shape.rs` keeps the dependencies pointing down.
@@ -16,6 +17,7 @@
 rust_i18n::i18n!("locales", fallback = "zh");
 
 pub mod admin;
+pub mod arrears;
 pub mod audit;
 pub mod auth;
 pub mod billing;
@@ -142,6 +144,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/desk/houses/:id/account") view=billing::pages::HouseAccountPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/fees") view=billing::pages::FeesPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/billing") view=billing::pages::BillingPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/arrears") view=arrears::pages::AgeingPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/arrears/houses") view=arrears::pages::AgeingHousesPage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/arrears/house/:id") view=arrears::pages::HouseChasePage ssr=SsrMode::Async />
+                    <Route path=path!("/desk/arrears/follow-ups") view=arrears::pages::FollowUpsPage ssr=SsrMode::Async />
+
                     <Route path=path!("/desk/readings") view=billing::pages::ReadingsPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/receipts/:id") view=billing::pages::ReceiptPage ssr=SsrMode::Async />
                     <Route path=path!("/desk/close") view=billing::pages::DailyClosePage ssr=SsrMode::Async />
@@ -216,7 +223,7 @@ mod tests {
     /// `estate::ImportStatus`, `billing::WaiverTarget`, `visits::SubjectKind`.
     #[test]
     fn every_value_of_every_set_has_a_label_in_both_languages() {
-        use crate::{auth, billing, estate, keys, moves, renovation, repairs, visits};
+        use crate::{arrears, auth, billing, estate, keys, moves, renovation, repairs, visits};
         let keys: Vec<&'static str> = [
             labels_of(Role::ALL, Role::key),
             labels_of(AuditAction::ALL, AuditAction::key),
@@ -238,6 +245,11 @@ mod tests {
             labels_of(moves::out::OutStep::ALL, moves::out::OutStep::key),
             labels_of(moves::pass::Verdict::ALL, moves::pass::Verdict::key),
             labels_of(moves::pass::PassStatus::ALL, moves::pass::PassStatus::key),
+            labels_of(arrears::Bucket::ALL, arrears::Bucket::key),
+            labels_of(arrears::ChaseAction::ALL, arrears::ChaseAction::key),
+            labels_of(arrears::Outcome::ALL, arrears::Outcome::key),
+            labels_of(arrears::Stage::ALL, arrears::Stage::key),
+            labels_of(arrears::Placeholder::ALL, arrears::Placeholder::key),
             labels_of(renovation::State::ALL, renovation::State::key),
             labels_of(renovation::Action::ALL, renovation::Action::key),
             labels_of(renovation::Channel::ALL, renovation::Channel::key),

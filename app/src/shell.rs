@@ -14,7 +14,7 @@ use crate::ui::{Forbidden, LangSwitch};
 
 /// The navigation: every entry whose page the role may open (one rule decides
 /// both the menu and the guard).
-const NAV: [(&str, &str); 21] = [
+const NAV: [(&str, &str); 22] = [
     ("nav.desk", "/desk"),
     ("nav.security", "/security"),
     ("nav.houses", "/desk/houses"),
@@ -24,6 +24,7 @@ const NAV: [(&str, &str); 21] = [
     ("nav.repairs", "/desk/repairs"),
     ("nav.keys", "/desk/keys"),
     ("nav.billing", "/desk/billing"),
+    ("nav.arrears", "/desk/arrears"),
     ("nav.close", "/desk/close"),
     ("nav.jobs", "/jobs"),
     ("nav.reviews", "/jobs/renovations"),
@@ -138,6 +139,7 @@ mod tests {
                 ("nav.repairs", "/desk/repairs"),
                 ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),
+                ("nav.arrears", "/desk/arrears"),
                 ("nav.close", "/desk/close")
             ]
         );
@@ -152,6 +154,7 @@ mod tests {
                 ("nav.repairs", "/desk/repairs"),
                 ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),
+                ("nav.arrears", "/desk/arrears"),
                 ("nav.close", "/desk/close"),
                 ("nav.audit", "/audit")
             ]
@@ -167,6 +170,7 @@ mod tests {
                 ("nav.repairs", "/desk/repairs"),
                 ("nav.keys", "/desk/keys"),
                 ("nav.billing", "/desk/billing"),
+                ("nav.arrears", "/desk/arrears"),
                 ("nav.close", "/desk/close"),
                 ("nav.estates", "/admin/estates"),
                 ("nav.staff", "/admin/staff"),

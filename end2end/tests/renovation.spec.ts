@@ -60,6 +60,12 @@ test.describe('renovation approvals', () => {
     await expect(owner.locator('.page-head .badge')).toHaveText('待审核');
     await expect(owner.getByRole('heading', { level: 1 })).toContainText('ZX20');
     await expect(owner.locator('.panel ul').first()).toContainText('墙面（乳胶漆）');
+    // The floor plan, photographed on the phone and attached to the application.
+    await owner.getByLabel('添加图纸或照片').setInputFiles({ name: 'plan.png', mimeType: 'image/png', buffer: Buffer.from(SITE_PNG, 'base64') });
+    await owner.locator('#attachments').getByRole('button', { name: '上传' }).click();
+    await expect(owner.getByText('图纸与照片已保存。')).toBeVisible();
+    await expect(owner.locator('#attachments ul.photos img')).toHaveCount(1);
+    await hydrated(owner);
 
     // The desk finds it under 待我办理 and checks it.
     const clerk = await as(browser, 'clerk', DESK);
@@ -83,6 +89,9 @@ test.describe('renovation approvals', () => {
     await engineer.getByRole('link', { name: /^1-1-101 / }).click();
     await hydrated(engineer);
     await noHorizontalScroll(engineer);
+    // The engineer sees the owner's drawing, and may add none of his own.
+    await expect(engineer.locator('#attachments ul.photos img')).toHaveCount(1);
+    await expect(engineer.getByLabel('添加图纸或照片')).toHaveCount(0);
     await step(engineer, '工程审核通过', '墙面施工不涉及结构，同意。');
     await expect(engineer.locator('.page-head .badge')).toHaveText('待经理审批');
 

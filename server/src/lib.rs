@@ -3,6 +3,7 @@
 //! commands of the `server` binary (`commands/`, one file each) and the
 //! benchmark tooling they call (`tools/`).
 
+pub mod arrears_files;
 pub mod auth_routes;
 pub mod commands;
 pub mod config;

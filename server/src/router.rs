@@ -19,7 +19,9 @@ use app::{shell, App};
 use crate::config::HttpConfig;
 use crate::identity::{SecureCookies, TrustProxy};
 use crate::session_store::DeskSessionStore;
-use crate::{auth_routes, identity, key_files, renovation_files, repair_files, security, transfer};
+use crate::{
+    arrears_files, auth_routes, identity, key_files, renovation_files, repair_files, security, transfer,
+};
 
 /// Gives every page render its context: the state (added by leptos_axum) and
 /// a Content-Security-Policy carrying this response's script nonce.
@@ -75,6 +77,7 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
         .route("/repairs/{id}/photos", post(repair_files::upload))
         .route("/keys/papers/{id}/upload", post(key_files::upload))
         .route("/renovations/visits/{id}/photos", post(renovation_files::upload))
+        .route("/renovations/{id}/attachments", post(renovation_files::upload_attachments))
         .layer(DefaultBodyLimit::max(repair_files::MAX_UPLOAD_BODY))
         .layer(RequestBodyLimitLayer::new(repair_files::MAX_UPLOAD_BODY));
     let pages = Router::new()
@@ -82,7 +85,11 @@ pub fn build(state: AppState, store: DeskSessionStore, config: &HttpConfig) -> R
         .route("/repairs/photos/{id}/thumb", get(repair_files::photo_thumb))
         .route("/renovations/photos/{id}", get(renovation_files::photo_full))
         .route("/renovations/photos/{id}/thumb", get(renovation_files::photo_thumb))
+        .route("/renovations/attachments/{id}", get(renovation_files::attachment_full))
+        .route("/renovations/attachments/{id}/thumb", get(renovation_files::attachment_thumb))
         .route("/desk/repairs/stats.xlsx", get(repair_files::stats_xlsx))
+        .route("/desk/arrears/ageing.xlsx", get(arrears_files::ageing_xlsx))
+        .route("/desk/arrears/houses.xlsx", get(arrears_files::houses_xlsx))
         .route("/keys/papers/{id}", get(key_files::paper_full))
         .route("/keys/papers/{id}/thumb", get(key_files::paper_thumb))
         .route("/keys/loans/{id}/signature", get(key_files::signature))

@@ -86,6 +86,27 @@ async fn a_visits_photos_and_records_are_the_reviewers_and_the_desks() {
     );
     assert_eq!(photos().await, 1);
     let photo = one(&desk, "select max(id) from renovation_photo").await;
+    // Works no longer visited (the demo's closed ones): sent back to the visit with why.
+    let (closed, closed_visit): (i64, i64) = sqlx::query_as(
+        "select r.id, i.id from renovation r join renovation_inspection i on i.renovation_id = r.id \
+         where r.state = 'closed' order by i.id limit 1",
+    )
+    .fetch_one(&desk.state.db.pool)
+    .await
+    .expect("a closed application's visit");
+    let r = engineer
+        .upload(
+            &format!("/renovations/visits/{closed_visit}/photos"),
+            "",
+            &[("late.png", &png_photo())],
+        )
+        .await;
+    assert_eq!(
+        location(&r),
+        format!("/jobs/renovations/{closed}?photo_error=closed#visit-{closed_visit}")
+    );
+    assert_eq!(photos().await, 1);
+
 
     // Out: to the reviewer and the desk as a JPEG, never cached; not to the neighbour.
     let mut clerk = signed_in(&desk, "clerk", PASSWORD).await;

@@ -279,6 +279,33 @@ async fn the_deposit_is_paid_back_less_approved_deductions_and_the_close_shows_m
         )
         .await;
         assert!(again.is_err(), "{e}");
+        // The same form sent again answers with the refund it made, and makes none.
+        let replay = refund::refund(
+            db,
+            &c.clerk.actor,
+            &c.clerk.caller,
+            id,
+            "cash",
+            "",
+            254_950,
+            "rf-1",
+        )
+        .await;
+        assert_eq!(replay.as_deref().ok(), Some(no.as_str()), "{e}: {replay:?}");
+        // The account names the refund that kept each deduction, not the deposit's receipt.
+        let kept: Vec<_> = account
+            .settled
+            .iter()
+            .filter(|l| l.refund.is_some())
+            .map(|l| l.refund.clone().map(|r| r.1))
+            .collect();
+        assert_eq!(kept, [Some(no.clone()), Some(no.clone())], "{e}");
+        assert_eq!(
+            one(db, "select count(*) from fee_item where purpose = 'renovation_deduction'").await,
+            1,
+            "{e}: the deductions' item is known by its purpose"
+        );
+
         assert_eq!(
             one(
                 db,

@@ -253,6 +253,8 @@ pub struct LineView {
     pub receipt_no: Option<String>,
     pub payment_id: Option<i64>,
     pub by_prepaid: bool,
+    /// Kept from a renovation deposit by this refund (id, 退款单 number).
+    pub refund: Option<(i64, String)>,
     /// A deposit: money held for the house, not earned (never overdue).
     pub held: bool,
 }
@@ -493,6 +495,8 @@ pub struct PortalLine {
     pub receipt_no: Option<String>,
     pub payment_id: Option<i64>,
     pub by_prepaid: bool,
+    /// Kept from a renovation deposit: the refund slip's (退款单) number.
+    pub refund_no: Option<String>,
     /// A deposit (money held): listed, never in the amount owed.
     pub held: bool,
 }

@@ -147,6 +147,7 @@ impl From<LineView> for PortalLine {
             receipt_no: l.receipt_no,
             payment_id: l.payment_id,
             by_prepaid: l.by_prepaid,
+            refund_no: l.refund.map(|(_, no)| no),
             held: l.held,
         }
     }

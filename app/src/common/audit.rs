@@ -97,6 +97,8 @@ crate::value_set! {
         RenovationDeduction = "renovation_deduction",
         RenovationRefund = "renovation_refund",
         RenovationRefundReversed = "renovation_refund_reversed",
+        RenovationAttachments = "renovation_attachments",
+        RecordChase = "record_chase",
     }
 }
 

@@ -99,6 +99,15 @@ pub async fn get_ticket_keys(ticket_id: i64) -> Result<Vec<LoanView>, AppError> 
     .await
 }
 
+/// The keys lent to a renovation's workers (its page).
+#[server(endpoint = "get_renovation_keys")]
+pub async fn get_renovation_keys(renovation_id: i64) -> Result<Vec<LoanView>, AppError> {
+    guarded(Permission::ViewKeys, move |call| async move {
+        super::db::for_renovation(call.pool(), &call.caller.scope, renovation_id).await
+    })
+    .await
+}
+
 /// Check-out (领用) at the counter; returns the loan's id.
 #[allow(clippy::too_many_arguments)]
 #[server(endpoint = "lend_key")]
@@ -111,6 +120,7 @@ pub async fn lend_key(
     taker_id_number: Option<String>,
     purpose: String,
     ticket_id: Option<String>,
+    renovation_id: Option<String>,
     note: Option<String>,
     authorised_by: Option<String>,
     due: String,
@@ -126,6 +136,8 @@ pub async fn lend_key(
             taker_id_number: taker_id_number.unwrap_or_default(),
             purpose,
             ticket_id: ticket_id.unwrap_or_default(),
+            renovation_id: renovation_id.unwrap_or_default(),
+
             note: note.unwrap_or_default(),
             authorised_by: authorised_by.unwrap_or_default(),
             due,

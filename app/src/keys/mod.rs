@@ -183,6 +183,8 @@ pub struct LoanSummary {
     pub taker_kind: TakerKind,
     pub purpose: Purpose,
     pub ticket_id: Option<i64>,
+    /// The renovation served: the application and its permit number.
+    pub renovation: Option<Choice>,
     /// Desk time, `YYYY-MM-DD HH:MM`.
     pub out_at: String,
     pub due_at: String,
@@ -214,6 +216,8 @@ pub struct LoanView {
     pub taker_id_number: Option<String>,
     pub purpose: Purpose,
     pub ticket_id: Option<i64>,
+    /// The renovation served: the application and its permit number.
+    pub renovation: Option<Choice>,
     pub note: String,
     pub authorised_by: String,
     pub lent_by: String,
@@ -273,6 +277,8 @@ pub struct LendChoices {
     pub authorisers: Vec<Choice>,
     /// Open repair tickets the key can serve: the house's, or the common areas'.
     pub tickets: Vec<Choice>,
+    /// The house's renovations whose permit is in force (a house key only).
+    pub renovations: Vec<Choice>,
     /// The caller, when they may authorise themselves.
     pub me_authoriser: Option<i64>,
     /// The default due time, desk time `YYYY-MM-DDTHH:MM` (four hours on).

@@ -207,6 +207,8 @@ mod forms {
         pub taker_id_number: String,
         pub purpose: String,
         pub ticket_id: String,
+        /// The renovation application whose permit lets the worker in.
+        pub renovation_id: String,
         pub note: String,
         pub authorised_by: String,
         /// `YYYY-MM-DDTHH:MM`, desk time.
@@ -226,6 +228,7 @@ mod forms {
         pub taker_id_number: Option<String>,
         pub purpose: Purpose,
         pub ticket_id: Option<i64>,
+        pub renovation_id: Option<i64>,
         pub note: String,
         pub authorised_by: i64,
         pub due_at: String,
@@ -285,10 +288,19 @@ mod forms {
         }
         let purpose = Purpose::parse(&form.purpose).filter(|p| Purpose::LEND.contains(p));
         let ticket_id = id_of(&form.ticket_id);
+        let renovation_id = id_of(&form.renovation_id);
         let note = form.note.trim().to_string();
         match purpose {
             None => bad("purpose", "keys.invalid.purpose"),
             Some(Purpose::Repair) if ticket_id.is_none() => bad("ticket_id", "keys.invalid.ticket"),
+            Some(Purpose::Renovation) if renovation_id.is_none() => {
+                bad("renovation_id", "keys.invalid.renovation")
+            }
+            // Staff going in during works take it for an inspection; the
+            // renovation's keys go to the contractor's workers on the permit.
+            Some(Purpose::Renovation) if kind.is_some_and(|k| k != TakerKind::Worker) => {
+                bad("taker_kind", "keys.invalid.renovation_worker")
+            }
             // An emergency says what it is: it opens an owner's door without them.
             Some(Purpose::Other | Purpose::Emergency) if note.is_empty() => {
                 bad("note", "keys.invalid.note_required")
@@ -337,6 +349,8 @@ mod forms {
                     taker_id_number: id_number,
                     purpose,
                     ticket_id: ticket_id.filter(|_| purpose == Purpose::Repair),
+                    renovation_id: renovation_id.filter(|_| purpose == Purpose::Renovation),
+
                     note,
                     authorised_by,
                     due_at,
@@ -682,7 +696,44 @@ mod tests {
         }
 
         #[test]
+        fn a_renovation_loan_names_its_application_and_goes_to_a_worker() {
+            let renovation = LendForm {
+                purpose: "renovation".into(),
+                renovation_id: "12".into(),
+                ticket_id: "9".into(),
+                ..worker_form()
+            };
+            let lend = check_lend(Lang::Zh, &renovation, now()).expect("valid");
+            assert_eq!(lend.renovation_id, Some(12));
+            assert_eq!(lend.ticket_id, None, "only a repair names a ticket");
+            let unnamed = LendForm {
+                renovation_id: String::new(),
+                ..renovation.clone()
+            };
+            assert_eq!(
+                fields(check_lend(Lang::Zh, &unnamed, now()).expect_err("unnamed")),
+                ["renovation_id"]
+            );
+            let staff = LendForm {
+                taker_kind: "resident".into(),
+                ..renovation.clone()
+            };
+            assert_eq!(
+                fields(check_lend(Lang::Zh, &staff, now()).expect_err("not a worker")),
+                ["taker_kind"]
+            );
+            // Another purpose never carries the application.
+            let inspection = LendForm {
+                purpose: "inspection".into(),
+                ..renovation
+            };
+            let lend = check_lend(Lang::Zh, &inspection, now()).expect("valid");
+            assert_eq!(lend.renovation_id, None);
+        }
+
+        #[test]
         fn a_signature_must_be_a_drawn_png() {
+
             use base64::Engine;
             let png = |draw: bool| {
                 let mut img = image::RgbaImage::new(60, 20);

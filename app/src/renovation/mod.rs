@@ -286,6 +286,10 @@ pub struct AppPage {
     pub open_violations: i64,
     /// From the acceptance on, while a deposit is held or was refunded.
     pub deposit: Option<DepositView>,
+    /// The application's own drawings and photos' ids (`/renovations/attachments/:id`).
+    pub attachments: Vec<i64>,
+    /// The caller may add drawings and photos now (the applicant or the desk, before the permit).
+    pub can_add_attachments: bool,
 }
 
 /// A deduction from the deposit, with the visit it rests on.

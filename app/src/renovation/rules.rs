@@ -132,6 +132,20 @@ pub fn needs_reason(action: Action) -> bool {
     )
 }
 
+/// The most drawings and photos (图纸与照片) one application keeps.
+pub const MAX_ATTACHMENTS: i64 = 10;
+
+/// Whether `who` (`None`: a resident of the house who did not apply) may add
+/// drawings or photos to an application in `state`: its applicant and the
+/// estate's desk, while it is reviewed — what the permit approves is what
+/// the reviewers saw.
+pub fn attaches(state: State, who: Option<Who>) -> bool {
+    matches!(
+        state,
+        S::Submitted | S::Returned | S::Engineering | S::Approval
+    ) && matches!(who, Some(Who::Desk { .. } | Who::Applicant))
+}
+
 /// The scope items every estate starts with: (code, name, prohibited). The
 /// names and the rules of these are shown in the reader's language
 /// (`renovation.scope_code.<code>`, `renovation.rule_code.<code>`); items an estate
@@ -693,6 +707,35 @@ mod tests {
             S::Payment,
         ] {
             assert_eq!(v(ended, "2026-12-10", true), V::Ended);
+        }
+    }
+
+    #[test]
+    fn drawings_are_added_by_the_applicant_and_the_desk_until_the_managers_approval() {
+        for state in [S::Submitted, S::Returned, S::Engineering, S::Approval] {
+            assert!(attaches(state, Some(Who::Applicant)), "{state:?}");
+            assert!(
+                attaches(state, Some(Who::Desk { manager: false })),
+                "{state:?}"
+            );
+            assert!(
+                attaches(state, Some(Who::Desk { manager: true })),
+                "{state:?}"
+            );
+            assert!(!attaches(state, Some(Who::Reviewer)), "{state:?}");
+            assert!(
+                !attaches(state, None),
+                "{state:?}: a resident who did not apply"
+            );
+        }
+        for state in State::ALL
+            .iter()
+            .copied()
+            .filter(|s| !matches!(s, S::Submitted | S::Returned | S::Engineering | S::Approval))
+        {
+            for who in WHO {
+                assert!(!attaches(state, Some(who)), "{state:?} {who:?}");
+            }
         }
     }
 

@@ -50,6 +50,7 @@ pub(crate) fn line_view(
         receipt_no: l.settled.as_ref().and_then(|s| s.receipt_no.clone()),
         payment_id: l.settled.as_ref().and_then(|s| s.payment_id),
         by_prepaid: l.settled.as_ref().is_some_and(|s| s.payment_id.is_none()),
+        refund: l.settled.as_ref().and_then(|s| s.refund.clone()),
         held: l.held == 1,
     }
 }

@@ -78,6 +78,9 @@ pub struct LineState {
 pub struct Settled {
     pub payment_id: Option<i64>,
     pub receipt_no: Option<String>,
+    /// A deduction kept from a renovation deposit: the refund that kept it
+    /// (its id and number), whose slip explains it.
+    pub refund: Option<(i64, String)>,
     pub amount_fen: i64,
     pub at: String,
 }
@@ -169,6 +172,8 @@ struct SettlementRow {
     amount_fen: i64,
     at: String,
     receipt_no: Option<String>,
+    refund_id: Option<i64>,
+    refund_no: Option<String>,
     /// 0/1.
     reversed: i64,
 }
@@ -198,9 +203,10 @@ pub async fn house_lines(
     }
     let settlements: Vec<SettlementRow> = sqlx::query_as(
         "select s.line_id, s.payment_id, s.amount_fen, s.created_at as at, p.receipt_no, \
-                case when r.id is null then 0 else 1 end as reversed \
+                s.refund_id, d.refund_no, case when r.id is null then 0 else 1 end as reversed \
          from settlement s join bill_line l on l.id = s.line_id \
          left join payment p on p.id = s.payment_id \
+         left join deposit_refund d on d.id = s.refund_id \
          left join payment_reversal r on r.payment_id = s.payment_id \
          where l.house_id = $1 order by s.id",
     )
@@ -217,6 +223,7 @@ pub async fn house_lines(
             line.settled = Some(Settled {
                 payment_id: s.payment_id,
                 receipt_no: s.receipt_no,
+                refund: s.refund_id.zip(s.refund_no),
                 amount_fen: s.amount_fen,
                 at: s.at,
             });

@@ -310,6 +310,11 @@ fn History(
                     <td class="num"><Money fen=l.amount_fen /></td>
                     <td>
                         {match (&l.receipt_no, l.payment_id) {
+                            // A deduction: kept out of the deposit by a refund, whose slip lists it.
+                            _ if l.refund.is_some() => {
+                                let (id, no) = l.refund.clone().unwrap_or_default();
+                                view! { {use_i18n().t("billing.kept_from_deposit")} " " <a href=format!("/desk/renovations/refunds/{id}")>{no}</a> }.into_any()
+                            }
                             (Some(no), Some(pid)) => view! { <a href=format!("/desk/receipts/{pid}")>{no.clone()}</a> }.into_any(),
                             _ if l.by_prepaid => use_i18n().t("billing.by_prepaid").into_any(),
                             _ => use_i18n().f("billing.waived_of", &[("amount", &fen_text(l.waived_fen))]).into_any(),

@@ -45,6 +45,9 @@ fn PortalHouse(a: PortalAccount) -> impl IntoView {
                 <p class="muted">
                     {if paid {
                         match (&l.receipt_no, l.payment_id) {
+                            _ if l.refund_no.is_some() => view! {
+                                {i18n.t("billing.kept_from_deposit")} " " {l.refund_no.clone()}
+                            }.into_any(),
                             (Some(no), Some(pid)) => view! { {i18n.t("billing.paid")} " · " <a href=format!("/portal/receipts/{pid}")>{no.clone()}</a> }.into_any(),
                             _ if l.by_prepaid => i18n.t("billing.by_prepaid").into_any(),
                             _ => i18n.t("billing.waived").into_any(),

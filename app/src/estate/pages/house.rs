@@ -154,6 +154,8 @@ fn HouseHub(
             <h1>{h.number.clone()} " " {status_badge(h.status)}</h1>
             <nav class="actions">
                 <a class="button primary" href=format!("/desk/houses/{}/account", h.id)>{i18n.t("billing.account")}</a>
+                // Arrears chasing sits above the register: named by its address only.
+                " " <a class="button" href=format!("/desk/arrears/house/{}", h.id)>{i18n.t("arrears.chase_log")}</a>
                 " "
                 <a class="button" href=format!("/desk/repairs/new?estate={}&house={}", h.estate_id, h.number)>{i18n.t("repairs.new")}</a>
                 " "

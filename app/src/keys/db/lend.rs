@@ -92,6 +92,9 @@ pub async fn lend(
     if let Some(ticket) = lend.ticket_id {
         check_ticket(&mut w, lang, &f, ticket).await?;
     }
+    if let Some(renovation) = lend.renovation_id {
+        check_renovation(&mut w, lang, &f, renovation, &lend).await?;
+    }
     if f.kind == KeyKind::Unhanded {
         // Handed over since it was registered: the key is the owner's now.
         let (status,): (String,) = sqlx::query_as("select status from house where id = $1")
@@ -119,8 +122,8 @@ pub async fn lend(
     let (loan_id,): (i64,) = sqlx::query_as(
         "insert into key_loan (copy_id, estate_id, taker_kind, taker_account_id, taker_name, taker_phone, \
             taker_id_number, purpose, ticket_id, note, authorisation_id, authorised_by, lent_by, out_at, \
-            due_at, signature, signed_on_paper) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) returning id",
+            due_at, signature, signed_on_paper, renovation_id) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) returning id",
     )
     .bind(copy)
     .bind(f.estate_id)
@@ -139,6 +142,7 @@ pub async fn lend(
     .bind(&lend.due_at)
     .bind(lend.signature.as_deref())
     .bind(i64::from(lend.signed_on_paper))
+    .bind(lend.renovation_id)
     .fetch_one(&mut *w)
     .await
     .on_unique(|| AppError::Conflict(tr(lang, "keys.refused.out")))?;
@@ -180,6 +184,7 @@ pub async fn lend(
                 "taker_id_number": lend.taker_id_number.as_deref().map(crate::common::personal::mask_id_number),
                 "purpose": lend.purpose,
                 "ticket_id": lend.ticket_id,
+                "renovation_id": lend.renovation_id,
                 "authorised_by": lend.authorised_by,
                 "due_at": lend.due_at,
                 "signed_on_paper": lend.signed_on_paper,
@@ -227,7 +232,67 @@ async fn check_ticket(
     }
 }
 
+/// A loan for a renovation names the application of the key's house whose
+/// permit is in force (works running, not suspended); the taker is one of
+/// the workers it lists — the ID number on their card is on the permit — and
+/// the key is due back by the works' planned end. Named in SQL: renovation
+/// sits above keys.
+async fn check_renovation(
+    w: &mut Write,
+    lang: Lang,
+    f: &CopyFacts,
+    renovation: i64,
+    lend: &Lend,
+) -> Result<(), AppError> {
+    let row: Option<(i64, i64, String, String)> = sqlx::query_as(
+        "select estate_id, house_id, state, planned_end from renovation where id = $1",
+    )
+    .bind(renovation)
+    .fetch_optional(&mut **w)
+    .await?;
+    let Some((_, _, state, planned_end)) =
+        row.filter(|(estate, house, _, _)| *estate == f.estate_id && Some(*house) == f.house_id)
+    else {
+        return Err(AppError::field(
+            "renovation_id",
+            tr(lang, "keys.invalid.renovation_other"),
+        ));
+    };
+    match state.as_str() {
+        "works" | "extension" => {}
+        "suspended" => return Err(AppError::Rule(tr(lang, "keys.refused.works_suspended"))),
+        _ => {
+            return Err(AppError::field(
+                "renovation_id",
+                tr(lang, "keys.invalid.renovation_other"),
+            ))
+        }
+    }
+    let (listed,): (i64,) = sqlx::query_as(
+        "select count(*) from renovation_worker where renovation_id = $1 and id_number = $2",
+    )
+    .bind(renovation)
+    .bind(lend.taker_id_number.as_deref().unwrap_or_default())
+    .fetch_one(&mut **w)
+    .await?;
+    if listed == 0 {
+        return Err(AppError::field(
+            "taker_id_number",
+            tr(lang, "keys.invalid.not_on_permit"),
+        ));
+    }
+    let end = time::next_local_day_start_utc(&planned_end).unwrap_or_default();
+    if lend.due_at >= end {
+        return Err(AppError::field(
+            "due",
+            I18n(lang).f("keys.invalid.due_after_permit", &[("until", &planned_end)]),
+        ));
+    }
+    Ok(())
+}
+
 /// The owner's authorisation in force that covers this loan; its id.
+
 async fn check_authorisation(
     w: &mut Write,
     lang: Lang,

@@ -28,12 +28,12 @@ use crate::ui::desk_minute;
 const ROW_SELECT: &str = "select c.id as copy_id, c.tag, c.copy_no, s.kind, \
         coalesce(h.number, l.name) as opens, s.house_id, cab.name as cabinet, cab.hook_cols, \
         c.hook, c.status, lo.taker_name, lo.taker_kind, lo.purpose, lo.ticket_id, lo.out_at, \
-        lo.due_at, au.display_name as authorised_by \
+        lo.due_at, au.display_name as authorised_by, lo.renovation_id, rv.permit_no \
      from key_copy c join key_set s on s.id = c.key_set_id \
      join key_cabinet cab on cab.id = c.cabinet_id \
      left join house h on h.id = s.house_id left join repair_location l on l.id = s.location_id \
      left join key_loan lo on lo.copy_id = c.id and lo.returned_at is null and c.status = 'out' \
-     left join account au on au.id = lo.authorised_by";
+     left join account au on au.id = lo.authorised_by left join renovation rv on rv.id = lo.renovation_id";
 
 #[derive(sqlx::FromRow)]
 struct CopyDbRow {
@@ -54,6 +54,16 @@ struct CopyDbRow {
     out_at: Option<String>,
     due_at: Option<String>,
     authorised_by: Option<String>,
+    renovation_id: Option<i64>,
+    permit_no: Option<String>,
+}
+
+/// The renovation a loan serves, named by its permit.
+fn served(renovation_id: Option<i64>, permit_no: Option<String>) -> Option<Choice> {
+    renovation_id.map(|id| Choice {
+        id,
+        name: permit_no.unwrap_or_default(),
+    })
 }
 
 impl CopyDbRow {
@@ -67,6 +77,7 @@ impl CopyDbRow {
                     taker_kind,
                     purpose,
                     ticket_id: self.ticket_id,
+                    renovation: served(self.renovation_id, self.permit_no),
                     out_at: desk_minute(&out_at),
                     due_at: desk_minute(&due),
                     authorised_by: self.authorised_by.unwrap_or_default(),
@@ -205,11 +216,30 @@ pub async fn for_ticket(
     scope: &EstateScope,
     ticket_id: i64,
 ) -> Result<Vec<LoanView>, AppError> {
+    loans_for(pool, scope, "lo.ticket_id", ticket_id).await
+}
+
+/// The keys lent to a renovation's workers (its page), within the caller's estates.
+pub async fn for_renovation(
+    pool: &AnyPool,
+    scope: &EstateScope,
+    renovation_id: i64,
+) -> Result<Vec<LoanView>, AppError> {
+    loans_for(pool, scope, "lo.renovation_id", renovation_id).await
+}
+
+/// The loans whose `column` is `id`, newest first.
+async fn loans_for(
+    pool: &AnyPool,
+    scope: &EstateScope,
+    column: &'static str,
+    id: i64,
+) -> Result<Vec<LoanView>, AppError> {
     let rows: Vec<LoanDbRow> = sqlx::query_as(&format!(
-        "{LOAN_SELECT} where lo.ticket_id = $1{} order by lo.id desc",
+        "{LOAN_SELECT} where {column} = $1{} order by lo.id desc",
         estate_filter(scope, "lo.estate_id")
     ))
-    .bind(ticket_id)
+    .bind(id)
     .fetch_all(pool)
     .await?;
     let now = time::now();
@@ -232,9 +262,10 @@ const LOAN_SELECT: &str =
         lo.taker_id_number, lo.purpose, lo.ticket_id, lo.note, au.display_name as authorised_by, \
         lb.display_name as lent_by, lo.out_at, lo.due_at, lo.signed_on_paper, \
         case when lo.signature is null then 0 else 1 end as has_signature, lo.returned_at, \
-        lo.returned_by_name, lo.condition, lo.return_note \
+        lo.returned_by_name, lo.condition, lo.return_note, lo.renovation_id, rv.permit_no \
      from key_loan lo join key_copy c on c.id = lo.copy_id \
-     join account au on au.id = lo.authorised_by join account lb on lb.id = lo.lent_by";
+     join account au on au.id = lo.authorised_by join account lb on lb.id = lo.lent_by \
+     left join renovation rv on rv.id = lo.renovation_id";
 
 #[derive(sqlx::FromRow)]
 struct LoanDbRow {
@@ -258,6 +289,8 @@ struct LoanDbRow {
     returned_by_name: Option<String>,
     condition: Option<Condition>,
     return_note: String,
+    renovation_id: Option<i64>,
+    permit_no: Option<String>,
 }
 
 impl LoanDbRow {
@@ -278,6 +311,7 @@ impl LoanDbRow {
             taker_id_number: self.taker_id_number.as_deref().map(mask_id_number),
             purpose: self.purpose,
             ticket_id: self.ticket_id,
+            renovation: served(self.renovation_id, self.permit_no),
             note: self.note,
             authorised_by: self.authorised_by,
             lent_by: self.lent_by,
@@ -623,6 +657,22 @@ async fn lend_choices(
             ),
         })
         .collect();
+    // Works under a permit in force (states named in SQL: renovation sits above keys).
+    let renovations: Vec<(i64, Option<String>, String, String)> = sqlx::query_as(
+        "select id, permit_no, contractor, planned_end from renovation \
+         where estate_id = $1 and house_id = $2 and state in ('works', 'extension') order by id desc",
+    )
+    .bind(f.estate_id)
+    .bind(f.house_id.unwrap_or(0))
+    .fetch_all(pool)
+    .await?;
+    let renovations = renovations
+        .into_iter()
+        .map(|(id, permit, contractor, end)| Choice {
+            id,
+            name: format!("{} · {contractor} · ~{end}", permit.unwrap_or_default()),
+        })
+        .collect();
     let four_hours = chrono::Utc::now() + chrono::Duration::hours(4);
     Ok(LendChoices {
         me_authoriser: authorisers
@@ -632,6 +682,7 @@ async fn lend_choices(
         staff,
         authorisers,
         tickets,
+        renovations,
         default_due: time::db_to_desk_minute(four_hours),
     })
 }

@@ -5,7 +5,8 @@
 
 use leptos::prelude::*;
 
-use super::KeyStatusBadge;
+use super::{KeyStatusBadge, Served};
+
 use crate::i18n::use_i18n;
 use crate::keys::api::{
     get_key, AddKeyCopy, AuthoriseKey, HandKeyBack, LendKey, RecordLockChange, ReportKeyLost,
@@ -120,7 +121,7 @@ fn OpenLoan(l: LoanView, desk: bool) -> impl IntoView {
                 </dd>
                 <dt>{i18n.t("keys.purpose_label")}</dt>
                 <dd>{i18n.t(l.purpose.key())}
-                    {l.ticket_id.map(|t| view! { " " <a href=format!("/desk/repairs/{t}")>{format!("#{t}")}</a> })}
+                    <Served ticket_id=l.ticket_id renovation=l.renovation.clone() />
                     {(!l.note.is_empty()).then(|| view! { " · " {l.note.clone()} })}
                 </dd>
                 <dt>{i18n.t("keys.out_at")}</dt><dd>{l.out_at.clone()}</dd>
@@ -149,12 +150,21 @@ fn LendForm(copy_id: i64, choices: LendChoices, refresh: RwSignal<u32>) -> impl 
     let v = lend.value();
     reload_on_success(v, refresh);
     let kind = RwSignal::new(TakerKind::Staff);
-    // A repair when the key's place has an open ticket, else an inspection.
-    let first = if choices.tickets.is_empty() {
-        Purpose::Inspection
-    } else {
+    // A repair when the key's place has an open ticket, else the works under
+    // a permit in force, else an inspection.
+    let first = if !choices.tickets.is_empty() {
         Purpose::Repair
+    } else if !choices.renovations.is_empty() {
+        Purpose::Renovation
+    } else {
+        Purpose::Inspection
     };
+    let no_renovations = choices.renovations.is_empty();
+    let renovations = choices
+        .renovations
+        .iter()
+        .map(|r| view! { <option value=r.id>{r.name.clone()}</option> })
+        .collect_view();
     let purpose = RwSignal::new(first);
     let me = choices.me_authoriser;
     let outsider = move || kind.get() != TakerKind::Staff;
@@ -221,6 +231,12 @@ fn LendForm(copy_id: i64, choices: LendChoices, refresh: RwSignal<u32>) -> impl 
                         <SelectField label=i18n.t("keys.ticket") name="ticket_id" error=field_error(v, "ticket_id")
                             hint=if no_tickets { i18n.t("keys.no_tickets") } else { String::new() }>
                             {tickets}
+                        </SelectField>
+                    </div>
+                    <div class:hidden=move || purpose.get() != Purpose::Renovation>
+                        <SelectField label=i18n.t("keys.renovation") name="renovation_id" error=field_error(v, "renovation_id")
+                            hint=if no_renovations { i18n.t("keys.no_renovations") } else { i18n.t("keys.renovation_hint") }>
+                            {renovations}
                         </SelectField>
                     </div>
                 </div>

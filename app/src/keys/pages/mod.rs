@@ -15,9 +15,12 @@ pub use cabinet::{CabinetPage, KeySetupPage};
 pub use count::CountPage;
 pub use key::KeyPage;
 
+use crate::common::Choice;
+use crate::error::AppError;
 use crate::i18n::use_i18n;
 use crate::keys::api::get_keys;
-use crate::keys::{CopyStatus, KeyList, KeyRow, ListFilter};
+use crate::keys::{CopyStatus, KeyList, KeyRow, ListFilter, LoanView};
+
 use crate::ui::{load, query_num, EmptyRow, EstatePicker};
 
 /// A copy's status as a badge: overdue outranks out.
@@ -42,7 +45,7 @@ pub fn HolderCell(row: KeyRow) -> impl IntoView {
             <span class="holder">
                 <strong>{l.taker}</strong>
                 " · "{i18n.t(l.purpose.key())}
-                {l.ticket_id.map(|t| view! { " " <a href=format!("/desk/repairs/{t}")>{format!("#{t}")}</a> })}
+                <Served ticket_id=l.ticket_id renovation=l.renovation.clone() />
                 <br />
                 <span class="muted">{i18n.f("keys.since_due", &[("since", &l.out_at), ("due", &l.due_at)])}</span>
                 <br />
@@ -248,15 +251,40 @@ pub fn KeyReportsPanel() -> impl IntoView {
     }
 }
 
+/// What a loan serves, linked: the repair ticket, the renovation's permit.
+#[component]
+pub fn Served(ticket_id: Option<i64>, renovation: Option<Choice>) -> impl IntoView {
+    view! {
+        {ticket_id.map(|t| view! { " " <a href=format!("/desk/repairs/{t}")>{format!("#{t}")}</a> })}
+        {renovation.map(|r| view! { " " <a href=format!("/desk/renovations/{}", r.id)>{r.name}</a> })}
+    }
+}
+
 /// The keys lent for a repair ticket (its page at the desk).
 #[component]
 pub fn TicketKeysPanel(ticket_id: i64) -> impl IntoView {
     let loans = Resource::new(move || ticket_id, crate::keys::api::get_ticket_keys);
+    view! { <LoansPanel loans title="keys.ticket_keys" /> }
+}
+
+/// The keys lent to a renovation's workers (its page at the desk).
+#[component]
+pub fn RenovationKeysPanel(renovation_id: i64) -> impl IntoView {
+    let loans = Resource::new(move || renovation_id, crate::keys::api::get_renovation_keys);
+    view! { <LoansPanel loans title="keys.renovation_keys" /> }
+}
+
+/// Loans listed under a ticket or a renovation: nothing when there are none.
+#[component]
+fn LoansPanel(
+    loans: Resource<Result<Vec<LoanView>, AppError>>,
+    title: &'static str,
+) -> impl IntoView {
     view! {
         {load(move || loans, move |loans| {
             (!loans.is_empty()).then(|| view! {
                 <section class="panel">
-                    <h2>{use_i18n().t("keys.ticket_keys")}</h2>
+                    <h2>{use_i18n().t(title)}</h2>
                     <ul class="reports">
                         {loans.into_iter().map(|l| view! {
                             <li class:late=l.overdue>

@@ -198,7 +198,12 @@ pub async fn act_extending(
     if moved.rows_affected() != 1 {
         return Err(AppError::Conflict(tr(lang, "renovation.refused.moved_on")));
     }
+    // Accepted: the works are over, the house is no longer 装修中.
+    if action == Action::PassAcceptance {
+        super::house::works_end(&mut w, lang, &app).await?;
+    }
     let note = match action {
+
         Action::AskExtension | Action::ApproveExtension => {
             let end = extension_end.as_deref().unwrap_or(&planned_end);
             let dates = crate::i18n::I18n(lang).f("renovation.extension_to", &[("end", end)]);

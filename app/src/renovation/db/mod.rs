@@ -4,11 +4,14 @@
 //! writes are in [`apply`] (a new application), [`act`] (the state
 //! machine's steps), [`money`] (the fees, the deposit and the permit),
 //! [`works`] (the visits of works in progress), [`refund`] (deductions and
-//! the deposit's refund) and [`setup`] (the estate's settings).
+//! the deposit's refund), [`attachments`] (the application's drawings and
+//! photos) and [`setup`] (the estate's settings).
 
 pub mod act;
 pub mod apply;
+pub mod attachments;
 pub mod deposit;
+pub mod house;
 pub mod lists;
 pub mod money;
 pub mod permit;
@@ -402,7 +405,52 @@ pub async fn page(pool: &AnyPool, caller: &Caller, id: i64) -> Result<AppPage, A
         extension_end: app.extension_end.clone().unwrap_or_default(),
         open_violations,
         deposit: deposit::deposit_view(pool, caller, &app, who).await?,
+        attachments: attachments::ids_of(pool, id).await?,
+        can_add_attachments: rules::attaches(app.state, who),
     })
+}
+
+/// Where re-encoded images are kept: a visit's photos, an application's drawings and photos.
+#[derive(Debug, Clone, Copy)]
+enum Images {
+    /// `renovation_photo`, by visit.
+    Visit,
+    /// `renovation_attachment`, by application.
+    Application,
+}
+
+/// Keeps re-encoded images of `owner_id` (the visit, the application) in
+/// write `w`, by its author, now: the one insert of both tables.
+async fn keep_images(
+    w: &mut crate::db::Write,
+    images: Images,
+    owner_id: i64,
+    photos: &[crate::repairs::photo::Encoded],
+) -> sqlx::Result<()> {
+    let (table, owner) = match images {
+        Images::Visit => ("renovation_photo", "inspection_id"),
+        Images::Application => ("renovation_attachment", "renovation_id"),
+    };
+    // Both names are this function's own: nothing from outside reaches the SQL text.
+    let sql = format!(
+        "insert into {table} ({owner}, content, thumb, width, height, created_by, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7)"
+    );
+    let by = w.actor().account_id;
+    let now = crate::db::time::now();
+    for p in photos {
+        sqlx::query(&sql)
+            .bind(owner_id)
+            .bind(p.jpeg.as_slice())
+            .bind(p.thumb.as_slice())
+            .bind(i64::from(p.width))
+            .bind(i64::from(p.height))
+            .bind(by)
+            .bind(&now)
+            .execute(&mut **w)
+            .await?;
+    }
+    Ok(())
 }
 
 #[derive(FromRow)]

@@ -381,10 +381,13 @@ pub async fn issue_permit(
     if moved.rows_affected() != 1 {
         return Err(AppError::Conflict(tr(lang, "renovation.refused.moved_on")));
     }
+    // The house is 装修中 from today.
+    super::house::works_begin(&mut w, lang, &app, &permit_no).await?;
     super::act::event(
         &mut w,
         id,
         Action::IssuePermit.as_str(),
+
         Some(app.state),
         to,
         &permit_no,

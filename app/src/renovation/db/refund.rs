@@ -263,27 +263,50 @@ pub async fn decide(
     Ok(())
 }
 
-/// The estate's fee item of deductions (income, one-off), made on first use.
-async fn deduction_item(w: &mut Write, estate_id: i64) -> sqlx::Result<i64> {
-    let found: Option<(i64,)> =
-        sqlx::query_as("select id from fee_item where estate_id = $1 and name = $2")
+/// The estate's fee item of deductions (income, one-off), known by its
+/// purpose; made on first use — or an item of that name the estate made
+/// itself, if it is a one-off income item, is taken for it.
+async fn deduction_item(w: &mut Write, lang: Lang, estate_id: i64) -> Result<i64, AppError> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "select id from fee_item where estate_id = $1 and purpose = 'renovation_deduction'",
+    )
+    .bind(estate_id)
+    .fetch_optional(&mut **w)
+    .await?;
+    if let Some((id,)) = found {
+        return Ok(id);
+    }
+    let named: Option<(i64, String, i64)> =
+        sqlx::query_as("select id, kind, held from fee_item where estate_id = $1 and name = $2")
             .bind(estate_id)
             .bind(DEDUCTION_ITEM)
             .fetch_optional(&mut **w)
             .await?;
-    if let Some((id,)) = found {
-        return Ok(id);
+    match named {
+        Some((id, kind, 0)) if kind == "one_off" => {
+            sqlx::query("update fee_item set purpose = 'renovation_deduction' where id = $1")
+                .bind(id)
+                .execute(&mut **w)
+                .await?;
+            Ok(id)
+        }
+        Some(_) => Err(AppError::Rule(I18n(lang).f(
+            "renovation.refused.deduction_item",
+            &[("name", DEDUCTION_ITEM)],
+        ))),
+        None => {
+            let (id,): (i64,) = sqlx::query_as(
+                "insert into fee_item (estate_id, name, kind, due_days, unit, held, purpose, created_at) \
+                 values ($1, $2, 'one_off', 0, '', 0, 'renovation_deduction', $3) returning id",
+            )
+            .bind(estate_id)
+            .bind(DEDUCTION_ITEM)
+            .bind(time::now())
+            .fetch_one(&mut **w)
+            .await?;
+            Ok(id)
+        }
     }
-    let (id,): (i64,) = sqlx::query_as(
-        "insert into fee_item (estate_id, name, kind, due_days, unit, held, created_at) \
-         values ($1, $2, 'one_off', 0, '', 0, $3) returning id",
-    )
-    .bind(estate_id)
-    .bind(DEDUCTION_ITEM)
-    .bind(time::now())
-    .fetch_one(&mut **w)
-    .await?;
-    Ok(id)
 }
 
 /// 退还押金并结案: pays the deposit back less the approved deductions, in one
@@ -317,7 +340,21 @@ pub async fn refund(
     if request_key.trim().is_empty() {
         return Err(AppError::Rule(tr(lang, "renovation.refused.moved_on")));
     }
+    // The same form sent again (a double click, a retry after a lost answer):
+    // the refund it made is the answer, not "moved on".
+    let taken: Option<(i64, String)> = sqlx::query_as(
+        "select estate_id, refund_no from deposit_refund where request_key = $1 and renovation_id = $2",
+    )
+    .bind(request_key)
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    if let Some((estate_id, refund_no)) = taken {
+        caller.check_estate(estate_id)?;
+        return Ok(refund_no);
+    }
     let (mut w, app) = super::money::desk_write(db, actor, caller, id, State::Refund).await?;
+
     let today = time::desk_today();
     if ledger::day_closed(&mut *w, caller.account_id, &today).await? {
         return Err(AppError::Rule(tr(lang, "billing.invalid.day_closed")));
@@ -415,7 +452,7 @@ pub async fn refund(
             let fresh: Vec<&&DeductionDb> =
                 approved.iter().filter(|d| d.line_id.is_none()).collect();
             if !fresh.is_empty() {
-                let item = deduction_item(&mut w, app.estate_id).await?;
+                let item = deduction_item(&mut w, lang, app.estate_id).await?;
                 for d in fresh {
                     let line = charge::raise_one_off_in(
                         &mut w,

@@ -220,7 +220,18 @@ pub async fn open_violations<'e>(ex: impl sqlx::AnyExecutor<'e>, id: i64) -> sql
     Ok(n)
 }
 
+/// The application a visit belongs to.
+pub async fn visit_app(pool: &AnyPool, visit_id: i64) -> sqlx::Result<Option<i64>> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("select renovation_id from renovation_inspection where id = $1")
+            .bind(visit_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(id,)| id))
+}
+
 /// The visit a photo is added to, if the caller may add one now: who
+
 /// recorded it, or the desk, while the works are visited. Returns the
 /// application's page for the caller.
 pub async fn may_add_photos(
@@ -284,22 +295,7 @@ pub async fn add_photos(
             tr(lang, "renovation.photo_too_many"),
         ));
     }
-    let now = time::now();
-    for p in &photos {
-        sqlx::query(
-            "insert into renovation_photo (inspection_id, content, thumb, width, height, created_by, created_at) \
-             values ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(visit_id)
-        .bind(p.jpeg.as_slice())
-        .bind(p.thumb.as_slice())
-        .bind(i64::from(p.width))
-        .bind(i64::from(p.height))
-        .bind(actor.account_id)
-        .bind(&now)
-        .execute(&mut *w)
-        .await?;
-    }
+    keep_images(&mut w, Images::Visit, visit_id, &photos).await?;
     w.audit(
         Change::new(AuditAction::RenovationPhotos, AuditEntity::Renovation)
             .id(id)

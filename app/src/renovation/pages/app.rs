@@ -152,6 +152,8 @@ fn AppView(
             <super::works::Visits id state=p.state visits=p.inspections.clone() can_inspect=p.can_inspect
                 next_visit=p.next_visit.clone() open_violations=p.open_violations visit_due=p.visit_due refresh />
         })}
+        // The keys the works' workers took at the counter (none: nothing shown).
+        {(seat == Seat::Desk).then(|| view! { <crate::keys::pages::RenovationKeysPanel renovation_id=id /> })}
         <div class="columns">
             <section class="panel">
                 <h2>{i18n.t("renovation.contractor_section")}</h2>
@@ -187,6 +189,10 @@ fn AppView(
                 })}
             </section>
         </div>
+        // The drawings and photos the reviewers judge the application by.
+        {(p.can_add_attachments || !p.attachments.is_empty()).then(|| view! {
+            <super::attachments::Attachments id attachments=p.attachments.clone() can_add=p.can_add_attachments />
+        })}
     }
 }
 

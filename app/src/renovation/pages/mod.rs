@@ -1,11 +1,13 @@
 //! The renovation pages: the desk's list (`/desk/renovations`), one
-//! application ([`app`], shared with the reviewer's phone and the portal),
-//! the application form ([`apply`]), the estate's settings
-//! (`/desk/renovations/setup`), the reviewer's list (`/jobs/renovations`) and
-//! the resident's (`/portal/renovations`).
+//! application ([`app`], shared with the reviewer's phone and the portal,
+//! with its drawings and photos: [`attachments`]), the application form
+//! ([`apply`]), the estate's settings (`/desk/renovations/setup`), the
+//! reviewer's list (`/jobs/renovations`) and the resident's
+//! (`/portal/renovations`).
 
 pub mod app;
 pub mod apply;
+pub mod attachments;
 pub mod deposit;
 pub mod fees;
 pub mod permit;
