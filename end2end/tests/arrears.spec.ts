@@ -69,6 +69,8 @@ test('the clerk records a promise on a house\'s chasing log and finds it among t
   await page.getByLabel('承诺缴费日期').fill(today);
   await page.getByLabel('承诺金额（元）').fill('200');
   await page.getByLabel('备注').fill('业主说今天下班后来交');
+  // The form suggests a week on; this one is followed up today.
+  await page.getByLabel('下次跟进').fill(today);
   await page.getByRole('button', { name: '保存' }).click();
   await expect(entries).toHaveCount(before + 1);
   const row = entries.first();

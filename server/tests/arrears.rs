@@ -65,6 +65,28 @@ async fn by_ledger(
     out
 }
 
+/// The clerk takes `received` at the counter for `line_ids` (more than they owe goes to prepaid).
+async fn pay(c: &Counter, house_id: i64, line_ids: Vec<i64>, received: &str, key: &str) {
+    let req = PaymentRequest {
+        house_id,
+        line_ids,
+        method: "cash".into(),
+        received: received.into(),
+        request_key: key.into(),
+    };
+    let cl = &c.clerk;
+    ledger::take_payment(
+        &c.db,
+        &cl.actor,
+        cl.id,
+        Lang::Zh,
+        &req,
+        &ledger::Payer::named("业主"),
+    )
+    .await
+    .expect("paid");
+}
+
 #[tokio::test]
 async fn the_ageing_is_the_ledgers_rule_for_every_house_and_adds_up() {
     for t in TestDb::both().await {
@@ -216,24 +238,7 @@ async fn a_day_in_the_past_reads_the_ledger_as_it_stood_then() {
             then[&house].oldest_days, 4,
             "{e}: due five days before today"
         );
-        let req = PaymentRequest {
-            house_id: house,
-            line_ids: vec![line],
-            method: "cash".into(),
-            received: "200.00".into(),
-            request_key: "ageing-past".into(),
-        };
-        let cl = &c.clerk;
-        ledger::take_payment(
-            db,
-            &cl.actor,
-            cl.id,
-            Lang::Zh,
-            &req,
-            &ledger::Payer::named("业主"),
-        )
-        .await
-        .expect("paid");
+        pay(&c, house, vec![line], "200.00", "ageing-past").await;
         // Today it owes nothing; yesterday it owed what it owed.
         let now = ageing::rows_by(
             &ageing::owed(&db.pool, c.ch, None, today())
@@ -419,27 +424,15 @@ async fn a_chase_is_checked_listed_for_follow_up_and_a_broken_promise_is_found()
         let mut conn = db.pool.acquire().await.expect("conn");
         let lines = ledger::house_lines(&mut conn, house).await.expect("lines");
         drop(conn);
-        let req = PaymentRequest {
-            house_id: house,
-            line_ids: lines
-                .iter()
-                .filter(|l| l.held == 0 && l.outstanding() > 0)
-                .map(|l| l.id)
-                .collect(),
-            method: "cash".into(),
-            received: "100000.00".into(),
-            request_key: "chase-paid".into(),
-        };
-        ledger::take_payment(
-            db,
-            &cl.actor,
-            cl.id,
-            Lang::Zh,
-            &req,
-            &ledger::Payer::named("业主"),
+        let open = lines.iter().filter(|l| l.held == 0 && l.outstanding() > 0);
+        pay(
+            &c,
+            house,
+            open.map(|l| l.id).collect(),
+            "100000.00",
+            "chase-paid",
         )
-        .await
-        .expect("paid");
+        .await;
         let mine = chase::follow_ups(&db.pool, &cl.caller, c.ch, true)
             .await
             .expect("follow-ups");

@@ -107,7 +107,6 @@ async fn a_visits_photos_and_records_are_the_reviewers_and_the_desks() {
     );
     assert_eq!(photos().await, 1);
 
-
     // Out: to the reviewer and the desk as a JPEG, never cached; not to the neighbour.
     let mut clerk = signed_in(&desk, "clerk", PASSWORD).await;
     for path in [

@@ -191,7 +191,7 @@ async fn an_application_keeps_ten_which_never_change() {
         let c = counter(&t).await;
         let e = c.engine;
         let db = &c.db;
-        let id = demo_app(&c, "engineering").await;
+        let id = demo_app(&c, "returned").await;
         let clerk = &c.clerk;
         attachments::add(db, &clerk.actor, &clerk.caller, id, photos(4))
             .await

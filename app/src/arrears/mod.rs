@@ -21,12 +21,12 @@
 //!   power, heating or gas is refused, naming the words (民法典 art. 944: a
 //!   property company may remind and sue, never cut a supply to collect).
 //!
-//! Layout: here the closed value sets (shared by server and browser);
-//! [`rules`] the pure rules above, unit-tested. To come: `db` (server only:
-//! the ageing and rates read from billing's ledger, the log and the stage
-//! moves as audited writes), `api` (server functions) and `pages` (the
-//! dashboard, a building's list, a house's chase, today's follow-ups, the
-//! batch print, the stage settings and templates).
+//! Layout: here the closed value sets and the pages' types (shared by server
+//! and browser); [`rules`] the pure rules above, unit-tested; `db` (server
+//! only: the ageing read from billing's ledger, its spreadsheets, the chasing
+//! log and the follow-ups); [`api`] the server functions; [`pages`] the
+//! ageing, a cell's houses, a house's chase and the follow-ups. To come: the
+//! rates, the stage moves, the batch print, the stage settings and templates.
 //!
 //! Above billing in the layers: it reads billing's figures through billing's
 //! public functions and never changes how a line's state is derived.
@@ -217,6 +217,8 @@ pub struct HouseChase {
     pub estate_id: i64,
     pub number: String,
     pub today: String,
+    /// The follow-up the form suggests: a week on.
+    pub follow_up_default: String,
     /// Its ageing today.
     pub owed: AgeingRow,
     /// Newest first.

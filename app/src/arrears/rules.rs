@@ -128,8 +128,8 @@ pub fn format_rate(bp: Option<i64>) -> String {
 
 /// Whether a promise to pay `promised_fen` by `promised_on` is broken on
 /// `as_of`: the date has passed (on the date itself it still stands) and what
-/// the house paid from the day of the promise to the promised date, inclusive,
-/// falls short of the amount. The caller counts payments up to the promised
+/// the house paid from the moment the promise was recorded to the end of the
+/// promised date falls short of the amount. The caller counts payments up to the promised
 /// date only, so a promise paid late stays broken in the history — the clerk's
 /// judgement of the next promise rests on it — while the late payment closes
 /// the chase at the counter as any payment does.

@@ -137,7 +137,6 @@ pub async fn lend_key(
             purpose,
             ticket_id: ticket_id.unwrap_or_default(),
             renovation_id: renovation_id.unwrap_or_default(),
-
             note: note.unwrap_or_default(),
             authorised_by: authorised_by.unwrap_or_default(),
             due,

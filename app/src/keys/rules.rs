@@ -350,7 +350,6 @@ mod forms {
                     purpose,
                     ticket_id: ticket_id.filter(|_| purpose == Purpose::Repair),
                     renovation_id: renovation_id.filter(|_| purpose == Purpose::Renovation),
-
                     note,
                     authorised_by,
                     due_at,
@@ -733,7 +732,6 @@ mod tests {
 
         #[test]
         fn a_signature_must_be_a_drawn_png() {
-
             use base64::Engine;
             let png = |draw: bool| {
                 let mut img = image::RgbaImage::new(60, 20);

@@ -137,13 +137,12 @@ pub const MAX_ATTACHMENTS: i64 = 10;
 
 /// Whether `who` (`None`: a resident of the house who did not apply) may add
 /// drawings or photos to an application in `state`: its applicant and the
-/// estate's desk, while it is reviewed — what the permit approves is what
-/// the reviewers saw.
+/// estate's desk, until the desk's check sends it to engineering (or while it
+/// is back with the applicant) — what the engineer and the manager approve
+/// is what they saw.
 pub fn attaches(state: State, who: Option<Who>) -> bool {
-    matches!(
-        state,
-        S::Submitted | S::Returned | S::Engineering | S::Approval
-    ) && matches!(who, Some(Who::Desk { .. } | Who::Applicant))
+    matches!(state, S::Submitted | S::Returned)
+        && matches!(who, Some(Who::Desk { .. } | Who::Applicant))
 }
 
 /// The scope items every estate starts with: (code, name, prohibited). The
@@ -711,8 +710,8 @@ mod tests {
     }
 
     #[test]
-    fn drawings_are_added_by_the_applicant_and_the_desk_until_the_managers_approval() {
-        for state in [S::Submitted, S::Returned, S::Engineering, S::Approval] {
+    fn drawings_are_added_by_the_applicant_and_the_desk_until_the_engineering_review() {
+        for state in [S::Submitted, S::Returned] {
             assert!(attaches(state, Some(Who::Applicant)), "{state:?}");
             assert!(
                 attaches(state, Some(Who::Desk { manager: false })),
@@ -731,7 +730,7 @@ mod tests {
         for state in State::ALL
             .iter()
             .copied()
-            .filter(|s| !matches!(s, S::Submitted | S::Returned | S::Engineering | S::Approval))
+            .filter(|s| !matches!(s, S::Submitted | S::Returned))
         {
             for who in WHO {
                 assert!(!attaches(state, Some(who)), "{state:?} {who:?}");

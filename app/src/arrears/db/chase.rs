@@ -34,6 +34,9 @@ pub struct ChaseForm {
     pub follow_up_date: String,
 }
 
+/// How far ahead a promise or a follow-up may be set: a year.
+const HORIZON_DAYS: i64 = 366;
+
 /// A chasing action, checked.
 struct Chase {
     action: ChaseAction,
@@ -72,6 +75,11 @@ fn check(form: &ChaseForm, today: NaiveDate) -> Result<Chase, Vec<FieldProblem>>
     let promise = if outcome.is_some_and(rules::needs_promise) {
         let amount = parse_yuan(&form.promise_amount).ok();
         match rules::check_promise(day(&form.promise_date), amount, today) {
+            // A promise a year away is no promise the desk can hold anyone to.
+            Ok((d, _)) if d > today + chrono::Duration::days(HORIZON_DAYS) => {
+                problems.push(("promise_date", "arrears.invalid.promise_far"));
+                None
+            }
             Ok(p) => Some(p),
             Err(p) => {
                 problems.extend(p);
@@ -106,6 +114,8 @@ fn check(form: &ChaseForm, today: NaiveDate) -> Result<Chase, Vec<FieldProblem>>
             Some(d) => {
                 if let Err(p) = rules::check_follow_up(d, today) {
                     problems.push(p);
+                } else if d > today + chrono::Duration::days(HORIZON_DAYS) {
+                    problems.push(("follow_up_date", "arrears.invalid.follow_up_far"));
                 }
                 Some(d)
             }
@@ -180,17 +190,31 @@ async fn estate_of(pool: &AnyPool, house_id: i64) -> Result<i64, AppError> {
     row.map(|(e,)| e).ok_or(AppError::NotFound)
 }
 
-/// A log line, and for a promise what the house paid from the promise to
-/// the end of its promised day — desk time, which is UTC+8 without daylight
-/// saving (`db::time::desk_offset`): the day ends at 16:00 UTC as stored.
+/// A log line, and for a promise what the house paid towards it: from the
+/// moment the promise was recorded to the end of its promised day — desk
+/// time, UTC+8 without daylight saving (`db::time::desk_offset`), so the day
+/// ends at 16:00 UTC as stored — the payments not reversed, counting what
+/// they settled of its fees (never a deposit or a renovation's money held)
+/// and what they left on the prepaid balance.
 const ENTRY: &str = "select c.id, c.house_id, c.action, c.outcome, c.promise_date, c.promise_fen, c.reason, \
         c.note, c.follow_up_on, c.created_by, c.created_name, c.created_at, \
-        case when c.outcome = 'promised' then cast(coalesce((select sum(p.received_fen) from payment p \
-            where p.house_id = c.house_id and p.created_at >= c.created_at \
-              and p.created_at < c.promise_date || 'T16:00:00' \
-              and not exists (select 1 from payment_reversal r where r.payment_id = p.id)), 0) as bigint) \
+        case when c.outcome = 'promised' then \
+            cast(coalesce((select sum(s.amount_fen) from settlement s join payment p on p.id = s.payment_id \
+                join bill_line l on l.id = s.line_id join fee_item f on f.id = l.fee_item_id \
+                where p.house_id = c.house_id and f.held = 0 and s.refund_id is null {WINDOW}), 0) as bigint) \
+          + cast(coalesce((select sum(p.prepaid_fen) from payment p where p.house_id = c.house_id {WINDOW}), 0) \
+                as bigint) \
         else 0 end as paid_since \
      from arrears_chase c";
+
+/// The payments of a promise's window, not reversed.
+const WINDOW: &str =
+    "and p.created_at >= c.created_at and p.created_at < c.promise_date || 'T16:00:00' \
+     and not exists (select 1 from payment_reversal r where r.payment_id = p.id)";
+
+fn entry_sql(rest: &str) -> String {
+    format!("{} {rest}", ENTRY.replace("{WINDOW}", WINDOW))
+}
 
 #[derive(sqlx::FromRow)]
 struct EntryDb {
@@ -246,11 +270,10 @@ pub async fn house(pool: &AnyPool, caller: &Caller, house_id: i64) -> Result<Hou
     let owed = super::ageing::rows_by(&owed, |o| o.house_id)
         .remove(&house_id)
         .unwrap_or_else(|| super::ageing::empty_row(house_id, String::new()));
-    let rows: Vec<EntryDb> =
-        sqlx::query_as(&format!("{ENTRY} where c.house_id = $1 order by c.id desc"))
-            .bind(house_id)
-            .fetch_all(pool)
-            .await?;
+    let rows: Vec<EntryDb> = sqlx::query_as(&entry_sql("where c.house_id = $1 order by c.id desc"))
+        .bind(house_id)
+        .fetch_all(pool)
+        .await?;
     let mut owed = owed;
     owed.name = number.clone();
     Ok(HouseChase {
@@ -258,6 +281,7 @@ pub async fn house(pool: &AnyPool, caller: &Caller, house_id: i64) -> Result<Hou
         estate_id,
         number,
         today: time::date_to_db(day),
+        follow_up_default: time::date_to_db(day + chrono::Duration::days(7)),
         owed,
         entries: rows.into_iter().map(|r| r.view(day)).collect(),
     })
@@ -275,10 +299,10 @@ pub async fn follow_ups(
     let (estates, estate_id) = scoped_estates(pool, &caller.scope, estate_wanted).await?;
     let day = today();
     let today_text = time::date_to_db(day);
-    let rows: Vec<EntryDb> = sqlx::query_as(&format!(
-        "{ENTRY} where c.estate_id = $1 \
+    let rows: Vec<EntryDb> = sqlx::query_as(&entry_sql(
+        "where c.estate_id = $1 \
            and c.id = (select max(x.id) from arrears_chase x where x.house_id = c.house_id) \
-         order by c.follow_up_on, c.id"
+         order by case when c.follow_up_on is null then 1 else 0 end, c.follow_up_on, c.id",
     ))
     .bind(estate_id)
     .fetch_all(pool)

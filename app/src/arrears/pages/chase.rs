@@ -130,7 +130,7 @@ fn ChaseView(c: HouseChase, refresh: RwSignal<u32>) -> impl IntoView {
                             hint=i18n.t("arrears.reason_hint") />
                     </div>
                     <TextareaField label=i18n.t("arrears.note") name="note" rows=2 error=field_error(v, "note") />
-                    <Field label=i18n.t("arrears.follow_up_date") name="follow_up_date" kind="date" value=c.today.clone()
+                    <Field label=i18n.t("arrears.follow_up_date") name="follow_up_date" kind="date" value=c.follow_up_default.clone()
                         error=field_error(v, "follow_up_date") hint=i18n.t("arrears.follow_up_hint") />
                     <button type="submit" class="primary">{i18n.t("arrears.save")}</button>
                 </ActionForm>

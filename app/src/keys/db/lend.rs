@@ -292,7 +292,6 @@ async fn check_renovation(
 }
 
 /// The owner's authorisation in force that covers this loan; its id.
-
 async fn check_authorisation(
     w: &mut Write,
     lang: Lang,

@@ -203,7 +203,6 @@ pub async fn act_extending(
         super::house::works_end(&mut w, lang, &app).await?;
     }
     let note = match action {
-
         Action::AskExtension | Action::ApproveExtension => {
             let end = extension_end.as_deref().unwrap_or(&planned_end);
             let dates = crate::i18n::I18n(lang).f("renovation.extension_to", &[("end", end)]);

@@ -1,7 +1,7 @@
 //! An application's own drawings and photos (图纸与照片): its floor plan,
 //! its pipe and wiring layouts, the site before the works. Added by its
-//! applicant (in the portal) or the estate's desk while it is reviewed —
-//! submitted, returned, with engineering or with the manager
+//! applicant (in the portal) or the estate's desk before the engineering
+//! review — submitted, or returned for what is missing
 //! ([`rules::attaches`]) — at most [`rules::MAX_ATTACHMENTS`], all of an
 //! upload or none; shown to whoever may see the application ([`super::who`],
 //! the same decision as a visit's photos). Re-encoded like a repair's photo

@@ -59,9 +59,24 @@ pub async fn works_begin(
     Ok(())
 }
 
-/// At the passed acceptance: the house goes back to the status it had before
-/// the works — unless the register has moved it since (a manager's
-/// correction), which stands.
+/// What the house is after its works: the status it had before — unless
+/// people moved while it was 装修中 (move-in and move-out leave a renovating
+/// house's status alone): a tenant living there now makes it 出租; a let
+/// house whose tenant left is 空置; a vacant house someone moved into since
+/// the permit is 自住.
+fn status_after(before: HouseStatus, tenant_now: bool, moved_in_since: bool) -> HouseStatus {
+    match before {
+        _ if tenant_now => HouseStatus::Let,
+        HouseStatus::Let => HouseStatus::Vacant,
+        HouseStatus::Vacant if moved_in_since => HouseStatus::Occupied,
+        other => other,
+    }
+}
+
+/// At the passed acceptance: the house goes back to what it was before the
+/// works ([`status_after`]) — unless the register has moved it since (a
+/// manager's correction), which stands, or another application's works on
+/// the house still run: then they carry the status to their own acceptance.
 pub async fn works_end(w: &mut Write, lang: Lang, app: &AppDb) -> Result<(), AppError> {
     let (before,): (Option<HouseStatus>,) =
         sqlx::query_as("select status_before from renovation where id = $1")
@@ -71,9 +86,38 @@ pub async fn works_end(w: &mut Write, lang: Lang, app: &AppDb) -> Result<(), App
     let Some(before) = before else {
         return Ok(());
     };
+    let running: Option<(i64,)> = sqlx::query_as(
+        "select id from renovation where house_id = $1 and id <> $2 \
+           and state in ('works', 'extension', 'suspended', 'acceptance', 'rectifying') order by id limit 1",
+    )
+    .bind(app.house_id)
+    .bind(app.id)
+    .fetch_optional(&mut **w)
+    .await?;
+    if let Some((other,)) = running {
+        sqlx::query(
+            "update renovation set status_before = $1 where id = $2 and status_before is null",
+        )
+        .bind(before)
+        .bind(other)
+        .execute(&mut **w)
+        .await?;
+        return Ok(());
+    }
     if status_of(w, app.house_id).await? != HouseStatus::Renovating {
         return Ok(());
     }
+    let (tenants, moved_in): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from occupancy where house_id = $1 and role = 'tenant' \
+                   and (end_date is null or end_date >= $3)), \
+                (select count(*) from move_in where house_id = $1 and status = 'completed' and completed_at > $2)",
+    )
+    .bind(app.house_id)
+    .bind(app.permit_at.clone().unwrap_or_default())
+    .bind(time::desk_today())
+    .fetch_one(&mut **w)
+    .await?;
+    let after = status_after(before, tenants > 0, moved_in > 0);
     let permit = app.permit_no.clone().unwrap_or_default();
     let reason = I18n(lang).f("renovation.status_accepted", &[("permit", &permit)]);
     let by = AccountId(w.actor().account_id.unwrap_or_default());
@@ -82,11 +126,29 @@ pub async fn works_end(w: &mut Write, lang: Lang, app: &AppDb) -> Result<(), App
         w,
         crate::common::HouseId(app.house_id),
         HouseStatus::Renovating,
-        before,
+        after,
         &time::desk_today(),
         &reason,
         by,
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use HouseStatus::*;
+
+    #[test]
+    fn after_the_works_the_house_is_what_its_people_make_it() {
+        assert_eq!(status_after(Occupied, false, false), Occupied);
+        assert_eq!(status_after(Vacant, false, false), Vacant);
+        assert_eq!(status_after(Let, true, false), Let);
+        // The tenant left during the works; someone moved into an empty house; a tenant moved in.
+        assert_eq!(status_after(Let, false, false), Vacant);
+        assert_eq!(status_after(Vacant, false, true), Occupied);
+        assert_eq!(status_after(Vacant, true, true), Let);
+        assert_eq!(status_after(Occupied, true, true), Let);
+    }
 }

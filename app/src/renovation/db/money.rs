@@ -387,7 +387,6 @@ pub async fn issue_permit(
         &mut w,
         id,
         Action::IssuePermit.as_str(),
-
         Some(app.state),
         to,
         &permit_no,

@@ -343,7 +343,8 @@ pub async fn refund(
     // The same form sent again (a double click, a retry after a lost answer):
     // the refund it made is the answer, not "moved on".
     let taken: Option<(i64, String)> = sqlx::query_as(
-        "select estate_id, refund_no from deposit_refund where request_key = $1 and renovation_id = $2",
+        "select estate_id, refund_no from deposit_refund d where request_key = $1 and renovation_id = $2 \
+           and not exists (select 1 from deposit_refund_reversal x where x.refund_id = d.id)",
     )
     .bind(request_key)
     .bind(id)

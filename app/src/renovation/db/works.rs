@@ -231,7 +231,6 @@ pub async fn visit_app(pool: &AnyPool, visit_id: i64) -> sqlx::Result<Option<i64
 }
 
 /// The visit a photo is added to, if the caller may add one now: who
-
 /// recorded it, or the desk, while the works are visited. Returns the
 /// application's page for the caller.
 pub async fn may_add_photos(
